@@ -1,0 +1,55 @@
+// Bundles the extension, the CLI and (with --tests) the test suites with esbuild.
+// Tests are bundled too so that mocha runs plain JavaScript with no TypeScript loader at run time.
+import { build } from 'esbuild';
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const withTests = process.argv.includes('--tests');
+const production = process.argv.includes('--production');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+};
+
+function listTests(dir) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...listTests(full));
+    else if (name.endsWith('.ts')) out.push(full);
+  }
+  return out;
+}
+
+const jobs = [
+  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+  build({
+    ...common,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+  }),
+];
+
+if (withTests) {
+  // Unit tests: core only, dependencies stay external (resolved from node_modules at run time).
+  jobs.push(
+    build({ ...common, entryPoints: listTests('test/unit'), outdir: 'out/test/unit', packages: 'external', outbase: 'test/unit' }),
+  );
+  // In-host tests run inside the extension host where `vscode` is provided by the host.
+  const integration = listTests('test/integration').filter((f) => !f.includes(`${'runners'}`));
+  if (integration.length) {
+    jobs.push(
+      build({ ...common, entryPoints: integration, outdir: 'out/test/integration', outbase: 'test/integration', external: ['vscode', 'mocha'] }),
+    );
+  }
+}
+
+await Promise.all(jobs);
