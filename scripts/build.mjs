@@ -1,7 +1,7 @@
 // Bundles the extension, the CLI and (with --tests) the test suites with esbuild.
 // Tests are bundled too so that mocha runs plain JavaScript with no TypeScript loader at run time.
 import { build } from 'esbuild';
-import { readdirSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, statSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const withTests = process.argv.includes('--tests');
@@ -35,6 +35,7 @@ const jobs = [
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
+    define: { TRUCE_VERSION: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
   }),
 ];
 

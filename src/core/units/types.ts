@@ -1,6 +1,6 @@
 /** Shapes of parsed prompt files (DESIGN.md §3). Plain data: safe to serialise and to cross into the webview. */
 
-export type PromptFormat = 'markdown' | 'yaml' | 'prompty' | 'xml' | 'text';
+export type PromptFormat = 'markdown' | 'yaml' | 'prompty' | 'text';
 
 export interface Position {
   /** 0-based line. */
@@ -33,6 +33,12 @@ export interface PolicyUnit {
   locked: boolean;
   /** How the unit is written, so edits can write new units the same way. */
   style: UnitStyle;
+  /**
+   * UTF-16 offsets of the whole construct the unit lives in (a list item from its indentation
+   * through its last line, a YAML sequence entry with its dash, a table row), end exclusive and
+   * before the line break. DELETE removes this span; it is not part of the CLI contract.
+   */
+  block: { start: number; end: number };
 }
 
 export interface UnitStyle {

@@ -1,0 +1,169 @@
+/**
+ * Unit edits (ADD / MODIFY / DELETE) turned into text edits that touch only the target unit's
+ * bytes (plus the marker, indentation and quoting a new item needs), refused with a reason when
+ * the unit is locked or no longer says what the edit expects, and verified by re-parsing.
+ */
+import { LineIndex } from '../lineIndex';
+import { parsePromptDocument, type ParseOptions } from '../parsePromptDocument';
+import type { AgentPrompt, PolicyUnit, PromptDocument } from '../types';
+import { normalizeRuleText } from '../unitId';
+import { formatNewUnit, formatReplacement } from './formatUnitText';
+
+export type UnitEditOp = 'ADD' | 'MODIFY' | 'DELETE';
+
+export interface UnitEdit {
+  op: UnitEditOp;
+  agentId: string;
+  /** MODIFY/DELETE: the unit to change. */
+  targetUnitId?: string;
+  /** ADD: the unit after which the new one goes; absent = after the agent's last unit. */
+  anchorUnitId?: string;
+  /** The target's text when the edit was proposed; a different current text makes it stale. */
+  oldText?: string;
+  newText?: string;
+}
+
+/** A replacement of [start, end) (UTF-16 offsets into the text the edit was planned on). */
+export interface TextEdit {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+export type EditRefusal = 'not-found' | 'locked' | 'stale' | 'invalid' | 'verify-failed';
+
+export type PlannedEdit =
+  | { ok: true; edits: TextEdit[]; text: string; document: PromptDocument; unitId?: string }
+  | { ok: false; code: EditRefusal; reason: string };
+
+const refuse = (code: EditRefusal, reason: string): PlannedEdit => ({ ok: false, code, reason });
+
+export function applyTextEdits(text: string, edits: TextEdit[]): string {
+  const sorted = [...edits].sort((a, b) => b.start - a.start);
+  let out = text;
+  for (const e of sorted) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
+  return out;
+}
+
+/** A suggested text may arrive with a list marker or surrounding quotes; the unit text has neither. */
+export function cleanRuleText(text: string): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .trim()
+    .replace(/^(?:[-*+]|\d{1,9}[.)])\s+/, '')
+    .trim();
+}
+
+/** `parse` must be the options `doc` was parsed with (the re-parse that verifies uses them). */
+export function planUnitEdit(text: string, doc: PromptDocument, edit: UnitEdit, parse: ParseOptions = { uri: doc.uri, format: doc.format }): PlannedEdit {
+  const agent = doc.agents.find((a) => a.id === edit.agentId);
+  if (!agent) return refuse('not-found', `There is no agent "${edit.agentId}" in ${doc.uri}.`);
+  const file = new LineIndex(text);
+  let edits: TextEdit[];
+  let expectText: string | undefined;
+
+  if (edit.op === 'ADD') {
+    const newText = cleanRuleText(edit.newText ?? '');
+    if (!newText) return refuse('invalid', 'An ADD edit needs the text of the new rule.');
+    const anchor = edit.anchorUnitId ? agent.units.find((u) => u.id === edit.anchorUnitId) : agent.units[agent.units.length - 1];
+    if (edit.anchorUnitId && !anchor) return refuse('stale', `The rule this edit was to follow (${edit.anchorUnitId}) is no longer in ${agent.id}; re-run credit to get a fresh suggestion.`);
+    const planned = planAdd(file, doc, agent, anchor, newText);
+    if ('reason' in planned) return refuse('invalid', planned.reason);
+    edits = [planned];
+    expectText = newText;
+  } else {
+    const target = agent.units.find((u) => u.id === edit.targetUnitId);
+    if (!target) return refuse('stale', `The rule ${edit.targetUnitId ?? '(none given)'} is no longer in ${agent.id}: it was edited or removed since the suggestion was made.`);
+    if (target.locked) return refuse('locked', `The rule at line ${target.range.start.line + 1} is locked (truce:lock); remove the lock comment to allow edits.`);
+    if (edit.oldText !== undefined && normalizeRuleText(edit.oldText) !== normalizeRuleText(target.text)) {
+      return refuse('stale', `The rule at line ${target.range.start.line + 1} changed since the suggestion was made; it now reads "${short(target.text)}".`);
+    }
+    if (edit.op === 'MODIFY') {
+      const newText = cleanRuleText(edit.newText ?? '');
+      if (!newText) return refuse('invalid', 'A MODIFY edit needs the new text; to remove the rule use DELETE.');
+      if (normalizeRuleText(newText) === normalizeRuleText(target.text)) return refuse('invalid', 'The new text says the same as the current rule.');
+      const replacement = formatReplacement(file, target, newText);
+      if ('reason' in replacement) return refuse('invalid', replacement.reason);
+      edits = [replacement];
+      expectText = newText;
+    } else {
+      edits = [planDelete(file, target)];
+    }
+  }
+
+  const next = applyTextEdits(text, edits);
+  const reparsed = parsePromptDocument(next, { ...parse, format: doc.format });
+  const problem = verify(doc, reparsed, edit, expectText);
+  if (problem) return refuse('verify-failed', `The edit was not applied because re-reading the file gave an unexpected result: ${problem}`);
+  const newAgent = reparsed.agents.find((a) => a.id === agent.id);
+  const unitId = expectText ? newAgent?.units.find((u) => normalizeRuleText(u.text) === normalizeRuleText(expectText!))?.id : undefined;
+  return { ok: true, edits, text: next, document: reparsed, unitId };
+}
+
+function planAdd(file: LineIndex, doc: PromptDocument, agent: AgentPrompt, anchor: PolicyUnit | undefined, newText: string): TextEdit | { reason: string } {
+  const eol = file.preferredEol();
+  if (!anchor) {
+    if (doc.format === 'yaml') return { reason: `Agent ${agent.id} has no rules yet; add a first rule by hand so TRUCE can follow its layout.` };
+    // An agent without rules gets a bullet list at the end of its part of the file.
+    const at = agent.range.end.offset;
+    const before = file.text.slice(0, at);
+    const gap = before.endsWith(`${eol}${eol}`) || before.length === 0 ? '' : before.endsWith(eol) ? eol : `${eol}${eol}`;
+    return { start: at, end: at, newText: `${gap}- ${newText.replace(/\n/g, `${eol}  `)}${eol}` };
+  }
+  const formatted = formatNewUnit(file, anchor, newText, eol);
+  if ('reason' in formatted) return formatted;
+  return { start: anchor.block.end, end: anchor.block.end, newText: formatted.text };
+}
+
+function planDelete(file: LineIndex, target: PolicyUnit): TextEdit {
+  const start = file.positionAt(target.block.start);
+  const end = file.positionAt(target.block.end);
+  const firstLine = file.lineText(start.line);
+  const ownsLines = !firstLine.slice(0, start.character).trim() && !file.lineText(end.line).slice(end.character).trim();
+  if (!ownsLines) return { start: target.block.start, end: target.block.end, newText: '' };
+  let from = file.starts[start.line];
+  let to = file.starts[end.line + 1] ?? file.text.length;
+  const blankBefore = start.line > 0 && !file.lineText(start.line - 1).trim();
+  const blankAfter = end.line + 1 < file.lineCount && !file.lineText(end.line + 1).trim();
+  // A paragraph sits between blank lines: take one of them along so no double gap is left.
+  if (blankBefore && blankAfter) to = file.starts[end.line + 2] ?? file.text.length;
+  if (to === file.text.length && end.line + 1 >= file.lineCount && start.line > 0) {
+    // Last line of the file: remove the line break before it instead of leaving a dangling one.
+    from = file.ends[start.line - 1];
+    to = file.text.length;
+  }
+  return { start: from, end: to, newText: '' };
+}
+
+function texts(agent: AgentPrompt | undefined): string[] {
+  return (agent?.units ?? []).map((u) => normalizeRuleText(u.text)).sort();
+}
+
+function verify(before: PromptDocument, after: PromptDocument, edit: UnitEdit, expectText?: string): string | undefined {
+  if (after.errors.length > before.errors.length) return after.errors[after.errors.length - 1].message;
+  for (const a of before.agents) {
+    if (a.id === edit.agentId) continue;
+    const other = after.agents.find((x) => x.id === a.id);
+    if (texts(a).join('\u0000') !== texts(other).join('\u0000')) return `the rules of agent ${a.id} changed too.`;
+  }
+  const was = texts(before.agents.find((a) => a.id === edit.agentId));
+  const now = texts(after.agents.find((a) => a.id === edit.agentId));
+  const expected = [...was];
+  if (edit.op !== 'ADD') {
+    const target = before.agents.find((a) => a.id === edit.agentId)!.units.find((u) => u.id === edit.targetUnitId)!;
+    expected.splice(expected.indexOf(normalizeRuleText(target.text)), 1);
+  }
+  if (expectText) expected.push(normalizeRuleText(expectText));
+  expected.sort();
+  if (expected.join('\u0000') !== now.join('\u0000')) {
+    const missing = expected.filter((t) => !now.includes(t));
+    const extra = now.filter((t) => !expected.includes(t));
+    return missing.length ? `expected rule "${short(missing[0])}" is missing.` : extra.length ? `unexpected rule "${short(extra[0])}" appeared.` : 'the number of rules is not what the edit implies.';
+  }
+  return undefined;
+}
+
+function short(text: string): string {
+  const one = text.replace(/\s+/g, ' ');
+  return one.length > 80 ? `${one.slice(0, 79)}…` : one;
+}

@@ -1,0 +1,14 @@
+/** Public API of policy units: parsing, ids, re-anchoring and edits. */
+export * from './types';
+export { parsePromptDocument, type ParseOptions } from './parsePromptDocument';
+export { detectFormat, agentIdFromPath } from './detectFormat';
+export { normalizeRuleText } from './unitId';
+export { LOCK_MARKER } from './locks';
+import type { PolicyUnit, PromptDocument } from './types';
+
+export function allUnits(doc: PromptDocument): PolicyUnit[] {
+  return doc.agents.flatMap((a) => a.units);
+}
+export { locateUnit, CHANGED_THRESHOLD, type UnitRef, type UnitLocation } from './locateUnit';
+export { textSimilarity } from './similarity';
+export { planUnitEdit, applyTextEdits, cleanRuleText, type UnitEdit, type UnitEditOp, type TextEdit, type PlannedEdit, type EditRefusal } from './edits/planUnitEdit';

@@ -1,0 +1,74 @@
+/** Entry point: a prompt file's text → its agents and policy units (DESIGN.md §3). */
+import { AgentCollector, kindFromName } from './agentCollector';
+import { agentIdFromPath, detectFormat } from './detectFormat';
+import { splitFrontMatter } from './frontMatter';
+import { LineIndex } from './lineIndex';
+import { LineView } from './lineView';
+import { markdownUnits } from './markdownUnits';
+import { promptyUnits } from './promptyUnits';
+import type { AgentKind, AgentPrompt, ParseError, PromptDocument, PromptFormat } from './types';
+import { assignIds } from './unitId';
+import { yamlUnits } from './yamlUnits';
+
+export interface ParseOptions {
+  /** File path or URI; decides the format when `format` is absent and names the default agent. */
+  uri: string;
+  format?: PromptFormat;
+  /** The agent a single-agent file defines (from truce.yaml); otherwise front matter or file name. */
+  defaultAgentId?: string;
+}
+
+const AGENT_KINDS: AgentKind[] = ['role', 'aggregator', 'judge', 'other'];
+
+export function parsePromptDocument(text: string, options: ParseOptions): PromptDocument {
+  const format = options.format ?? detectFormat(options.uri, text);
+  const file = new LineIndex(text);
+  const errors: ParseError[] = [];
+  try {
+    const agents = collect(file, format, options, errors);
+    return { uri: options.uri, format, agents, errors };
+  } catch (e) {
+    // A parser defect must not take the editor or the CLI down with it; report it where it shows.
+    errors.push({ message: `TRUCE could not parse this file (${(e as Error).message}). Please report it with the file attached.`, line: 0, character: 0 });
+    return { uri: options.uri, format, agents: [], errors };
+  }
+}
+
+function collect(file: LineIndex, format: PromptFormat, options: ParseOptions, errors: ParseError[]): AgentPrompt[] {
+  let defaultId = options.defaultAgentId ?? agentIdFromPath(options.uri);
+  let defaultKind: AgentKind | undefined;
+  let bodyStart = 0;
+  if (format === 'markdown' || format === 'prompty') {
+    const fm = splitFrontMatter(file);
+    if (fm) {
+      errors.push(...fm.errors);
+      bodyStart = fm.endLine + 1;
+      // VS Code's own `.prompt.md`/`.agent.md` files use `agent:` for the chat mode that runs them,
+      // so there only TRUCE's own key names the agent.
+      const vscodeChatFile = /\.(prompt|agent|chatmode)\.md$/i.test(options.uri);
+      const declared = fm.data['truce-agent'] ?? (vscodeChatFile ? undefined : fm.data.agent) ?? (format === 'prompty' || /\.(agent|chatmode)\.md$/i.test(options.uri) ? fm.data.name : undefined);
+      if (!options.defaultAgentId && typeof declared === 'string' && declared.trim()) defaultId = declared.trim();
+      if (typeof fm.data.kind === 'string' && (AGENT_KINDS as string[]).includes(fm.data.kind)) defaultKind = fm.data.kind as AgentKind;
+    }
+  }
+  if (format === 'prompty' && !options.defaultAgentId) defaultId = 'system';
+  const agents = new AgentCollector(defaultId, defaultKind ?? kindFromName(defaultId), file.text.length);
+  switch (format) {
+    case 'yaml':
+      yamlUnits(file, agents, errors);
+      break;
+    case 'prompty':
+      promptyUnits(file, agents, bodyStart);
+      break;
+    case 'markdown':
+    case 'text':
+      markdownUnits({ view: LineView.ofLines(file, bodyStart, file.lineCount), agents, plainText: format === 'text' });
+      break;
+  }
+  return agents.finish(file.text.length).map((d) => ({
+    id: d.id,
+    kind: d.kind,
+    range: { start: file.positionAt(d.start), end: file.positionAt(Math.max(d.start, d.end)) },
+    units: assignIds(d.units),
+  }));
+}

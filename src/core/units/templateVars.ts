@@ -1,0 +1,113 @@
+/**
+ * Template syntax inside prompts: Jinja/Handlebars/Mustache (`{{x}}`, `{% %}`, `{# #}`), Python
+ * format fields (`{x}`) and VS Code prompt variables (`${input:x}`, `${file}`).
+ *
+ * The parser masks every span with a private-use character of the same length before it looks for
+ * structure, so Markdown syntax inside a variable (`{{ a * b }}`, `{% if x %}` on its own line)
+ * never creates or splits a unit, and offsets stay identical to the original text.
+ */
+
+export const TEMPLATE_MASK = '\uE001';
+
+export interface TemplateSpan {
+  start: number;
+  end: number;
+  /** The variable name without delimiters, or undefined for statements and comments. */
+  variable?: string;
+}
+
+/** Longest span we accept between delimiters: an unclosed `{{` must not swallow the file. */
+const MAX_SPAN = 2000;
+
+const IDENT_START = /[A-Za-z_]/;
+const FORMAT_FIELD = /\{([A-Za-z_][\w.]*)\}/y;
+
+function leadingPath(expression: string): string | undefined {
+  const m = /^[-~\s]*([A-Za-z_$][\w.$]*)/.exec(expression);
+  return m ? m[1] : undefined;
+}
+
+export function findTemplateSpans(text: string): TemplateSpan[] {
+  const spans: TemplateSpan[] = [];
+  let i = text.indexOf('{');
+  while (i !== -1) {
+    const next = text.charCodeAt(i + 1);
+    let end = -1;
+    let variable: string | undefined;
+    const prevIsDollar = i > 0 && text.charCodeAt(i - 1) === 36; /* $ */
+    if (prevIsDollar) {
+      const close = text.indexOf('}', i);
+      const nl = text.indexOf('\n', i);
+      if (close !== -1 && close - i < MAX_SPAN && (nl === -1 || close < nl)) {
+        end = close + 1;
+        const inner = text.slice(i + 1, close).trim();
+        const parts = inner.split(':');
+        variable = parts.length >= 2 ? `${parts[0]}:${parts[1]}` : inner;
+        spans.push({ start: i - 1, end, variable: variable || undefined });
+        i = text.indexOf('{', end);
+        continue;
+      }
+    }
+    if (next === 123 /* { */ || next === 37 /* % */ || next === 35 /* # */) {
+      const closer = next === 123 ? '}}' : next === 37 ? '%}' : '#}';
+      const close = text.indexOf(closer, i + 2);
+      if (close !== -1 && close - i < MAX_SPAN) {
+        end = close + 2;
+        if (next === 123) variable = leadingPath(text.slice(i + 2, close));
+        // `{{{x}}}` (triple mustache) closes one brace later.
+        if (next === 123 && text.charCodeAt(i + 2) === 123 && text.charCodeAt(end) === 125) end++;
+        spans.push({ start: i, end, variable });
+        i = text.indexOf('{', end);
+        continue;
+      }
+    } else if (IDENT_START.test(text[i + 1] ?? '')) {
+      FORMAT_FIELD.lastIndex = i;
+      const m = FORMAT_FIELD.exec(text);
+      if (m) {
+        end = i + m[0].length;
+        spans.push({ start: i, end, variable: m[1] });
+        i = text.indexOf('{', end);
+        continue;
+      }
+    }
+    i = text.indexOf('{', i + 1);
+  }
+  return spans;
+}
+
+/** Replaces each span's characters (except line breaks) by TEMPLATE_MASK. */
+export function maskSpans(text: string, spans: TemplateSpan[]): string {
+  if (spans.length === 0) return text;
+  const parts: string[] = [];
+  let last = 0;
+  for (const s of spans) {
+    parts.push(text.slice(last, s.start));
+    parts.push(text.slice(s.start, s.end).replace(/[^\r\n]/g, TEMPLATE_MASK));
+    last = s.end;
+  }
+  parts.push(text.slice(last));
+  return parts.join('');
+}
+
+/** Variables used in a piece of text, in order of first appearance. */
+export function variablesIn(text: string): string[] {
+  const out: string[] = [];
+  for (const s of findTemplateSpans(text)) {
+    if (s.variable && !out.includes(s.variable)) out.push(s.variable);
+  }
+  return out;
+}
+
+/** True when the text is nothing but template syntax and punctuation (e.g. `{% endfor %}`). */
+export function isOnlyTemplate(text: string): boolean {
+  const spans = findTemplateSpans(text);
+  if (spans.length === 0) return false;
+  let rest = '';
+  let last = 0;
+  for (const s of spans) {
+    rest += text.slice(last, s.start);
+    last = s.end;
+  }
+  rest += text.slice(last);
+  return !/[\p{L}\p{N}]/u.test(rest);
+}
