@@ -8,7 +8,7 @@ import MarkdownIt from 'markdown-it';
 type MarkdownParser = InstanceType<typeof MarkdownIt>;
 type Token = ReturnType<MarkdownParser['parse']>[number];
 import type { LineView } from './lineView';
-import { findTemplateSpans, isOnlyTemplate, maskSpans, variablesIn } from './templateVars';
+import { findTemplateSpans, isOnlyTemplate, isTemplateSlot, maskSpans, variablesIn, type TemplateSpan } from './templateVars';
 import { scanXmlSections, TAG_MASK, type XmlElement, type XmlScan } from './xmlSections';
 import type { AgentCollector } from './agentCollector';
 import type { PolicyUnit, UnitKind } from './types';
@@ -33,6 +33,7 @@ const ROLE_OPENING = /^(you are|you're|you will act as|act as|as an? |your role 
 /** Sections that describe who the agent is; their prose is the role, their lists may still be rules. */
 const ROLE_SECTION = /^(your )?(role|persona|identity|profile|background)$/i;
 const AGENT_HEADING = /^agent\s*[:\-–—]\s*(.+)$/i;
+const NO_XML: XmlElement[] = [];
 const BOLD_ONLY = /^(\*\*|__)([^*_\n][^\n]*?)\1\s*:?$/;
 
 interface PathEntry {
@@ -68,7 +69,9 @@ export function markdownUnits(opts: MarkdownOptions): void {
   const { view, agents } = opts;
   const basePath = opts.basePath ?? [];
   const original = view.lines;
-  const masked = maskSpans(original.join('\n'), findTemplateSpans(original.join('\n'))).split('\n');
+  const joined = original.join('\n');
+  const spans = findTemplateSpans(joined);
+  const masked = spans.length ? maskSpans(joined, spans).split('\n') : [...original];
   const xml: XmlScan = scanXmlSections(masked);
   const md = opts.plainText ? parsers.text : parsers.markdown;
   const tokens = md.parse(masked.join('\n'), {});
@@ -76,7 +79,12 @@ export function markdownUnits(opts: MarkdownOptions): void {
   const headings: PathEntry[] = [];
   let label: PathEntry | undefined;
   const items: ItemFrame[] = [];
+  /** For each open list: whether it pushed a label onto `headings`. */
+  const lists: boolean[] = [];
   let inlineXml = 0;
+  /** Bumped whenever headings, labels or list frames change, so section paths can be reused. */
+  let pathVersion = 0;
+  let cachedPath: { version: number; xml: XmlElement[]; result: { path: string[]; nonRule: boolean } } | undefined;
 
   /** Column where a content line starts in its view line: the content is a suffix of the line. */
   const contentStart = (viewLine: number, contentLine: string): number => {
@@ -87,7 +95,14 @@ export function markdownUnits(opts: MarkdownOptions): void {
   };
 
   const sectionPathAt = (viewLine: number, extra?: PathEntry): { path: string[]; nonRule: boolean } => {
-    const xmlPath: XmlElement[] = xml.pathAt[viewLine] ?? [];
+    const xmlPath: XmlElement[] = xml.pathAt[viewLine] ?? NO_XML;
+    if (!extra && cachedPath && cachedPath.version === pathVersion && cachedPath.xml === xmlPath) return cachedPath.result;
+    const result = computeSectionPath(xmlPath, extra);
+    if (!extra) cachedPath = { version: pathVersion, xml: xmlPath, result };
+    return result;
+  };
+
+  const computeSectionPath = (xmlPath: XmlElement[], extra?: PathEntry): { path: string[]; nonRule: boolean } => {
     const merged: { title: string; line: number; nonRule: boolean }[] = [];
     let h = 0;
     let x = 0;
@@ -121,7 +136,8 @@ export function markdownUnits(opts: MarkdownOptions): void {
       endCol = lineEnd;
     }
     const text = texts.join('\n');
-    if (!text.trim() || isOnlyTemplate(text) || isTemplateSlot(text)) return;
+    const spans: TemplateSpan[] = text.includes('{') ? findTemplateSpans(text) : [];
+    if (!text.trim() || (spans.length > 0 && (isOnlyTemplate(text, spans) || isTemplateSlot(text, spans)))) return;
     const { path, nonRule } = sectionPathAt(from, extraPath);
     if (nonRule) return;
     const start = view.position(from, startCol);
@@ -135,7 +151,7 @@ export function markdownUnits(opts: MarkdownOptions): void {
       text,
       range: { start, end },
       sectionPath: path,
-      vars: variablesIn(text),
+      vars: spans.length ? variablesIn(text, spans) : [],
       locked: isLockedAt(view.file, start.line),
       style: { marker: prefix.slice(indent.length), indent, ...(contIndent !== undefined ? { continuationIndent: contIndent } : {}) },
       block: { start: view.offset(blockFrom, blockStartCol), end: end.offset },
@@ -192,6 +208,7 @@ export function markdownUnits(opts: MarkdownOptions): void {
         const line = t.map![0];
         const level = Number(t.tag.slice(1));
         const title = headingTitle(original, masked, t, inline.content);
+        pathVersion++;
         while (headings.length && headings[headings.length - 1].level >= level) headings.pop();
         const agentMatch = opts.agentHeadings !== false ? AGENT_HEADING.exec(title) : null;
         if (agentMatch) {
@@ -213,33 +230,24 @@ export function markdownUnits(opts: MarkdownOptions): void {
           parent.hasChildList = true;
           if (parent.pending && !parent.emittedFirst) {
             const p = parent.pending;
+            pathVersion++;
             parent.label = { title: stripEmphasis(joinLines(original, p.start, p.end)), line: p.start, level: 9, nonRule: false };
             parent.pending = undefined;
           }
-        } else if (label) {
-          // The label applies to this list only; hold it in a pseudo item frame's place.
-          headings.push(label);
-          (t as Token & { truceLabel?: boolean }).truceLabel = true;
-          label = undefined;
         }
+        // A label ("Rules:") right before a top-level list names that list only.
+        const labelled = !parent && !!label;
+        if (labelled) headings.push(label!);
+        lists.push(labelled);
+        label = undefined;
+        pathVersion++;
         agents.noteContent();
         break;
       }
       case 'bullet_list_close':
       case 'ordered_list_close': {
-        // Match the open token to drop a list label pushed at open.
-        let depth = 0;
-        for (let k = i - 1; k >= 0; k--) {
-          const o = tokens[k];
-          if (o.type === t.type) depth++;
-          else if (o.type === t.type.replace('_close', '_open')) {
-            if (depth === 0) {
-              if ((o as Token & { truceLabel?: boolean }).truceLabel) headings.pop();
-              break;
-            }
-            depth--;
-          }
-        }
+        if (lists.pop()) headings.pop();
+        pathVersion++;
         break;
       }
       case 'list_item_open': {
@@ -249,6 +257,7 @@ export function markdownUnits(opts: MarkdownOptions): void {
       }
       case 'list_item_close': {
         const f = items.pop()!;
+        if (f.label) pathVersion++;
         if (f.pending) emitItem(f);
         break;
       }
@@ -341,6 +350,7 @@ export function markdownUnits(opts: MarkdownOptions): void {
     const firstContent = agents.noteContent();
     const bold = BOLD_ONLY.exec(text);
     if (!inItem && bold && from === to) {
+      pathVersion++;
       while (headings.length && headings[headings.length - 1].level >= 7) headings.pop();
       const title = bold[2].trim().replace(/:$/, '').trim();
       headings.push({ title, line: from, level: 7, nonRule: NON_RULE_SECTION.test(title) });
@@ -380,19 +390,4 @@ function joinLines(lines: string[], from: number, to: number): string {
 
 function stripEmphasis(text: string): string {
   return text.replace(/^[\s>*_`#-]+|[\s*_`:]+$/g, '').replace(/\*\*|__/g, '').trim();
-}
-
-/** "Question: {{query}}" is a slot the template fills, not a behavioural rule. */
-function isTemplateSlot(text: string): boolean {
-  const spans = findTemplateSpans(text);
-  if (spans.length === 0) return false;
-  let rest = '';
-  let last = 0;
-  for (const s of spans) {
-    rest += text.slice(last, s.start);
-    last = s.end;
-  }
-  rest += text.slice(last);
-  const label = rest.trim();
-  return label === '' || (/^[\p{L}\p{N}\s_'-]{0,40}:$/u.test(label) && label.split(/\s+/).length <= 4);
 }

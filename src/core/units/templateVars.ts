@@ -90,24 +90,35 @@ export function maskSpans(text: string, spans: TemplateSpan[]): string {
 }
 
 /** Variables used in a piece of text, in order of first appearance. */
-export function variablesIn(text: string): string[] {
+export function variablesIn(text: string, spans = findTemplateSpans(text)): string[] {
   const out: string[] = [];
-  for (const s of findTemplateSpans(text)) {
+  for (const s of spans) {
     if (s.variable && !out.includes(s.variable)) out.push(s.variable);
   }
   return out;
 }
 
-/** True when the text is nothing but template syntax and punctuation (e.g. `{% endfor %}`). */
-export function isOnlyTemplate(text: string): boolean {
-  const spans = findTemplateSpans(text);
-  if (spans.length === 0) return false;
+/** The text with every template span removed. */
+export function withoutTemplates(text: string, spans: TemplateSpan[]): string {
   let rest = '';
   let last = 0;
   for (const s of spans) {
     rest += text.slice(last, s.start);
     last = s.end;
   }
-  rest += text.slice(last);
-  return !/[\p{L}\p{N}]/u.test(rest);
+  return rest + text.slice(last);
+}
+
+/** True when the text is nothing but template syntax and punctuation (e.g. `{% endfor %}`). */
+export function isOnlyTemplate(text: string, spans = findTemplateSpans(text)): boolean {
+  if (spans.length === 0) return false;
+  const rest = withoutTemplates(text, spans);
+  return !/[A-Za-z0-9]/.test(rest) && !/[\p{L}\p{N}]/u.test(rest);
+}
+
+/** "Question: {{query}}" is a slot the template fills, not a behavioural rule. */
+export function isTemplateSlot(text: string, spans = findTemplateSpans(text)): boolean {
+  if (spans.length === 0) return false;
+  const label = withoutTemplates(text, spans).trim();
+  return label === '' || (/^[\p{L}\p{N}\s_'-]{0,40}:$/u.test(label) && label.split(/\s+/).length <= 4);
 }

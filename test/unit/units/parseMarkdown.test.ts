@@ -113,7 +113,7 @@ describe('Markdown policy units', () => {
   });
 
   it('reports broken front matter and still reads the body', () => {
-    const doc = parse('---\nglobs: [src/**\n---\n- Rule.\n', 'x.mdc');
+    const doc = parse('---\nglobs: a: b\n---\n- Rule.\n', 'x.mdc');
     assert.ok(doc.errors.length >= 1);
     assert.equal(doc.errors[0].line, 1);
     assert.deepEqual(texts(allUnits(doc)), ['Rule.']);
