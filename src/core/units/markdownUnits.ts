@@ -88,10 +88,15 @@ export function markdownUnits(opts: MarkdownOptions): void {
 
   /** Column where a content line starts in its view line: the content is a suffix of the line. */
   const contentStart = (viewLine: number, contentLine: string): number => {
-    const line = masked[viewLine].trimEnd();
-    const col = line.length - contentLine.trimEnd().length;
-    if (col >= 0 && line.slice(col) === contentLine.trimEnd()) return col;
-    return line.length - line.trimStart().length;
+    const line = masked[viewLine];
+    const lineEnd = trimmedEnd(line);
+    const contentEnd = trimmedEnd(contentLine);
+    const col = lineEnd - contentEnd;
+    // The content is a suffix of the line (container markers and indentation stripped).
+    if (col >= 0 && line.startsWith(contentLine.slice(0, contentEnd), col)) return col;
+    let c = 0;
+    while (c < lineEnd && isSpace(line.charCodeAt(c))) c++;
+    return c;
   };
 
   const sectionPathAt = (viewLine: number, extra?: PathEntry): { path: string[]; nonRule: boolean } => {
@@ -373,6 +378,17 @@ export function markdownUnits(opts: MarkdownOptions): void {
     const kind: UnitKind = soleXmlParagraph(from, to) ? 'xml' : 'paragraph';
     emit(kind, from, to, startCol, contentLines, from, indentCol);
   }
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+/** Length of `s` without trailing spaces/tabs, without allocating. */
+function trimmedEnd(s: string): number {
+  let e = s.length;
+  while (e > 0 && (isSpace(s.charCodeAt(e - 1)) || s.charCodeAt(e - 1) === 13)) e--;
+  return e;
 }
 
 function headingTitle(original: string[], masked: string[], open: Token, content: string): string {

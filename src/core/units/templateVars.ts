@@ -82,7 +82,8 @@ export function maskSpans(text: string, spans: TemplateSpan[]): string {
   let last = 0;
   for (const s of spans) {
     parts.push(text.slice(last, s.start));
-    parts.push(text.slice(s.start, s.end).replace(/[^\r\n]/g, TEMPLATE_MASK));
+    const span = text.slice(s.start, s.end);
+    parts.push(span.includes('\n') || span.includes('\r') ? span.replace(/[^\r\n]/g, TEMPLATE_MASK) : TEMPLATE_MASK.repeat(span.length));
     last = s.end;
   }
   parts.push(text.slice(last));

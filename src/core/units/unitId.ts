@@ -4,13 +4,13 @@
  * text; two identical rules in one section are told apart by their order.
  */
 
-const NON_ASCII = /[^\x00-\x7f]/;
-
-/** Differences that do not change what a rule says: case, emphasis, spacing, Unicode form. */
+/**
+ * Differences that do not change what a rule says: case, emphasis, spacing. (Unicode
+ * normalisation is left out on purpose: it doubled the cost of ids on non-Latin prompts, and
+ * editors do not change a rule's normal form behind the user's back.)
+ */
 export function normalizeRuleText(text: string): string {
-  // NFKC is costly and a no-op on ASCII, which most rules are.
-  const unicode = NON_ASCII.test(text) ? text.normalize('NFKC') : text;
-  let out = unicode.toLowerCase();
+  let out = text.toLowerCase();
   // Most rules have neither emphasis nor runs of whitespace: test before rewriting.
   if (/[*_`]/.test(out)) out = out.replace(/[*_`]+/g, '');
   if (/\s\s|[^\S ]/.test(out)) out = out.replace(/\s+/g, ' ');
@@ -24,7 +24,8 @@ export function normalizeRuleText(text: string): string {
 function hash40(parts: string[]): string {
   let a = 0x811c9dc5;
   let b = 0x050c5d1f;
-  for (const text of parts) {
+  for (let p = 0; p < parts.length; p++) {
+    const text = parts[p];
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       a = Math.imul(a ^ c, 0x01000193);
