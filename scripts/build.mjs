@@ -5,6 +5,7 @@ import { readdirSync, statSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const withTests = process.argv.includes('--tests');
+const withBench = process.argv.includes('--bench');
 const production = process.argv.includes('--production');
 
 const common = {
@@ -51,6 +52,12 @@ if (withTests) {
       build({ ...common, entryPoints: integration, outdir: 'out/test/integration', outbase: 'test/integration', external: ['vscode', 'mocha'] }),
     );
   }
+}
+
+if (withBench) {
+  // Benchmarks are entry points of their own; shared generators are bundled into them.
+  const entries = listTests('bench').filter((f) => !/generate|sim\//.test(f));
+  jobs.push(build({ ...common, entryPoints: entries, outdir: 'out/bench', outbase: 'bench', packages: 'external' }));
 }
 
 await Promise.all(jobs);

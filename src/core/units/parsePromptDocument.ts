@@ -46,12 +46,12 @@ function collect(file: LineIndex, format: PromptFormat, options: ParseOptions, e
       // VS Code's own `.prompt.md`/`.agent.md` files use `agent:` for the chat mode that runs them,
       // so there only TRUCE's own key names the agent.
       const vscodeChatFile = /\.(prompt|agent|chatmode)\.md$/i.test(options.uri);
-      const declared = fm.data['truce-agent'] ?? (vscodeChatFile ? undefined : fm.data.agent) ?? (format === 'prompty' || /\.(agent|chatmode)\.md$/i.test(options.uri) ? fm.data.name : undefined);
+      // Prompty's `name` is a display title ("Llama Ask You To Think About It"), so it is not used.
+      const declared = fm.data['truce-agent'] ?? (vscodeChatFile || format === 'prompty' ? undefined : fm.data.agent) ?? (/\.(agent|chatmode)\.md$/i.test(options.uri) ? fm.data.name : undefined);
       if (!options.defaultAgentId && typeof declared === 'string' && declared.trim()) defaultId = declared.trim();
       if (typeof fm.data.kind === 'string' && (AGENT_KINDS as string[]).includes(fm.data.kind)) defaultKind = fm.data.kind as AgentKind;
     }
   }
-  if (format === 'prompty' && !options.defaultAgentId) defaultId = 'system';
   const agents = new AgentCollector(defaultId, defaultKind ?? kindFromName(defaultId), file.text.length);
   switch (format) {
     case 'yaml':

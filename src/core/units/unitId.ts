@@ -43,7 +43,7 @@ export function baseUnitId(agentId: string, sectionPath: string[], text: string)
 }
 
 function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 32) || 'agent';
+  return s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '').slice(0, 32) || 'agent';
 }
 
 /** Gives each unit its id, in document order; repeats of the same base id get `~2`, `~3`. */

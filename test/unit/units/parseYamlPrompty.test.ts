@@ -55,11 +55,11 @@ describe('YAML agent files', () => {
 });
 
 describe('Prompty files', () => {
-  it('makes each role block an agent and skips the front matter', () => {
+  it('reads the system block as the agent prompt; user blocks and front matter are not rules', () => {
     const src = '---\nname: Helper\nmodel:\n  api: chat\n---\nsystem:\nYou are a helper.\n\n# Tone\n- Be warm with {{firstName}}.\n\nuser:\n{{question}}\n';
     const doc = parsePromptDocument(src, { uri: 'helper.prompty' });
     assert.equal(doc.format, 'prompty');
-    assert.deepEqual(doc.agents.map((a) => [a.id, a.kind, a.units.length]), [['system', 'role', 1], ['user', 'other', 0]]);
+    assert.deepEqual(doc.agents.map((a) => [a.id, a.kind, a.units.length]), [['helper', 'role', 1]]);
     const [unit] = doc.agents[0].units;
     assert.equal(unit.text, 'Be warm with {{firstName}}.');
     assert.deepEqual(unit.vars, ['firstName']);

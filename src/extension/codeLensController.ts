@@ -1,0 +1,42 @@
+import * as vscode from 'vscode';
+import { UnitCodeLensProvider } from './codeLensProvider';
+import type { PromptDocumentIndex } from './documentIndex';
+import { PromptFileRegistration } from './promptFileRegistration';
+
+const CODE_LENS_ENABLED = 'truce.codeLens.enabled';
+
+/**
+ * Owns the CodeLens provider and registers it only while `truce.codeLens.enabled` is on.
+ * Unregistering (rather than returning no lenses) makes VS Code drop the lenses at once and stops
+ * it from calling us on every edit while the user has them switched off.
+ */
+export class CodeLensController implements vscode.Disposable {
+  private registration: vscode.Disposable | undefined;
+  private readonly configurationListener: vscode.Disposable;
+
+  constructor(private readonly index: PromptDocumentIndex) {
+    this.configurationListener = vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration(CODE_LENS_ENABLED)) this.update();
+    });
+    this.update();
+  }
+
+  dispose(): void {
+    this.configurationListener.dispose();
+    this.registration?.dispose();
+    this.registration = undefined;
+  }
+
+  private update(): void {
+    const enabled = vscode.workspace.getConfiguration().get<boolean>(CODE_LENS_ENABLED, true);
+    if (enabled && !this.registration) {
+      const provider = new UnitCodeLensProvider(this.index);
+      this.registration = new PromptFileRegistration(this.index, (selector) =>
+        vscode.languages.registerCodeLensProvider(selector, provider),
+      );
+    } else if (!enabled && this.registration) {
+      this.registration.dispose();
+      this.registration = undefined;
+    }
+  }
+}

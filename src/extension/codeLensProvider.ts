@@ -1,0 +1,58 @@
+import * as vscode from 'vscode';
+import { allUnits } from '../core/units';
+import { codeLensTitle, codeLensTooltip } from './codeLensTitle';
+import { SHOW_UNIT_DETAILS_COMMAND } from './commandIds';
+import type { PromptDocumentIndex } from './documentIndex';
+import { findUnitById, placeUnit, toVscodeRange } from './unitQueries';
+
+/** A lens that remembers which unit it stands for, so resolving it needs no position search. */
+export class UnitCodeLens extends vscode.CodeLens {
+  constructor(
+    range: vscode.Range,
+    readonly documentUri: vscode.Uri,
+    readonly unitId: string,
+  ) {
+    super(range);
+  }
+}
+
+/**
+ * One CodeLens above every policy unit. `provideCodeLenses` runs on every edit and for the whole
+ * file, so it only lays out ranges and ids; the title is built in `resolveCodeLens`, which VS Code
+ * calls only for lenses in view.
+ */
+export class UnitCodeLensProvider implements vscode.CodeLensProvider<UnitCodeLens> {
+  readonly onDidChangeCodeLenses: vscode.Event<void>;
+
+  constructor(private readonly index: PromptDocumentIndex) {
+    this.onDidChangeCodeLenses = (listener, thisArgs, disposables) =>
+      index.onDidChange(() => listener.call(thisArgs), undefined, disposables);
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): UnitCodeLens[] {
+    const parsed = this.index.get(document);
+    if (!parsed) return [];
+    return allUnits(parsed).map((unit) => new UnitCodeLens(toVscodeRange(unit.range), document.uri, unit.id));
+  }
+
+  resolveCodeLens(lens: UnitCodeLens): UnitCodeLens {
+    const key = lens.documentUri.toString();
+    const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === key);
+    const parsed = document && this.index.get(document);
+    const unit = parsed && findUnitById(parsed, lens.unitId, lens.range.start.line);
+    const placement = parsed && unit && placeUnit(parsed, unit);
+    if (!placement) {
+      // The text changed between provide and resolve; VS Code asks for fresh lenses right after.
+      // An empty command id renders a plain label instead of a link to a rule that no longer exists.
+      lens.command = { title: 'Rule changed, updating…', command: '' };
+      return lens;
+    }
+    lens.command = {
+      title: codeLensTitle(placement),
+      tooltip: codeLensTooltip(placement),
+      command: SHOW_UNIT_DETAILS_COMMAND,
+      arguments: [lens.documentUri, lens.unitId, placement.unit.range.start.line],
+    };
+    return lens;
+  }
+}

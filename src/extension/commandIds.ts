@@ -1,0 +1,3 @@
+/** Command ids shared by the code that registers them and the code that links to them (lenses, hovers). */
+export const SHOW_UNITS_COMMAND = 'truce.showUnits';
+export const SHOW_UNIT_DETAILS_COMMAND = 'truce.showUnitDetails';

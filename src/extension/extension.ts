@@ -1,0 +1,27 @@
+import * as vscode from 'vscode';
+import { CodeLensController } from './codeLensController';
+import { PromptDocumentIndex } from './documentIndex';
+import { UnitHoverProvider } from './hoverProvider';
+import { PromptFileContextKey } from './promptFileContextKey';
+import { PromptFileRegistration } from './promptFileRegistration';
+import { registerShowUnitDetailsCommand } from './showUnitDetailsCommand';
+import { registerShowUnitsCommand } from './showUnitsCommand';
+
+/** Composition root: builds the parts once and hands every disposable to VS Code. */
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('TRUCE', { log: true });
+  const index = new PromptDocumentIndex(log);
+  const hoverProvider = new UnitHoverProvider(index);
+  context.subscriptions.push(
+    log,
+    index,
+    new CodeLensController(index),
+    new PromptFileRegistration(index, (selector) => vscode.languages.registerHoverProvider(selector, hoverProvider)),
+    new PromptFileContextKey(index),
+    registerShowUnitsCommand(index),
+    registerShowUnitDetailsCommand(index),
+  );
+}
+
+/** Nothing to do: everything the extension holds is disposed through `context.subscriptions`. */
+export function deactivate(): void {}

@@ -1,0 +1,53 @@
+import * as vscode from 'vscode';
+import type { PolicyUnit } from '../core/units/types';
+import { SHOW_UNIT_DETAILS_COMMAND } from './commandIds';
+import type { PromptDocumentIndex } from './documentIndex';
+import type { UnitPlacement } from './unitQueries';
+import { findUnitAt, placeUnit, sectionLabel, toVscodeRange, unitKindLabel } from './unitQueries';
+
+/** Hovering a rule shows what TRUCE knows about it: id, agent, section, kind, variables, lock. */
+export class UnitHoverProvider implements vscode.HoverProvider {
+  constructor(private readonly index: PromptDocumentIndex) {}
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const parsed = this.index.get(document);
+    if (!parsed) return undefined;
+    const unit = findUnitAt(parsed, document.offsetAt(position));
+    const placement = unit && placeUnit(parsed, unit);
+    if (!placement) return undefined;
+    return new vscode.Hover(unitHoverMarkdown(document.uri, placement), toVscodeRange(placement.unit.range));
+  }
+}
+
+export function unitHoverMarkdown(uri: vscode.Uri, placement: UnitPlacement): vscode.MarkdownString {
+  const { unit, agent, ordinal, count } = placement;
+  const markdown = new vscode.MarkdownString(undefined, true);
+  // Trust only our own command, so the "Show details" link works and nothing else can run.
+  markdown.isTrusted = { enabledCommands: [SHOW_UNIT_DETAILS_COMMAND] };
+  markdown.appendMarkdown(`**TRUCE policy unit** · rule ${ordinal} of ${count} of agent ${inlineCode(agent.id)}\n\n`);
+  markdown.appendMarkdown('| | |\n|---|---|\n');
+  markdown.appendMarkdown(`| Section | ${escapeMarkdown(sectionLabel(unit))} |\n`);
+  markdown.appendMarkdown(`| Kind | ${escapeMarkdown(unitKindLabel(unit.kind))} |\n`);
+  markdown.appendMarkdown(`| Variables | ${variablesCell(unit)} |\n`);
+  markdown.appendMarkdown(`| Locked | ${unit.locked ? '$(lock) yes: TRUCE never edits this rule' : 'no'} |\n`);
+  markdown.appendMarkdown(`| Id | ${inlineCode(unit.id)} |\n\n`);
+  const args = encodeURIComponent(JSON.stringify([uri.toString(), unit.id, unit.range.start.line]));
+  markdown.appendMarkdown(`[Select rule and copy id…](command:${SHOW_UNIT_DETAILS_COMMAND}?${args})`);
+  return markdown;
+}
+
+function variablesCell(unit: PolicyUnit): string {
+  return unit.vars.length > 0 ? unit.vars.map(inlineCode).join(', ') : 'none';
+}
+
+/** A code span that survives backticks and table pipes inside the text. */
+function inlineCode(text: string): string {
+  const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longestRun + 1);
+  const padded = text.startsWith('`') || text.endsWith('`') ? ` ${text} ` : text;
+  return `${fence}${padded.replace(/\|/g, '\\|')}${fence}`;
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (char) => `\\${char}`);
+}

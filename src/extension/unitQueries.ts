@@ -1,0 +1,87 @@
+import * as vscode from 'vscode';
+import type { AgentPrompt, PolicyUnit, PromptDocument, Range } from '../core/units/types';
+
+/** Where a unit stands among the rules of its agent, for titles like "Rule 3/12". */
+export interface UnitPlacement {
+  unit: PolicyUnit;
+  agent: AgentPrompt;
+  /** 1-based position of the unit within its agent. */
+  ordinal: number;
+  /** Number of units of the agent. */
+  count: number;
+  /**
+   * True when more than one agent of the file has rules, so titles need to name the agent. Agents
+   * without rules (a Prompty `user:` block holding only `{{question}}`) do not count.
+   */
+  multiAgent: boolean;
+}
+
+export function toVscodeRange(range: Range): vscode.Range {
+  return new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
+}
+
+export function placeUnit(document: PromptDocument, unit: PolicyUnit): UnitPlacement | undefined {
+  const agentsWithRules = document.agents.filter((agent) => agent.units.length > 0).length;
+  for (const agent of document.agents) {
+    const index = agent.units.indexOf(unit);
+    if (index !== -1) {
+      return { unit, agent, ordinal: index + 1, count: agent.units.length, multiAgent: agentsWithRules > 1 };
+    }
+  }
+  return undefined;
+}
+
+/** The innermost unit whose range contains `offset` (ends inclusive, so a cursor just after the text counts). */
+export function findUnitAt(document: PromptDocument, offset: number): PolicyUnit | undefined {
+  let best: PolicyUnit | undefined;
+  for (const agent of document.agents) {
+    for (const unit of agent.units) {
+      const { start, end } = unit.range;
+      if (offset < start.offset || offset > end.offset) continue;
+      if (!best || end.offset - start.offset < best.range.end.offset - best.range.start.offset) best = unit;
+    }
+  }
+  return best;
+}
+
+/**
+ * The unit with this id. Ids are meant to be unique per document, but two identical rules in one
+ * section may share one; `nearLine` then picks the occurrence the caller was looking at.
+ */
+export function findUnitById(document: PromptDocument, id: string, nearLine?: number): PolicyUnit | undefined {
+  let best: PolicyUnit | undefined;
+  for (const agent of document.agents) {
+    for (const unit of agent.units) {
+      if (unit.id !== id) continue;
+      if (nearLine === undefined) return unit;
+      if (!best || Math.abs(unit.range.start.line - nearLine) < Math.abs(best.range.start.line - nearLine)) best = unit;
+    }
+  }
+  return best;
+}
+
+const KIND_LABELS: Record<PolicyUnit['kind'], string> = {
+  bullet: 'bullet',
+  numbered: 'numbered item',
+  paragraph: 'paragraph',
+  'yaml-item': 'YAML item',
+  xml: 'XML block',
+  'table-row': 'table row',
+};
+
+export function unitKindLabel(kind: PolicyUnit['kind']): string {
+  return KIND_LABELS[kind];
+}
+
+/** "Role › Constraints" or a note that the unit sits outside every section. */
+export function sectionLabel(unit: PolicyUnit): string {
+  return unit.sectionPath.length > 0 ? unit.sectionPath.join(' › ') : '(top level)';
+}
+
+/** The unit's first line, shortened for one-line lists. */
+export function unitSummary(unit: PolicyUnit, maxLength = 90): string {
+  const firstLine = unit.text.split(/\r?\n/, 1)[0].trim();
+  const more = firstLine.length < unit.text.trim().length;
+  if (firstLine.length <= maxLength) return more ? `${firstLine} …` : firstLine;
+  return `${firstLine.slice(0, maxLength - 1).trimEnd()}…`;
+}
