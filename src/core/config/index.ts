@@ -1,0 +1,2 @@
+export * from './schema';
+export { parseConfig, type ConfigDiagnostic, type ConfigResult, type ConfigContext } from './parseConfig';

@@ -1,0 +1,179 @@
+/**
+ * Reads `truce.yaml`: YAML syntax, then the zod schema, then references between sections. Every
+ * problem comes back as a diagnostic with a file position and, where we can tell, what to do.
+ */
+import { isAbsolute, relative, resolve } from 'node:path';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { closestWord } from './closestWord';
+import { truceConfigSchema, type TruceConfig } from './schema';
+
+export interface ConfigDiagnostic {
+  severity: 'error' | 'warning';
+  message: string;
+  /** What to do about it. */
+  hint?: string;
+  /** 0-based, like every position in this project. */
+  line: number;
+  character: number;
+  endLine: number;
+  endCharacter: number;
+  /** Where in the config the problem is, e.g. "llm.executor.baseUrl". */
+  path: string;
+}
+
+export type ConfigResult =
+  | { ok: true; config: TruceConfig; diagnostics: ConfigDiagnostic[] }
+  | { ok: false; diagnostics: ConfigDiagnostic[] };
+
+export interface ConfigContext {
+  /** The folder that holds truce.yaml; every path in it is relative to this and must stay inside. */
+  workspaceRoot: string;
+  /** When given, missing prompt and task files are reported. */
+  fileExists?: (absolutePath: string) => boolean;
+}
+
+const HINTS: Record<string, string> = {
+  apiKey: 'API keys never go in truce.yaml: put the key in an environment variable and name it with apiKeyEnv, or run "TRUCE: Set API Key".',
+};
+
+export function parseConfig(text: string, context: ConfigContext): ConfigResult {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const diagnostics: ConfigDiagnostic[] = [];
+  const at = (offsets: [number, number], path: string, severity: ConfigDiagnostic['severity'], message: string, hint?: string) => {
+    const s = lines.linePos(offsets[0]);
+    const e = lines.linePos(Math.max(offsets[0], offsets[1]));
+    diagnostics.push({ severity, message, hint, path, line: s.line - 1, character: s.col - 1, endLine: e.line - 1, endCharacter: e.col - 1 });
+  };
+  for (const e of doc.errors) at([e.pos[0], e.pos[1]], '', 'error', e.message.split('\n')[0]);
+  if (diagnostics.length) return { ok: false, diagnostics };
+  if (!doc.contents) {
+    at([0, 0], '', 'error', 'truce.yaml is empty.', 'Start from the example in examples/debate-mas/truce.yaml.');
+    return { ok: false, diagnostics };
+  }
+
+  const parsed = truceConfigSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) reportIssue(doc, issue, at);
+    return { ok: false, diagnostics };
+  }
+  const config = parsed.data;
+  checkReferences(doc, config, context, at);
+  return diagnostics.some((d) => d.severity === 'error') ? { ok: false, diagnostics } : { ok: true, config, diagnostics };
+}
+
+type Reporter = (offsets: [number, number], path: string, severity: ConfigDiagnostic['severity'], message: string, hint?: string) => void;
+
+function rangeOf(doc: Document, path: (string | number)[]): [number, number] {
+  // The deepest node that exists on the path: a missing key is reported at its parent.
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as Node | undefined;
+    if (node && typeof node === 'object' && 'range' in node && node.range) return [node.range[0], node.range[1]];
+  }
+  return [0, 0];
+}
+
+function keyRange(doc: Document, path: (string | number)[], key: string): [number, number] {
+  const parent = path.length ? doc.getIn(path, true) : doc.contents;
+  if (isMap(parent)) {
+    for (const item of parent.items) {
+      if (isPair(item) && isScalar(item.key) && String(item.key.value) === key && item.key.range) return [item.key.range[0], item.key.range[1]];
+    }
+  }
+  return rangeOf(doc, path);
+}
+
+function knownKeys(doc: Document, path: (string | number)[]): string[] {
+  // The schema's keys at this path, for "did you mean": walk the zod shape along the path.
+  let schema: unknown = truceConfigSchema;
+  for (const part of path) {
+    schema = unwrap(schema);
+    const shape = (schema as { shape?: Record<string, unknown> }).shape;
+    if (shape && typeof part === 'string') schema = shape[part];
+    else if ((schema as { element?: unknown }).element) schema = (schema as { element: unknown }).element;
+    else if ((schema as { options?: unknown[] }).options) {
+      const kind = doc.getIn([...path.slice(0, path.indexOf(part)), 'kind']);
+      schema = (schema as { options: unknown[] }).options.find((o) => (unwrap(o) as { shape?: { kind?: { value?: unknown } } }).shape?.kind?.value === kind);
+      schema = (unwrap(schema) as { shape?: Record<string, unknown> })?.shape?.[part as string];
+    } else return [];
+  }
+  schema = unwrap(schema);
+  const shape = (schema as { shape?: Record<string, unknown> })?.shape;
+  if (shape) return Object.keys(shape);
+  const options = (schema as { options?: unknown[] })?.options;
+  if (options) {
+    const kind = doc.getIn([...path, 'kind']);
+    const match = options.find((o) => (unwrap(o) as { shape?: { kind?: { value?: unknown } } }).shape?.kind?.value === kind);
+    return Object.keys((unwrap(match) as { shape?: Record<string, unknown> })?.shape ?? {});
+  }
+  return [];
+}
+
+function unwrap(schema: unknown): unknown {
+  let s = schema as { def?: { innerType?: unknown; in?: unknown; schema?: unknown } } | undefined;
+  for (let i = 0; i < 10 && s?.def; i++) {
+    const inner = s.def.innerType ?? s.def.in ?? s.def.schema;
+    if (!inner) break;
+    s = inner as typeof s;
+  }
+  return s;
+}
+
+function reportIssue(doc: Document, issue: z.core.$ZodIssue, at: Reporter): void {
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  const dotted = path.join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeys(doc, path);
+    for (const key of issue.keys) {
+      const guess = closestWord(key, known);
+      const hint = HINTS[key] ?? (guess ? `Did you mean "${guess}"?` : known.length ? `Allowed here: ${known.join(', ')}.` : undefined);
+      at(keyRange(doc, path, key), dotted ? `${dotted}.${key}` : key, 'error', `Unknown key "${key}"${dotted ? ` in ${dotted}` : ''}.`, hint);
+    }
+    return;
+  }
+  const missing = issue.code === 'invalid_type' && doc.getIn(path) === undefined;
+  const message = missing ? `Missing required setting "${dotted}".` : `${dotted || 'truce.yaml'}: ${issue.message}.`;
+  at(rangeOf(doc, path), dotted, 'error', message);
+}
+
+function checkReferences(doc: Document, config: TruceConfig, context: ConfigContext, at: Reporter): void {
+  const ids = new Set<string>();
+  config.agents.forEach((a, i) => {
+    if (ids.has(a.id)) at(rangeOf(doc, ['agents', i, 'id']), `agents.${i}.id`, 'error', `Agent id "${a.id}" is used twice.`, 'Give every agent its own id.');
+    ids.add(a.id);
+    checkPath(doc, ['agents', i, 'prompt'], a.prompt, 'prompt file', context, at);
+  });
+  checkPath(doc, ['tasks', 'file'], config.tasks.file, 'tasks file', context, at);
+  const ref = (agentId: string, path: (string | number)[]) => {
+    if (!ids.has(agentId)) {
+      const guess = closestWord(agentId, [...ids]);
+      at(rangeOf(doc, path), path.join('.'), 'error', `No agent "${agentId}" is defined under agents.`, guess ? `Did you mean "${guess}"?` : `Defined agents: ${[...ids].join(', ')}.`);
+    }
+  };
+  const mas = config.mas;
+  if (mas.kind === 'rounds') {
+    mas.roles.forEach((r, i) => ref(r, ['mas', 'roles', i]));
+    if (Array.isArray(mas.aggregator)) {
+      mas.aggregator.forEach((r, i) => ref(r, ['mas', 'aggregator', i]));
+      if (mas.aggregator.length !== mas.rounds) at(rangeOf(doc, ['mas', 'aggregator']), 'mas.aggregator', 'error', `mas.aggregator lists ${mas.aggregator.length} aggregators for ${mas.rounds} rounds.`, 'Give one aggregator for all rounds, or exactly one per round.');
+    } else ref(mas.aggregator, ['mas', 'aggregator']);
+    if (mas.decision) ref(mas.decision, ['mas', 'decision']);
+  } else if (mas.kind === 'import') {
+    mas.files.forEach((f, i) => checkPath(doc, ['mas', 'files', i], f, 'trajectory file', context, at));
+  } else if (mas.cwd) {
+    checkPath(doc, ['mas', 'cwd'], mas.cwd, 'working directory', context, at);
+  }
+}
+
+function checkPath(doc: Document, path: (string | number)[], value: string, what: string, context: ConfigContext, at: Reporter): void {
+  const abs = resolve(context.workspaceRoot, value);
+  const rel = relative(context.workspaceRoot, abs);
+  if (isAbsolute(value) || rel.startsWith('..') || isAbsolute(rel)) {
+    at(rangeOf(doc, path), path.join('.'), 'error', `The ${what} "${value}" is outside the workspace.`, 'Paths in truce.yaml are relative to its folder and must stay inside it.');
+    return;
+  }
+  if (context.fileExists && !context.fileExists(abs)) {
+    at(rangeOf(doc, path), path.join('.'), 'warning', `The ${what} "${value}" does not exist yet.`);
+  }
+}

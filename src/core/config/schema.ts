@@ -1,0 +1,124 @@
+/**
+ * The schema of `truce.yaml` (DESIGN.md §6): agents and the prompt files that define them, the MAS,
+ * the task set and its split, the evaluator, the LLM endpoints, concurrency, budgets and the
+ * optimizer. Objects are strict: an unknown key is an error, because a misspelt key silently
+ * ignored is a run with the wrong settings.
+ */
+import { z } from 'zod';
+import { endpointConfigSchema } from '../llm/endpoint';
+
+const id = z.string().regex(/^[\p{L}\p{N}_.-]+$/u, 'use letters, digits, "_", "." or "-"');
+
+export const agentConfigSchema = z
+  .object({
+    id,
+    kind: z.enum(['role', 'aggregator', 'judge']).default('role'),
+    /** Workspace-relative path of the prompt file that defines the agent. */
+    prompt: z.string().min(1),
+    /** The agent inside a multi-agent file (a YAML key, an `# Agent:` heading); default: the file's own. */
+    section: z.string().min(1).optional(),
+  })
+  .strict();
+
+const roundsMasSchema = z
+  .object({
+    kind: z.literal('rounds'),
+    /** Ids of the role agents that speak in every round. */
+    roles: z.array(id).min(1),
+    rounds: z.number().int().min(1).max(50),
+    /** One aggregator for every round, or one per round (length = rounds). */
+    aggregator: z.union([id, z.array(id).min(1)]),
+    /** The agent that turns the last shared state into the answer; default: the last aggregator. */
+    decision: id.optional(),
+    /** Stop before the last round when every role gave the same answer. */
+    earlyStop: z.enum(['none', 'consensus']).default('none'),
+  })
+  .strict();
+
+const commandMasSchema = z
+  .object({
+    kind: z.literal('command'),
+    /** Program and arguments; no shell is involved. */
+    argv: z.array(z.string().min(1)).min(1),
+    cwd: z.string().optional(),
+    env: z.record(z.string(), z.string()).default({}),
+    timeoutMs: z.number().int().positive().default(600_000),
+    /** Start a local OTLP/HTTP receiver and pass its address in OTEL_EXPORTER_OTLP_ENDPOINT. */
+    otlp: z.boolean().default(false),
+  })
+  .strict();
+
+const importMasSchema = z
+  .object({
+    kind: z.literal('import'),
+    files: z.array(z.string().min(1)).min(1),
+    format: z.enum(['auto', 'native', 'otlp', 'marble', 'whowhen']).default('auto'),
+  })
+  .strict();
+
+export const masConfigSchema = z.discriminatedUnion('kind', [roundsMasSchema, commandMasSchema, importMasSchema]);
+
+const share = z.number().min(0);
+export const tasksConfigSchema = z
+  .object({
+    /** JSONL of {id, input, reference?, milestones?, ...}. */
+    file: z.string().min(1),
+    /** Counts (integers) or ratios (summing to 1) per split. */
+    split: z.object({ train: share, val: share, test: share }).strict().default({ train: 0.6, val: 0.2, test: 0.2 }),
+    seed: z.number().int().default(0),
+  })
+  .strict()
+  .refine((t) => {
+    const { train, val, test } = t.split;
+    const ratios = train <= 1 && val <= 1 && test <= 1;
+    return !ratios || Math.abs(train + val + test - 1) < 1e-9 || [train, val, test].every(Number.isInteger);
+  }, { message: 'split ratios must add up to 1 (or give whole task counts)', path: ['split'] });
+
+/** Keys live in the environment or VS Code's secret storage, never in a file that may be committed. */
+const fileEndpointSchema = endpointConfigSchema.omit({ apiKey: true }).strict();
+
+export const llmConfigSchema = z
+  .object({
+    executor: fileEndpointSchema,
+    optimizer: fileEndpointSchema.optional(),
+    judge: fileEndpointSchema.optional(),
+  })
+  .strict();
+
+export const budgetConfigSchema = z
+  .object({
+    maxCalls: z.number().int().positive().optional(),
+    maxTokens: z.number().int().positive().optional(),
+    maxCost: z.number().positive().optional(),
+  })
+  .strict();
+
+export const optimizerConfigSchema = z
+  .object({
+    method: z.enum(['truce', 'bcd', 'gbc']).default('truce'),
+    rounds: z.number().int().min(1).max(100).default(3),
+    topK: z.number().int().min(1).default(3),
+    partition: z.enum(['round', 'agent', 'window']).default('round'),
+    windowSize: z.number().int().min(1).default(4),
+    /** Tasks sampled from train per optimization round. */
+    batchSize: z.number().int().min(1).default(8),
+  })
+  .strict();
+
+export const truceConfigSchema = z
+  .object({
+    version: z.literal(1).default(1),
+    agents: z.array(agentConfigSchema).min(1),
+    mas: masConfigSchema,
+    tasks: tasksConfigSchema,
+    /** Checked by the evaluator factory, which knows every evaluator type. */
+    evaluator: z.object({ type: z.string().min(1) }).loose(),
+    llm: llmConfigSchema,
+    concurrency: z.number().int().min(1).max(256).default(4),
+    budget: budgetConfigSchema.default({}),
+    optimizer: optimizerConfigSchema.default({ method: 'truce', rounds: 3, topK: 3, partition: 'round', windowSize: 4, batchSize: 8 }),
+  })
+  .strict();
+
+export type TruceConfig = z.infer<typeof truceConfigSchema>;
+export type AgentConfig = z.infer<typeof agentConfigSchema>;

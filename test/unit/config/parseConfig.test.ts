@@ -1,0 +1,89 @@
+import { strict as assert } from 'node:assert';
+import { parseConfig } from '../../../src/core/config';
+
+const valid = `agents:
+  - id: proposer
+    prompt: prompts/proposer.prompt.md
+  - id: skeptic
+    prompt: agents.yaml
+    section: skeptic
+  - id: aggregator
+    kind: aggregator
+    prompt: agents.yaml
+    section: aggregator
+mas:
+  kind: rounds
+  roles: [proposer, skeptic]
+  rounds: 2
+  aggregator: aggregator
+tasks:
+  file: tasks.jsonl
+  split: { train: 6, val: 2, test: 2 }
+evaluator:
+  type: choice
+llm:
+  executor:
+    baseUrl: http://127.0.0.1:11434/v1
+    model: llama3.1
+`;
+
+const root = '/ws';
+
+describe('truce.yaml', () => {
+  it('accepts a complete config and fills in defaults', () => {
+    const r = parseConfig(valid, { workspaceRoot: root });
+    assert.ok(r.ok, JSON.stringify(r.diagnostics));
+    if (r.ok) {
+      assert.equal(r.config.concurrency, 4);
+      assert.equal(r.config.optimizer.method, 'truce');
+      assert.equal(r.config.mas.kind === 'rounds' && r.config.mas.earlyStop, 'none');
+    }
+  });
+
+  it('reports an unknown key at its line and column with a did-you-mean hint', () => {
+    const r = parseConfig(valid.replace('  rounds: 2', '  rounds: 2\n  rouns: 3'), { workspaceRoot: root });
+    assert.equal(r.ok, false);
+    const d = r.diagnostics.find((x) => x.message.includes('"rouns"'))!;
+    assert.ok(d, JSON.stringify(r.diagnostics));
+    assert.equal(d.line, 14);
+    assert.equal(d.character, 2);
+    assert.equal(d.hint, 'Did you mean "rounds"?');
+  });
+
+  it('refuses an API key in the file and says where keys go', () => {
+    const r = parseConfig(valid.replace('    model: llama3.1', '    model: llama3.1\n    apiKey: sk-secret'), { workspaceRoot: root });
+    assert.equal(r.ok, false);
+    const d = r.diagnostics.find((x) => x.path === 'llm.executor.apiKey')!;
+    assert.match(d.hint ?? '', /apiKeyEnv/);
+    assert.doesNotMatch(JSON.stringify(r.diagnostics), /sk-secret/);
+  });
+
+  it('reports bad values and missing sections at the closest node', () => {
+    const r = parseConfig(valid.replace('rounds: 2', 'rounds: zero').replace(/tasks:[\s\S]*?test: 2 }\n/, ''), { workspaceRoot: root });
+    assert.equal(r.ok, false);
+    assert.ok(r.diagnostics.some((d) => d.path === 'mas.rounds' && d.line === 13));
+    assert.ok(r.diagnostics.some((d) => d.message === 'Missing required setting "tasks".'));
+  });
+
+  it('checks references to agents and keeps paths inside the workspace', () => {
+    const r = parseConfig(valid.replace('roles: [proposer, skeptic]', 'roles: [proposer, skeptik]').replace('file: tasks.jsonl', 'file: ../../etc/passwd'), { workspaceRoot: root });
+    assert.equal(r.ok, false);
+    const ref = r.diagnostics.find((d) => d.path === 'mas.roles.1')!;
+    assert.equal(ref.hint, 'Did you mean "skeptic"?');
+    assert.ok(r.diagnostics.some((d) => d.path === 'tasks.file' && /outside the workspace/.test(d.message)));
+  });
+
+  it('warns about prompt files that do not exist', () => {
+    const r = parseConfig(valid, { workspaceRoot: root, fileExists: (p) => !p.endsWith('proposer.prompt.md') });
+    assert.ok(r.ok);
+    assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.path]), [['warning', 'agents.0.prompt']]);
+  });
+
+  it('reports YAML syntax errors with positions and never throws on garbage', () => {
+    for (const text of ['agents: [unclosed', '\u0000\u0001binary', '', '- a\n- b', 'agents: 3']) {
+      const r = parseConfig(text, { workspaceRoot: root });
+      assert.equal(r.ok, false, text);
+      assert.ok(r.diagnostics.length > 0 && r.diagnostics.every((d) => d.line >= 0 && d.message), text);
+    }
+  });
+});
