@@ -21,13 +21,18 @@ async function measure(concurrency: number, structured: boolean) {
   const server = await start({ baseLatencyMs: LATENCY_MS, responder: (req) => ({ json: { answer: req.lastUser, confidence: 0.9 } }) });
   try {
     const services = createLlmServices({ env: {} });
-    const client = new LlmClient('executor', { baseUrl: server.url, model: 'fake-model', maxConcurrency: concurrency, structuredOutput: 'json_schema' }, services);
+    const client = new LlmClient(
+      'executor',
+      { baseUrl: server.url, model: 'fake-model', maxConcurrency: concurrency, structuredOutput: 'json_schema' },
+      services,
+    );
+    const messages = (i: number) => [{ role: 'user' as const, content: `task ${i}: answer briefly` }];
     const started = performance.now();
     await Promise.all(
       Array.from({ length: CALLS }, (_, i) =>
         structured
-          ? callStructured(client, { messages: [{ role: 'user', content: `task ${i}: answer briefly` }], schema: Answer, schemaName: 'answer' }, { phase: 'bench' })
-          : client.chat({ messages: [{ role: 'user', content: `task ${i}: answer briefly` }] }, { phase: 'bench' }),
+          ? callStructured(client, { messages: messages(i), schema: Answer, schemaName: 'answer' }, { phase: 'bench' })
+          : client.chat({ messages: messages(i) }, { phase: 'bench' }),
       ),
     );
     const seconds = (performance.now() - started) / 1000;

@@ -1,0 +1,279 @@
+/**
+ * The client of one configured endpoint. A chat call goes: response cache → budget reservation →
+ * (rate limit → concurrency slot → one HTTP attempt → retry decision → backoff)* → accounting,
+ * cache write and one call-log record. Every call ends in exactly one record, success or not.
+ */
+import type OpenAI from 'openai';
+import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import { requestHash, type CacheKeyMaterial } from './cacheKey';
+import type { CapabilityStore } from './capabilities';
+import type { LlmCallRecord } from './callLog';
+import { throwIfAborted } from './clock';
+import { resolveEndpoint, type EndpointConfig, type ResolvedEndpoint } from './endpoint';
+import { limitsOf, type EndpointLimits, type Limiters } from './endpointLimits';
+import { errorRecord, LlmError, ReplayMissError } from './errors';
+import { makeCacheEntry, type CachedResponse } from './responseCache';
+import { decideRetry } from './retry';
+import type { LlmServices } from './services';
+import { costUsd, DEFAULT_REPLY_TOKENS, estimatePromptTokens, estimateTokens } from './tokens';
+import { buildBody, createSdk, sendAttempt, type RawReply, type WireParams } from './transport';
+import type { CallContext, ChatMessage, ChatRequest, ChatResult, EndpointRole, TokenUsage } from './types';
+
+export type EndpointSettings = Omit<EndpointConfig, 'apiKey'>;
+
+interface Prepared {
+  messages: ChatMessage[];
+  params: WireParams;
+  material: CacheKeyMaterial;
+  hash: string;
+  /** The reply size the budget and the token limiter assume. */
+  replyTokens: number;
+}
+
+/** What a call has consumed so far; becomes its call-log record. */
+interface Outcome {
+  attempts: number;
+  usage: TokenUsage;
+  costUsd: number;
+  cached: boolean;
+}
+
+export class LlmClient {
+  readonly baseUrl: string;
+  readonly model: string;
+  /** Base URL + model: the identity limiters and capabilities are keyed by. */
+  readonly endpointId: string;
+  /** The configuration without the in-memory key, safe to show or log. */
+  readonly settings: EndpointSettings;
+  // Private fields (not TS `private`) so that serialising a client can never reveal the key.
+  readonly #endpoint: ResolvedEndpoint;
+  readonly #sdk: OpenAI;
+  readonly #limiters: Limiters;
+  // Holds env (and so keys) too: kept out of reach of serialisation as well.
+  readonly #services: LlmServices;
+
+  /** Throws MissingApiKeyError when a non-local endpoint has no key. */
+  constructor(
+    readonly role: EndpointRole,
+    config: EndpointConfig,
+    services: LlmServices,
+    limits: EndpointLimits = limitsOf(config),
+  ) {
+    const { apiKey: _secret, ...settings } = config;
+    this.settings = settings;
+    this.#services = services;
+    this.#endpoint = resolveEndpoint(config, services.env);
+    this.baseUrl = this.#endpoint.baseUrl;
+    this.model = this.#endpoint.model;
+    this.endpointId = this.#endpoint.id;
+    this.#sdk = createSdk(this.#endpoint, services.fetch);
+    this.#limiters = services.limiters.for(this.#endpoint.id, limits);
+  }
+
+  /** Shared by all clients of the run; keyed by endpointId. */
+  get capabilityStore(): CapabilityStore {
+    return this.#services.capabilities;
+  }
+
+  async chat(request: ChatRequest, context: CallContext): Promise<ChatResult> {
+    const started = this.#services.clock.now();
+    const prepared = this.prepare(request);
+    const outcome: Outcome = {
+      attempts: 0,
+      usage: { inputTokens: 0, outputTokens: 0, estimated: false },
+      costUsd: 0,
+      cached: false,
+    };
+    let result: ChatResult;
+    try {
+      result = await this.run(prepared, context, outcome, started);
+    } catch (error) {
+      if (error instanceof LlmError) error.attempts = outcome.attempts;
+      this.emit(this.record(prepared.hash, context, started, outcome, error));
+      throw error;
+    }
+    this.emit(this.record(prepared.hash, context, started, outcome));
+    return result;
+  }
+
+  /** Endpoint defaults filled in, the wire parameters, and the content address of the request. */
+  private prepare(request: ChatRequest): Prepared {
+    const messages = request.messages.map((m) => ({ role: m.role, content: m.content }));
+    const temperature = request.temperature ?? this.settings.temperature;
+    const maxTokens = request.maxTokens ?? this.settings.maxTokens;
+    const seed = request.seed ?? this.settings.seed;
+    const params: WireParams = {};
+    if (temperature !== undefined) params.temperature = temperature;
+    if (maxTokens !== undefined) params.maxTokens = maxTokens;
+    if (seed !== undefined) params.seed = seed;
+    if (request.responseFormat) params.responseFormat = request.responseFormat;
+    if (request.logprobs) params.logprobs = request.logprobs;
+    const material: CacheKeyMaterial = {
+      baseUrl: this.baseUrl,
+      model: this.model,
+      messages,
+      params: { temperature, maxTokens, responseFormat: request.responseFormat, logprobs: request.logprobs },
+      seed,
+      templateVersion: request.templateVersion,
+      sample: request.sample,
+    };
+    return { messages, params, material, hash: requestHash(material), replyTokens: maxTokens ?? DEFAULT_REPLY_TOKENS };
+  }
+
+  /** Cache, budget, send, cache write; fills `outcome` as it goes so failures are recorded truthfully. */
+  private async run(prepared: Prepared, context: CallContext, outcome: Outcome, started: number): Promise<ChatResult> {
+    const { clock, cache, cacheMode, budget } = this.#services;
+    const { messages, params, material, hash, replyTokens } = prepared;
+    throwIfAborted(context.signal);
+    if (cache && (cacheMode === 'read-write' || cacheMode === 'replay')) {
+      const entry = await cache.get(hash);
+      if (entry) {
+        outcome.cached = true;
+        outcome.usage = { ...entry.response.usage };
+        const latencyMs = clock.now() - started;
+        return { ...fromCached(entry.response), costUsd: 0, cached: true, attempts: 0, latencyMs, requestHash: hash };
+      }
+      if (cacheMode === 'replay') {
+        const who = context.agent === undefined ? '' : `, agent ${context.agent}`;
+        throw new ReplayMissError(hash, `${this.role} ${this.model}, phase ${context.phase}${who}; cache ${cache.location}`);
+      }
+    }
+
+    const estimatedIn = estimatePromptTokens(messages);
+    const estimatedTotal = estimatedIn + replyTokens;
+    const reservation = budget?.reserve({
+      calls: 1,
+      tokens: estimatedTotal,
+      costUsd: costUsd(estimatedIn, replyTokens, this.settings),
+    });
+    let reply: RawReply;
+    try {
+      reply = await this.send(buildBody(this.#endpoint, messages, params), estimatedTotal, context, () => outcome.attempts++);
+    } catch (error) {
+      // A call that reached the server counts against maxCalls; its tokens are unknown.
+      if (reservation && budget) {
+        if (outcome.attempts > 0) budget.settle(reservation, { calls: 1, tokens: 0, costUsd: 0 });
+        else budget.release(reservation);
+      }
+      throw error;
+    }
+    const usage: TokenUsage = reply.usage
+      ? { ...reply.usage, estimated: false }
+      : { inputTokens: estimatedIn, outputTokens: estimateTokens(reply.content), estimated: true };
+    outcome.usage = usage;
+    outcome.costUsd = costUsd(usage.inputTokens, usage.outputTokens, this.settings);
+    const spentTokens = usage.inputTokens + usage.outputTokens;
+    if (reservation && budget) budget.settle(reservation, { calls: 1, tokens: spentTokens, costUsd: outcome.costUsd });
+    this.#limiters.rate.reconcileTokens(estimatedTotal, spentTokens);
+
+    const response: CachedResponse = { content: reply.content, finishReason: reply.finishReason, usage: { ...usage } };
+    if (reply.refusal !== undefined) response.refusal = reply.refusal;
+    if (reply.logprobs) response.logprobs = reply.logprobs;
+    if (cache && (cacheMode === 'read-write' || cacheMode === 'record')) {
+      try {
+        await cache.put(makeCacheEntry(hash, material, response, new Date(clock.now())));
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        const message = `Could not write a response-cache entry under ${cache.location}: ${detail}`;
+        throw new LlmError('cache-write', message, { cause: error });
+      }
+    }
+    return {
+      ...fromCached(response),
+      costUsd: outcome.costUsd,
+      cached: false,
+      attempts: outcome.attempts,
+      latencyMs: clock.now() - started,
+      requestHash: hash,
+    };
+  }
+
+  private record(hash: string, context: CallContext, started: number, outcome: Outcome, error?: unknown): LlmCallRecord {
+    const record: LlmCallRecord = {
+      ts: new Date(started).toISOString(),
+      requestHash: hash,
+      role: this.role,
+      baseUrl: this.baseUrl,
+      model: this.model,
+      phase: context.phase,
+      purpose: context.purpose ?? 'call',
+      usage: { ...outcome.usage },
+      costUsd: outcome.costUsd,
+      latencyMs: Math.max(0, this.#services.clock.now() - started),
+      attempts: outcome.attempts,
+      cached: outcome.cached,
+    };
+    if (context.agent !== undefined) record.agent = context.agent;
+    if (error !== undefined) record.error = errorRecord(error);
+    return record;
+  }
+
+  /** Attempts until success, a non-retryable failure, or the attempt bound. */
+  private async send(
+    body: ChatCompletionCreateParamsNonStreaming,
+    tokens: number,
+    context: CallContext,
+    onAttempt: () => void,
+  ): Promise<RawReply> {
+    const { clock, random, retry } = this.#services;
+    const { concurrency, rate } = this.#limiters;
+    const signal = context.signal;
+    for (let attempt = 1; ; attempt++) {
+      await rate.acquire(tokens, signal);
+      const release = await concurrency.acquire(signal);
+      onAttempt();
+      let failure: LlmError;
+      try {
+        return await sendAttempt(this.#sdk, body, { endpoint: this.#endpoint, clock, ...(signal ? { signal } : {}) });
+      } catch (error) {
+        if (!(error instanceof LlmError)) throw error;
+        failure = error;
+      } finally {
+        release();
+      }
+      const decision = decideRetry(failure, attempt, retry, random);
+      if (!decision.retry) {
+        if (decision.reason) throw rephrase(failure, `Not retrying: ${decision.reason}.`);
+        if (failure.retryable && attempt > 1) throw rephrase(failure, `Gave up after ${attempt} attempts.`);
+        throw failure;
+      }
+      if (decision.source === 'retry-after') rate.holdUntil(clock.now() + decision.delayMs);
+      this.#services.onRetry?.({
+        role: this.role,
+        model: this.model,
+        phase: context.phase,
+        ...(context.agent === undefined ? {} : { agent: context.agent }),
+        attempt,
+        delayMs: decision.delayMs,
+        reason: decision.source,
+        error: failure.toRecord(),
+      });
+      await clock.sleep(decision.delayMs, signal);
+    }
+  }
+
+  private emit(record: LlmCallRecord): void {
+    this.#services.accounting.record(record);
+    this.#services.onCall?.(record);
+  }
+}
+
+function fromCached(response: CachedResponse): Pick<ChatResult, 'content' | 'finishReason' | 'refusal' | 'usage' | 'logprobs'> {
+  const out: Pick<ChatResult, 'content' | 'finishReason' | 'refusal' | 'usage' | 'logprobs'> = {
+    content: response.content,
+    finishReason: response.finishReason,
+    usage: { ...response.usage },
+  };
+  if (response.refusal !== undefined) out.refusal = response.refusal;
+  if (response.logprobs) out.logprobs = response.logprobs;
+  return out;
+}
+
+function rephrase(error: LlmError, addition: string): LlmError {
+  return new LlmError(error.kind, `${error.message} ${addition}`, {
+    retryable: false,
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    cause: error,
+  });
+}

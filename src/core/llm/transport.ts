@@ -1,0 +1,157 @@
+/**
+ * One HTTP attempt through the `openai` SDK: build the body, send it with a per-attempt timeout,
+ * read the reply into plain data, and turn failures into classified LlmErrors. Retries, limits,
+ * cache and accounting are the client's job; the SDK's own retries are switched off.
+ */
+import OpenAI, { AzureOpenAI, type ClientOptions } from 'openai';
+import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import { classifyError } from './classifyError';
+import type { Clock } from './clock';
+import type { ResolvedEndpoint } from './endpoint';
+import { LlmError } from './errors';
+import type { ChatMessage, JsonSchemaFormat, TokenLogprob } from './types';
+
+export type FetchLike = NonNullable<ClientOptions['fetch']>;
+
+/** Margin for the SDK's own timer, which only backs ours up (ours also covers reading the body). */
+const SDK_TIMEOUT_GRACE_MS = 1_000;
+
+export function createSdk(endpoint: ResolvedEndpoint, fetchImpl?: FetchLike): OpenAI {
+  const common = {
+    apiKey: endpoint.apiKey,
+    // We retry ourselves, honouring long Retry-After values the SDK would cap.
+    maxRetries: 0,
+    timeout: endpoint.timeoutMs + SDK_TIMEOUT_GRACE_MS,
+    // Explicit nulls stop the SDK from picking these up from the environment behind our back.
+    organization: null,
+    project: null,
+    // Our call log is the log; the SDK's debug output would print request details.
+    logLevel: 'off' as const,
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+  };
+  if (endpoint.azureApiVersion !== undefined) {
+    return new AzureOpenAI({
+      ...common,
+      baseURL: endpoint.baseUrl,
+      apiVersion: endpoint.azureApiVersion,
+      deployment: endpoint.model,
+    });
+  }
+  return new OpenAI({ ...common, baseURL: endpoint.baseUrl });
+}
+
+export interface WireParams {
+  temperature?: number;
+  maxTokens?: number;
+  seed?: number;
+  responseFormat?: JsonSchemaFormat;
+  logprobs?: { top: number };
+}
+
+export function buildBody(
+  endpoint: ResolvedEndpoint,
+  messages: readonly ChatMessage[],
+  params: WireParams,
+): ChatCompletionCreateParamsNonStreaming {
+  const body: ChatCompletionCreateParamsNonStreaming = {
+    model: endpoint.model,
+    messages: messages.map((m) => ({ role: m.role, content: m.content })),
+    stream: false,
+  };
+  if (params.temperature !== undefined) body.temperature = params.temperature;
+  if (params.maxTokens !== undefined) body[endpoint.maxTokensParam] = params.maxTokens;
+  if (params.seed !== undefined) body.seed = params.seed;
+  if (params.responseFormat) {
+    const { name, schema, strict, description } = params.responseFormat;
+    body.response_format = {
+      type: 'json_schema',
+      json_schema: { name, schema, strict, ...(description === undefined ? {} : { description }) },
+    };
+  }
+  if (params.logprobs) {
+    body.logprobs = true;
+    if (params.logprobs.top > 0) body.top_logprobs = params.logprobs.top;
+  }
+  return body;
+}
+
+export interface RawReply {
+  content: string;
+  finishReason: string;
+  refusal?: string;
+  usage?: { inputTokens: number; outputTokens: number };
+  logprobs?: TokenLogprob[];
+}
+
+export interface AttemptOptions {
+  endpoint: ResolvedEndpoint;
+  clock: Clock;
+  signal?: AbortSignal;
+}
+
+/** Sends one request; resolves with the reply or rejects with a classified LlmError. */
+export async function sendAttempt(
+  sdk: OpenAI,
+  body: ChatCompletionCreateParamsNonStreaming,
+  options: AttemptOptions,
+): Promise<RawReply> {
+  const { endpoint, clock, signal } = options;
+  const controller = new AbortController();
+  let timedOut = false;
+  const onAbort = () => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error('timeout'));
+  }, endpoint.timeoutMs);
+  try {
+    if (signal?.aborted) controller.abort(signal.reason);
+    const completion = await sdk.chat.completions.create(body, { signal: controller.signal, maxRetries: 0 });
+    return readCompletion(completion, endpoint);
+  } catch (error) {
+    throw classifyError(error, {
+      baseUrl: endpoint.baseUrl,
+      model: endpoint.model,
+      keySource: endpoint.keySource,
+      local: endpoint.local,
+      secrets: [endpoint.apiKey],
+      nowMs: clock.now(),
+      timeoutMs: endpoint.timeoutMs,
+      timedOut,
+      ...(signal ? { signal } : {}),
+    });
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function readCompletion(completion: ChatCompletion, endpoint: ResolvedEndpoint): RawReply {
+  const choice = Array.isArray(completion?.choices) ? completion.choices[0] : undefined;
+  if (!choice || typeof choice !== 'object' || !choice.message) {
+    // Some proxies answer 200 with an error document instead of a completion.
+    throw new LlmError('bad-response', `${endpoint.baseUrl} answered without a completion choice for model ${endpoint.model}.`, {
+      retryable: true,
+    });
+  }
+  const reply: RawReply = {
+    content: typeof choice.message.content === 'string' ? choice.message.content : '',
+    finishReason: typeof choice.finish_reason === 'string' ? choice.finish_reason : 'unknown',
+  };
+  if (typeof choice.message.refusal === 'string' && choice.message.refusal) reply.refusal = choice.message.refusal;
+  const usage = completion.usage;
+  if (usage && Number.isFinite(usage.prompt_tokens) && Number.isFinite(usage.completion_tokens)) {
+    reply.usage = { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens };
+  }
+  const tokens = choice.logprobs?.content;
+  if (Array.isArray(tokens) && tokens.length > 0) {
+    reply.logprobs = tokens.map((t) => {
+      const entry: TokenLogprob = { token: t.token, logprob: t.logprob };
+      if (Array.isArray(t.top_logprobs) && t.top_logprobs.length > 0) {
+        entry.top = t.top_logprobs.map((a) => ({ token: a.token, logprob: a.logprob }));
+      }
+      return entry;
+    });
+  }
+  return reply;
+}
