@@ -93,21 +93,27 @@ function knownKeys(doc: Document, path: (string | number)[]): string[] {
     if (shape && typeof part === 'string') schema = shape[part];
     else if ((schema as { element?: unknown }).element) schema = (schema as { element: unknown }).element;
     else if ((schema as { options?: unknown[] }).options) {
-      const kind = doc.getIn([...path.slice(0, path.indexOf(part)), 'kind']);
-      schema = (schema as { options: unknown[] }).options.find((o) => (unwrap(o) as { shape?: { kind?: { value?: unknown } } }).shape?.kind?.value === kind);
-      schema = (unwrap(schema) as { shape?: Record<string, unknown> })?.shape?.[part as string];
+      schema = (unwrap(pickOption(doc, schema, path.slice(0, path.indexOf(part)))) as { shape?: Record<string, unknown> })?.shape?.[part as string];
     } else return [];
   }
   schema = unwrap(schema);
   const shape = (schema as { shape?: Record<string, unknown> })?.shape;
   if (shape) return Object.keys(shape);
-  const options = (schema as { options?: unknown[] })?.options;
-  if (options) {
-    const kind = doc.getIn([...path, 'kind']);
-    const match = options.find((o) => (unwrap(o) as { shape?: { kind?: { value?: unknown } } }).shape?.kind?.value === kind);
-    return Object.keys((unwrap(match) as { shape?: Record<string, unknown> })?.shape ?? {});
+  if ((schema as { options?: unknown[] })?.options) {
+    return Object.keys((unwrap(pickOption(doc, schema, path)) as { shape?: Record<string, unknown> })?.shape ?? {});
   }
   return [];
+}
+
+/** The member of a discriminated union (`kind:`, `type:`) that the document's value selects. */
+function pickOption(doc: Document, union: unknown, path: (string | number)[]): unknown {
+  const u = union as { options: unknown[]; def?: { discriminator?: string } };
+  const key = u.def?.discriminator ?? 'kind';
+  const value = doc.getIn([...path, key]);
+  return u.options.find((o) => {
+    const field = (unwrap(o) as { shape?: Record<string, { value?: unknown; def?: { values?: unknown[] } }> }).shape?.[key];
+    return field?.value === value || field?.def?.values?.includes(value);
+  });
 }
 
 function unwrap(schema: unknown): unknown {

@@ -5,6 +5,7 @@
  * ignored is a run with the wrong settings.
  */
 import { z } from 'zod';
+import { EvaluatorConfigSchema } from '../eval/config';
 import { endpointConfigSchema } from '../llm/endpoint';
 
 const id = z.string().regex(/^[\p{L}\p{N}_.-]+$/u, 'use letters, digits, "_", "." or "-"');
@@ -111,8 +112,7 @@ export const truceConfigSchema = z
     agents: z.array(agentConfigSchema).min(1),
     mas: masConfigSchema,
     tasks: tasksConfigSchema,
-    /** Checked by the evaluator factory, which knows every evaluator type. */
-    evaluator: z.object({ type: z.string().min(1) }).loose(),
+    evaluator: EvaluatorConfigSchema,
     llm: llmConfigSchema,
     concurrency: z.number().int().min(1).max(256).default(4),
     budget: budgetConfigSchema.default({}),

@@ -87,3 +87,13 @@ describe('truce.yaml', () => {
     }
   });
 });
+
+describe('truce.yaml evaluator section', () => {
+  it('validates the evaluator with the evaluator schema and names the bad key', () => {
+    const r = parseConfig(valid.replace('  type: choice', '  type: choice\n  leters: ABCD'), { workspaceRoot: root });
+    assert.equal(r.ok, false);
+    const d = r.diagnostics.find((x) => x.path === 'evaluator.leters')!;
+    assert.ok(d, JSON.stringify(r.diagnostics));
+    assert.equal(d.hint, 'Did you mean "letters"?');
+  });
+});
