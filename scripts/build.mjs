@@ -3,6 +3,7 @@
 import { build } from 'esbuild';
 import { readdirSync, statSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 
 const withTests = process.argv.includes('--tests');
 const withBench = process.argv.includes('--bench');
@@ -61,3 +62,7 @@ if (withBench) {
 }
 
 await Promise.all(jobs);
+
+// The JSON Schema of truce.yaml is generated from the zod schema on every build.
+await build({ ...common, sourcemap: false, entryPoints: ['scripts/generateConfigSchema.ts'], outfile: 'out/scripts/generateConfigSchema.js', packages: 'external' });
+execFileSync(process.execPath, ['out/scripts/generateConfigSchema.js'], { stdio: 'inherit' });

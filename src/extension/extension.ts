@@ -1,18 +1,26 @@
 import * as vscode from 'vscode';
+import { ApiKeyStore } from './apiKeys';
 import { CodeLensController } from './codeLensController';
+import { ConfigDiagnostics } from './configDiagnostics';
 import { PromptDocumentIndex } from './documentIndex';
 import { UnitHoverProvider } from './hoverProvider';
 import { PromptFileContextKey } from './promptFileContextKey';
 import { PromptFileRegistration } from './promptFileRegistration';
 import { registerShowUnitDetailsCommand } from './showUnitDetailsCommand';
+import { registerSetApiKeyCommand } from './setApiKeyCommand';
 import { registerShowUnitsCommand } from './showUnitsCommand';
+import { registerValidateConfigCommand } from './validateConfigCommand';
 
 /** Composition root: builds the parts once and hands every disposable to VS Code. */
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('TRUCE', { log: true });
   const index = new PromptDocumentIndex(log);
   const hoverProvider = new UnitHoverProvider(index);
+  const configDiagnostics = new ConfigDiagnostics();
   context.subscriptions.push(
+    configDiagnostics,
+    registerValidateConfigCommand(configDiagnostics),
+    registerSetApiKeyCommand(new ApiKeyStore(context.secrets)),
     log,
     index,
     new CodeLensController(index),
