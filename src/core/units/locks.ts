@@ -7,10 +7,15 @@ import type { LineIndex } from './lineIndex';
 const LOCK_COMMENT = /^\s*(?:<!--\s*truce:lock\s*-->|#\s*truce:lock\b.*|\/\/\s*truce:lock\b.*)\s*$/;
 
 export function isLockedAt(file: LineIndex, line: number): boolean {
+  const text = file.text;
   for (let l = line - 1; l >= 0; l--) {
-    const text = file.lineText(l);
-    if (!text.trim()) continue;
-    return LOCK_COMMENT.test(text);
+    const start = file.starts[l];
+    const end = file.ends[l];
+    let c = start;
+    while (c < end && (text.charCodeAt(c) === 32 || text.charCodeAt(c) === 9)) c++;
+    if (c === end) continue;
+    const line = text.slice(start, end);
+    return line.includes('truce:lock') && LOCK_COMMENT.test(line);
   }
   return false;
 }

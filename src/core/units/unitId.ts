@@ -20,26 +20,35 @@ export function normalizeRuleText(text: string): string {
 /**
  * Two independent 32-bit FNV-1a passes give 64 bits, of which the id keeps 40: identity, not
  * security, is the point, and a cryptographic hash per unit was the parser's largest cost.
+ * The state is a pair so the agent + section prefix is hashed once and shared by its units.
  */
-function hash40(parts: string[]): string {
-  let a = 0x811c9dc5;
-  let b = 0x050c5d1f;
-  for (let p = 0; p < parts.length; p++) {
-    const text = parts[p];
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
-    }
-    // A separator between parts, so ["ab", "c"] and ["a", "bc"] differ.
-    a = Math.imul(a ^ 0x1f, 0x01000193);
-    b = Math.imul(b ^ 0x1f, 0x01000193) ^ (b >>> 15);
+type HashState = [number, number];
+const SEED: HashState = [0x811c9dc5, 0x050c5d1f];
+
+function feed(state: HashState, text: string): HashState {
+  let a = state[0];
+  let b = state[1];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
   }
-  return ((a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0')).slice(0, 10);
+  // A separator after every part, so ["ab", "c"] and ["a", "bc"] differ.
+  return [Math.imul(a ^ 0x1f, 0x01000193), Math.imul(b ^ 0x1f, 0x01000193) ^ (b >>> 15)];
+}
+
+function hex40(state: HashState): string {
+  return ((state[0] >>> 0).toString(16).padStart(8, '0') + (state[1] >>> 0).toString(16).padStart(8, '0')).slice(0, 10);
+}
+
+function prefixState(agentId: string, sectionPath: readonly string[]): HashState {
+  let state = feed(SEED, agentId);
+  for (const part of sectionPath) state = feed(state, part);
+  return feed(state, '\u0000');
 }
 
 export function baseUnitId(agentId: string, sectionPath: string[], text: string): string {
-  return `${slug(agentId)}.${hash40([agentId, '\u0000', ...sectionPath, '\u0000', normalizeRuleText(text)])}`;
+  return `${slug(agentId)}.${hex40(feed(prefixState(agentId, sectionPath), normalizeRuleText(text)))}`;
 }
 
 function slug(s: string): string {
@@ -49,8 +58,18 @@ function slug(s: string): string {
 /** Gives each unit its id, in document order; repeats of the same base id get `~2`, `~3`. */
 export function assignIds<T extends { agentId: string; sectionPath: string[]; text: string }>(units: T[]): (T & { id: string })[] {
   const seen = new Map<string, number>();
+  // Units of one section share their section path array: hash agent + section once per array.
+  const prefixes = new Map<string[], { agentId: string; state: HashState }>();
+  const slugs = new Map<string, string>();
   for (const u of units) {
-    const base = baseUnitId(u.agentId, u.sectionPath, u.text);
+    let prefix = prefixes.get(u.sectionPath);
+    if (!prefix || prefix.agentId !== u.agentId) {
+      prefix = { agentId: u.agentId, state: prefixState(u.agentId, u.sectionPath) };
+      prefixes.set(u.sectionPath, prefix);
+    }
+    let agentSlug = slugs.get(u.agentId);
+    if (agentSlug === undefined) slugs.set(u.agentId, (agentSlug = slug(u.agentId)));
+    const base = `${agentSlug}.${hex40(feed(prefix.state, normalizeRuleText(u.text)))}`;
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
     (u as T & { id: string }).id = n === 1 ? base : `${base}~${n}`;

@@ -1,0 +1,350 @@
+/**
+ * Reads the span containers trace files come in and flattens them into one span shape:
+ *  - OTLP/JSON (`resourceSpans → scopeSpans → spans`, hex ids, typed attribute values, nanosecond
+ *    times as strings), as a whole file or one export request per line (the collector's file
+ *    exporter);
+ *  - OpenTelemetry SDK span JSON (`{spans: [...]}` or a bare list; `context.trace_id`, plain
+ *    attribute maps), as written by Python's console exporter and by tools such as any-agent;
+ *  - a bare attribute map of a single span (how OpenInference ships its GenAI fixtures).
+ */
+import type { ImportIssue } from './importResult';
+import { jsonParseIssue } from './jsonErrors';
+import { decodeKeyValues, plainAttributes, type Attributes } from './otlpAttributes';
+
+export interface SpanEvent {
+  name: string;
+  timeMs?: number;
+  attributes: Attributes;
+}
+
+export interface RawSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  startMs?: number;
+  endMs?: number;
+  attributes: Attributes;
+  events: SpanEvent[];
+  /** Span links: explicit causal references to other spans. */
+  links: { traceId: string; spanId: string }[];
+  resource: Attributes;
+  status?: { code: string; message?: string };
+  /** Position in the file, the tie-breaker when times are equal or missing. */
+  order: number;
+  line?: number;
+  path: string;
+}
+
+export interface ParsedSpans {
+  spans: RawSpan[];
+  errors: ImportIssue[];
+  /** `final_output` recorded next to the spans by some tools, keyed by trace id ('' when unknown). */
+  finalOutputs: Map<string, unknown>;
+}
+
+/**
+ * Python SDK span JSON writes 128-bit trace ids, 64-bit span ids and nanosecond times as bare JSON
+ * numbers, which `JSON.parse` rounds to 53 bits (two distinct span ids can collide). Before parsing,
+ * long integers under those keys are turned into tagged strings. Inside JSON strings the quotes
+ * around such keys are escaped, so only real keys match.
+ */
+const LONG_INTEGER_FIELDS = /("(?:trace_id|span_id|parent_id|start_time|end_time|timestamp)"\s*:\s*)(-?\d{16,})(?=\s*[,}\]])/g;
+const BIGINT_TAG = 'bigint:';
+
+export function protectLongIntegers(text: string): string {
+  return text.replace(LONG_INTEGER_FIELDS, (_m, head: string, digits: string) => `${head}"${BIGINT_TAG}${digits}"`);
+}
+
+export function parseOtlpText(text: string): ParsedSpans {
+  const out: ParsedSpans = { spans: [], errors: [], finalOutputs: new Map() };
+  const source = protectLongIntegers(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  if (source.trim() === '') {
+    out.errors.push({ message: 'the file is empty' });
+    return out;
+  }
+  let whole: unknown;
+  let wholeError: Error | undefined;
+  try {
+    whole = JSON.parse(source);
+  } catch (error) {
+    wholeError = error as Error;
+  }
+  if (wholeError === undefined) {
+    collectDocument(whole, undefined, '', out);
+    return out;
+  }
+  // Not one JSON document: try one document per line (OTLP file exporter output), unless the file
+  // is clearly one pretty-printed document, where per-line errors would only be noise.
+  const lines = source.split('\n');
+  const firstLine = lines.find((l) => l.trim() !== '')?.trim() ?? '';
+  if (lines.filter((l) => l.trim() !== '').length <= 1 || firstLine === '{' || firstLine === '[') {
+    out.errors.push(jsonParseIssue(source, wholeError));
+    return out;
+  }
+  lines.forEach((raw, i) => {
+    const lineText = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (lineText.trim() === '') return;
+    try {
+      collectDocument(JSON.parse(lineText), i + 1, '', out);
+    } catch (error) {
+      out.errors.push(jsonParseIssue(lineText, error, i + 1));
+    }
+  });
+  return out;
+}
+
+function collectDocument(doc: unknown, line: number | undefined, path: string, out: ParsedSpans): void {
+  const at = (p: string): string => (path ? `${path}${p.startsWith('[') ? '' : '.'}${p}` : p);
+  if (Array.isArray(doc)) {
+    // A list of export requests or a list of SDK spans.
+    doc.forEach((item, i) => collectDocument(item, line, at(`[${i}]`), out));
+    return;
+  }
+  if (!doc || typeof doc !== 'object') {
+    out.errors.push({ message: 'expected a JSON object with resourceSpans or spans', ...loc(line, path) });
+    return;
+  }
+  const obj = doc as Record<string, unknown>;
+  if ('resourceSpans' in obj) {
+    collectOtlp(obj.resourceSpans, line, at('resourceSpans'), out);
+    return;
+  }
+  if ('spans' in obj && Array.isArray(obj.spans)) {
+    const before = out.spans.length;
+    obj.spans.forEach((span, i) => collectSdkSpan(span, line, at(`spans[${i}]`), out));
+    if ('final_output' in obj) {
+      const traceIds = new Set(out.spans.slice(before).map((s) => s.traceId));
+      for (const traceId of traceIds.size > 0 ? traceIds : new Set([''])) out.finalOutputs.set(traceId, obj.final_output);
+    }
+    return;
+  }
+  if ('context' in obj && ('attributes' in obj || 'name' in obj)) {
+    collectSdkSpan(obj, line, path, out);
+    return;
+  }
+  if (Object.keys(obj).some(isConventionKey)) {
+    collectFlatAttributes(obj, line, path, out);
+    return;
+  }
+  out.errors.push({ message: 'not an OTLP trace: expected resourceSpans, spans, or GenAI span attributes', ...loc(line, path) });
+}
+
+function isConventionKey(key: string): boolean {
+  return key.startsWith('gen_ai.') || key.startsWith('llm.') || key.startsWith('openinference.') || key.startsWith('traceloop.');
+}
+
+function loc(line: number | undefined, path: string): { line?: number; path?: string } {
+  return { ...(line !== undefined ? { line } : {}), ...(path ? { path } : {}) };
+}
+
+function collectOtlp(resourceSpans: unknown, line: number | undefined, path: string, out: ParsedSpans): void {
+  if (!Array.isArray(resourceSpans)) {
+    out.errors.push({ message: 'resourceSpans must be a list', ...loc(line, path) });
+    return;
+  }
+  resourceSpans.forEach((rs, i) => {
+    const rsPath = `${path}[${i}]`;
+    if (!rs || typeof rs !== 'object') {
+      out.errors.push({ message: 'resourceSpans entry must be an object', ...loc(line, rsPath) });
+      return;
+    }
+    const r = rs as Record<string, unknown>;
+    const resource = decodeKeyValues((r.resource as { attributes?: unknown } | undefined)?.attributes, `${rsPath}.resource.attributes`, out.errors, line);
+    // `instrumentationLibrarySpans` is the pre-1.0 name of `scopeSpans`; old exporters still write it.
+    const scopeKey = Array.isArray(r.scopeSpans) ? 'scopeSpans' : 'instrumentationLibrarySpans';
+    const scopes = r[scopeKey];
+    if (!Array.isArray(scopes)) {
+      out.errors.push({ message: 'resourceSpans entry has no scopeSpans list', ...loc(line, rsPath) });
+      return;
+    }
+    scopes.forEach((ss, j) => {
+      const ssPath = `${rsPath}.${scopeKey}[${j}]`;
+      const spans = (ss as { spans?: unknown } | null)?.spans;
+      if (!Array.isArray(spans)) {
+        out.errors.push({ message: 'scopeSpans entry has no spans list', ...loc(line, ssPath) });
+        return;
+      }
+      spans.forEach((span, k) => collectOtlpSpan(span, resource, line, `${ssPath}.spans[${k}]`, out));
+    });
+  });
+}
+
+/**
+ * A span that ends before it starts (clock skew, a corrupted file) keeps its start: an end time that
+ * cannot be right is dropped rather than passed on.
+ */
+function pushSpan(span: RawSpan, out: ParsedSpans): void {
+  if (span.startMs !== undefined && span.endMs !== undefined && span.endMs < span.startMs) {
+    out.errors.push({ message: `span ${span.spanId} ends before it starts; its end time is ignored`, path: span.path, severity: 'warning', ...(span.line !== undefined ? { line: span.line } : {}) });
+    delete span.endMs;
+  }
+  out.spans.push(span);
+}
+
+function collectOtlpSpan(value: unknown, resource: Attributes, line: number | undefined, path: string, out: ParsedSpans): void {
+  if (!value || typeof value !== 'object') {
+    out.errors.push({ message: 'span must be an object', ...loc(line, path) });
+    return;
+  }
+  const s = value as Record<string, unknown>;
+  const traceId = normalizeId(s.traceId, 16);
+  const spanId = normalizeId(s.spanId, 8);
+  if (!traceId || !spanId) {
+    out.errors.push({ message: `span skipped: ${!traceId ? 'traceId' : 'spanId'} is missing or not a hex id`, ...loc(line, `${path}.${!traceId ? 'traceId' : 'spanId'}`) });
+    return;
+  }
+  const parentSpanId = s.parentSpanId === undefined || s.parentSpanId === '' ? undefined : normalizeId(s.parentSpanId, 8);
+  const status = s.status as { code?: unknown; message?: unknown } | undefined;
+  pushSpan({
+    traceId,
+    spanId,
+    ...(parentSpanId ? { parentSpanId } : {}),
+    name: typeof s.name === 'string' ? s.name : '',
+    ...timeField('startMs', s.startTimeUnixNano),
+    ...timeField('endMs', s.endTimeUnixNano),
+    attributes: decodeKeyValues(s.attributes, `${path}.attributes`, out.errors, line),
+    events: Array.isArray(s.events)
+      ? s.events.map((e, i) => {
+          const ev = (e ?? {}) as Record<string, unknown>;
+          const timeMs = nanosToMs(ev.timeUnixNano);
+          return {
+            name: typeof ev.name === 'string' ? ev.name : '',
+            ...(timeMs !== undefined ? { timeMs } : {}),
+            attributes: decodeKeyValues(ev.attributes, `${path}.events[${i}].attributes`, out.errors, line),
+          };
+        })
+      : [],
+    links: Array.isArray(s.links) ? s.links.flatMap((l) => linkOf(normalizeId((l as { traceId?: unknown })?.traceId, 16), normalizeId((l as { spanId?: unknown })?.spanId, 8))) : [],
+    resource,
+    ...(status && status.code !== undefined ? { status: { code: statusName(status.code), ...(typeof status.message === 'string' && status.message ? { message: status.message } : {}) } } : {}),
+    order: out.spans.length,
+    ...(line !== undefined ? { line } : {}),
+    path,
+  }, out);
+}
+
+function collectSdkSpan(value: unknown, line: number | undefined, path: string, out: ParsedSpans): void {
+  if (!value || typeof value !== 'object') {
+    out.errors.push({ message: 'span must be an object', ...loc(line, path) });
+    return;
+  }
+  const s = value as Record<string, unknown>;
+  const context = (s.context ?? {}) as Record<string, unknown>;
+  const traceId = normalizeId(context.trace_id ?? s.trace_id, 16);
+  const spanId = normalizeId(context.span_id ?? s.span_id, 8);
+  if (!traceId || !spanId) {
+    out.errors.push({ message: `span skipped: ${!traceId ? 'trace id' : 'span id'} is missing or malformed`, ...loc(line, `${path}.context`) });
+    return;
+  }
+  const parent = s.parent as Record<string, unknown> | null | undefined;
+  const parentRaw = parent && typeof parent === 'object' ? parent.span_id : s.parent_id;
+  const parentSpanId = parentRaw === null || parentRaw === undefined ? undefined : normalizeId(parentRaw, 8);
+  const status = s.status as { status_code?: unknown; description?: unknown } | undefined;
+  const resource = plainAttributes((s.resource as { attributes?: unknown } | undefined)?.attributes);
+  pushSpan({
+    traceId,
+    spanId,
+    ...(parentSpanId ? { parentSpanId } : {}),
+    name: typeof s.name === 'string' ? s.name : '',
+    ...timeField('startMs', s.start_time),
+    ...timeField('endMs', s.end_time),
+    attributes: plainAttributes(s.attributes),
+    events: Array.isArray(s.events)
+      ? s.events.map((e) => {
+          const ev = (e ?? {}) as Record<string, unknown>;
+          const timeMs = anyTimeToMs(ev.timestamp);
+          return { name: typeof ev.name === 'string' ? ev.name : '', ...(timeMs !== undefined ? { timeMs } : {}), attributes: plainAttributes(ev.attributes) };
+        })
+      : [],
+    links: Array.isArray(s.links)
+      ? s.links.flatMap((l) => {
+          const c = ((l as { context?: unknown })?.context ?? {}) as Record<string, unknown>;
+          return linkOf(normalizeId(c.trace_id, 16), normalizeId(c.span_id, 8));
+        })
+      : [],
+    resource,
+    ...(status && status.status_code !== undefined ? { status: { code: statusName(status.status_code), ...(typeof status.description === 'string' && status.description ? { message: status.description } : {}) } } : {}),
+    order: out.spans.length,
+    ...(line !== undefined ? { line } : {}),
+    path,
+  }, out);
+}
+
+function collectFlatAttributes(obj: Record<string, unknown>, line: number | undefined, path: string, out: ParsedSpans): void {
+  const index = out.spans.length;
+  out.spans.push({
+    // A bare attribute map has no ids; it is one span of its own one-span trace.
+    traceId: `attributes-${index}`,
+    spanId: `span-${index}`,
+    name: typeof obj['gen_ai.operation.name'] === 'string' ? (obj['gen_ai.operation.name'] as string) : 'span',
+    attributes: plainAttributes(obj),
+    events: [],
+    links: [],
+    resource: {},
+    order: index,
+    ...(line !== undefined ? { line } : {}),
+    path,
+  });
+}
+
+function linkOf(traceId: string | undefined, spanId: string | undefined): { traceId: string; spanId: string }[] {
+  return traceId && spanId ? [{ traceId, spanId }] : [];
+}
+
+function timeField(key: 'startMs' | 'endMs', raw: unknown): { startMs?: number; endMs?: number } {
+  const ms = anyTimeToMs(raw);
+  return ms === undefined ? {} : { [key]: ms };
+}
+
+/** Nanoseconds since the epoch (string, number or tagged long integer) to fractional milliseconds. */
+export function nanosToMs(raw: unknown): number | undefined {
+  if (typeof raw === 'number') return Number.isFinite(raw) && raw > 0 ? raw / 1e6 : undefined;
+  if (typeof raw !== 'string') return undefined;
+  const digits = raw.startsWith(BIGINT_TAG) ? raw.slice(BIGINT_TAG.length) : raw;
+  if (!/^\d+$/.test(digits) || /^0+$/.test(digits)) return undefined;
+  // Whole microseconds through BigInt, so the 19-digit value is never rounded before dividing.
+  return Number(BigInt(digits) / 1000n) / 1000;
+}
+
+/** SDK JSON uses either nanosecond integers or ISO-8601 strings, depending on the exporter. */
+function anyTimeToMs(raw: unknown): number | undefined {
+  const nanos = nanosToMs(raw);
+  if (nanos !== undefined) return nanos;
+  if (typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(raw)) {
+    const ms = Date.parse(raw);
+    return Number.isFinite(ms) ? ms : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Trace and span ids to lowercase hex of their fixed width. Accepts hex (OTLP/JSON; `0x`-prefixed
+ * in Python's console exporter), base64 (the generic protobuf JSON mapping some exporters use) and
+ * decimal integers (SDK JSON that wrote the id as a number).
+ */
+export function normalizeId(raw: unknown, bytes: 8 | 16): string | undefined {
+  const width = bytes * 2;
+  if (typeof raw === 'number') return Number.isSafeInteger(raw) && raw >= 0 ? BigInt(raw).toString(16).padStart(width, '0') : undefined;
+  if (typeof raw !== 'string' || raw === '') return undefined;
+  if (raw.startsWith(BIGINT_TAG)) {
+    const hex = BigInt(raw.slice(BIGINT_TAG.length)).toString(16);
+    return hex.length <= width ? hex.padStart(width, '0') : undefined;
+  }
+  const hexText = raw.startsWith('0x') || raw.startsWith('0X') ? raw.slice(2) : raw;
+  if (/^[0-9a-fA-F]+$/.test(hexText) && hexText.length === width) return hexText.toLowerCase();
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(raw)) {
+    const decoded = Buffer.from(raw, 'base64');
+    if (decoded.length === bytes) return decoded.toString('hex');
+  }
+  if (/^[0-9a-fA-F]+$/.test(hexText) && hexText.length < width) return hexText.toLowerCase().padStart(width, '0');
+  return undefined;
+}
+
+const STATUS_CODES = ['unset', 'ok', 'error'];
+
+function statusName(code: unknown): string {
+  if (typeof code === 'number') return STATUS_CODES[code] ?? String(code);
+  const text = String(code).toLowerCase();
+  return text.replace(/^status_code_/, '');
+}
