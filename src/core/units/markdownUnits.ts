@@ -34,6 +34,8 @@ const ROLE_OPENING = /^(you are|you're|you will act as|act as|as an? |your role 
 const ROLE_SECTION = /^(your )?(role|persona|identity|profile|background)$/i;
 const AGENT_HEADING = /^agent\s*[:\-–—]\s*(.+)$/i;
 const NO_XML: XmlElement[] = [];
+const NO_SPANS: TemplateSpan[] = [];
+const TAG_MASK_CODE = TAG_MASK.charCodeAt(0);
 const BOLD_ONLY = /^(\*\*|__)([^*_\n][^\n]*?)\1\s*:?$/;
 
 interface PathEntry {
@@ -126,39 +128,49 @@ export function markdownUnits(opts: MarkdownOptions): void {
 
   /** Emits a unit whose text spans view lines [from, to] starting at column `startCol` of `from`. */
   const emit = (kind: UnitKind, from: number, to: number, startCol: number, contentLines: string[] | null, blockFrom: number, blockStartCol: number, extraPath?: PathEntry): void => {
-    const texts: string[] = [];
+    // Most units are one line: build their text with one slice and no intermediate array.
+    let text = '';
     let endCol = 0;
     for (let l = from; l <= to; l++) {
+      const m = masked[l];
+      const o = original[l];
       const col = l === from ? startCol : contentLines ? contentStart(l, contentLines[l - from] ?? '') : 0;
-      let lineEnd = masked[l].trimEnd().length;
+      let lineEnd = trimmedEnd(m);
       // Trailing XML close tags were masked, not removed: keep them out of the unit.
-      while (lineEnd > col && masked[l][lineEnd - 1] === TAG_MASK) lineEnd--;
-      lineEnd = col + original[l].slice(col, lineEnd).trimEnd().length;
+      while (lineEnd > col && m.charCodeAt(lineEnd - 1) === TAG_MASK_CODE) lineEnd--;
+      while (lineEnd > col && isSpace(o.charCodeAt(lineEnd - 1))) lineEnd--;
       let c = col;
-      while (masked[l][c] === TAG_MASK) c++;
-      texts.push(l === from ? original[l].slice(c, lineEnd) : original[l].slice(c, lineEnd).trim());
-      if (l === from) startCol = c;
+      while (m.charCodeAt(c) === TAG_MASK_CODE) c++;
+      if (l === from) {
+        text = o.slice(c, lineEnd);
+        startCol = c;
+      } else {
+        while (c < lineEnd && isSpace(o.charCodeAt(c))) c++;
+        text += `\n${o.slice(c, lineEnd)}`;
+      }
       endCol = lineEnd;
     }
-    const text = texts.join('\n');
-    const spans: TemplateSpan[] = text.includes('{') ? findTemplateSpans(text) : [];
-    if (!text.trim() || (spans.length > 0 && (isOnlyTemplate(text, spans) || isTemplateSlot(text, spans)))) return;
+    const spans: TemplateSpan[] = text.includes('{') ? findTemplateSpans(text) : NO_SPANS;
+    if (text.length === 0 || (spans.length > 0 && (isOnlyTemplate(text, spans) || isTemplateSlot(text, spans)))) return;
     const { path, nonRule } = sectionPathAt(from, extraPath);
     if (nonRule) return;
     const start = view.position(from, startCol);
     const end = view.position(to, endCol);
-    const prefix = original[from].slice(0, startCol);
-    const indent = /^[\s>]*/.exec(prefix)![0];
-    const contIndent = to > from ? /^\s*/.exec(original[from + 1])![0] : undefined;
-    agents.current().units.push({
-      agentId: agents.current().id,
+    const line = original[from];
+    let indentEnd = 0;
+    while (indentEnd < startCol && (isSpace(line.charCodeAt(indentEnd)) || line.charCodeAt(indentEnd) === 62 /* > */)) indentEnd++;
+    const style: PolicyUnit['style'] = { marker: line.slice(indentEnd, startCol), indent: line.slice(0, indentEnd) };
+    if (to > from) style.continuationIndent = /^\s*/.exec(original[from + 1])![0];
+    const agent = agents.current();
+    agent.units.push({
+      agentId: agent.id,
       kind,
       text,
       range: { start, end },
       sectionPath: path,
       vars: spans.length ? variablesIn(text, spans) : [],
       locked: isLockedAt(view.file, start.line),
-      style: { marker: prefix.slice(indent.length), indent, ...(contIndent !== undefined ? { continuationIndent: contIndent } : {}) },
+      style,
       block: { start: view.offset(blockFrom, blockStartCol), end: end.offset },
     });
   };
@@ -316,12 +328,14 @@ export function markdownUnits(opts: MarkdownOptions): void {
     f.emittedFirst = true;
     const content = (f as ItemFrame & { content?: string[] }).content ?? [];
     const startCol = contentStart(p.start, content[0] ?? '');
-    const indentCol = /^[\s>]*/.exec(original[p.start])![0].length;
+    const itemLine = original[p.start];
+    let indentCol = 0;
+    while (indentCol < itemLine.length && (isSpace(itemLine.charCodeAt(indentCol)) || itemLine.charCodeAt(indentCol) === 62)) indentCol++;
     // DELETE removes the whole item: its own lines up to the last non-blank one.
     let last = p.end;
     if (!f.hasChildList) {
       last = f.lastLine;
-      while (last > p.end && !masked[last]?.trim()) last--;
+      while (last > p.end && trimmedEnd(masked[last] ?? '') === 0) last--;
     }
     emit(f.kind, p.start, p.end, startCol, content, p.start, indentCol);
     const u = agents.current().units[agents.current().units.length - 1];
