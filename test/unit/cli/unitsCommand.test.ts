@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli/runCli';
@@ -16,6 +16,7 @@ describe('truce units', () => {
   const source = '# Rules\r\n- Cite {{source}}.\r\n<!-- truce:lock -->\r\n- 回答は短く。\r\n';
   writeFileSync(join(dir, 'planner.prompt.md'), source);
   writeFileSync(join(dir, 'bad.yaml'), 'a:\n  rules: [unclosed\n');
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('prints the JSON contract with exact UTF-16 ranges', async () => {
     const r = await cli(['units', 'planner.prompt.md', '--json'], dir);
