@@ -4,18 +4,16 @@
  * core/trajectory; this file only parses flags, names output files and reports.
  */
 import { readFile } from 'node:fs/promises';
-import { basename, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   TRAJECTORY_FORMATS,
+  importFilesToFolder,
   isErrorIssue,
-  openFileImport,
+  isFailedImport,
   parseMarbleConfig,
-  writeTrajectoriesJsonl,
-  type FileImportStream,
   type ImportIssue,
   type MarbleConfig,
-  type Trajectory,
   type TrajectoryFormat,
 } from '../../core/trajectory';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
@@ -48,20 +46,6 @@ Options:
 Exit status: 0 when every file was imported; 1 when a file could not be read or
 yielded no trajectory because of errors; 2 on bad arguments.
 `;
-
-interface FileReport {
-  file: string;
-  format?: TrajectoryFormat;
-  output?: string;
-  trajectories: number;
-  steps: number;
-  agents: number;
-  errorCount: number;
-  warningCount: number;
-  issues: ImportIssue[];
-  /** Set when the file could not be read or the output could not be written. */
-  failure?: string;
-}
 
 interface Options {
   files: string[];
@@ -107,36 +91,6 @@ function parseOptions(args: string[]): Options {
   };
 }
 
-/** `runs/22.json` → `22`; a native output imported again keeps its name. */
-function stem(file: string): string {
-  const name = basename(file);
-  const withoutNative = name.replace(/\.trajectories\.jsonl$/i, '');
-  if (withoutNative !== name) return withoutNative;
-  return name.replace(/\.(jsonl|ndjson|json)$/i, '') || name;
-}
-
-/**
- * Output names per input. Inputs from different folders can share a file name (Who&When's
- * `hand-crafted/22.json` and `algorithm-generated/22.json`); those get their folder as a prefix,
- * and a counter if that still collides.
- */
-function outputNames(files: string[]): string[] {
-  const stems = files.map(stem);
-  const clashing = new Set(stems.filter((s, i) => stems.indexOf(s) !== i));
-  const used = new Set<string>();
-  return files.map((file, i) => {
-    let name = stems[i] as string;
-    if (clashing.has(name)) {
-      const folder = basename(resolve(file, '..'));
-      if (folder) name = `${folder}-${name}`;
-    }
-    let candidate = name;
-    for (let n = 2; used.has(candidate); n++) candidate = `${name}-${n}`;
-    used.add(candidate);
-    return `${candidate}.trajectories.jsonl`;
-  });
-}
-
 function describeIssue(file: string, issue: ImportIssue): string {
   const where = issue.line !== undefined ? `${file}:${issue.line}` : file;
   const severity = isErrorIssue(issue) ? 'error' : 'warning';
@@ -155,49 +109,6 @@ async function loadMarbleConfig(path: string, io: CliIO): Promise<MarbleConfig> 
   return config;
 }
 
-async function importOne(file: string, output: string, options: Options, marbleConfig: MarbleConfig | undefined, io: CliIO): Promise<FileReport> {
-  const report: FileReport = { file, trajectories: 0, steps: 0, agents: 0, errorCount: 0, warningCount: 0, issues: [] };
-  const absolute = resolve(io.cwd, file);
-  let stream: FileImportStream;
-  try {
-    stream = await openFileImport(absolute, {
-      format: options.format,
-      ...(marbleConfig ? { marbleConfig } : {}),
-      ...(io.signal ? { signal: io.signal } : {}),
-    });
-  } catch (error) {
-    report.failure = `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`;
-    return report;
-  }
-  if (stream.format) report.format = stream.format;
-  const agents = new Set<string>();
-  async function* counted(): AsyncGenerator<Trajectory> {
-    for await (const t of stream.trajectories) {
-      report.trajectories += 1;
-      report.steps += t.steps.length;
-      for (const a of t.agents) agents.add(a.id);
-      yield t;
-    }
-  }
-  const outPath = resolve(io.cwd, options.outDir, output);
-  try {
-    const written = await writeTrajectoriesJsonl(outPath, counted(), { skipEmpty: true, ...(io.signal ? { signal: io.signal } : {}) });
-    if (written.written) report.output = relative(io.cwd, outPath) || outPath;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    report.failure = code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES' ? `cannot read ${file}: ${(error as Error).message}` : `import of ${file} failed: ${(error as Error).message}`;
-  }
-  report.agents = agents.size;
-  report.errorCount = stream.errors.filter(isErrorIssue).length;
-  report.warningCount = stream.errors.length - report.errorCount;
-  report.issues = stream.errors;
-  return report;
-}
-
-function failed(report: FileReport): boolean {
-  return report.failure !== undefined || (report.trajectories === 0 && report.errorCount > 0);
-}
-
 export const importCommand: CliCommand = {
   name: 'import',
   summary: 'Convert OTLP traces, MARBLE outputs or Who&When logs into trajectory JSONL',
@@ -209,23 +120,23 @@ export const importCommand: CliCommand = {
       return EXIT_OK;
     }
     const marbleConfig = options.marbleConfig !== undefined ? await loadMarbleConfig(options.marbleConfig, io) : undefined;
-    const names = outputNames(options.files);
-    const reports: FileReport[] = [];
-    for (const [i, file] of options.files.entries()) {
-      if (io.signal?.aborted) {
-        io.stderr('interrupted; remaining files were not imported\n');
-        break;
-      }
-      io.stderr(`importing ${file} (${i + 1}/${options.files.length})\n`);
-      const report = await importOne(file, names[i] as string, options, marbleConfig, io);
-      reports.push(report);
-      report.issues.slice(0, SHOWN_ISSUES).forEach((issue) => io.stderr(describeIssue(file, issue) + '\n'));
-      if (report.issues.length > SHOWN_ISSUES) io.stderr(`${file}: … and ${report.issues.length - SHOWN_ISSUES} more issues\n`);
-      if (report.failure) io.stderr(`${report.failure}\n`);
-    }
+    const reports = await importFilesToFolder(options.files, {
+      cwd: io.cwd,
+      format: options.format,
+      outDir: options.outDir,
+      ...(marbleConfig ? { marbleConfig } : {}),
+      ...(io.signal ? { signal: io.signal } : {}),
+      onFile: (i, file) => io.stderr(`importing ${file} (${i + 1}/${options.files.length})\n`),
+      onReport: (report) => {
+        report.issues.slice(0, SHOWN_ISSUES).forEach((issue) => io.stderr(describeIssue(report.file, issue) + '\n'));
+        if (report.issues.length > SHOWN_ISSUES) io.stderr(`${report.file}: … and ${report.issues.length - SHOWN_ISSUES} more issues\n`);
+        if (report.failure) io.stderr(`${report.failure}\n`);
+      },
+    });
+    if (reports.length < options.files.length) io.stderr('interrupted; remaining files were not imported\n');
     const totals = {
       files: reports.length,
-      failedFiles: reports.filter(failed).length,
+      failedFiles: reports.filter(isFailedImport).length,
       trajectories: reports.reduce((n, r) => n + r.trajectories, 0),
       steps: reports.reduce((n, r) => n + r.steps, 0),
       errors: reports.reduce((n, r) => n + r.errorCount, 0),
@@ -249,11 +160,11 @@ export const importCommand: CliCommand = {
     } else {
       for (const r of reports) {
         const counts = `${r.trajectories} trajectories, ${r.steps} steps, ${r.agents} agents, ${r.errorCount} errors${r.warningCount ? `, ${r.warningCount} warnings` : ''}`;
-        const tail = r.failure ? ` — FAILED: ${r.failure}` : r.output ? ` → ${r.output}` : failed(r) ? ' — FAILED: nothing imported' : ' (nothing written)';
+        const tail = r.failure ? ` — FAILED: ${r.failure}` : r.output ? ` → ${r.output}` : isFailedImport(r) ? ' — FAILED: nothing imported' : ' (nothing written)';
         io.stdout(`${r.file} [${r.format ?? 'unknown format'}]: ${counts}${tail}\n`);
       }
       io.stdout(`total: ${totals.files} files, ${totals.trajectories} trajectories, ${totals.steps} steps, ${totals.errors} errors, ${totals.warnings} warnings\n`);
     }
-    return reports.some(failed) || reports.length < options.files.length ? EXIT_FAILURE : EXIT_OK;
+    return reports.some(isFailedImport) || reports.length < options.files.length ? EXIT_FAILURE : EXIT_OK;
   },
 };

@@ -24,3 +24,4 @@ export { detectFormat, DETECT_BYTES } from './detectFormat';
 export { importFile, openFileImport, readHead, type ImportFileOptions, type FileImportResult, type FileImportStream } from './importFile';
 export { partitionTrajectory, type PartitionMode, type SubTrajectory } from './partition';
 export { totalUsage } from './usage';
+export { importFilesToFolder, isFailedImport, outputNames, type FileReport, type ImportToFolderOptions } from './importToFolder';
