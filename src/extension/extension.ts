@@ -4,6 +4,7 @@ import { CodeLensController } from './codeLensController';
 import { ConfigDiagnostics } from './configDiagnostics';
 import { PromptDocumentIndex } from './documentIndex';
 import { UnitHoverProvider } from './hoverProvider';
+import { registerImportTrajectoriesCommand } from './importTrajectoriesCommand';
 import { PromptFileContextKey } from './promptFileContextKey';
 import { PromptFileRegistration } from './promptFileRegistration';
 import { registerShowUnitDetailsCommand } from './showUnitDetailsCommand';
@@ -21,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): void {
     configDiagnostics,
     registerValidateConfigCommand(configDiagnostics),
     registerSetApiKeyCommand(new ApiKeyStore(context.secrets)),
+    registerImportTrajectoriesCommand(log),
     log,
     index,
     new CodeLensController(index),
