@@ -1,0 +1,71 @@
+/**
+ * `truce report <run|latest> --format md|json|junit`: a stored run as a Markdown document, as its
+ * summary JSON, or as a JUnit XML file for CI. Reports are built from the stored lines, so a run
+ * that was killed still reports what it finished.
+ */
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildRunReport, renderJunitReport, renderMarkdownReport } from '../../core/run';
+import { loadRun, RunNotFoundError, writeFileAtomic } from '../../core/store';
+import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
+
+const FORMATS = ['md', 'json', 'junit'] as const;
+
+const usage = `Usage: truce report <run-id|latest> [--format md|json|junit] [--config FILE] [--out FILE]
+
+Reports on a run stored in .truce/runs/ of the workspace (the folder of --config, default the
+current folder).
+
+  -f, --format FORMAT  md (default): config, prompt hashes, scores per split, failures with
+                       reasons, spend per phase and agent
+                       json: the run summary (scores, task counts, usage totals)
+                       junit: JUnit XML, one test case per task; unsuccessful tasks fail
+  -c, --config FILE    the truce.yaml whose workspace holds the run
+  -o, --out FILE       write the report to FILE instead of stdout
+
+Exit status: 0 when the report was written, 1 when the run cannot be found or read, 2 on bad
+arguments.`;
+
+export const reportCommand: CliCommand = {
+  name: 'report',
+  summary: 'report on a stored run (Markdown, JSON or JUnit XML)',
+  usage,
+  async run(args: string[], io: CliIO): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        strict: true,
+        allowPositionals: true,
+        options: { format: { type: 'string', short: 'f', default: 'md' }, config: { type: 'string', short: 'c' }, out: { type: 'string', short: 'o' } },
+      });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const format = parsed.values.format as string;
+    if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be md, json or junit, got "${format}"`);
+    if (parsed.positionals.length !== 1) throw new UsageError('give one run id, or latest');
+    const workspaceRoot = parsed.values.config !== undefined ? dirname(resolve(io.cwd, parsed.values.config)) : io.cwd;
+    let run;
+    try {
+      run = await loadRun(workspaceRoot, parsed.positionals[0] as string);
+    } catch (error) {
+      if (error instanceof RunNotFoundError) {
+        io.stderr(`truce report: ${error.message}\n`);
+        return EXIT_FAILURE;
+      }
+      throw error;
+    }
+    const report = buildRunReport(run);
+    for (const problem of run.problems) io.stderr(`truce report: ${problem}\n`);
+    const text =
+      format === 'json' ? `${JSON.stringify({ ...report.summary, state: report.state }, null, 2)}\n` : format === 'junit' ? renderJunitReport(report) : renderMarkdownReport(report);
+    if (parsed.values.out !== undefined) {
+      await writeFileAtomic(resolve(io.cwd, parsed.values.out), text);
+      io.stderr(`truce report: wrote ${parsed.values.out}\n`);
+    } else {
+      io.stdout(text);
+    }
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,67 @@
+/**
+ * The contract between the run engine and a MAS runner (built-in rounds, the user's command).
+ * A runner executes one task with one candidate prompt set and returns the full trajectory; the
+ * engine scores it, stores it and decides about retries, resume and budgets.
+ */
+import type { AgentConfig, TruceConfig } from '../config';
+import type { LlmClient } from '../llm';
+import type { Step, Trajectory } from '../trajectory/schema';
+
+export interface MasTask {
+  id: string;
+  input: string;
+  reference?: string;
+  /** Everything else the task file holds (milestones, metadata), passed through untouched. */
+  [key: string]: unknown;
+}
+
+/** The prompt text each agent runs with in this execution (the candidate, not necessarily the files). */
+export interface AgentPromptText {
+  agent: AgentConfig;
+  /** The system prompt assembled from the agent's prompt file (its units in order, structure kept). */
+  systemPrompt: string;
+  /** Workspace-relative prompt file it came from. */
+  file: string;
+  /** Full text of that prompt file in this candidate, for runners that hand files to a process. */
+  fileText: string;
+}
+
+export interface PromptSet {
+  /** By agent id. */
+  agents: Record<string, AgentPromptText>;
+  /** Content hash of the set, recorded in the run manifest and used in cache keys. */
+  hash: string;
+}
+
+export interface MasRunContext {
+  runId: string;
+  task: MasTask;
+  prompts: PromptSet;
+  /** The executor endpoint; the command MAS does not use it. */
+  executor?: LlmClient;
+  signal?: AbortSignal;
+  /** Each step as soon as it exists, for progress and the live panel. */
+  onStep?: (step: Step) => void;
+  /** Distinguishes repeated executions of the same task (cache key `sample`). */
+  sample?: number;
+}
+
+/** A finished execution. The outcome is filled in by the engine's evaluator, not by the runner. */
+export interface MasRunResult {
+  trajectory: Omit<Trajectory, 'outcome'>;
+  /** The final answer the evaluator scores. */
+  answer: string;
+}
+
+/** A task that could not run (process crashed, timed out, LLM error): recorded, not thrown. */
+export interface MasRunFailure {
+  failed: true;
+  reason: string;
+  /** Whatever was recorded before the failure. */
+  partial?: Omit<Trajectory, 'outcome'>;
+}
+
+export interface MasRunner {
+  readonly kind: TruceConfig['mas']['kind'];
+  run(context: MasRunContext): Promise<MasRunResult | MasRunFailure>;
+}

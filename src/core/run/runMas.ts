@@ -1,0 +1,481 @@
+/**
+ * Runs the configured MAS over a task set and records everything in the run store (DESIGN.md §2,
+ * §5, §6). Setup checks everything that would make every task fail the same way — config, tasks,
+ * prompts, keys, the budget against the projected spend, a reachable executor — and refuses with
+ * one clear error before a run folder exists. Then tasks run with a concurrency limit; each
+ * finished task is scored and appended to the store at once, so a crash loses at most the tasks in
+ * flight, and a resume (same run id) skips what is stored and replays the rest from the response
+ * cache without paying for any call twice.
+ */
+import { setMaxListeners } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { truceConfigSchema, type TruceConfig } from '../config';
+import { createEvaluator, type Evaluator } from '../eval';
+import {
+  Accounting,
+  Budget,
+  createLlmClients,
+  createLlmServices,
+  DiskResponseCache,
+  emptyTotals,
+  isLlmError,
+  type BudgetLimits,
+  type CacheMode,
+  type EndpointConfig,
+  type EndpointRole,
+  type LlmCallRecord,
+  type LlmClients,
+  type LlmServicesOptions,
+} from '../llm';
+import { MasSetupError } from '../mas/errors';
+import type { MasRunner, MasTask, PromptSet } from '../mas/types';
+import {
+  cacheDir,
+  foldCalls,
+  loadRun,
+  MANIFEST_FORMAT,
+  newRunId,
+  RunNotFoundError,
+  RunStore,
+  summarizeRun,
+  type Manifest,
+  type RunStatus,
+  type RunSummary,
+  type StoredCallRecord,
+  type StoredRun,
+} from '../store';
+import { parseTasksJsonl, selectTasks, splitTasks, type SelectedTask, type SplitName } from '../tasks';
+import type { Trajectory } from '../trajectory/schema';
+import { defaultMasBackend, type MasBackend, type MasBackendContext } from './masBackend';
+import { probeExecutor } from './probeExecutor';
+import { budgetLimits, overBudgetMessage, projectRun } from './projectRun';
+import { RunSetupError } from './runErrors';
+import { configHash, sha256, snapshotPromptFiles } from './runIdentity';
+import type { RunProgress } from './runProgress';
+import { checkedTrajectory, failedTrajectory, scoredTrajectory } from './scoredTrajectory';
+import { interruptionFor } from './stopReasons';
+import { TaskContext, type TaskInterruption } from './taskContext';
+import { runPool } from './taskPool';
+import { createJudgeCaller } from './judgeCaller';
+
+export interface RunMasOptions {
+  /** A parsed truce.yaml (validated again here, defaults filled in). */
+  config: unknown;
+  /** Workspace-relative path of the config file, for the manifest. */
+  configFile?: string;
+  workspaceRoot: string;
+  /** Run one split only; default: every task of every split. Ignored on resume. */
+  split?: SplitName;
+  /** Run at most this many tasks (in task-file order). Ignored on resume. */
+  limit?: number;
+  /** Tasks in flight at once; default config.concurrency. */
+  concurrency?: number;
+  /** Continue this run: skip its finished tasks, run the rest. */
+  resumeRunId?: string;
+  /** 'replay' runs from the response cache only and never touches the network. */
+  cacheMode?: CacheMode;
+  signal?: AbortSignal;
+  onProgress?: (event: RunProgress) => void;
+  /** Where apiKeyEnv names are looked up. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Whether the workspace is trusted; command MAS and command evaluators need it. */
+  trusted: boolean;
+  /** In-memory keys per role (the editor's secret storage); never written anywhere. */
+  secrets?: Partial<Record<EndpointRole, string>>;
+  /** The MAS module; tests and the optimizer hand in their own. */
+  mas?: MasBackend;
+  /** Effects of the LLM layer (tests inject a clock, retry policy, fetch). */
+  llm?: Pick<LlmServicesOptions, 'clock' | 'random' | 'retry' | 'fetch' | 'onRetry'>;
+  /** Version of the tool that runs (recorded in the manifest). */
+  toolVersion?: string;
+  /** Check the executor with one call before starting; default on, except in replay. */
+  probe?: boolean;
+  now?: () => Date;
+}
+
+export interface RunResult {
+  runId: string;
+  dir: string;
+  status: RunStatus;
+  summary: RunSummary;
+}
+
+interface PendingTask {
+  task: MasTask;
+  split: SplitName;
+}
+
+export async function runMas(options: RunMasOptions): Promise<RunResult> {
+  const now = options.now ?? (() => new Date());
+  const env = options.env ?? process.env;
+  const workspaceRoot = options.workspaceRoot;
+  const config = validConfig(options.config);
+  checkTrust(config, options.trusted);
+  const backendContext: MasBackendContext = { workspaceRoot, trusted: options.trusted, env };
+  const backend = options.mas ?? defaultMasBackend;
+
+  const { tasks, taskText } = await loadTasks(config, workspaceRoot);
+  const previous = options.resumeRunId !== undefined ? await previousRun(workspaceRoot, options.resumeRunId) : undefined;
+  const prompts = await setup(() => backend.loadPromptSet(config, backendContext));
+  const promptFiles = await setup(() => snapshotPromptFiles(config, workspaceRoot));
+  const identity = { configHash: configHash(config), promptHash: prompts.hash, taskFileSha256: sha256(taskText) };
+  if (previous) checkResumable(previous, identity, config);
+
+  const split = splitTasks(tasks, config.tasks.split, config.tasks.seed);
+  const selection: SelectedTask[] = previous ? previous.manifest.selection.tasks : selectTasks(tasks, split, options.split, options.limit);
+  if (!selection.length) throw new RunSetupError(options.split ? `The ${options.split} split has no tasks; check tasks.split in truce.yaml.` : 'No tasks to run.');
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const finishedBefore = new Set((previous?.trajectories ?? []).map((t) => t.taskId));
+  const pending: PendingTask[] = selection.filter((s) => !finishedBefore.has(s.id)).map((s) => ({ task: byId.get(s.id) as MasTask, split: s.split }));
+  const concurrency = options.concurrency ?? config.concurrency;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RunSetupError(`Concurrency must be a whole number of at least 1, got ${concurrency}.`);
+
+  // LLM services: one disk cache for the workspace, the budget carried over from earlier invocations.
+  const cacheMode = options.cacheMode ?? 'read-write';
+  const limits = budgetLimits(config);
+  const callsBefore: StoredCallRecord[] = previous?.calls ?? [];
+  const spentBefore = callsBefore.length ? foldCalls(callsBefore).total : emptyTotals();
+  const spent = { calls: spentBefore.calls, tokens: spentBefore.inputTokens + spentBefore.outputTokens, costUsd: spentBefore.costUsd };
+  const taskContext = new TaskContext();
+  const recorder = new CallRecorder(taskContext, callsBefore);
+  const accounting = new Accounting();
+  const services = createLlmServices({
+    ...options.llm,
+    env,
+    ...(cacheMode === 'off' ? {} : { cache: new DiskResponseCache(cacheDir(workspaceRoot)) }),
+    cacheMode,
+    budget: new Budget(limits, spent),
+    accounting,
+    onCall: (record) => recorder.record(record),
+  });
+  const endpoints = endpointConfigs(config, options.secrets ?? {});
+  const clients = await setup(async () => createLlmClients(endpoints, services));
+  const evaluator = await setup(async () => buildEvaluator(config, clients, options.trusted, workspaceRoot));
+  const runner = await setup(async () => backend.createRunner(config, prompts, backendContext));
+
+  const probe = (options.probe ?? cacheMode !== 'replay') && pending.length > 0 && endpoints.executor !== undefined;
+  const projection = projectRun(config, prompts, pending.map((p) => p.task), { probe, limits: remainingLimits(limits, spent) });
+  if (projection.exceeds.length && cacheMode !== 'replay') throw new RunSetupError(overBudgetMessage(projection, limits, spent));
+  if (probe) {
+    try {
+      await probeExecutor(endpoints.executor as EndpointConfig, services, options.signal);
+    } catch (error) {
+      if (options.signal?.aborted) throw new RunSetupError('Cancelled before the run started.');
+      throw new RunSetupError(`The executor endpoint is not usable: ${(error as Error).message}`);
+    }
+  }
+  if (options.signal?.aborted) throw new RunSetupError('Cancelled before the run started.');
+
+  // From here on there is a run folder, and everything that happens is recorded in it.
+  const invocation = (previous?.manifest.invocations ?? 0) + 1;
+  const startedAt = now();
+  const manifestFields = {
+    status: 'running' as const,
+    pid: process.pid,
+    invocations: invocation,
+    concurrency,
+    cacheMode,
+    tools: { truce: options.toolVersion ?? 'dev', node: process.version, platform: `${process.platform}-${process.arch}` },
+  };
+  let store: RunStore;
+  if (previous) {
+    store = await RunStore.reopen(previous.dir, previous.manifest, now);
+    await store.updateManifest({ ...manifestFields, statusReason: undefined });
+  } else {
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT,
+      runId: newRunId(startedAt),
+      createdAt: startedAt.toISOString(),
+      updatedAt: startedAt.toISOString(),
+      ...(options.configFile !== undefined ? { configFile: options.configFile.replace(/\\/g, '/') } : {}),
+      configHash: identity.configHash,
+      config: config as unknown as Record<string, unknown>,
+      prompts: { hash: prompts.hash, files: promptFiles },
+      seed: config.tasks.seed,
+      split: { spec: config.tasks.split, sizes: { train: split.train.length, val: split.val.length, test: split.test.length } },
+      selection: {
+        split: options.split ?? 'all',
+        ...(options.limit !== undefined ? { limit: options.limit } : {}),
+        taskFile: config.tasks.file,
+        taskFileSha256: identity.taskFileSha256,
+        tasks: selection,
+      },
+      endpoints: Object.fromEntries(Object.entries(clients).map(([role, c]) => [role, { baseUrl: c.baseUrl, model: c.model }])),
+      ...manifestFields,
+    };
+    store = await RunStore.create(workspaceRoot, manifest, now);
+  }
+  await recorder.attach(store);
+  const runId = store.runId;
+  await store.journal({ event: 'run-started', invocation, pending: pending.length, skipped: finishedBefore.size });
+  options.onProgress?.({ type: 'started', runId, dir: store.dir, invocation, pending: pending.length, skipped: finishedBefore.size, total: selection.length, projection });
+
+  // A dead endpoint stops tasks in flight too; the user's cancel does the same through its signal.
+  const halt = new AbortController();
+  const taskSignal = options.signal ? AbortSignal.any([options.signal, halt.signal]) : halt.signal;
+  // Every call in flight listens on this signal; many at once is the point, not a leak.
+  setMaxListeners(0, taskSignal);
+  recorder.onInterruption = (interruption) => {
+    if (interruption.status === 'failed') halt.abort(new Error(interruption.reason));
+  };
+  const results: Trajectory[] = [...(previous?.trajectories ?? [])];
+  let storeFailure: Error | undefined;
+
+  const runOne = ({ task, split: taskSplit }: PendingTask) =>
+    taskContext.run(task.id, async (scope) => {
+      const interrupted = () => scope.interruption !== undefined || taskSignal.aborted;
+      try {
+        await store.journal({ event: 'task-started', taskId: task.id });
+        const trajectory = await executeTask(runId, task, taskSplit, prompts, runner, evaluator, clients, taskSignal, interrupted);
+        if (!trajectory) {
+          const reason = scope.interruption?.reason ?? abortReason(taskSignal);
+          await store.journal({ event: 'task-interrupted', taskId: task.id, reason });
+          options.onProgress?.({ type: 'interrupted', taskId: task.id, reason });
+          return;
+        }
+        await store.appendTrajectory(trajectory);
+        results.push(trajectory);
+        const done = results.length;
+        const failure = trajectory.outcome?.details.failed === true ? String(trajectory.outcome.details.reason) : undefined;
+        const outcome = trajectory.outcome as NonNullable<Trajectory['outcome']>;
+        await store.journal(
+          failure !== undefined
+            ? { event: 'task-failed', taskId: task.id, reason: failure }
+            : { event: 'task-finished', taskId: task.id, score: outcome.score, success: outcome.success },
+        );
+        options.onProgress?.({
+          type: 'task',
+          taskId: task.id,
+          split: taskSplit,
+          score: outcome.score,
+          success: outcome.success,
+          ...(failure !== undefined ? { failure } : {}),
+          done,
+          total: selection.length,
+          usage: accounting.snapshot().total,
+        });
+      } catch (error) {
+        // Only the store can fail here; without it nothing more can be recorded.
+        storeFailure ??= new Error(`Cannot write to the run store ${store.dir}: ${(error as Error).message}`);
+        halt.abort(storeFailure);
+      }
+    });
+
+  await runPool(pending, concurrency, runOne, () => taskSignal.aborted || recorder.interruption !== undefined || storeFailure !== undefined);
+  try {
+    await store.flush();
+  } catch (error) {
+    storeFailure ??= new Error(`Cannot write to the run store ${store.dir}: ${(error as Error).message}`);
+  }
+
+  const remaining = selection.length - new Set(results.map((t) => t.taskId)).size;
+  const stop = storeFailure
+    ? { status: 'failed' as const, reason: storeFailure.message }
+    : (recorder.interruption ?? (options.signal?.aborted ? { status: 'cancelled' as const, reason: 'cancelled by the user' } : undefined));
+  const status: RunStatus = stop ? stop.status : remaining === 0 ? 'completed' : 'failed';
+  const statusReason = stop?.reason ?? (remaining > 0 ? `${remaining} tasks were not finished` : undefined);
+  await store.updateManifest({ status, statusReason });
+  if (status === 'completed') await store.journal({ event: 'run-completed' });
+  else await store.journal({ event: 'run-stopped', status, reason: statusReason ?? status });
+  const finishedAt = now();
+  const summary = summarizeRun(store.manifest, results, recorder.all, {
+    number: invocation,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    elapsedMs: finishedAt.getTime() - startedAt.getTime(),
+    skipped: finishedBefore.size,
+    ran: results.length - finishedBefore.size,
+    usage: accounting.snapshot().total,
+  });
+  await store.writeSummary(summary);
+  await store.flush().catch(() => undefined);
+  options.onProgress?.({ type: 'finished', status, ...(statusReason !== undefined ? { reason: statusReason } : {}) });
+  return { runId, dir: store.dir, status, summary };
+}
+
+/**
+ * One task: run the MAS, check its record, score the answer. Returns undefined when the task was
+ * interrupted (cancel, budget, endpoint down) and must run again on resume.
+ */
+async function executeTask(
+  runId: string,
+  task: MasTask,
+  split: SplitName,
+  prompts: PromptSet,
+  runner: MasRunner,
+  evaluator: Evaluator,
+  clients: LlmClients,
+  signal: AbortSignal,
+  interrupted: () => boolean,
+): Promise<Trajectory | undefined> {
+  let result;
+  try {
+    result = await runner.run({ runId, task, prompts, ...(clients.executor ? { executor: clients.executor } : {}), signal });
+  } catch (error) {
+    if (interrupted()) return undefined;
+    return failedTrajectory(runId, task, split, `The MAS stopped with an error: ${(error as Error).message}`);
+  }
+  if (interrupted()) return undefined;
+  if ('failed' in result) return failedTrajectory(runId, task, split, result.reason, result.partial);
+  const checked = checkedTrajectory(runId, task, split, result);
+  if ('problems' in checked) return failedTrajectory(runId, task, split, `The MAS returned an invalid trajectory: ${checked.problems}`);
+  let evaluation;
+  try {
+    evaluation = await evaluator.evaluate({ output: result.answer, ...(task.reference !== undefined ? { reference: task.reference } : {}), task, signal });
+  } catch (error) {
+    if (interrupted()) return undefined;
+    return failedTrajectory(runId, task, split, `The evaluator stopped with an error: ${(error as Error).message}`, checked.trajectory);
+  }
+  if (interrupted()) return undefined;
+  return scoredTrajectory(checked.trajectory, result.answer, evaluator.type, evaluation);
+}
+
+/**
+ * Receives every call record: tags it with its task, holds it until the store exists (the probe
+ * runs before), then appends it; and notices errors that must stop the run.
+ */
+class CallRecorder {
+  readonly all: StoredCallRecord[];
+  private store: RunStore | undefined;
+  private readonly held: StoredCallRecord[] = [];
+  interruption: TaskInterruption | undefined;
+  onInterruption: ((interruption: TaskInterruption) => void) | undefined;
+
+  constructor(
+    private readonly context: TaskContext,
+    before: readonly StoredCallRecord[],
+  ) {
+    this.all = [...before];
+  }
+
+  record(record: LlmCallRecord): void {
+    const scope = this.context.current();
+    const stored: StoredCallRecord = scope ? { ...record, taskId: scope.taskId } : { ...record };
+    this.all.push(stored);
+    if (this.store) this.store.appendCalls(stored).catch(() => undefined);
+    else this.held.push(stored);
+    const interruption = interruptionFor(record.error);
+    if (!interruption) return;
+    if (scope) scope.interruption ??= interruption;
+    if (!this.interruption) {
+      this.interruption = interruption;
+      this.onInterruption?.(interruption);
+    }
+  }
+
+  async attach(store: RunStore): Promise<void> {
+    this.store = store;
+    await store.appendCalls(...this.held.splice(0));
+    // The probe's errors made setup fail; none of them should stop the run that follows.
+    this.interruption = undefined;
+  }
+}
+
+function validConfig(input: unknown): TruceConfig {
+  const parsed = truceConfigSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  throw new RunSetupError('The configuration is invalid; run `truce validate` for positions and hints.', lines);
+}
+
+function checkTrust(config: TruceConfig, trusted: boolean): void {
+  if (trusted) return;
+  if (config.mas.kind === 'command') throw new RunSetupError('This workspace is not trusted, so its MAS command (mas.argv) is not run. Trust the folder to run it.');
+  if (config.evaluator.type === 'command') throw new RunSetupError('This workspace is not trusted, so its evaluator command (evaluator.argv) is not run. Trust the folder to run it.');
+}
+
+async function loadTasks(config: TruceConfig, workspaceRoot: string): Promise<{ tasks: MasTask[]; taskText: string }> {
+  const file = config.tasks.file;
+  let taskText: string;
+  try {
+    taskText = await readFile(resolve(workspaceRoot, file), 'utf8');
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new RunSetupError(`Cannot read the tasks file ${file}: ${missing ? 'it does not exist' : (error as Error).message}. Check tasks.file in truce.yaml.`);
+  }
+  const { tasks, errors } = parseTasksJsonl(taskText);
+  if (errors.length) {
+    throw new RunSetupError(
+      `The tasks file ${file} has ${errors.length} bad line${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} before running.`,
+      errors.map((e) => `${file}:${e.line}: ${e.message}`),
+    );
+  }
+  if (!tasks.length) throw new RunSetupError(`The tasks file ${file} holds no tasks.`);
+  return { tasks, taskText };
+}
+
+async function previousRun(workspaceRoot: string, runId: string): Promise<StoredRun> {
+  let run: StoredRun;
+  try {
+    run = await loadRun(workspaceRoot, runId);
+  } catch (error) {
+    if (error instanceof RunNotFoundError) throw new RunSetupError(`Cannot resume: ${error.message}`);
+    throw error;
+  }
+  if (run.state === 'running') {
+    throw new RunSetupError(`Run ${run.manifest.runId} is still running (process ${run.manifest.pid}); stop it before resuming.`);
+  }
+  return run;
+}
+
+function checkResumable(previous: StoredRun, identity: { configHash: string; promptHash: string; taskFileSha256: string }, config: TruceConfig): void {
+  const m = previous.manifest;
+  const id = m.runId;
+  if (m.configHash !== identity.configHash) {
+    throw new RunSetupError(`Cannot resume run ${id}: truce.yaml (or an environment override of the executor) changed since it started, beyond budget and concurrency. Start a new run instead.`);
+  }
+  if (m.prompts.hash !== identity.promptHash) {
+    throw new RunSetupError(`Cannot resume run ${id}: the prompts changed since it started, so its results would mix two prompt sets. Start a new run instead.`);
+  }
+  if (m.selection.taskFileSha256 !== identity.taskFileSha256 || m.selection.taskFile !== config.tasks.file) {
+    throw new RunSetupError(`Cannot resume run ${id}: the tasks file ${config.tasks.file} changed since it started. Start a new run instead.`);
+  }
+}
+
+/** Setup failures of other modules become one RunSetupError carrying their (actionable) message. */
+async function setup<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof RunSetupError) throw error;
+    if (error instanceof MasSetupError || isLlmError(error) || (error as Error).name === 'EvaluatorConfigError') {
+      throw new RunSetupError((error as Error).message);
+    }
+    throw error;
+  }
+}
+
+function endpointConfigs(config: TruceConfig, secrets: Partial<Record<EndpointRole, string>>): Partial<Record<EndpointRole, EndpointConfig>> {
+  const withKey = (endpoint: EndpointConfig, role: EndpointRole): EndpointConfig => {
+    const key = secrets[role];
+    return key ? { ...endpoint, apiKey: key } : endpoint;
+  };
+  const out: Partial<Record<EndpointRole, EndpointConfig>> = {};
+  // A command MAS talks to its own endpoints; a client (and key) for the executor is only needed by ours.
+  if (config.mas.kind === 'rounds') out.executor = withKey(config.llm.executor, 'executor');
+  // The judge falls back to the executor's endpoint when none is configured.
+  if (config.evaluator.type === 'llm-judge') {
+    out.judge = config.llm.judge ? withKey(config.llm.judge, 'judge') : withKey(config.llm.executor, 'executor');
+  }
+  return out;
+}
+
+function buildEvaluator(config: TruceConfig, clients: LlmClients, trusted: boolean, workspaceRoot: string): Evaluator {
+  const caller = clients.judge ? createJudgeCaller(clients.judge) : undefined;
+  return createEvaluator(config.evaluator, { workspaceTrusted: trusted, cwd: workspaceRoot, ...(caller ? { caller } : {}) });
+}
+
+function remainingLimits(limits: BudgetLimits, spent: { calls: number; tokens: number; costUsd: number }): BudgetLimits {
+  const out: BudgetLimits = {};
+  if (limits.maxCalls !== undefined) out.maxCalls = limits.maxCalls - spent.calls;
+  if (limits.maxTokens !== undefined) out.maxTokens = limits.maxTokens - spent.tokens;
+  if (limits.maxCostUsd !== undefined) out.maxCostUsd = limits.maxCostUsd - spent.costUsd;
+  return out;
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name !== 'AbortError') return reason.message;
+  return 'cancelled';
+}

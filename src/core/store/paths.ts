@@ -1,0 +1,21 @@
+/** Where a workspace keeps TRUCE's run data. One place, so the CLI, extension and tests agree. */
+import { join } from 'node:path';
+
+export const TRUCE_DIR = '.truce';
+
+export function runsDir(workspaceRoot: string): string {
+  return join(workspaceRoot, TRUCE_DIR, 'runs');
+}
+
+/** The LLM response cache; shared by every run of the workspace, so a resume re-spends nothing. */
+export function cacheDir(workspaceRoot: string): string {
+  return join(workspaceRoot, TRUCE_DIR, 'cache');
+}
+
+export const RUN_FILES = {
+  manifest: 'manifest.json',
+  trajectories: 'trajectories.jsonl',
+  calls: 'llm-calls.jsonl',
+  journal: 'journal.jsonl',
+  summary: 'summary.json',
+} as const;
