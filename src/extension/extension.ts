@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ApiKeyStore } from './apiKeys';
+import { SHOW_LOG_COMMAND } from './commandIds';
 import { CodeLensController } from './codeLensController';
 import { ConfigDiagnostics } from './configDiagnostics';
 import { PromptDocumentIndex } from './documentIndex';
@@ -8,6 +9,8 @@ import { registerImportTrajectoriesCommand } from './importTrajectoriesCommand';
 import { PromptFileContextKey } from './promptFileContextKey';
 import { PromptFileRegistration } from './promptFileRegistration';
 import { registerShowUnitDetailsCommand } from './showUnitDetailsCommand';
+import { registerRunMasCommand } from './runMasCommand';
+import { RunStatusBar } from './runStatusBar';
 import { registerSetApiKeyCommand } from './setApiKeyCommand';
 import { registerShowUnitsCommand } from './showUnitsCommand';
 import { registerValidateConfigCommand } from './validateConfigCommand';
@@ -18,10 +21,15 @@ export function activate(context: vscode.ExtensionContext): void {
   const index = new PromptDocumentIndex(log);
   const hoverProvider = new UnitHoverProvider(index);
   const configDiagnostics = new ConfigDiagnostics();
+  const keys = new ApiKeyStore(context.secrets);
+  const statusBar = new RunStatusBar();
   context.subscriptions.push(
     configDiagnostics,
+    statusBar,
+    vscode.commands.registerCommand(SHOW_LOG_COMMAND, () => log.show()),
     registerValidateConfigCommand(configDiagnostics),
-    registerSetApiKeyCommand(new ApiKeyStore(context.secrets)),
+    registerSetApiKeyCommand(keys),
+    registerRunMasCommand(log, keys, statusBar),
     registerImportTrajectoriesCommand(log),
     log,
     index,
