@@ -57,7 +57,8 @@ if (withTests) {
 
 if (withBench) {
   // Benchmarks are entry points of their own; shared generators are bundled into them.
-  const entries = listTests('bench').filter((f) => !/generate|sim\//.test(f));
+  // Generators and the simulation world's parts are bundled into the benchmarks that use them.
+  const entries = listTests('bench').filter((f) => !/generate/.test(f) && (!/sim\//.test(f) || /sim\/run\.ts$/.test(f)));
   jobs.push(build({ ...common, entryPoints: entries, outdir: 'out/bench', outbase: 'bench', packages: 'external' }));
 }
 
