@@ -185,23 +185,27 @@ export function markdownUnits(opts: MarkdownOptions): void {
     }
   };
 
-  const emitXmlInline = (line: number, startCol: number, endCol: number, blockCol: number, title: PathEntry) => {
+  const emitXmlInline = (line: number, startCol: number, endCol: number, blockCol: number, title: PathEntry) =>
+    pushSingleLine('xml', line, startCol, endCol, blockCol, original[line].length, '', title);
+
+  /** A unit that is one line of text: an inline XML element or a table row. */
+  const pushSingleLine = (kind: UnitKind, line: number, startCol: number, endCol: number, blockCol: number, blockEndCol: number, marker: string, extraPath?: PathEntry): void => {
     const text = original[line].slice(startCol, endCol);
     if (isOnlyTemplate(text)) return;
-    const { path, nonRule } = sectionPathAt(line, title);
+    const { path, nonRule } = sectionPathAt(line, extraPath);
     if (nonRule) return;
     const start = view.position(line, startCol);
-    const end = view.position(line, endCol);
-    agents.current().units.push({
-      agentId: agents.current().id,
-      kind: 'xml',
+    const agent = agents.current();
+    agent.units.push({
+      agentId: agent.id,
+      kind,
       text,
-      range: { start, end },
+      range: { start, end: view.position(line, endCol) },
       sectionPath: path,
       vars: variablesIn(text),
       locked: isLockedAt(view.file, start.line),
-      style: { marker: '', indent: original[line].slice(0, blockCol), quote: undefined },
-      block: { start: view.offset(line, blockCol), end: view.offset(line, original[line].length) },
+      style: { marker, indent: original[line].slice(0, blockCol) },
+      block: { start: view.offset(line, blockCol), end: view.offset(line, blockEndCol) },
     });
   };
 
@@ -345,23 +349,7 @@ export function markdownUnits(opts: MarkdownOptions): void {
   }
 
   function emitTableRow(line: number, s: number, e: number, lead: number): void {
-    const text = original[line].slice(s, e);
-    if (isOnlyTemplate(text)) return;
-    const { path, nonRule } = sectionPathAt(line);
-    if (nonRule) return;
-    const start = view.position(line, s);
-    const end = view.position(line, e);
-    agents.current().units.push({
-      agentId: agents.current().id,
-      kind: 'table-row',
-      text,
-      range: { start, end },
-      sectionPath: path,
-      vars: variablesIn(text),
-      locked: isLockedAt(view.file, start.line),
-      style: { marker: original[line].slice(lead, s), indent: original[line].slice(0, lead) },
-      block: { start: view.offset(line, lead), end: view.offset(line, original[line].trimEnd().length) },
-    });
+    pushSingleLine('table-row', line, s, e, lead, original[line].trimEnd().length, original[line].slice(lead, s));
   }
 
   function handleParagraph(from: number, to: number, contentLines: string[], inItem: boolean): void {
