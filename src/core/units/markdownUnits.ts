@@ -76,7 +76,10 @@ export function markdownUnits(opts: MarkdownOptions): void {
   const masked = spans.length ? maskSpans(joined, spans).split('\n') : [...original];
   const xml: XmlScan = scanXmlSections(masked);
   const md = opts.plainText ? parsers.text : parsers.markdown;
-  const tokens = md.parse(masked.join('\n'), {});
+  // The block parser alone: the core chain around it would only normalise line breaks (the view
+  // joins with "\n" already) and strip reference definitions we never look at.
+  const tokens: Token[] = [];
+  md.block.parse(masked.join('\n'), md, {}, tokens);
 
   const headings: PathEntry[] = [];
   let label: PathEntry | undefined;
