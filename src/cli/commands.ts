@@ -1,9 +1,25 @@
 /** Every `truce` subcommand, in the order `truce --help` lists them. */
 import type { CliCommand } from './command';
+import { applyCommand, revertCommand } from './commands/applyCommand';
+import { creditCommand, suggestCommand } from './commands/creditCommand';
+import { evalAttributionCommand } from './commands/evalAttributionCommand';
 import { importCommand } from './commands/importCommand';
+import { optimizeCommand } from './commands/optimizeCommand';
 import { reportCommand } from './commands/reportCommand';
 import { runCommand } from './commands/runCommand';
 import { unitsCommand } from './commands/unitsCommand';
 import { validateCommand } from './commands/validateCommand';
 
-export const commands: CliCommand[] = [validateCommand, runCommand, reportCommand, importCommand, unitsCommand];
+export const commands: CliCommand[] = [
+  validateCommand,
+  runCommand,
+  reportCommand,
+  importCommand,
+  unitsCommand,
+  optimizeCommand,
+  creditCommand,
+  suggestCommand,
+  applyCommand,
+  revertCommand,
+  evalAttributionCommand,
+];

@@ -103,6 +103,15 @@ export const optimizerConfigSchema = z
     windowSize: z.number().int().min(1).default(4),
     /** Tasks sampled from train per optimization round. */
     batchSize: z.number().int().min(1).default(8),
+    /**
+     * Chance, over the whole run, of accepting a prompt set that is not truly better (the
+     * Hoeffding margin of the acceptance gate). Small validation splits make the gate strict.
+     */
+    delta: z.number().gt(0).lt(1).default(0.1),
+    /** Let the optimizer LLM merge near-duplicate suggestions that lexical similarity misses. */
+    llmMerge: z.boolean().default(false),
+    /** Context budget (tokens) for one credit call; longer tasks are split into several calls. */
+    contextTokens: z.number().int().min(1000).optional(),
   })
   .strict();
 
@@ -116,7 +125,7 @@ export const truceConfigSchema = z
     llm: llmConfigSchema,
     concurrency: z.number().int().min(1).max(256).default(4),
     budget: budgetConfigSchema.default({}),
-    optimizer: optimizerConfigSchema.default({ method: 'truce', rounds: 3, topK: 3, partition: 'round', windowSize: 4, batchSize: 8 }),
+    optimizer: optimizerConfigSchema.default({ method: 'truce', rounds: 3, topK: 3, partition: 'round', windowSize: 4, batchSize: 8, delta: 0.1, llmMerge: false }),
   })
   .strict();
 

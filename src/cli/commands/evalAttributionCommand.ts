@@ -1,0 +1,184 @@
+/**
+ * `truce eval-attribution <dir|files...> --method truce|bcd|gbc`: the attribution self-test over
+ * labelled failure logs (Who&When). Every log is imported with the trajectory importers, credited by
+ * the method on its own, and compared with its label; the table and the accuracies go to stdout.
+ *
+ * The method's calls go to the optimizer endpoint of truce.yaml (--config), else to the endpoint in
+ * TRUCE_BASE_URL with the model in TRUCE_MODEL and the key in OPENAI_API_KEY (none needed locally).
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { truceConfigSchema, type TruceConfig } from '../../core/config';
+import { createBcdMethod } from '../../core/credit/bcd';
+import { evaluateAttribution, renderAttributionTable } from '../../core/credit/evalAttribution';
+import { createGbcMethod } from '../../core/credit/gbc';
+import { createTruceMethod } from '../../core/credit/truce';
+import { createLlmClients, createLlmServices, isLlmError, type EndpointConfig, type LlmClient } from '../../core/llm';
+import { seededRandom } from '../../core/optimize/random';
+import type { CreditMethod, MethodContext } from '../../core/optimize/types';
+import { importFile, isErrorIssue, type Trajectory } from '../../core/trajectory';
+import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
+import { ConfigReadError, printDiagnostics, readConfig } from '../readConfig';
+
+const METHODS = ['truce', 'bcd', 'gbc'] as const;
+type Method = (typeof METHODS)[number];
+const DEFAULT_MODEL = 'gpt-4o-mini';
+
+const usage = `Usage: truce eval-attribution <dir|file...> --method truce|bcd|gbc [--config FILE] [--within K] [--json]
+
+Runs a credit method on labelled failure logs (Who&When format, or native JSONL with labels) and
+reports how often its most-blamed agent is the labelled mistake agent (agent-level accuracy) and
+how often its most-blamed step is the labelled mistake step, exactly and within ±K steps.
+Folders are searched for .json and .jsonl files.
+
+  -m, --method NAME   truce, bcd or gbc (required)
+  -c, --config FILE   truce.yaml whose optimizer endpoint (judge, when set, for critics) is used
+  -k, --within K      tolerance of the step-level accuracy in steps (default 1)
+      --json          print the summary and the per-case table as JSON
+
+Without --config: TRUCE_BASE_URL (e.g. http://127.0.0.1:11434/v1) and TRUCE_MODEL (default
+${DEFAULT_MODEL}) name the endpoint; OPENAI_API_KEY holds its key unless it is local.
+
+Exit status: 0 when the logs were evaluated, 1 when no labelled log could be read or the endpoint
+failed, 2 on bad arguments.`;
+
+async function collectFiles(paths: string[], cwd: string): Promise<string[]> {
+  const out: string[] = [];
+  const visit = async (path: string, top: boolean): Promise<void> => {
+    const info = await stat(path);
+    if (info.isDirectory()) {
+      for (const name of (await readdir(path)).sort()) await visit(join(path, name), false);
+    } else if (top || /\.jsonl?$/i.test(path)) out.push(path);
+  };
+  for (const p of paths) await visit(resolve(cwd, p), true);
+  return out;
+}
+
+function methodFor(name: Method, executor: LlmClient | undefined): CreditMethod {
+  // Attribution only: BCD's gradients and GBC's suggestions are never asked for here.
+  if (name === 'bcd') return createBcdMethod({ options: { gradients: false } });
+  if (name === 'gbc') return createGbcMethod(executor ? { executor } : {});
+  return createTruceMethod();
+}
+
+/** A config for logs that come without a workspace: the methods only read its defaults. */
+function standaloneConfig(endpoint: EndpointConfig, files: string[]): TruceConfig {
+  return truceConfigSchema.parse({
+    agents: [{ id: 'imported', prompt: 'imported.md' }],
+    mas: { kind: 'import', files: files.length ? files : ['(none)'] },
+    tasks: { file: 'tasks.jsonl' },
+    evaluator: { type: 'exact' },
+    llm: { executor: { baseUrl: endpoint.baseUrl, model: endpoint.model } },
+  });
+}
+
+export const evalAttributionCommand: CliCommand = {
+  name: 'eval-attribution',
+  summary: 'measure how well a credit method finds the labelled culprit in failure logs',
+  usage,
+  async run(args: string[], io: CliIO): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        strict: true,
+        allowPositionals: true,
+        options: {
+          method: { type: 'string', short: 'm' },
+          config: { type: 'string', short: 'c' },
+          within: { type: 'string', short: 'k', default: '1' },
+          json: { type: 'boolean', default: false },
+        },
+      });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const method = parsed.values.method;
+    if (method === undefined || !(METHODS as readonly string[]).includes(method)) throw new UsageError('--method must be truce, bcd or gbc');
+    const within = Number(parsed.values.within);
+    if (!Number.isInteger(within) || within < 0) throw new UsageError(`--within must be a whole number of at least 0, got "${parsed.values.within}"`);
+    if (parsed.positionals.length === 0) throw new UsageError('give at least one log file or folder');
+
+    let files: string[];
+    try {
+      files = await collectFiles(parsed.positionals, io.cwd);
+    } catch (error) {
+      io.stderr(`truce eval-attribution: ${(error as Error).message}\n`);
+      return EXIT_FAILURE;
+    }
+    const trajectories: Trajectory[] = [];
+    for (const file of files) {
+      const result = await importFile(file, { format: 'auto', ...(io.signal ? { signal: io.signal } : {}) });
+      for (const issue of result.errors.filter(isErrorIssue)) io.stderr(`truce eval-attribution: ${file}: ${issue.message}\n`);
+      trajectories.push(...result.trajectories);
+    }
+    if (!trajectories.some((t) => t.labels?.mistakeAgent)) {
+      io.stderr(`truce eval-attribution: none of the ${files.length} file(s) holds a log with a mistake-agent label.\n`);
+      return EXIT_FAILURE;
+    }
+
+    let config: TruceConfig;
+    let endpoints: { optimizer: EndpointConfig; judge?: EndpointConfig; executor?: EndpointConfig };
+    if (parsed.values.config !== undefined) {
+      let file;
+      try {
+        file = await readConfig(io, parsed.values.config);
+      } catch (error) {
+        if (error instanceof ConfigReadError) {
+          io.stderr(`truce eval-attribution: ${error.message}\n`);
+          return EXIT_FAILURE;
+        }
+        throw error;
+      }
+      printDiagnostics(io.stderr, file);
+      if (!file.config) return EXIT_FAILURE;
+      config = file.config;
+      endpoints = { optimizer: config.llm.optimizer ?? config.llm.executor, executor: config.llm.executor, ...(config.llm.judge ? { judge: config.llm.judge } : {}) };
+    } else {
+      const baseUrl = io.env.TRUCE_BASE_URL;
+      if (!baseUrl) {
+        io.stderr('truce eval-attribution: no endpoint: pass --config truce.yaml or set TRUCE_BASE_URL (and TRUCE_MODEL, OPENAI_API_KEY).\n');
+        return EXIT_FAILURE;
+      }
+      const endpoint: EndpointConfig = { baseUrl, model: io.env.TRUCE_MODEL || DEFAULT_MODEL };
+      endpoints = { optimizer: endpoint };
+      config = standaloneConfig(endpoint, files);
+    }
+
+    const notes: string[] = [];
+    let result;
+    try {
+      const services = createLlmServices({ env: io.env });
+      const clients = createLlmClients(endpoints, services);
+      const optimizer = clients.optimizer as NonNullable<typeof clients.optimizer>;
+      io.stderr(`truce eval-attribution: ${method} on ${trajectories.length} log(s) with ${optimizer.model} at ${optimizer.baseUrl}\n`);
+      const credit = methodFor(method as Method, clients.executor);
+      const context: MethodContext = {
+        config,
+        prompts: { agents: {}, hash: 'eval-attribution' },
+        agents: [],
+        optimizer,
+        ...(clients.judge ? { judge: clients.judge } : {}),
+        random: seededRandom(config.tasks.seed),
+        ...(io.signal ? { signal: io.signal } : {}),
+        ablations: { noCredit: false, noUnits: false },
+        note: (message) => notes.push(message),
+      };
+      result = await evaluateAttribution(credit, context, trajectories, within);
+    } catch (error) {
+      // Endpoint problems (refused key, dead server, budget) are the user's to fix; anything else is a bug and propagates.
+      if (isLlmError(error)) {
+        io.stderr(`truce eval-attribution: ${error.message}\n`);
+        return EXIT_FAILURE;
+      }
+      throw error;
+    }
+    if (notes.length) {
+      io.stderr(`truce eval-attribution: ${notes.length} note(s) from the method, e.g.:\n`);
+      for (const n of notes.slice(0, 5)) io.stderr(`  ${n}\n`);
+    }
+    io.stdout(parsed.values.json ? `${JSON.stringify(result, null, 2)}\n` : renderAttributionTable(result));
+    return EXIT_OK;
+  },
+};

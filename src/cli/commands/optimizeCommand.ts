@@ -1,0 +1,148 @@
+/**
+ * `truce optimize`: the optimizer loop (core/optimize/optimizeLoop.ts) over truce.yaml. Progress
+ * goes to stderr; stdout gets one JSON summary naming accepted and rejected suggestions with
+ * their reasons, val/test before and after, and calls/tokens/cost per phase.
+ */
+import { parseArgs } from 'node:util';
+import { describeSpend } from '../../core/run';
+import { optimize, OptimizeSetupError, type OptimizeProgress } from '../../core/optimize/optimizeLoop';
+import { UnknownMethodError } from '../../core/optimize/methods';
+import type { MethodName } from '../../core/optimize/types';
+import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
+import { DEFAULT_CONFIG } from '../readConfig';
+import { loadOptimizerConfig } from './loadOptimizerConfig';
+
+declare const TRUCE_VERSION: string | undefined;
+
+const usage = `Usage: truce optimize [--method truce|bcd|gbc] [--rounds K] [--top-k k] [--batch-size N]
+                      [--resume RUN] [--no-credit] [--no-units] [--delta D] [--llm-merge]
+                      [--config FILE]
+
+Optimizes the prompt rules of truce.yaml's agents: each round rolls out the best prompt set on a
+sample of train tasks, assigns credit, proposes unit edits, pools them across tasks, and accepts
+the edited set only when its val gain clears a Hoeffding margin. Prompt files are not changed;
+the best set is stored in .truce/runs/<run>/best/ and suggestions can be applied with
+\`truce apply\`.
+
+  -c, --config FILE   the configuration (default: ${DEFAULT_CONFIG})
+      --method NAME   credit method (default: optimizer.method)
+      --rounds K      optimization rounds (default: optimizer.rounds)
+      --top-k k       suggestions kept per round (default: optimizer.topK)
+      --batch-size N  train tasks per round (default: optimizer.batchSize)
+      --delta D       chance of accepting a set that is not better, over the run (default 0.1)
+      --llm-merge     let the optimizer LLM merge near-duplicate suggestions
+      --no-credit     ablation: suggestions from outcomes only
+      --no-units      ablation: whole rule lists rewritten per agent
+      --resume RUN    continue an interrupted optimize run; finished rounds are not redone
+
+Exit status: 0 when the run completed, 1 when it stopped early or failed, 2 on bad arguments.`;
+
+function whole(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${flag} needs a whole number of at least 1, got "${value}"`);
+  return Number(value);
+}
+
+function progressLine(e: OptimizeProgress): string | undefined {
+  switch (e.type) {
+    case 'started':
+      return `optimize ${e.runId}: ${e.rounds} rounds${e.resumedAfter ? ` (${e.resumedAfter} done before)` : ''}, ${e.batch} train tasks per round; projected per round ${describeSpend(e.perRound, e.perRound.unpricedRoles.length === 0)}; whole run ${describeSpend(e.total, e.total.unpricedRoles.length === 0)}${e.total.exceeds.length ? ` — over the budget (${e.total.exceeds.join(', ')}); it stops when the budget runs out` : ''}`;
+    case 'stage':
+      return `round ${e.round}: ${e.stage}…`;
+    case 'note':
+      return `  note: ${e.message}`;
+    case 'round': {
+      const d = e.record.decision;
+      const verdict = d ? `${d.accepted ? 'ACCEPTED' : 'rejected'}: ${d.reason}` : 'no candidate';
+      return `round ${e.record.round} done: train ${e.record.trainScore.toFixed(3)}, ${e.record.suggestions.retained.length} retained, ${verdict}`;
+    }
+    case 'finished':
+      return `optimize ${e.status}${e.reason ? `: ${e.reason}` : ''}`;
+  }
+}
+
+export const optimizeCommand: CliCommand = {
+  name: 'optimize',
+  summary: 'optimize prompt rules with credit, unit edits and validation',
+  usage,
+  async run(args: string[], io: CliIO): Promise<number> {
+    let v;
+    try {
+      v = parseArgs({
+        args,
+        strict: true,
+        allowPositionals: false,
+        options: {
+          config: { type: 'string', short: 'c' },
+          method: { type: 'string' },
+          rounds: { type: 'string' },
+          'top-k': { type: 'string' },
+          'batch-size': { type: 'string' },
+          delta: { type: 'string' },
+          'llm-merge': { type: 'boolean', default: false },
+          'no-credit': { type: 'boolean', default: false },
+          'no-units': { type: 'boolean', default: false },
+          resume: { type: 'string' },
+        },
+      }).values;
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    if (v.method !== undefined && !['truce', 'bcd', 'gbc'].includes(v.method)) throw new UsageError(`--method must be truce, bcd or gbc, got "${v.method}"`);
+    const delta = v.delta === undefined ? undefined : Number(v.delta);
+    if (delta !== undefined && !(delta > 0 && delta < 1)) throw new UsageError(`--delta must be a number between 0 and 1, got "${v.delta}"`);
+    const rounds = whole('--rounds', v.rounds);
+    const topK = whole('--top-k', v['top-k']);
+    const batchSize = whole('--batch-size', v['batch-size']);
+    const loaded = await loadOptimizerConfig(io, 'optimize', v.config);
+    if (!loaded) return EXIT_FAILURE;
+    let result;
+    try {
+      result = await optimize({
+        config: loaded.config,
+        workspaceRoot: loaded.workspaceRoot,
+        ...(v.method ? { method: v.method as MethodName } : {}),
+        ...(rounds !== undefined ? { rounds } : {}),
+        ...(topK !== undefined ? { topK } : {}),
+        ...(batchSize !== undefined ? { batchSize } : {}),
+        ...(delta !== undefined ? { delta } : {}),
+        ...(v['llm-merge'] === true ? { llmMerge: true } : {}),
+        noCredit: v['no-credit'] === true,
+        noUnits: v['no-units'] === true,
+        ...(v.resume ? { resumeRunId: v.resume } : {}),
+        ...(io.signal ? { signal: io.signal } : {}),
+        env: io.env,
+        // Whoever types `truce optimize` in a folder vouches for its commands.
+        trusted: true,
+        toolVersion: typeof TRUCE_VERSION === 'string' ? TRUCE_VERSION : 'dev',
+        onProgress: (e) => {
+          const line = progressLine(e);
+          if (line !== undefined) io.stderr(`${line}\n`);
+        },
+      });
+    } catch (error) {
+      if (error instanceof OptimizeSetupError || error instanceof UnknownMethodError) {
+        io.stderr(`truce optimize: ${error.message}\n`);
+        return EXIT_FAILURE;
+      }
+      throw error;
+    }
+    if (result.status !== 'completed') io.stderr(`Resume with: truce optimize${v.config ? ` --config ${v.config}` : ''} --resume ${result.runId}\n`);
+    const summary = {
+      runId: result.runId,
+      status: result.status,
+      ...(result.reason ? { reason: result.reason } : {}),
+      method: result.method,
+      rounds: result.rounds.length,
+      val: result.val,
+      test: result.test,
+      bestChanged: result.bestChanged,
+      accepted: result.accepted,
+      rejected: result.rejected,
+      perRound: result.rounds.map((r) => ({ round: r.round, trainScore: r.trainScore, accepted: r.accepted, decision: r.decision?.reason ?? 'no candidate', usage: r.usage })),
+      usage: result.usage,
+    };
+    io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
+    return result.status === 'completed' ? EXIT_OK : EXIT_FAILURE;
+  },
+};

@@ -1,0 +1,146 @@
+/**
+ * Φ for one task: partition the trajectory, ask the optimizer for credit on the parts — all parts
+ * in one call when the prompt fits the context budget, otherwise in consecutive batches, each told
+ * the summaries of the parts before it — and keep only what the reply can back up: parts that
+ * were asked for, step ids that exist.
+ */
+import type { TruceConfig } from '../../config';
+import { callStructured, estimatePromptTokens, type ChatMessage } from '../../llm';
+import type { CreditSignal, MethodContext } from '../../optimize/types';
+import { buildPhiMessages, PHI_SCHEMA_NAME, PHI_TEMPLATE_VERSION, phiReplySchema, type PhiReply } from '../../optimize/prompts/phi';
+import { partitionTrajectory, type PartitionMode, type SubTrajectory } from '../../trajectory';
+import type { Trajectory } from '../../trajectory/schema';
+
+export interface PhiPoint {
+  kind: 'highlight' | 'issue';
+  text: string;
+  stepIds: string[];
+}
+
+export interface PhiPart {
+  index: number;
+  label: string;
+  stepIds: string[];
+  agents: string[];
+  progress: number;
+  coordination: number;
+  stage: number;
+  overall: number;
+  summary: string;
+  points: PhiPoint[];
+}
+
+export interface TaskCredit {
+  taskId: string;
+  parts: PhiPart[];
+  /** Φ calls made for the task (batches; repairs not counted). */
+  calls: number;
+}
+
+/** Prompt tokens one Φ call may use when the endpoint's context size is not configured. */
+export const DEFAULT_CONTEXT_TOKENS = 12_000;
+
+export function partitionMode(optimizer: TruceConfig['optimizer']): PartitionMode {
+  return optimizer.partition === 'window' ? { by: 'window', size: optimizer.windowSize } : { by: optimizer.partition };
+}
+
+/**
+ * Greedy batches of consecutive parts whose prompt stays within `contextTokens`. A part too big on
+ * its own still gets a batch of its own (its steps are clipped by the renderer).
+ */
+export function planPhiBatches(parts: readonly SubTrajectory[], promptTokens: (batch: readonly SubTrajectory[]) => number, contextTokens: number): SubTrajectory[][] {
+  const batches: SubTrajectory[][] = [];
+  let current: SubTrajectory[] = [];
+  for (const part of parts) {
+    if (current.length && promptTokens([...current, part]) > contextTokens) {
+      batches.push(current);
+      current = [];
+    }
+    current.push(part);
+  }
+  if (current.length) batches.push(current);
+  return batches;
+}
+
+/** The reply, reduced to what can be trusted: requested parts only, existing step ids only. */
+export function readPhiReply(reply: PhiReply, asked: readonly SubTrajectory[], taskId: string, note: (m: string) => void): PhiPart[] {
+  const byIndex = new Map(asked.map((p) => [p.index, p]));
+  const done = new Set<number>();
+  const out: PhiPart[] = [];
+  for (const r of reply.parts) {
+    const part = byIndex.get(r.index);
+    if (!part) {
+      note(`Φ (task ${taskId}) answered for part ${r.index}, which it was not asked about; ignored.`);
+      continue;
+    }
+    if (done.has(r.index)) {
+      note(`Φ (task ${taskId}) answered twice for part ${r.index}; the first answer is kept.`);
+      continue;
+    }
+    done.add(r.index);
+    const known = new Set(part.stepIds);
+    const points: PhiPoint[] = [];
+    const keep = (kind: PhiPoint['kind'], p: { stepIds: string[]; text: string }) => {
+      const bad = p.stepIds.filter((id) => !known.has(id));
+      if (bad.length) note(`Φ (task ${taskId}, ${part.label}) cited step ids that are not in that part: ${bad.join(', ')}; dropped.`);
+      const stepIds = [...new Set(p.stepIds.filter((id) => known.has(id)))];
+      points.push({ kind, text: p.text.trim(), stepIds });
+    };
+    r.highlights.forEach((p) => keep('highlight', p));
+    r.issues.forEach((p) => keep('issue', p));
+    out.push({
+      index: part.index,
+      label: part.label,
+      stepIds: part.stepIds,
+      agents: part.agents,
+      progress: r.progress,
+      coordination: r.coordination,
+      stage: r.stage,
+      overall: r.overall,
+      summary: r.summary.trim(),
+      points,
+    });
+  }
+  for (const p of asked) if (!done.has(p.index)) note(`Φ (task ${taskId}) gave no credit for ${p.label}; that part has none.`);
+  return out;
+}
+
+export async function creditTask(context: MethodContext, trajectory: Trajectory, contextTokens: number): Promise<TaskCredit> {
+  const parts = partitionTrajectory(trajectory, partitionMode(context.config.optimizer));
+  const build = (batch: readonly SubTrajectory[], earlier: PhiPart[]): ChatMessage[] =>
+    buildPhiMessages({ trajectory, parts: batch, earlier: earlier.map((e) => ({ label: e.label, summary: e.summary })), totalParts: parts.length });
+  // Planned with an empty "earlier" block; the summaries added later are short next to a part.
+  const batches = planPhiBatches(parts, (batch) => estimatePromptTokens(build(batch, [])), contextTokens);
+  const credited: PhiPart[] = [];
+  for (const batch of batches) {
+    const result = await callStructured(
+      context.optimizer,
+      { messages: build(batch, credited), schema: phiReplySchema, schemaName: PHI_SCHEMA_NAME, templateVersion: PHI_TEMPLATE_VERSION, temperature: 0 },
+      { phase: 'phi', ...(context.signal ? { signal: context.signal } : {}) },
+    );
+    if (!result.ok) {
+      context.note(`Φ (task ${trajectory.taskId}, ${batch.map((b) => b.label).join(', ')}): the reply could not be used (${result.error.message}${result.error.issues.length ? `: ${result.error.issues.slice(0, 3).join('; ')}` : ''}); those parts get no credit.`);
+      continue;
+    }
+    credited.push(...readPhiReply(result.value, batch, trajectory.taskId, context.note));
+  }
+  return { taskId: trajectory.taskId, parts: credited, calls: batches.length };
+}
+
+/** One signal per credited part: the overall score, the sub-scores, the summary, every cited step. */
+export function partSignals(task: TaskCredit): CreditSignal[] {
+  return task.parts.map((p) => {
+    const evidence = [...new Set(p.points.flatMap((pt) => pt.stepIds))];
+    const pointText = p.points.map((pt) => `${pt.kind === 'highlight' ? '+' : '−'} ${pt.text}`).join(' ');
+    return {
+      scope: 'subtrajectory',
+      ref: String(p.index),
+      taskId: task.taskId,
+      score: p.overall,
+      text: pointText ? `${p.label}: ${p.summary} ${pointText}` : `${p.label}: ${p.summary}`,
+      evidence,
+      method: 'truce',
+      parts: { progress: p.progress, coordination: p.coordination, stage: p.stage, overall: p.overall },
+    };
+  });
+}

@@ -1,0 +1,165 @@
+/**
+ * The edit ledger: every suggestion applied to a prompt file on disk is recorded in
+ * `.truce/ledger.jsonl` with the file's exact bytes before and after (content-addressed blobs in
+ * `.truce/ledger/blobs/<sha256>`), their hashes, the run and suggestion it came from and the
+ * evidence. Files are replaced atomically. `revertEdit` puts the exact previous bytes back — but
+ * only while the file still is what the edit left, because restoring over later changes would
+ * silently throw them away; otherwise it refuses and says why.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { TruceConfig } from '../config';
+import { JsonlAppender, readJsonlFile, TRUCE_DIR, writeFileAtomic } from '../store';
+import type { UnitEdit } from '../units';
+import { applySuggestions, type ApplyStatus } from './applySuggestions';
+import type { Suggestion, SuggestionEvidence } from './types';
+import { unifiedDiff } from './unifiedDiff';
+
+export interface LedgerEntry {
+  editId: string;
+  ts: string;
+  kind: 'apply' | 'revert';
+  file: string;
+  agentId: string;
+  suggestionId?: string;
+  runId?: string;
+  edit?: UnitEdit;
+  rationale?: string;
+  evidence?: SuggestionEvidence[];
+  beforeSha256: string;
+  afterSha256: string;
+  /** For a revert: the edit it undid. */
+  revertOf?: string;
+}
+
+export function ledgerFile(workspaceRoot: string): string {
+  return join(workspaceRoot, TRUCE_DIR, 'ledger.jsonl');
+}
+
+function blobPath(workspaceRoot: string, sha: string): string {
+  return join(workspaceRoot, TRUCE_DIR, 'ledger', 'blobs', sha);
+}
+
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+
+async function putBlob(workspaceRoot: string, data: Buffer): Promise<string> {
+  const sha = sha256(data);
+  await writeFileAtomic(blobPath(workspaceRoot, sha), data);
+  return sha;
+}
+
+export async function readLedger(workspaceRoot: string): Promise<LedgerEntry[]> {
+  const contents = await readJsonlFile(ledgerFile(workspaceRoot));
+  return contents.lines.map((l) => l.value as LedgerEntry);
+}
+
+async function appendLedger(workspaceRoot: string, entry: LedgerEntry): Promise<void> {
+  const { appender } = await JsonlAppender.open(ledgerFile(workspaceRoot), { durable: true });
+  await appender.append(entry);
+  await appender.flush();
+}
+
+export type PlannedFileEdit =
+  | { ok: true; file: string; before: string; after: string; diff: string }
+  | { ok: false; status: ApplyStatus; reason: string };
+
+/** The edit a suggestion would make to the file as it is on disk now (for dry runs and apply). */
+export async function planSuggestionOnDisk(workspaceRoot: string, config: Pick<TruceConfig, 'agents'>, suggestion: Suggestion): Promise<PlannedFileEdit> {
+  let before: string;
+  try {
+    before = await readFile(resolve(workspaceRoot, suggestion.file), 'utf8');
+  } catch (error) {
+    return { ok: false, status: 'stale', reason: `Cannot read ${suggestion.file}: ${(error as Error).message}` };
+  }
+  const { texts, results } = await applySuggestions(config, { [suggestion.file]: before }, [suggestion]);
+  const r = results[0];
+  if (r.status !== 'applied') return { ok: false, status: r.status, reason: r.reason ?? r.status };
+  const after = texts[suggestion.file];
+  return { ok: true, file: suggestion.file, before, after, diff: unifiedDiff(before, after, suggestion.file) };
+}
+
+export type LedgerOutcome = { ok: true; entry: LedgerEntry; diff: string } | { ok: false; status: ApplyStatus | 'refused'; reason: string };
+
+export async function applySuggestionToDisk(
+  workspaceRoot: string,
+  config: Pick<TruceConfig, 'agents'>,
+  suggestion: Suggestion,
+  runId?: string,
+  now: () => Date = () => new Date(),
+): Promise<LedgerOutcome> {
+  const path = resolve(workspaceRoot, suggestion.file);
+  const beforeBytes = await readFile(path).catch(() => undefined);
+  if (!beforeBytes) return { ok: false, status: 'stale', reason: `Cannot read ${suggestion.file}.` };
+  const planned = await planSuggestionOnDisk(workspaceRoot, config, suggestion);
+  if (!planned.ok) return planned;
+  if (sha256(Buffer.from(planned.before, 'utf8')) !== sha256(beforeBytes)) {
+    // Not UTF-8 clean: writing the decoded text back would change bytes the edit never touched.
+    return { ok: false, status: 'refused', reason: `${suggestion.file} is not valid UTF-8; TRUCE edits only UTF-8 prompt files.` };
+  }
+  const afterBytes = Buffer.from(planned.after, 'utf8');
+  const beforeSha256 = await putBlob(workspaceRoot, beforeBytes);
+  const afterSha256 = await putBlob(workspaceRoot, afterBytes);
+  await writeFileAtomic(path, afterBytes);
+  const entry: LedgerEntry = {
+    editId: `e-${sha256(`${beforeSha256}:${afterSha256}:${suggestion.id}:${randomBytes(4).toString('hex')}`).slice(0, 12)}`,
+    ts: now().toISOString(),
+    kind: 'apply',
+    file: suggestion.file,
+    agentId: suggestion.edit.agentId,
+    suggestionId: suggestion.id,
+    ...(runId ? { runId } : {}),
+    edit: suggestion.edit,
+    rationale: suggestion.rationale,
+    evidence: suggestion.evidence,
+    beforeSha256,
+    afterSha256,
+  };
+  await appendLedger(workspaceRoot, entry);
+  return { ok: true, entry, diff: planned.diff };
+}
+
+export async function revertEdit(workspaceRoot: string, editId: string, now: () => Date = () => new Date()): Promise<LedgerOutcome> {
+  const entries = await readLedger(workspaceRoot);
+  const target = entries.find((e) => e.editId === editId && e.kind === 'apply');
+  if (!target) return { ok: false, status: 'refused', reason: `There is no applied edit ${editId} in ${ledgerFile(workspaceRoot)}.` };
+  const undone = entries.find((e) => e.kind === 'revert' && e.revertOf === editId);
+  if (undone) return { ok: false, status: 'refused', reason: `Edit ${editId} was already reverted (${undone.editId}, ${undone.ts}).` };
+  const path = resolve(workspaceRoot, target.file);
+  const current = await readFile(path).catch(() => undefined);
+  if (!current) return { ok: false, status: 'refused', reason: `Cannot revert ${editId}: ${target.file} does not exist any more.` };
+  const currentSha = sha256(current);
+  if (currentSha !== target.afterSha256) {
+    return {
+      ok: false,
+      status: 'refused',
+      reason: `Cannot revert ${editId}: ${target.file} changed since the edit was applied (its content hash is ${currentSha.slice(0, 12)}, the edit left ${target.afterSha256.slice(0, 12)}). Reverting would discard those later changes; undo them first or edit the file by hand.`,
+    };
+  }
+  let before: Buffer;
+  try {
+    before = await readFile(blobPath(workspaceRoot, target.beforeSha256));
+  } catch {
+    return { ok: false, status: 'refused', reason: `Cannot revert ${editId}: the saved copy of ${target.file} (${target.beforeSha256.slice(0, 12)}) is missing from .truce/ledger/blobs.` };
+  }
+  if (sha256(before) !== target.beforeSha256) return { ok: false, status: 'refused', reason: `Cannot revert ${editId}: the saved copy of ${target.file} is damaged (hash mismatch).` };
+  await writeFileAtomic(path, before);
+  const entry: LedgerEntry = {
+    editId: `e-${sha256(`revert:${editId}:${randomBytes(4).toString('hex')}`).slice(0, 12)}`,
+    ts: now().toISOString(),
+    kind: 'revert',
+    file: target.file,
+    agentId: target.agentId,
+    ...(target.suggestionId ? { suggestionId: target.suggestionId } : {}),
+    beforeSha256: target.afterSha256,
+    afterSha256: target.beforeSha256,
+    revertOf: editId,
+  };
+  await appendLedger(workspaceRoot, entry);
+  return { ok: true, entry, diff: unifiedDiff(current.toString('utf8'), before.toString('utf8'), target.file) };
+}
+
+/** The prompt versions of one agent, oldest first: each applied or reverted edit with its hashes. */
+export async function promptHistory(workspaceRoot: string, agentId: string): Promise<LedgerEntry[]> {
+  return (await readLedger(workspaceRoot)).filter((e) => e.agentId === agentId);
+}

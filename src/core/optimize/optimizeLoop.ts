@@ -1,0 +1,548 @@
+/**
+ * The optimizer loop (TRUCE Algorithm 1), shared by every credit method:
+ *
+ *   for round k = 1..K:
+ *     sample a batch of train tasks (seeded: seed, "batch", k)
+ *     roll out the current best prompt set on the batch, scored by the evaluator
+ *     credit  = method.credit(trajectories);  raw = method.suggest(credit, trajectories)
+ *     pool raw suggestions across tasks (support, near-duplicate merge, top-k)
+ *     apply the retained edits to a copy of the best set, in memory (stale ones are skipped)
+ *     score candidate and best on the same val tasks (best's scores are reused, not re-run)
+ *     accept the candidate only when the gain clears the Hoeffding margin (accept.ts)
+ *   evaluate the initial and the best set on the test split
+ *
+ * The best set so far is never lost: it only changes on acceptance, and it is written to
+ * prompts.json after every round. Prompt files on disk are never touched (that is `truce apply`).
+ * Every LLM call goes through the response cache, and round records are written when a round
+ * ends, so a resumed run skips finished rounds and replays an unfinished one from the cache without
+ * paying for a call twice. The loop continues after a rejected candidate (a new batch can surface
+ * other edits) — unlike the paper's stylised procedure, which stops — so the K rounds are a cap.
+ */
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { truceConfigSchema, type TruceConfig } from '../config';
+import {
+  Accounting,
+  Budget,
+  BudgetExceededError,
+  emptyTotals,
+  projectCost,
+  type CostProjection,
+  type EndpointRole,
+  type LlmClient,
+  type LlmServicesOptions,
+  type PlannedCalls,
+  type UsageTotals,
+} from '../llm';
+import { loadPromptSet, type MasTask } from '../mas';
+import { budgetLimits, configHash, planCalls, RunSetupError } from '../run';
+import { JsonlAppender, newRunId, writeJsonAtomic } from '../store';
+import { parseTasksJsonl, splitTasks } from '../tasks';
+import type { Trajectory } from '../trajectory/schema';
+import { PREVIOUS_SCORE_ATTR } from '../credit/truce/skip';
+import { decideAcceptance, DEFAULT_DELTA, type AcceptanceDecision } from './accept';
+import { clusterSuggestions, joinClusters, poolClusters } from './aggregate';
+import { buildAgentUnits, type PromptTexts } from './agentUnits';
+import { applySuggestions, type ApplyResult } from './applySuggestions';
+import { charge, exhausted, remainingLimits } from './budgetShare';
+import { llmMergeGroups, llmRewriter } from './llmSteps';
+import { createOptimizerClients } from './optimizerClient';
+import { methodRegistry, resolveMethod, type MethodFactory } from './methods';
+import {
+  OPTIMIZE_FILES,
+  OPTIMIZE_FORMAT,
+  optimizeDir,
+  readOptimizeManifest,
+  readPrompts,
+  readRoundRecords,
+  readSuggestions,
+  writeCredit,
+  writePrompts,
+  writeSuggestions,
+  type OptimizeManifest,
+} from './optimizeStore';
+import { derivedRandom, sampleBatch } from './random';
+import { rollout, type RolloutResult } from './rollout';
+import type { TruceOptions } from '../credit/truce';
+import type { MethodContext, MethodName, Suggestion } from './types';
+
+export interface OptimizeOptions {
+  /** A parsed truce.yaml (validated again here). */
+  config: unknown;
+  workspaceRoot: string;
+  method?: MethodName;
+  rounds?: number;
+  topK?: number;
+  batchSize?: number;
+  noCredit?: boolean;
+  noUnits?: boolean;
+  /** Overall probability of accepting a candidate that is not better (default 0.1). */
+  delta?: number;
+  /** Ask the optimizer LLM to merge near-duplicates the lexical pass missed (off by default). */
+  llmMerge?: boolean;
+  resumeRunId?: string;
+  signal?: AbortSignal;
+  onProgress?: (event: OptimizeProgress) => void;
+  env?: Readonly<Record<string, string | undefined>>;
+  trusted: boolean;
+  secrets?: Partial<Record<EndpointRole, string>>;
+  /** BCD, GBC and others, by name. */
+  extraMethods?: Partial<Record<MethodName, MethodFactory>>;
+  truce?: TruceOptions;
+  llm?: Pick<LlmServicesOptions, 'clock' | 'random' | 'retry' | 'fetch' | 'onRetry'>;
+  toolVersion?: string;
+  now?: () => Date;
+}
+
+export type OptimizeStatus = 'completed' | 'stopped-budget' | 'cancelled' | 'failed';
+
+export interface RoundRecord {
+  round: number;
+  batch: string[];
+  rolloutRunId: string;
+  /** Mean score of the best set on the batch. */
+  trainScore: number;
+  notes: string[];
+  suggestions: { retained: string[]; rejected: Array<{ id: string; reason: string }> };
+  applied: ApplyResult[];
+  candidateHash?: string;
+  valRunIds: string[];
+  decision?: AcceptanceDecision;
+  accepted: boolean;
+  bestHash: string;
+  /** Val scores of the best set after the round, by task. */
+  bestVal: Record<string, number>;
+  usage: Record<string, UsageTotals>;
+}
+
+export type OptimizeProgress =
+  | { type: 'started'; runId: string; dir: string; rounds: number; resumedAfter: number; batch: number; perRound: CostProjection; total: CostProjection }
+  | { type: 'stage'; round: number; stage: 'rollout' | 'credit' | 'suggest' | 'aggregate' | 'apply' | 'validate' | 'test' }
+  | { type: 'round'; record: RoundRecord }
+  | { type: 'note'; message: string }
+  | { type: 'finished'; status: OptimizeStatus; reason?: string };
+
+export interface SuggestionOutcome {
+  id: string;
+  round: number;
+  op: string;
+  agentId: string;
+  file: string;
+  newText?: string;
+  support: number;
+  status: Suggestion['status'];
+  reason?: string;
+}
+
+export interface OptimizeResult {
+  runId: string;
+  dir: string;
+  status: OptimizeStatus;
+  reason?: string;
+  method: MethodName;
+  rounds: RoundRecord[];
+  accepted: SuggestionOutcome[];
+  rejected: SuggestionOutcome[];
+  val: { before: number | null; after: number | null };
+  test: { before: number | null; after: number | null };
+  bestChanged: boolean;
+  usage: { byPhase: Record<string, UsageTotals>; total: UsageTotals };
+}
+
+export class OptimizeSetupError extends Error {}
+
+const mean = (m: ReadonlyMap<string, number>) => (m.size ? [...m.values()].reduce((a, b) => a + b, 0) / m.size : null);
+
+function addUsage(into: Record<string, UsageTotals>, phase: string, u: UsageTotals): void {
+  const t = (into[phase] ??= emptyTotals());
+  for (const k of Object.keys(t) as Array<keyof UsageTotals>) t[k] += u[k];
+}
+
+function diffUsage(after: Record<string, UsageTotals>, before: Record<string, UsageTotals>): Record<string, UsageTotals> {
+  const out: Record<string, UsageTotals> = {};
+  for (const [phase, a] of Object.entries(after)) {
+    const b = before[phase] ?? emptyTotals();
+    const d = emptyTotals();
+    for (const k of Object.keys(d) as Array<keyof UsageTotals>) d[k] = a[k] - b[k];
+    if (Object.values(d).some((x) => x !== 0)) out[phase] = d;
+  }
+  return out;
+}
+
+function copyUsage(u: Record<string, UsageTotals>): Record<string, UsageTotals> {
+  return Object.fromEntries(Object.entries(u).map(([k, v]) => [k, { ...v }]));
+}
+
+function validConfig(input: unknown): TruceConfig {
+  const parsed = truceConfigSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw new OptimizeSetupError(`The configuration is invalid (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); run \`truce validate\`.`);
+}
+
+/** Projected LLM calls of one round and of the whole run, shown before anything is spent. */
+export function projectOptimize(config: TruceConfig, prompts: Awaited<ReturnType<typeof loadPromptSet>>, tasks: { batch: MasTask[]; val: MasTask[]; test: MasTask[] }, rounds: number, topK: number, agents: number, noCredit: boolean): { perRound: CostProjection; total: CostProjection } {
+  const executor = (ts: MasTask[], phase: string): PlannedCalls[] => planCalls(config, prompts, ts, { probe: false }).plan.map((p) => ({ ...p, phase: p.phase === 'rollout' ? phase : p.phase }));
+  const optimizerRole: EndpointRole = 'optimizer';
+  const perTaskChars = 6_000;
+  const round: PlannedCalls[] = [
+    ...executor(tasks.batch, 'rollout'),
+    ...(noCredit ? [] : [{ role: optimizerRole, phase: 'phi', calls: tasks.batch.length, promptChars: perTaskChars }]),
+    { role: optimizerRole, phase: 'psi', calls: tasks.batch.length * agents, promptChars: perTaskChars },
+    { role: optimizerRole, phase: 'rewrite', calls: Math.min(topK, 1), promptChars: 1_500, replyTokens: 200 },
+    ...executor(tasks.val, 'validation'),
+  ];
+  const endpoints = { executor: config.llm.executor, optimizer: config.llm.optimizer ?? config.llm.executor, judge: config.llm.judge ?? config.llm.executor };
+  const once: PlannedCalls[] = [...executor(tasks.val, 'validation'), ...executor(tasks.test, 'test'), ...executor(tasks.test, 'test')];
+  const total = [...Array.from({ length: rounds }, () => round).flat(), ...once];
+  return { perRound: projectCost(round, endpoints), total: projectCost(total, endpoints, budgetLimits(config)) };
+}
+
+export async function optimize(options: OptimizeOptions): Promise<OptimizeResult> {
+  const now = options.now ?? (() => new Date());
+  const env = options.env ?? process.env;
+  const config = validConfig(options.config);
+  const workspaceRoot = options.workspaceRoot;
+  const methodName: MethodName = options.method ?? config.optimizer.method;
+  const truceOptions = options.truce ?? (config.optimizer.contextTokens !== undefined ? { contextTokens: config.optimizer.contextTokens } : {});
+  const method = resolveMethod(methodName, methodRegistry(options.extraMethods, truceOptions));
+  const rounds = options.rounds ?? config.optimizer.rounds;
+  const topK = options.topK ?? config.optimizer.topK;
+  const batchSize = options.batchSize ?? config.optimizer.batchSize;
+  const ablations = { noCredit: options.noCredit ?? false, noUnits: options.noUnits ?? false };
+  const delta = options.delta ?? config.optimizer.delta ?? DEFAULT_DELTA;
+  const seed = config.tasks.seed;
+
+  // Tasks and their split, as `truce run` sees them.
+  let taskText: string;
+  try {
+    taskText = await readFile(resolve(workspaceRoot, config.tasks.file), 'utf8');
+  } catch (error) {
+    throw new OptimizeSetupError(`Cannot read the tasks file ${config.tasks.file}: ${(error as Error).message}.`);
+  }
+  const parsedTasks = parseTasksJsonl(taskText);
+  if (parsedTasks.errors.length) throw new OptimizeSetupError(`The tasks file ${config.tasks.file} has errors; run \`truce validate\`.`);
+  const split = splitTasks(parsedTasks.tasks, config.tasks.split, config.tasks.seed);
+  if (!split.train.length) throw new OptimizeSetupError('The train split is empty; optimize needs train tasks (tasks.split in truce.yaml).');
+  if (!split.val.length) throw new OptimizeSetupError('The val split is empty; every candidate is accepted or rejected on val tasks (tasks.split in truce.yaml).');
+
+  // The run folder: new, or the one being resumed.
+  let dir: string;
+  let manifest: OptimizeManifest;
+  let initialTexts: Record<string, string>;
+  let bestTexts: Record<string, string>;
+  let records: RoundRecord[] = [];
+  let allSuggestions: Array<Suggestion & { round: number }> = [];
+  const hash = configHash(config);
+  if (options.resumeRunId) {
+    dir = optimizeDir(workspaceRoot, options.resumeRunId);
+    const previous = await readOptimizeManifest(dir);
+    const prompts = await readPrompts(dir);
+    if (!previous || !prompts) throw new OptimizeSetupError(`Cannot resume: ${dir} is not an optimize run.`);
+    if (previous.configHash !== hash) throw new OptimizeSetupError(`Cannot resume optimize run ${options.resumeRunId}: truce.yaml changed since it started. Start a new run instead.`);
+    if (previous.method !== methodName || previous.ablations.noCredit !== ablations.noCredit || previous.ablations.noUnits !== ablations.noUnits) {
+      throw new OptimizeSetupError(`Cannot resume optimize run ${options.resumeRunId} with a different method or ablation; it used ${previous.method}${previous.ablations.noCredit ? ' --no-credit' : ''}${previous.ablations.noUnits ? ' --no-units' : ''}.`);
+    }
+    manifest = { ...previous, status: 'running', rounds, updatedAt: now().toISOString() };
+    delete manifest.statusReason;
+    initialTexts = prompts.initial;
+    bestTexts = prompts.best;
+    records = await readRoundRecords<RoundRecord>(dir);
+    allSuggestions = (await readSuggestions(dir)) as Array<Suggestion & { round: number }>;
+  } else {
+    const runId = newRunId(now());
+    dir = optimizeDir(workspaceRoot, runId);
+    initialTexts = {};
+    for (const file of [...new Set(config.agents.map((a) => a.prompt))]) {
+      try {
+        initialTexts[file] = await readFile(resolve(workspaceRoot, file), 'utf8');
+      } catch (error) {
+        throw new OptimizeSetupError(`Cannot read the prompt file ${file}: ${(error as Error).message}. Check \`prompt\` in truce.yaml.`);
+      }
+    }
+    bestTexts = { ...initialTexts };
+    manifest = {
+      format: OPTIMIZE_FORMAT,
+      runId,
+      createdAt: now().toISOString(),
+      updatedAt: now().toISOString(),
+      status: 'running',
+      method: methodName,
+      rounds,
+      topK,
+      seed,
+      delta,
+      ablations,
+      configHash: hash,
+      subRuns: [],
+    };
+    await mkdir(dir, { recursive: true });
+  }
+  const runId = manifest.runId;
+  const readerOf = (texts: PromptTexts) => (file: string) => {
+    const t = texts[file];
+    if (t === undefined) throw new Error(`no text for ${file}`);
+    return t;
+  };
+  const setHash = async (texts: PromptTexts) => (await loadPromptSet(config, readerOf(texts))).hash;
+  const saveManifest = () => writeJsonAtomic(join(dir, OPTIMIZE_FILES.manifest), { ...manifest, updatedAt: now().toISOString() });
+  const savePrompts = async () => writePrompts(dir, { initial: initialTexts, best: bestTexts, initialHash: await setHash(initialTexts), bestHash: await setHash(bestTexts) });
+  await saveManifest();
+  await savePrompts();
+  // Durable and torn-tail safe: a crash mid-write must not glue the next round onto a fragment.
+  const roundsFile = (await JsonlAppender.open(join(dir, OPTIMIZE_FILES.rounds), { durable: true })).appender;
+
+  // LLM services of the optimizer: the workspace cache, the run's budget, calls recorded here.
+  const limits = budgetLimits(config);
+  const budget = new Budget(limits);
+  const accounting = new Accounting();
+  let optimizer: LlmClient;
+  let executor: LlmClient;
+  try {
+    ({ optimizer, executor } = createOptimizerClients(config, {
+      workspaceRoot,
+      env,
+      budget,
+      accounting,
+      ...(options.secrets ? { secrets: options.secrets } : {}),
+      ...(options.llm ? { llm: options.llm } : {}),
+      onCall: (record) => {
+        void appendFile(join(dir, OPTIMIZE_FILES.calls), `${JSON.stringify(record)}\n`).catch(() => undefined);
+      },
+    }));
+  } catch (error) {
+    throw new OptimizeSetupError(`The optimizer endpoint is not usable: ${(error as Error).message}`);
+  }
+
+  const phaseUsage: Record<string, UsageTotals> = {};
+  const optimizerUsage = () => accounting.snapshot().byPhase;
+  const usageNow = (): Record<string, UsageTotals> => {
+    const out = copyUsage(phaseUsage);
+    for (const [phase, u] of Object.entries(optimizerUsage())) addUsage(out, phase, u);
+    return out;
+  };
+  // Val scores per prompt-set hash: the best's scores are computed once and reused.
+  const valScores = new Map<string, Map<string, number>>();
+  if (records.length) valScores.set(records[records.length - 1].bestHash, new Map(Object.entries(records[records.length - 1].bestVal)));
+  const lastScore = new Map<string, number>();
+  // One reachability probe per new run; a resume replays from the cache and must not spend a call.
+  let probed = options.resumeRunId !== undefined;
+
+  const runTasks = async (texts: PromptTexts, tasks: readonly MasTask[], purpose: string, round: number): Promise<RolloutResult> => {
+    const remaining = remainingLimits(budget);
+    const out = exhausted(remaining);
+    if (out) throw new BudgetStop(`Stopped: ${out}.`);
+    let result: RolloutResult;
+    try {
+      result = await rollout({
+        config,
+        workspaceRoot,
+        optimizeDir: dir,
+        texts,
+        tasks,
+        limits: remaining,
+        trusted: options.trusted,
+        env,
+        probe: !probed,
+        ...(options.secrets ? { secrets: options.secrets } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.llm ? { llm: options.llm } : {}),
+        ...(options.toolVersion ? { toolVersion: options.toolVersion } : {}),
+      });
+    } catch (error) {
+      if (error instanceof RunSetupError && /budget/i.test(error.message)) throw new BudgetStop(error.message);
+      throw error;
+    }
+    probed = true;
+    charge(budget, result.usage);
+    for (const [phase, u] of Object.entries(result.byPhase)) addUsage(phaseUsage, phase === 'rollout' ? purpose : phase, u);
+    manifest.subRuns.push({ runId: result.runId, purpose, round });
+    await saveManifest();
+    if (result.status === 'stopped-budget') throw new BudgetStop(result.statusReason ?? 'the budget ran out during a rollout');
+    if (result.status === 'cancelled') throw new CancelStop();
+    return result;
+  };
+  const valOf = async (texts: PromptTexts, round: number, runIds: string[]): Promise<Map<string, number>> => {
+    const h = await setHash(texts);
+    const known = valScores.get(h);
+    if (known) return known;
+    const r = await runTasks(texts, split.val, 'validation', round);
+    runIds.push(r.runId);
+    valScores.set(h, r.scores);
+    return r.scores;
+  };
+
+  // Projection before anything is spent.
+  const initialPrompts = await loadPromptSet(config, readerOf(bestTexts));
+  const sampleFor = (k: number) => sampleBatch(split.train, batchSize, derivedRandom(seed, 'batch', k));
+  const projection = projectOptimize(config, initialPrompts, { batch: sampleFor(1), val: split.val, test: split.test }, Math.max(0, rounds - records.length), topK, config.agents.length, ablations.noCredit);
+  options.onProgress?.({ type: 'started', runId, dir, rounds, resumedAfter: records.length, batch: Math.min(batchSize, split.train.length), perRound: projection.perRound, total: projection.total });
+
+  let status: OptimizeStatus = 'completed';
+  let reason: string | undefined;
+  let valBefore: number | null = null;
+  const test = { before: null as number | null, after: null as number | null };
+  try {
+    valBefore = mean(await valOf(initialTexts, 0, []));
+    for (let k = records.length + 1; k <= rounds; k++) {
+      if (options.signal?.aborted) throw new CancelStop();
+      const before = usageNow();
+      const notes: string[] = [];
+      const note = (m: string) => {
+        notes.push(m);
+        options.onProgress?.({ type: 'note', message: m });
+      };
+      const stage = (s: Extract<OptimizeProgress, { type: 'stage' }>['stage']) => options.onProgress?.({ type: 'stage', round: k, stage: s });
+
+      const batch = sampleFor(k);
+      stage('rollout');
+      const roll = await runTasks(bestTexts, batch, 'rollout', k);
+      const trajectories: Trajectory[] = roll.trajectories.map((t) => {
+        const prev = lastScore.get(t.taskId);
+        return prev === undefined ? t : { ...t, attrs: { ...(t.attrs ?? {}), [PREVIOUS_SCORE_ATTR]: prev } };
+      });
+      for (const [id, s] of roll.scores) lastScore.set(id, s);
+
+      const prompts = await loadPromptSet(config, readerOf(bestTexts));
+      const context: MethodContext = {
+        config,
+        prompts,
+        agents: buildAgentUnits(config, bestTexts),
+        optimizer,
+        executor,
+        random: derivedRandom(seed, 'method', k),
+        ablations,
+        note,
+        ...(options.signal ? { signal: options.signal } : {}),
+      };
+      stage('credit');
+      const report = await method.credit(context, trajectories);
+      stage('suggest');
+      const raws = await method.suggest(context, report, trajectories);
+      await writeCredit(dir, report, true);
+
+      stage('aggregate');
+      const aggregateOptions = { sampledTaskIds: batch.map((t) => t.id), topK, method: methodName };
+      let clusters = clusterSuggestions(raws);
+      if ((options.llmMerge ?? config.optimizer.llmMerge) && clusters.length > 1) clusters = joinClusters(clusters, await llmMergeGroups(optimizer, clusters, note, options.signal));
+      const pooled = poolClusters(clusters, aggregateOptions);
+
+      stage('apply');
+      const applied = pooled.retained.length ? await applySuggestions(config, bestTexts, pooled.retained, llmRewriter(optimizer, note, options.signal)) : { texts: bestTexts, results: [] };
+      const appliedIds = new Set(applied.results.filter((r) => r.status === 'applied').map((r) => r.suggestionId));
+      const valRunIds: string[] = [];
+      let decision: AcceptanceDecision | undefined;
+      let candidateHash: string | undefined;
+      if (appliedIds.size) {
+        stage('validate');
+        candidateHash = await setHash(applied.texts);
+        const bestVal = await valOf(bestTexts, k, valRunIds);
+        const candVal = await valOf(applied.texts, k, valRunIds);
+        decision = decideAcceptance(bestVal, candVal, { delta, comparisons: rounds });
+      } else if (pooled.retained.length) note(`round ${k}: none of the retained suggestions could be applied; no candidate to validate.`);
+      else note(`round ${k}: no suggestions survived; the best prompt set stays.`);
+      const accepted = decision?.accepted === true;
+      if (accepted) bestTexts = applied.texts;
+
+      // Final statuses: applied-and-accepted, or the reason it did not make it.
+      const byId = new Map(applied.results.map((r) => [r.suggestionId, r]));
+      const finals = pooled.ranked.map((s): Suggestion & { round: number } => {
+        const r = byId.get(s.id);
+        if (s.status === 'rejected') return { ...s, round: k };
+        if (!r) return { ...s, round: k, status: 'rejected', reason: 'Not applied.' };
+        if (r.status === 'stale') return { ...s, round: k, status: 'stale', reason: r.reason ?? 'stale' };
+        if (r.status === 'rejected') return { ...s, round: k, status: 'rejected', reason: r.reason ?? 'could not be applied' };
+        const edit = r.edit ?? s.edit;
+        if (accepted) return { ...s, edit, round: k, status: 'accepted', reason: decision?.reason ?? '' };
+        return { ...s, edit, round: k, status: 'rejected', reason: `The candidate with this edit was not accepted: ${decision?.reason ?? 'not validated'}` };
+      });
+      allSuggestions = [...allSuggestions, ...finals];
+      await writeSuggestions(dir, allSuggestions);
+      await savePrompts();
+
+      const bestHash = await setHash(bestTexts);
+      const bestVal = valScores.get(bestHash) ?? new Map<string, number>();
+      const record: RoundRecord = {
+        round: k,
+        batch: batch.map((t) => t.id),
+        rolloutRunId: roll.runId,
+        trainScore: mean(roll.scores) ?? 0,
+        notes,
+        suggestions: { retained: pooled.retained.map((s) => s.id), rejected: finals.filter((s) => s.status !== 'accepted').map((s) => ({ id: s.id, reason: s.reason ?? s.status })) },
+        applied: applied.results,
+        ...(candidateHash ? { candidateHash } : {}),
+        valRunIds,
+        ...(decision ? { decision } : {}),
+        accepted,
+        bestHash,
+        bestVal: Object.fromEntries(bestVal),
+        usage: diffUsage(usageNow(), before),
+      };
+      await roundsFile.append(record);
+      records.push(record);
+      options.onProgress?.({ type: 'round', record });
+    }
+    options.onProgress?.({ type: 'stage', round: rounds, stage: 'test' });
+    if (split.test.length) {
+      const initialTest = await runTasks(initialTexts, split.test, 'test', rounds + 1);
+      test.before = mean(initialTest.scores);
+      const same = (await setHash(bestTexts)) === (await setHash(initialTexts));
+      test.after = same ? test.before : mean((await runTasks(bestTexts, split.test, 'test', rounds + 1)).scores);
+    }
+  } catch (error) {
+    if (error instanceof BudgetStop || error instanceof BudgetExceededError) {
+      status = 'stopped-budget';
+      reason = error.message;
+    } else if (error instanceof CancelStop || options.signal?.aborted) {
+      status = 'cancelled';
+      reason = 'cancelled by the user';
+    } else {
+      manifest.status = 'failed';
+      manifest.statusReason = (error as Error).message;
+      await saveManifest();
+      throw error;
+    }
+  }
+  manifest.status = status;
+  if (reason) manifest.statusReason = reason;
+  await saveManifest();
+  await savePrompts();
+  options.onProgress?.({ type: 'finished', status, ...(reason ? { reason } : {}) });
+
+  const outcome = (s: Suggestion & { round: number }): SuggestionOutcome => ({
+    id: s.id,
+    round: s.round,
+    op: s.edit.op,
+    agentId: s.edit.agentId,
+    file: s.file,
+    ...(s.edit.newText !== undefined ? { newText: s.edit.newText } : {}),
+    support: s.support,
+    status: s.status,
+    ...(s.reason !== undefined ? { reason: s.reason } : {}),
+  });
+  const byPhase = usageNow();
+  const total = emptyTotals();
+  for (const u of Object.values(byPhase)) for (const k of Object.keys(total) as Array<keyof UsageTotals>) total[k] += u[k];
+  const bestHash = await setHash(bestTexts);
+  return {
+    runId,
+    dir,
+    status,
+    ...(reason ? { reason } : {}),
+    method: methodName,
+    rounds: records,
+    accepted: allSuggestions.filter((s) => s.status === 'accepted').map(outcome),
+    rejected: allSuggestions.filter((s) => s.status !== 'accepted').map(outcome),
+    val: { before: valBefore, after: mean(valScores.get(bestHash) ?? new Map()) },
+    test,
+    bestChanged: bestHash !== (await setHash(initialTexts)),
+    usage: { byPhase, total },
+  };
+}
+
+/** Internal stops that end the loop with a status instead of an exception. */
+class BudgetStop extends Error {}
+class CancelStop extends Error {
+  constructor() {
+    super('cancelled');
+  }
+}

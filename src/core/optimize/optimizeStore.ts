@@ -1,0 +1,131 @@
+/**
+ * The files of an optimize run, in `.truce/runs/<id>/` next to ordinary runs:
+ *
+ *   optimize.json      the manifest (its own kind, 'truce-optimize/1'): settings, status, sub-runs
+ *   optimize.jsonl     one record per finished round (append-only; resume continues after the last)
+ *   suggestions.json   every pooled suggestion of every round with its final status and reason
+ *   credit.jsonl       every credit signal (subtrajectory and unit scope), one per line
+ *   credit.json        the last round's full credit report (details included), for `truce suggest`
+ *   prompts.json       the initial and the best prompt texts, by workspace-relative file
+ *   best/<file>        the best prompt set as files, for diffing and copying
+ *   llm-calls.jsonl    the optimizer's own LLM calls (rollouts keep theirs in their own runs)
+ *
+ * There is no manifest.json, so run listings (`truce report latest`) skip optimize runs.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as z from 'zod';
+import { JsonlAppender, readJsonlFile, runsDir, writeFileAtomic, writeJsonAtomic } from '../store';
+import type { CreditReport, CreditSignal, Suggestion } from './types';
+
+export const OPTIMIZE_FORMAT = 'truce-optimize/1';
+
+export const OPTIMIZE_FILES = {
+  manifest: 'optimize.json',
+  rounds: 'optimize.jsonl',
+  suggestions: 'suggestions.json',
+  credit: 'credit.jsonl',
+  report: 'credit.json',
+  prompts: 'prompts.json',
+  best: 'best',
+  calls: 'llm-calls.jsonl',
+} as const;
+
+export const OptimizeManifestSchema = z.looseObject({
+  format: z.literal(OPTIMIZE_FORMAT),
+  runId: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  status: z.enum(['running', 'completed', 'stopped-budget', 'cancelled', 'failed']),
+  statusReason: z.string().optional(),
+  method: z.string(),
+  rounds: z.number().int(),
+  topK: z.number().int(),
+  seed: z.number(),
+  delta: z.number(),
+  ablations: z.object({ noCredit: z.boolean(), noUnits: z.boolean() }),
+  configHash: z.string(),
+  /** Every rollout run this optimize run started, with its purpose. */
+  subRuns: z.array(z.object({ runId: z.string(), purpose: z.string(), round: z.number().int() })),
+});
+export type OptimizeManifest = z.infer<typeof OptimizeManifestSchema>;
+
+export interface PromptsFile {
+  initial: Record<string, string>;
+  best: Record<string, string>;
+  bestHash: string;
+  initialHash: string;
+}
+
+export function optimizeDir(workspaceRoot: string, runId: string): string {
+  return join(runsDir(workspaceRoot), runId);
+}
+
+export async function readOptimizeManifest(dir: string): Promise<OptimizeManifest | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, OPTIMIZE_FILES.manifest), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const parsed = OptimizeManifestSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`${join(dir, OPTIMIZE_FILES.manifest)} is not an optimize manifest: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  return parsed.data;
+}
+
+export async function readRoundRecords<T>(dir: string): Promise<T[]> {
+  const contents = await readJsonlFile(join(dir, OPTIMIZE_FILES.rounds));
+  return contents.lines.map((l) => l.value as T);
+}
+
+export async function readPrompts(dir: string): Promise<PromptsFile | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dir, OPTIMIZE_FILES.prompts), 'utf8')) as PromptsFile;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+export async function readSuggestions(dir: string): Promise<Suggestion[]> {
+  try {
+    return JSON.parse(await readFile(join(dir, OPTIMIZE_FILES.suggestions), 'utf8')) as Suggestion[];
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+export async function readCreditReport(dir: string): Promise<CreditReport | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dir, OPTIMIZE_FILES.report), 'utf8')) as CreditReport;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+export async function writeSuggestions(dir: string, suggestions: readonly Suggestion[]): Promise<void> {
+  await writeJsonAtomic(join(dir, OPTIMIZE_FILES.suggestions), suggestions);
+}
+
+export async function writeCredit(dir: string, report: CreditReport, append: boolean): Promise<void> {
+  await writeJsonAtomic(join(dir, OPTIMIZE_FILES.report), report);
+  const signals: CreditSignal[] = report.signals;
+  if (append) {
+    const { appender } = await JsonlAppender.open(join(dir, OPTIMIZE_FILES.credit));
+    await appender.append(...signals);
+    await appender.flush();
+  } else {
+    await writeFileAtomic(join(dir, OPTIMIZE_FILES.credit), signals.map((s) => `${JSON.stringify(s)}\n`).join(''));
+  }
+}
+
+export async function writePrompts(dir: string, prompts: PromptsFile): Promise<void> {
+  await writeJsonAtomic(join(dir, OPTIMIZE_FILES.prompts), prompts);
+  for (const [file, text] of Object.entries(prompts.best)) {
+    const safe = file.replace(/\\/g, '/').split('/').filter((p) => p && p !== '..' && p !== '.').join('/');
+    await writeFileAtomic(join(dir, OPTIMIZE_FILES.best, safe), text);
+  }
+}

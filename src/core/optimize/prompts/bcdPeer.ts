@@ -1,0 +1,53 @@
+/**
+ * The BCD peer view: one judge reads every contribution of a round together and rates how much
+ * each one helped the group's reasoning (p_{i,t}). One call per round, not one per pair of agents:
+ * the judge conditions on the whole set, which is what makes p capture interaction effects.
+ */
+import { z } from 'zod';
+import type { ChatMessage } from '../../llm';
+import { clipMiddle } from '../../eval/prompts/clip';
+
+export const BCD_PEER_VERSION = 'bcd-peer/1';
+export const BCD_PEER_SCHEMA_NAME = 'bcd_peer';
+export const BCD_PEER_MARKER = '[truce:bcd-peer]';
+
+export const BcdPeerSchema = z.object({
+  ratings: z.array(
+    z.object({
+      agentId: z.string(),
+      score: z.number().min(0).max(1),
+      rationale: z.string(),
+    }),
+  ),
+});
+export type BcdPeerReply = z.infer<typeof BcdPeerSchema>;
+
+export interface BcdPeerInput {
+  task: string;
+  reference?: string;
+  round: number;
+  contributions: Array<{ agentId: string; text: string }>;
+}
+
+const MAX_TASK = 4000;
+const MAX_EACH = 3000;
+
+export function bcdPeerMessages(input: BcdPeerInput): ChatMessage[] {
+  const system = [
+    `${BCD_PEER_MARKER} You watch one round of a discussion between several agents working on the same task.`,
+    "Rate each agent's contribution to the group's progress in this round, taking the others into account:",
+    'an agent that corrects a mistake of another, adds missing evidence or keeps the group on track earns a high score;',
+    'one that repeats others without adding anything, introduces an error or leads the group astray earns a low one.',
+    'Scores lie between 0 and 1. Rate every agent listed, once, using its id exactly as written.',
+  ].join('\n');
+  const blocks = input.contributions.map((c) => `### ${c.agentId}\n${clipMiddle(c.text.trim() || '(empty)', MAX_EACH)}`);
+  const user = [
+    `## Task\n\n${clipMiddle(input.task.trim(), MAX_TASK)}`,
+    input.reference !== undefined ? `## Reference answer\n\n${input.reference.trim()}` : '## Reference answer\n\nNot available.',
+    `## Contributions in round ${input.round}\n\n${blocks.join('\n\n')}`,
+  ].join('\n\n');
+  return [
+    { role: 'system', content: system },
+    { role: 'user', content: user },
+  ];
+}

@@ -1,0 +1,94 @@
+/**
+ * One rollout of the optimizer: a candidate prompt set on a chosen list of tasks, run and scored by
+ * runMas (so it is stored as an ordinary run, with trajectories, call records and summary).
+ *
+ * runMas selects tasks by split, not by id, so the chosen tasks are written to a task file of
+ * their own inside the optimize run folder, declared as one "train" block (explicit counts keep
+ * the seeded split from reshuffling them). Task texts are unchanged, so executor calls hash the
+ * same as in any other run and the response cache answers repeats.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { TruceConfig } from '../config';
+import type { BudgetLimits, LlmServicesOptions, UsageTotals } from '../llm';
+import { emptyTotals } from '../llm';
+import type { MasTask } from '../mas';
+import { runMas } from '../run';
+import { loadRun, type RunStatus } from '../store';
+import type { Trajectory } from '../trajectory/schema';
+import type { PromptTexts } from './agentUnits';
+import { candidateBackend } from './candidateBackend';
+import { createHash } from 'node:crypto';
+
+export interface RolloutRequest {
+  config: TruceConfig;
+  workspaceRoot: string;
+  /** The optimize run's folder; the task files go under it. */
+  optimizeDir: string;
+  texts: PromptTexts;
+  tasks: readonly MasTask[];
+  limits: BudgetLimits;
+  trusted: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+  secrets?: Partial<Record<'executor' | 'optimizer' | 'judge', string>>;
+  signal?: AbortSignal;
+  probe: boolean;
+  llm?: Pick<LlmServicesOptions, 'clock' | 'random' | 'retry' | 'fetch' | 'onRetry'>;
+  toolVersion?: string;
+}
+
+export interface RolloutResult {
+  runId: string;
+  status: RunStatus;
+  statusReason?: string;
+  trajectories: Trajectory[];
+  /** Task id → score (a failed task scores 0, as in run summaries). */
+  scores: Map<string, number>;
+  usage: UsageTotals;
+  /** The same, by the phases runMas records ('rollout', 'probe', 'judge'). */
+  byPhase: Record<string, UsageTotals>;
+}
+
+export async function rollout(request: RolloutRequest): Promise<RolloutResult> {
+  const body = request.tasks.map((t) => JSON.stringify(t)).join('\n') + '\n';
+  const name = createHash('sha256').update(body).digest('hex').slice(0, 16);
+  const dir = join(request.optimizeDir, 'tasks');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `${name}.jsonl`);
+  await writeFile(file, body, 'utf8');
+  const config: TruceConfig = {
+    ...request.config,
+    tasks: { file: relative(request.workspaceRoot, file).replace(/\\/g, '/'), split: { train: request.tasks.length, val: 0, test: 0 }, seed: 0 },
+    budget: {
+      ...(request.limits.maxCalls !== undefined ? { maxCalls: Math.max(1, request.limits.maxCalls) } : {}),
+      ...(request.limits.maxTokens !== undefined ? { maxTokens: Math.max(1, request.limits.maxTokens) } : {}),
+      ...(request.limits.maxCostUsd !== undefined ? { maxCost: Math.max(1e-9, request.limits.maxCostUsd) } : {}),
+    },
+  };
+  const result = await runMas({
+    config,
+    workspaceRoot: request.workspaceRoot,
+    split: 'train',
+    trusted: request.trusted,
+    env: request.env,
+    mas: candidateBackend(request.texts),
+    probe: request.probe,
+    ...(request.secrets ? { secrets: request.secrets } : {}),
+    ...(request.signal ? { signal: request.signal } : {}),
+    ...(request.llm ? { llm: request.llm } : {}),
+    ...(request.toolVersion ? { toolVersion: request.toolVersion } : {}),
+  });
+  const stored = await loadRun(request.workspaceRoot, result.runId);
+  const scores = new Map<string, number>();
+  for (const t of stored.trajectories) scores.set(t.taskId, t.outcome?.score ?? 0);
+  return {
+    runId: result.runId,
+    status: result.status,
+    ...(result.summary.statusReason !== undefined ? { statusReason: result.summary.statusReason } : {}),
+    trajectories: stored.trajectories,
+    scores,
+    usage: result.summary.invocation?.usage ?? emptyTotals(),
+    // A rollout run is always fresh (one invocation), so its whole-run figures are this call's.
+    byPhase: result.summary.usage.byPhase,
+  };
+}

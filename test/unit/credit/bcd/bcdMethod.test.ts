@@ -1,0 +1,172 @@
+import { strict as assert } from 'node:assert';
+import { bcdStateFromDetails, createBcdMethod } from '../../../../src/core/credit/bcd';
+import { start, type FakeChatRequest, type FakeOpenAiServer, type FakeReply } from '../../../support/fakeOpenAiServer';
+import { makeContext, roundsTrajectory, systemOf } from './fixtures';
+
+const failed = () =>
+  roundsTrajectory({
+    taskId: 't1',
+    reference: 'B',
+    success: false,
+    rounds: [
+      { solver: 'a comes first.\nAnswer: B', skeptic: 'I think b.\nAnswer: A', judge: 'Majority so far: A' },
+      { solver: 'Still B.\nAnswer: B', skeptic: 'Answer: A', judge: 'Final: A' },
+    ],
+  });
+const solved = () =>
+  roundsTrajectory({ taskId: 't2', reference: 'B', success: true, rounds: [{ solver: 'Answer: B', skeptic: 'Answer: B', judge: 'Answer: B' }] });
+
+function ruleIds(text: string): Array<{ id: string; locked: boolean }> {
+  return [...text.matchAll(/^- \[([^\]]+)\]( \(LOCKED\))?/gm)].map((m) => ({ id: m[1], locked: m[2] !== undefined }));
+}
+
+/** Solver is a strong role, skeptic a weak one, the judge's states are poor. */
+function responder(options: { gradient?: (req: FakeChatRequest) => FakeReply } = {}) {
+  return (req: FakeChatRequest): FakeReply => {
+    const system = systemOf(req);
+    if (system.includes('[truce:bcd-critic]')) {
+      const score = req.lastUser.includes('Contribution of solver') ? 0.9 : req.lastUser.includes('Contribution of skeptic') ? 0.2 : 0.3;
+      return { json: { score, rationale: `critic says ${score}` } };
+    }
+    if (system.includes('[truce:bcd-peer]')) {
+      return {
+        json: {
+          ratings: [
+            { agentId: 'solver', score: 0.8, rationale: 'kept the group right' },
+            { agentId: 'skeptic', score: 0.1, rationale: 'led it astray' },
+            { agentId: 'ghost', score: 1, rationale: 'not in the round' },
+          ],
+        },
+      };
+    }
+    if (system.includes('[truce:bcd-gradient]')) {
+      if (options.gradient) return options.gradient(req);
+      const ids = ruleIds(req.lastUser);
+      const free = ids.find((u) => !u.locked);
+      const locked = ids.find((u) => u.locked);
+      return {
+        json: {
+          diagnosis: 'The rules let the agent contradict a correct answer without evidence.',
+          implicatedUnits: [
+            { unitId: free?.id ?? 'none', why: 'too vague' },
+            { unitId: 'u-does-not-exist', why: 'invented' },
+          ],
+          edits: [
+            { op: 'MODIFY', targetUnitId: free?.id, newText: 'Challenge an answer only with a concrete counter-example.', rationale: 'focus criticism' },
+            ...(locked ? [{ op: 'DELETE', targetUnitId: locked.id, rationale: 'tries a locked rule' }] : []),
+            { op: 'DELETE', targetUnitId: 'u-does-not-exist', rationale: 'unknown id' },
+            { op: 'ADD', newText: 'State the letter you choose on the last line as "Answer: X".', rationale: 'clear answers' },
+          ],
+        },
+      };
+    }
+    return { content: 'unexpected call' };
+  };
+}
+
+describe('bcd method end to end', function () {
+  this.timeout(20_000);
+  let server: FakeOpenAiServer;
+  before(async () => (server = await start()));
+  after(() => server.close());
+  beforeEach(() => server.reset());
+
+  it('credits roles and rounds, targets the weakest role in phase A and turns its gradient into valid unit edits only', async () => {
+    server.setResponder(responder());
+    const notes: string[] = [];
+    const context = makeContext(server.url, notes);
+    const method = createBcdMethod({ options: { bottomK: 1, minFailures: 2, tau: 0.5, maxEditsPerCall: 4 } });
+    const trajectories = [failed(), solved()];
+    const report = await method.credit(context, trajectories);
+
+    const agent = report.signals.filter((s) => s.scope === 'agent' && s.taskId === 't1');
+    const skeptic = agent.find((s) => s.ref === 'skeptic');
+    const solver = agent.find((s) => s.ref === 'solver');
+    assert.ok(skeptic && solver);
+    // c = 0.5·0.2 + 0.5·0.1 = 0.15 → 2c − 1 = −0.7.
+    assert.ok(Math.abs(skeptic.score - -0.7) < 1e-9, String(skeptic.score));
+    assert.ok(solver.score > 0);
+    assert.deepEqual(skeptic.evidence, ['r1.skeptic', 'r2.skeptic']);
+    assert.equal(report.details?.phase, 'A');
+    assert.deepEqual((report.details?.targets as Array<{ agentId: string }>).map((t) => t.agentId), ['skeptic']);
+    assert.deepEqual(report.details?.blame, { t1: { agent: 'skeptic', stepId: 'r1.skeptic' }, t2: { agent: 'skeptic', stepId: 'r1.skeptic' } });
+
+    // Round 1 and 2 of t1 are informative failures (solver right, judge wrong); t2's judge was right.
+    const state = bcdStateFromDetails(report.details);
+    assert.deepEqual(state?.rounds['1'], { aggregator: 'judge', ema: 0.3, failures: 1 });
+    assert.deepEqual(state?.rounds['2'], { aggregator: 'judge', ema: 0.3, failures: 1 });
+
+    const units = report.signals.filter((s) => s.scope === 'unit');
+    assert.equal(units.length, 1);
+    assert.ok(units[0].score < 0);
+    assert.ok(notes.some((n) => n.includes('u-does-not-exist')));
+    assert.ok(notes.some((n) => n.includes('ghost')));
+
+    const suggestions = await method.suggest(context, report, trajectories);
+    assert.deepEqual(suggestions.map((s) => s.edit.op), ['MODIFY', 'ADD']);
+    for (const s of suggestions) {
+      assert.equal(s.edit.agentId, 'skeptic');
+      assert.equal(s.file, 'prompts/skeptic.md');
+      assert.equal(s.method, 'bcd');
+      assert.equal(s.taskId, 't1');
+      assert.deepEqual(s.evidence, [{ taskId: 't1', stepIds: ['r1.skeptic', 'r2.skeptic'] }]);
+    }
+    assert.equal(suggestions[0].edit.targetUnitId, units[0].ref);
+    assert.ok(notes.some((n) => /locked/.test(n)), notes.join('\n'));
+
+    // Query complexity: per round (three in all) a critic per role, one peer view and a critic of the state; plus one gradient.
+    const queries = report.details?.queries as { calls: number };
+    assert.equal(queries.calls, server.chatRequests().length);
+    assert.equal(queries.calls, 3 * (2 + 1 + 1) + 1);
+  });
+
+  it('carries the EMA across optimization rounds and switches to the aggregator once it qualifies', async () => {
+    server.setResponder(responder());
+    const context = makeContext(server.url);
+    const first = createBcdMethod({ options: { bottomK: 1, minFailures: 2, tau: 0.5, gradients: false } });
+    const r1 = await first.credit(context, [failed()]);
+    assert.equal(r1.details?.phase, 'A');
+    // A new method resumed from the published state behaves like the first one continuing.
+    const resumed = createBcdMethod({ options: { bottomK: 1, minFailures: 2, tau: 0.5 }, state: bcdStateFromDetails(r1.details) });
+    const r2 = await resumed.credit(context, [failed()]);
+    assert.equal(r2.details?.phase, 'B');
+    assert.deepEqual(r2.details?.targets, [{ agentId: 'judge', kind: 'aggregator', credit: 0.3, rounds: [1, 2] }]);
+    assert.equal(resumed.state.iteration, 2);
+    const suggestions = await resumed.suggest(context, r2, [failed()]);
+    assert.ok(suggestions.length > 0);
+    assert.ok(suggestions.every((s) => s.edit.agentId === 'judge'));
+  });
+
+  it('never turns a malformed gradient into a suggestion', async () => {
+    server.setResponder(responder({ gradient: () => ({ content: '{"diagnosis": "cut off' }) }));
+    const notes: string[] = [];
+    const context = makeContext(server.url, notes);
+    const method = createBcdMethod({ options: { bottomK: 2 } });
+    const report = await method.credit(context, [failed()]);
+    assert.deepEqual(report.details?.gradients, []);
+    assert.deepEqual(await method.suggest(context, report, [failed()]), []);
+    assert.ok(notes.some((n) => n.includes('gradient for') && n.includes('unusable reply')));
+  });
+
+  it('drops a critic score that does not fit the schema instead of guessing one', async () => {
+    const base = responder();
+    const aboutSolver = (req: FakeChatRequest) => req.messages.some((m) => m.content.includes('Contribution of solver'));
+    // Both the first reply and the repair are out of range.
+    server.setResponder((req) => (systemOf(req).includes('[truce:bcd-critic]') && aboutSolver(req) ? { json: { score: 7, rationale: 'out of range' } } : base(req)));
+    const notes: string[] = [];
+    const context = makeContext(server.url, notes);
+    const report = await createBcdMethod({ options: { gradients: false } }).credit(context, [failed()]);
+    const solver = report.signals.find((s) => s.scope === 'agent' && s.ref === 'solver');
+    // Without q the peer score alone stands: p = 0.8.
+    assert.deepEqual(solver?.parts, { c: 0.8, p: 0.8 });
+    assert.ok(notes.some((n) => n.includes('critic of solver')));
+  });
+
+  it('rejects suggestions from a report whose gradients were tampered with', async () => {
+    const notes: string[] = [];
+    const context = makeContext(server.url, notes);
+    const out = await createBcdMethod().suggest(context, { method: 'bcd', signals: [], details: { gradients: [{ taskId: 't1' }] } }, []);
+    assert.deepEqual(out, []);
+    assert.ok(notes.some((n) => n.includes('no readable gradients')));
+  });
+});

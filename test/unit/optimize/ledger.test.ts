@@ -1,0 +1,108 @@
+import { strict as assert } from 'node:assert';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suggestionId } from '../../../src/core/optimize/suggestionId';
+import { applySuggestionToDisk, planSuggestionOnDisk, promptHistory, readLedger, revertEdit } from '../../../src/core/optimize/ledger';
+import { applySuggestions } from '../../../src/core/optimize/applySuggestions';
+import { unifiedDiff } from '../../../src/core/optimize/unifiedDiff';
+import type { Suggestion } from '../../../src/core/optimize/types';
+import type { UnitEdit } from '../../../src/core/units';
+import { EXAMPLE_AGENTS, EXAMPLE_DIR, exampleTexts } from './fixtures';
+
+const QUOTE = 'Quote the sentence you disagree with before you explain what is wrong with it.';
+
+function suggestion(edit: UnitEdit, file = 'agents.yaml'): Suggestion {
+  return { id: suggestionId(edit, file), edit, file, rationale: 'r', evidence: [{ taskId: 't', stepIds: ['r1.skeptic'] }], support: 1, tasks: ['t'], credit: -0.5, method: 'truce', status: 'proposed' };
+}
+const modifyQuote = suggestion({ op: 'MODIFY', agentId: 'skeptic', targetUnitId: 'skeptic.37c04a2959', oldText: QUOTE, newText: 'Quote the exact sentence you dispute, then explain the flaw.' });
+
+describe('edit ledger', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'truce-ledger-'));
+    cpSync(EXAMPLE_DIR, dir, { recursive: true });
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('applies a suggestion atomically, records it, and reverts to byte-identical content', async () => {
+    const path = join(dir, 'agents.yaml');
+    const original = readFileSync(path);
+    const applied = await applySuggestionToDisk(dir, { agents: EXAMPLE_AGENTS }, modifyQuote, 'run-1');
+    assert.ok(applied.ok);
+    const edited = readFileSync(path, 'utf8');
+    assert.ok(edited.includes('Quote the exact sentence you dispute'));
+    assert.ok(!edited.includes(QUOTE));
+    assert.match(applied.diff, /^-    - Quote the sentence/m);
+    const ledger = await readLedger(dir);
+    assert.equal(ledger.length, 1);
+    assert.equal(ledger[0].suggestionId, modifyQuote.id);
+    assert.equal(ledger[0].runId, 'run-1');
+
+    const reverted = await revertEdit(dir, applied.entry.editId);
+    assert.ok(reverted.ok);
+    assert.ok(readFileSync(path).equals(original), 'exact previous bytes');
+    assert.equal((await promptHistory(dir, 'skeptic')).map((e) => e.kind).join(','), 'apply,revert');
+    const twice = await revertEdit(dir, applied.entry.editId);
+    assert.ok(!twice.ok && /already reverted/.test(twice.reason));
+  });
+
+  it('refuses to revert after the file changed since, with a clear reason, and leaves the file alone', async () => {
+    const applied = await applySuggestionToDisk(dir, { agents: EXAMPLE_AGENTS }, modifyQuote);
+    assert.ok(applied.ok);
+    const path = join(dir, 'agents.yaml');
+    writeFileSync(path, `${readFileSync(path, 'utf8')}\n# a note added by hand\n`);
+    const changed = readFileSync(path);
+    const r = await revertEdit(dir, applied.entry.editId);
+    assert.ok(!r.ok);
+    assert.match(r.reason, /changed since the edit was applied/);
+    assert.ok(readFileSync(path).equals(changed));
+    const unknown = await revertEdit(dir, 'e-000000000000');
+    assert.ok(!unknown.ok && /no applied edit/.test(unknown.reason));
+  });
+
+  it('never applies a stale suggestion: a target edited since is reported, the file untouched', async () => {
+    const path = join(dir, 'agents.yaml');
+    writeFileSync(path, readFileSync(path, 'utf8').replace(QUOTE, 'Quote the sentence you disagree with, word for word, before you explain the problem.'));
+    const before = readFileSync(path);
+    const plan = await planSuggestionOnDisk(dir, { agents: EXAMPLE_AGENTS }, modifyQuote);
+    assert.ok(!plan.ok && plan.status === 'stale' && /edited since/.test(plan.reason));
+    const r = await applySuggestionToDisk(dir, { agents: EXAMPLE_AGENTS }, modifyQuote);
+    assert.ok(!r.ok);
+    assert.ok(readFileSync(path).equals(before));
+    assert.equal((await readLedger(dir)).length, 0);
+  });
+});
+
+describe('applySuggestions on a candidate in memory', () => {
+  it('applies retained edits in order, re-anchors ADDs on rules modified earlier, and marks gone targets stale', async () => {
+    const texts = exampleTexts();
+    const add = suggestion({ op: 'ADD', agentId: 'skeptic', anchorUnitId: 'skeptic.37c04a2959', newText: 'Name the step your objection is about.' });
+    const gone = suggestion({ op: 'DELETE', agentId: 'skeptic', targetUnitId: 'skeptic.0000000000', oldText: 'A rule nobody wrote.' });
+    const out = await applySuggestions({ agents: EXAMPLE_AGENTS }, texts, [modifyQuote, add, gone]);
+    assert.deepEqual(out.results.map((r) => r.status), ['applied', 'applied', 'stale']);
+    assert.match(out.results[2].reason ?? '', /no longer in/);
+    const y = out.texts['agents.yaml'];
+    assert.ok(y.indexOf('Quote the exact sentence') < y.indexOf('Name the step your objection'));
+    assert.equal(texts['agents.yaml'], exampleTexts()['agents.yaml'], 'the base texts are not modified');
+  });
+
+  it('fills a missing rule text through the rewriter, and rejects when there is none', async () => {
+    const bare = suggestion({ op: 'ADD', agentId: 'judge', newText: '' }, 'prompts/judge.prompty');
+    const without = await applySuggestions({ agents: EXAMPLE_AGENTS }, exampleTexts(), [bare]);
+    assert.equal(without.results[0].status, 'rejected');
+    const withText = await applySuggestions({ agents: EXAMPLE_AGENTS }, exampleTexts(), [bare], async () => 'Check each calculation yourself.');
+    assert.equal(withText.results[0].status, 'applied');
+    assert.ok(withText.texts['prompts/judge.prompty'].includes('- Check each calculation yourself.'));
+  });
+});
+
+describe('unifiedDiff', () => {
+  it('prints hunks with context and correct line numbers, and nothing for equal texts', () => {
+    const a = 'a\nb\nc\nd\ne\nf\ng\nh\n';
+    const b = 'a\nb\nc\nD\ne\nf\ng\nh\ni\n';
+    const d = unifiedDiff(a, b, 'x.md', 1);
+    assert.equal(d, '--- a/x.md\n+++ b/x.md\n@@ -3,3 +3,3 @@\n c\n-d\n+D\n e\n@@ -8,1 +8,2 @@\n h\n+i\n');
+    assert.equal(unifiedDiff(a, a, 'x.md'), '');
+  });
+});

@@ -1,0 +1,70 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from '../../../src/cli/runCli';
+import { start, type FakeOpenAiServer } from '../../support/fakeOpenAiServer';
+import type { Workspace } from '../run/debateWorkspace';
+import { optimizerResponder, optimizerWorkspace, PLANTED } from './optimizeWorld';
+
+async function cli(args: string[], cwd: string) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd, env: {} });
+  return { code, stdout, stderr };
+}
+
+describe('truce optimize / credit / suggest / apply / revert', function () {
+  // A whole optimize run and several commands against the fake server.
+  this.timeout(60_000);
+  let server: FakeOpenAiServer;
+  let ws: Workspace;
+  afterEach(async () => {
+    await server.close();
+    ws.remove();
+  });
+
+  it('optimizes, applies the accepted suggestion through the ledger, and reverts it byte for byte', async () => {
+    server = await start({ responder: optimizerResponder('needs-rule') });
+    ws = optimizerWorkspace(server.url);
+    const r = await cli(['optimize', '--rounds', '1', '--top-k', '2', '--batch-size', '2'], ws.dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /projected per round/);
+    const summary = JSON.parse(r.stdout) as { runId: string; accepted: Array<{ id: string; newText: string }>; val: { before: number; after: number }; usage: { byPhase: Record<string, { calls: number }> } };
+    assert.equal(summary.accepted[0].newText, PLANTED);
+    assert.deepEqual(summary.val, { before: 0, after: 1 });
+    assert.ok(summary.usage.byPhase.phi.calls > 0);
+    const id = summary.accepted[0].id;
+
+    const judge = join(ws.dir, 'prompts/judge.prompty');
+    const original = readFileSync(judge);
+    const dry = await cli(['apply', id, '--run', summary.runId, '--dry-run'], ws.dir);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, new RegExp(`^\\+- ${PLANTED}`, 'm'));
+    assert.ok(readFileSync(judge).equals(original), 'a dry run changes nothing');
+
+    const applied = await cli(['apply', id], ws.dir);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.ok(readFileSync(judge, 'utf8').includes(PLANTED));
+    const editId = (JSON.parse(applied.stdout) as { editId: string }).editId;
+    const reverted = await cli(['revert', editId], ws.dir);
+    assert.equal(reverted.code, 0, reverted.stderr);
+    assert.ok(readFileSync(judge).equals(original));
+    const again = await cli(['apply', 's-000000000000'], ws.dir);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /no suggestion/);
+  });
+
+  it('credits a stored run, prints rule credit, and suggests from it', async () => {
+    server = await start({ responder: optimizerResponder('needs-rule') });
+    ws = optimizerWorkspace(server.url);
+    const run = await cli(['run', '--split', 'train'], ws.dir);
+    assert.equal(run.code, 0, run.stderr);
+    const credit = await cli(['credit', 'latest', '--json'], ws.dir);
+    assert.equal(credit.code, 0, credit.stderr);
+    const parsed = JSON.parse(credit.stdout) as { signals: Array<{ scope: string }> };
+    assert.ok(parsed.signals.some((s) => s.scope === 'subtrajectory'));
+    const suggest = await cli(['suggest', 'latest'], ws.dir);
+    assert.equal(suggest.code, 0, suggest.stderr);
+    assert.match(suggest.stdout, new RegExp(`retained support 100% ADD to judge: ${PLANTED}`));
+  });
+});
