@@ -39,6 +39,15 @@ const jobs = [
     banner: { js: '#!/usr/bin/env node' },
     define: { TRUCE_VERSION: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
   }),
+  // The trajectory panel's webview: browser code, one script plus the CSS it imports (dist/webview.css).
+  build({
+    ...common,
+    platform: 'browser',
+    target: 'chrome120',
+    format: 'iife',
+    entryPoints: { webview: 'webview/main.ts' },
+    outdir: 'dist',
+  }),
 ];
 
 if (withTests) {

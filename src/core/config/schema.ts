@@ -108,6 +108,11 @@ export const optimizerConfigSchema = z
      * Hoeffding margin of the acceptance gate). Small validation splits make the gate strict.
      */
     delta: z.number().gt(0).lt(1).default(0.1),
+    /**
+     * Distinct sampled tasks that must propose an edit before it is tried (capped at a quarter
+     * of the batch): one-off edits from a noisy critic never ride along with real fixes.
+     */
+    minSupportTasks: z.number().int().min(1).default(2),
     /** Let the optimizer LLM merge near-duplicate suggestions that lexical similarity misses. */
     llmMerge: z.boolean().default(false),
     /** Context budget (tokens) for one credit call; longer tasks are split into several calls. */
@@ -125,7 +130,7 @@ export const truceConfigSchema = z
     llm: llmConfigSchema,
     concurrency: z.number().int().min(1).max(256).default(4),
     budget: budgetConfigSchema.default({}),
-    optimizer: optimizerConfigSchema.default({ method: 'truce', rounds: 3, topK: 3, partition: 'round', windowSize: 4, batchSize: 8, delta: 0.1, llmMerge: false }),
+    optimizer: optimizerConfigSchema.default({ method: 'truce', rounds: 3, topK: 3, partition: 'round', windowSize: 4, batchSize: 8, delta: 0.1, llmMerge: false, minSupportTasks: 2 }),
   })
   .strict();
 

@@ -12,6 +12,8 @@
  * 3. Ranking: support, then the strength of the credit behind it, then evidence, then id.
  * 4. Retention: at most `topKPerAgent` per agent and `topK` overall, and never two edits of the
  *    same unit (the lower-ranked one is rejected as conflicting) — both could not apply cleanly.
+ *    An edit that too few tasks asked for is rejected outright: a noisy critic or suggester
+ *    produces one-off edits, and a candidate accepted for its real fixes would carry them along.
  */
 import { normalizeRuleText, textSimilarity, type UnitEdit } from '../units';
 import { suggestionId } from './suggestionId';
@@ -26,6 +28,16 @@ export interface AggregateOptions {
   /** Lexical similarity at which two new texts are the same suggestion. */
   similarity?: number;
   method: MethodName;
+  /**
+   * Distinct tasks that must propose an edit before it can be retained. Capped at a quarter of
+   * the sampled tasks (at least 1), so small batches can still move. Default 1.
+   */
+  minTasks?: number;
+}
+
+/** The support floor actually applied for a batch of `sampled` tasks. */
+export function effectiveMinTasks(minTasks: number, sampled: number): number {
+  return Math.max(1, Math.min(minTasks, Math.ceil(sampled / 4)));
 }
 
 export const DEFAULT_MERGE_SIMILARITY = 0.6;
@@ -150,13 +162,14 @@ function touchedUnit(s: Suggestion): string | undefined {
   return s.edit.op === 'ADD' ? undefined : `${s.file}\u0000${s.edit.agentId}\u0000${s.edit.targetUnitId}`;
 }
 
-export function retainTopK(ranked: readonly Suggestion[], topK: number, topKPerAgent = topK): AggregateResult {
+export function retainTopK(ranked: readonly Suggestion[], topK: number, topKPerAgent = topK, minTasks = 1): AggregateResult {
   const perAgent = new Map<string, number>();
   const touched = new Map<string, string>();
   const retained: Suggestion[] = [];
   const out = ranked.map((s): Suggestion => {
     const unit = touchedUnit(s);
     const pct = `${Math.round(s.support * 100)}%`;
+    if (s.tasks.length < minTasks) return { ...s, status: 'rejected', reason: `Proposed by ${s.tasks.length} task${s.tasks.length === 1 ? '' : 's'}; at least ${minTasks} must ask for an edit before it is tried (optimizer.minSupportTasks).` };
     if (unit && touched.has(unit)) return { ...s, status: 'rejected', reason: `Conflicts with ${touched.get(unit)}, which edits the same rule and ranks higher.` };
     const agentKey = `${s.file}\u0000${s.edit.agentId}`;
     const count = perAgent.get(agentKey) ?? 0;
@@ -192,5 +205,5 @@ export function poolClusters(clusters: readonly Cluster[], options: AggregateOpt
       byId.set(s.id, { ...prev, tasks, support: sampled > 0 ? Math.min(1, tasks.length / sampled) : 0, evidence: [...prev.evidence, ...s.evidence] });
     }
   }
-  return retainTopK(rankSuggestions([...byId.values()]), options.topK, options.topKPerAgent ?? options.topK);
+  return retainTopK(rankSuggestions([...byId.values()]), options.topK, options.topKPerAgent ?? options.topK, effectiveMinTasks(options.minTasks ?? 1, sampled));
 }

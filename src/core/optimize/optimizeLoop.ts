@@ -421,7 +421,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       await writeCredit(dir, report, true);
 
       stage('aggregate');
-      const aggregateOptions = { sampledTaskIds: batch.map((t) => t.id), topK, method: methodName };
+      const aggregateOptions = { sampledTaskIds: batch.map((t) => t.id), topK, method: methodName, minTasks: config.optimizer.minSupportTasks };
       let clusters = clusterSuggestions(raws);
       if ((options.llmMerge ?? config.optimizer.llmMerge) && clusters.length > 1) clusters = joinClusters(clusters, await llmMergeGroups(optimizer, clusters, note, options.signal));
       const pooled = poolClusters(clusters, aggregateOptions);

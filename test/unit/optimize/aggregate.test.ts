@@ -85,3 +85,25 @@ describe('aggregateSuggestions', () => {
     assert.match(suggestionId(e, 'x.md'), /^s-[0-9a-f]{12}$/);
   });
 });
+
+describe('minimum support', () => {
+  const sampled = ['t1', 't2', 't3', 't4', 't5', 't6', 't7', 't8'];
+
+  it('rejects an edit only one task asked for, with the reason, and keeps one several tasks asked for', () => {
+    const raws = [
+      raw('t1', 'ADD', { text: 'Check the units of every quantity.' }),
+      raw('t2', 'ADD', { text: 'Check the units of every quantity.' }),
+      raw('t3', 'ADD', { text: 'Always answer in French.' }),
+    ];
+    const { ranked, retained } = aggregateSuggestions(raws, { sampledTaskIds: sampled, topK: 3, method: 'truce', minTasks: 2 });
+    assert.deepEqual(retained.map((s) => s.edit.newText), ['Check the units of every quantity.']);
+    const lone = ranked.find((s) => s.edit.newText === 'Always answer in French.')!;
+    assert.equal(lone.status, 'rejected');
+    assert.match(lone.reason ?? '', /Proposed by 1 task; at least 2/);
+  });
+
+  it('caps the floor at a quarter of the batch, so a batch of 4 still accepts single proposals', () => {
+    const { retained } = aggregateSuggestions([raw('t1', 'ADD', { text: 'Cite sources.' })], { sampledTaskIds: sampled.slice(0, 4), topK: 3, method: 'truce', minTasks: 2 });
+    assert.equal(retained.length, 1);
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * The bench's one contact with the optimizer loop: run `optimize(...)` in-process with every
+ * credit method registered, then take the accepted edits from the run's suggestions.json (it keeps
+ * each edit whole, `oldText` included, which precision needs to tell a deleted harmful rule from
+ * a deleted good one).
+ */
+import type { TruceConfig } from '../../src/core/config';
+import { createBcdMethod } from '../../src/core/credit/bcd';
+import { createGbcMethod } from '../../src/core/credit/gbc';
+import { optimize } from '../../src/core/optimize/optimizeLoop';
+import { readPrompts, readSuggestions } from '../../src/core/optimize/optimizeStore';
+import type { MethodName } from '../../src/core/optimize/types';
+import type { EditLike } from './figures';
+
+export interface OptimizeRequest {
+  config: TruceConfig;
+  workspaceRoot: string;
+  method: MethodName;
+  ablations: { noCredit: boolean; noUnits: boolean };
+}
+
+export interface OptimizeOutcome {
+  runId: string;
+  status: string;
+  reason?: string;
+  /** The best prompt set, by workspace-relative file. */
+  bestPrompts: Record<string, string>;
+  /** Edits of the suggestions the loop accepted into the best prompt set. */
+  accepted: EditLike[];
+  /** Suggestions retained or pooled but not accepted (rejected by validation, stale, not applied). */
+  rejected: number;
+  /** The loop's own val/test means (it scores the same splits; the bench reports its own). */
+  reported: { val: { before: number | null; after: number | null }; test: { before: number | null; after: number | null } };
+  rounds: Array<{ round: number; accepted: boolean; retained: number; reason?: string }>;
+}
+
+export async function runOptimizer(request: OptimizeRequest): Promise<OptimizeOutcome> {
+  const result = await optimize({
+    config: request.config,
+    workspaceRoot: request.workspaceRoot,
+    method: request.method,
+    noCredit: request.ablations.noCredit,
+    noUnits: request.ablations.noUnits,
+    trusted: true,
+    env: {},
+    toolVersion: 'bench-sim',
+    extraMethods: { bcd: () => createBcdMethod(), gbc: () => createGbcMethod() },
+  });
+  if (result.status === 'failed') throw new Error(`optimize(...) failed: ${result.reason ?? 'no reason given'} (run ${result.dir}).`);
+  const prompts = await readPrompts(result.dir);
+  if (!prompts) throw new Error(`optimize(...) finished but ${result.dir} has no prompts.json.`);
+  const suggestions = await readSuggestions(result.dir);
+  const accepted = suggestions.filter((s) => s.status === 'accepted').map((s) => s.edit);
+  if (accepted.length !== result.accepted.length) {
+    throw new Error(`suggestions.json lists ${accepted.length} accepted suggestions, the result ${result.accepted.length}; the run's records disagree.`);
+  }
+  return {
+    runId: result.runId,
+    status: result.status,
+    ...(result.reason ? { reason: result.reason } : {}),
+    bestPrompts: prompts.best,
+    accepted,
+    rejected: result.rejected.length,
+    reported: { val: result.val, test: result.test },
+    rounds: result.rounds.map((r) => ({ round: r.round, accepted: r.accepted, retained: r.suggestions.retained.length, ...(r.decision?.reason ? { reason: r.decision.reason } : {}) })),
+  };
+}

@@ -1,0 +1,42 @@
+import * as vscode from 'vscode';
+import type { PromptDocumentIndex } from '../documentIndex';
+import type { PanelActions } from './attachPanelHost';
+import { registerOpenTrajectoryPanelCommands } from './openTrajectoryPanelCommand';
+import { revealUnit } from './revealUnit';
+import { RunViewCache } from './runViewCache';
+import { RunsWatcher } from './runsWatcher';
+import { TrajectoryEditorPanel } from './trajectoryEditorPanel';
+import { TrajectoryViewProvider } from './trajectoryViewProvider';
+
+/**
+ * The trajectory panel as one part of the extension: the run cache, the watcher that refreshes
+ * it, the side bar view, the editor-area full view and their commands. Runs are read from the
+ * first local workspace folder (where `truce run` and Run MAS write them).
+ */
+export function createTrajectoryPanelFeature(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, index: PromptDocumentIndex): vscode.Disposable {
+  const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
+  const runs = new RunViewCache(folder?.uri.fsPath);
+  const disposables: vscode.Disposable[] = [];
+  const actions: PanelActions = {
+    runs,
+    log,
+    revealUnit: async (runId, unitId) => {
+      if (folder) await revealUnit(index, runs, folder, runId, unitId);
+    },
+    // The editor panel is created just below; the webview can only ask for it after that.
+    openInEditor: (focus) => void editorPanel.open(focus),
+  };
+  const sideView = new TrajectoryViewProvider(extensionUri, actions);
+  const editorPanel = new TrajectoryEditorPanel(extensionUri, actions);
+  disposables.push(sideView, editorPanel, registerOpenTrajectoryPanelCommands((f) => sideView.show(f), (f) => editorPanel.open(f)));
+  if (folder) {
+    disposables.push(
+      new RunsWatcher(folder, (runIds) => {
+        runs.invalidate(runIds);
+        sideView.runsChanged(runIds);
+        editorPanel.runsChanged(runIds);
+      }),
+    );
+  }
+  return vscode.Disposable.from(...disposables);
+}

@@ -1,0 +1,220 @@
+// The trajectory panel in the real workbench: a stored run is written into the scenario's
+// workspace (no LLM involved), the panel is opened through the command palette, and the scenario
+// walks it as a user would — task list, rounds × agents grid, a step's timeline, the link back to
+// the rule in the prompt file, the history chart, the attribution graph — in a light and a dark
+// theme, with screenshots. A second scenario checks the webview's CSP; a third renders and
+// scrolls a 10,000-step task and prints how long that took (figures only, no timing assertions).
+import assert from 'node:assert/strict';
+import { runCliJson } from '../support/harness/e2e.mjs';
+import { runCommand, selectors } from '../support/harness/workbench.mjs';
+import { writePanelRun } from '../support/panelRunFixture.mjs';
+
+const RUN_ID = '20261122-004512-ab12';
+const BIG_RUN_ID = '20261122-010000-b16b';
+
+/** The frame holding the panel's own document (VS Code nests it in two iframes). */
+async function panelFrame(page, { index = 0, timeout = 30_000 } = {}) {
+  const outer = page.locator(selectors.webviewFrame).nth(index);
+  await outer.waitFor({ state: 'attached', timeout });
+  const outerFrame = await (await outer.elementHandle()).contentFrame();
+  const inner = await outerFrame.waitForSelector('#active-frame', { state: 'attached', timeout });
+  const frame = await inner.contentFrame();
+  await frame.waitForSelector('.panel-header', { timeout });
+  return frame;
+}
+
+/**
+ * Runs one of the panel's commands from the palette. The palette lists an extension's commands
+ * only once the workbench has read its contributions, which can lag behind the explorer showing
+ * up; the TRUCE activity-bar entry appears at the same moment, so it is the signal to wait for.
+ */
+async function panelCommand(page, title) {
+  await page.locator('.activitybar [aria-label^="TRUCE"]').first().waitFor({ state: 'attached', timeout: 30_000 });
+  await runCommand(page, title);
+}
+
+/** The first two rules of the planner prompt, as the CLI (same core parser) names them. */
+async function plannerUnits(session) {
+  const report = await runCliJson(['units', session.file('prompts/planner.prompt.md')]);
+  return report.files[0].agents[0].units;
+}
+
+function walkthrough(theme, shot) {
+  return {
+    name: `panel: ${theme}: grid, step, link to the rule, history`,
+    settings: { 'workbench.colorTheme': theme },
+    timeoutMs: 120_000,
+    async run(session) {
+      const units = await plannerUnits(session);
+      await writePanelRun(session.run.workspace, { runId: RUN_ID, tasks: 6, rounds: 3, unitIds: units.slice(0, 2).map((u) => u.id) });
+      await panelCommand(session.page, 'TRUCE: Open Trajectory Panel');
+      const frame = await panelFrame(session.page);
+
+      // Task list: six tasks, only visible rows in the DOM, outcome shift badges shown.
+      await frame.waitForSelector('.task-list .vl-row[data-task-id="task-1"]');
+      const summary = await frame.textContent('.task-summary');
+      assert.match(summary, /6 tasks/);
+      assert.match(summary, /✗→✓ \d/);
+      await frame.click('.task-list .vl-row[data-task-id="task-1"]');
+
+      // Grid: 3 rounds × 3 agents, every cell coloured by credit.
+      await frame.waitForSelector('.grid-body .grid-cell');
+      const cells = await frame.$$eval('.grid-body .grid-cell', (els) => els.map((el) => ({ text: el.textContent, cls: el.className, label: el.getAttribute('aria-label') })));
+      assert.equal(cells.length, 9, JSON.stringify(cells));
+      assert.ok(cells.every((c) => /credit-(pos|neg)-\d|credit-zero/.test(c.cls)), `uncoloured cell: ${JSON.stringify(cells)}`);
+      assert.equal(await frame.getAttribute('.grid-body', 'role'), 'grid');
+      assert.match(cells[0].label, /Round 0, planner: 1 step\(s\) s1/);
+
+      // Keyboard: focus the grid, move right then left, Enter opens the planner's step s1.
+      await frame.focus('.grid-body');
+      await frame.press('.grid-body', 'ArrowDown');
+      await frame.press('.grid-body', 'ArrowUp');
+      await frame.press('.grid-body', 'ArrowRight');
+      await frame.press('.grid-body', 'ArrowLeft');
+      assert.equal(await frame.getAttribute('.grid-body', 'aria-activedescendant'), 'grid-0-0');
+      await frame.press('.grid-body', 'Enter');
+      await frame.waitForSelector('.step-view .step-title');
+      assert.match(await frame.textContent('.step-view .step-title'), /^s1/);
+      const timeline = await frame.textContent('.step-view .timeline');
+      assert.match(timeline, /<script>window\.injected = 1<\/script>/, 'a message with HTML shows as text');
+      assert.equal(await frame.evaluate(() => window.injected), undefined, 'and does not run');
+      // The output is 8k characters: folded, then unfolded, then fetched further from the host.
+      const outputBody = frame.locator('.message.role-output .message-body');
+      assert.match(await outputBody.getAttribute('class'), /folded/);
+      await frame.click('.message.role-output .show-more');
+      await frame.click('.message.role-output .show-more');
+      await frame.waitForFunction(() => !document.querySelector('.message.role-output .show-more:not([hidden])'));
+      assert.match(await outputBody.textContent(), /Step 200 of the plan/);
+
+      // History chart and graph are present for this run.
+      assert.ok((await frame.getAttribute('.history-chart .series.train', 'd')).startsWith('M'));
+      assert.equal(await frame.$$eval('.history-view table.rounds tr', (rows) => rows.length), 4);
+      assert.ok((await frame.$$('.graph .node')).length >= 9);
+      assert.ok((await frame.$$('.graph .edge.on-path')).length >= 2);
+      // Opening a step scrolls it into view; the screenshot shows the panel from its top.
+      await frame.evaluate(() => window.scrollTo(0, 0));
+      await session.screenshot(`${shot}-panel`);
+
+      // Full view in the editor area, for the screenshot of the whole layout.
+      await panelCommand(session.page, 'TRUCE: Open Trajectory Panel in Editor Area');
+      const full = await panelFrame(session.page, { index: 1 });
+      await full.waitForSelector('.task-list .vl-row[data-task-id="task-1"]');
+      await full.click('.task-list .vl-row[data-task-id="task-1"]');
+      await full.waitForSelector('.grid-body .grid-cell');
+      await full.click('.grid-body .grid-cell');
+      await full.waitForSelector('.step-view .unit-link');
+      await full.evaluate(() => window.scrollTo(0, 0));
+      await session.screenshot(`${shot}-panel-editor-area`);
+
+      // The link back: the rule is selected in its prompt file (the status bar names the cursor,
+      // which a selection leaves at its end, and the length of the selection).
+      const unit = units[0];
+      await full.click(`.unit-link[data-unit-id="${unit.id}"]`);
+      await session.page.locator(selectors.activeTab, { hasText: 'planner.prompt.md' }).waitFor({ timeout: 20_000 });
+      const selection = session.page.locator('#status\\.editor\\.selection');
+      await selection.waitFor({ timeout: 10_000 });
+      await session.page.waitForFunction(
+        (expected) => document.querySelector('#status\\.editor\\.selection')?.textContent?.includes(expected),
+        `Ln ${unit.range.end.line + 1}, Col ${unit.range.end.character + 1} (${unit.range.end.offset - unit.range.start.offset} selected)`,
+        { timeout: 10_000 },
+      );
+      await session.screenshot(`${shot}-panel-link-to-rule`);
+    },
+  };
+}
+
+const csp = {
+  name: 'panel: an inline script injected into the webview does not run (CSP)',
+  async run(session) {
+    await writePanelRun(session.run.workspace, { runId: RUN_ID, tasks: 2, rounds: 1 });
+    await panelCommand(session.page, 'TRUCE: Open Trajectory Panel');
+    const frame = await panelFrame(session.page);
+    await frame.waitForSelector('.task-list .vl-row[data-task-id]');
+    const outcome = await frame.evaluate(async () => {
+      const violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective));
+      const script = document.createElement('script');
+      script.textContent = 'window.__inlineRan = true;';
+      document.head.append(script);
+      const img = document.createElement('img');
+      img.src = 'https://example.invalid/pixel.png';
+      document.body.append(img);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return { ran: window.__inlineRan === true, violations };
+    });
+    assert.equal(outcome.ran, false, 'the injected inline script ran');
+    assert.ok(outcome.violations.some((d) => d.startsWith('script-src')), `no script-src violation reported: ${JSON.stringify(outcome.violations)}`);
+    assert.ok(outcome.violations.some((d) => d.startsWith('img-src')), `a remote image was not blocked: ${JSON.stringify(outcome.violations)}`);
+  },
+};
+
+/** Scrolls an element by `step` px per animation frame and returns the frame intervals (ms). */
+function scrollFrames(frame, selector, frames = 120, step = 600) {
+  return frame.evaluate(
+    ({ selector, frames, step }) =>
+      new Promise((resolve) => {
+        const el = document.querySelector(selector);
+        const times = [];
+        let last = performance.now();
+        let n = 0;
+        const tick = (now) => {
+          times.push(now - last);
+          last = now;
+          el.scrollTop += step;
+          if (++n < frames) requestAnimationFrame(tick);
+          else requestAnimationFrame(() => resolve({ times, rowsInDom: el.querySelectorAll('.vl-row').length, scrollTop: el.scrollTop }));
+        };
+        requestAnimationFrame(tick);
+      }),
+    { selector, frames, step },
+  );
+}
+
+function stats(times) {
+  const sorted = [...times].slice(1).sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { frames: sorted.length, meanMs: +(sorted.reduce((a, b) => a + b, 0) / sorted.length).toFixed(2), p50Ms: +at(0.5).toFixed(2), p95Ms: +at(0.95).toFixed(2), maxMs: +sorted[sorted.length - 1].toFixed(2) };
+}
+
+const large = {
+  name: 'panel: a 10,000-step task renders and scrolls (figures printed)',
+  timeoutMs: 240_000,
+  async run(session) {
+    const written = await writePanelRun(session.run.workspace, { runId: BIG_RUN_ID, tasks: 1000, rounds: 2, bigTaskSteps: 10_000, optimize: false, graph: false });
+    const started = Date.now();
+    await panelCommand(session.page, 'TRUCE: Open Trajectory Panel in Editor Area');
+    const frame = await panelFrame(session.page, { timeout: 60_000 });
+    await frame.waitForSelector('.task-list .vl-row[data-task-id="big"]', { timeout: 60_000 });
+    const firstRenderMs = Date.now() - started;
+    const paint = await frame.evaluate(() => performance.getEntriesByType('paint').map((e) => ({ name: e.name, ms: +e.startTime.toFixed(1) })));
+
+    const taskScroll = await scrollFrames(frame, '.task-list');
+    assert.ok(taskScroll.rowsInDom < 100, `the task list keeps ${taskScroll.rowsInDom} rows in the DOM for 1,001 tasks`);
+    assert.ok(taskScroll.scrollTop > 0);
+
+    const openStarted = Date.now();
+    await frame.evaluate(() => (document.querySelector('.task-list').scrollTop = 0));
+    await frame.click('.task-list .vl-row[data-task-id="big"]');
+    await frame.waitForSelector('.grid-body .grid-cell', { timeout: 60_000 });
+    const gridRenderMs = Date.now() - openStarted;
+    assert.match(await frame.textContent('.grid-title'), /2500 rounds/);
+    const gridScroll = await scrollFrames(frame, '.grid-body');
+    assert.ok(gridScroll.rowsInDom < 100, `the grid keeps ${gridScroll.rowsInDom} rows in the DOM for 2,500 rounds`);
+    // The rows at the far end arrive from the host page by page as they come into view.
+    await frame.evaluate(() => (document.querySelector('.grid-body').scrollTop = 1e9));
+    await frame.waitForSelector('.grid-body .vl-row[aria-rowindex="2501"] .grid-cell', { timeout: 30_000 });
+    await session.screenshot('panel-large-run');
+
+    console.log(
+      `[bench] trajectory panel, ${written.steps.toLocaleString('en')} steps (task "big": 10,000 steps in 2,500 rounds × 4 agents; 1,000 more tasks): ${JSON.stringify({
+        firstRenderMs,
+        webviewPaint: paint,
+        bigTaskGridRenderMs: gridRenderMs,
+        taskListScroll: { ...stats(taskScroll.times), rowsInDom: taskScroll.rowsInDom },
+        gridScroll: { ...stats(gridScroll.times), rowsInDom: gridScroll.rowsInDom },
+      })}`,
+    );
+  },
+};
+
+export default [walkthrough('Default Light Modern', 'light'), walkthrough('Default Dark Modern', 'dark'), csp, large];

@@ -1,0 +1,14 @@
+/** Types of panelRunFixture.mjs for the TypeScript tests that use it. */
+export interface PanelRunOptions {
+  runId: string;
+  tasks?: number;
+  rounds?: number;
+  bigTaskSteps?: number;
+  unitIds?: string[];
+  promptFiles?: string[];
+  credit?: boolean;
+  optimize?: boolean;
+  graph?: boolean;
+}
+
+export function writePanelRun(workspaceRoot: string, options: PanelRunOptions): Promise<{ dir: string; runId: string; taskIds: string[]; steps: number }>;

@@ -1,0 +1,369 @@
+/**
+ * The simulated optimizer LLM: replies to the optimizer's structured calls (credit, suggestions,
+ * merges, rewrites; TRUCE, BCD and GBC) from what the world knows, spoiled by the scenario's noise.
+ *
+ * - Credit (Φ, BCD critic and peer, GBC influence): the truthful reading blames exactly the steps
+ *   whose output shows a cause (a skipped check, a harmful rule followed). With probability
+ *   noise.critic a judgement is replaced by a decoy — a blame, score or weight that is wrong on
+ *   purpose (never the truth by accident, so the right-blame rate is exactly 1 − noise.critic).
+ * - Suggestions (Ψ, BCD gradient, GBC): for every cause the reply acts on, the right fix with
+ *   probability 1 − noise.suggestion, a noise edit otherwise; with nothing to act on, a spurious
+ *   noise edit with probability noise.suggestion / 3. Ψ acts on the blames its credit block holds
+ *   (so critic noise carries over into wrong edits). Without credit (the no-credit ablation) Ψ
+ *   does not analyse the steps: on a failed task it suspects the agent it is asked about with
+ *   probability 1/|agents| and only then acts on that agent's causes, or makes a generic edit.
+ * - Whole-block Ψ (the no-units ablation): the same decisions, applied to the full rule list,
+ *   and a rewrite of the whole list loses each untouched rule with probability noise.rewriteDrift.
+ * - Merge groups proposals that ask for the same change; rewrite turns an instruction into a rule.
+ *
+ * Every reply is checked against the optimizer's own zod schema before it is sent.
+ */
+import type { z } from 'zod';
+import { BcdCriticSchema } from '../../../src/core/optimize/prompts/bcdCritic';
+import { BcdGradientSchema } from '../../../src/core/optimize/prompts/bcdGradient';
+import { BcdPeerSchema } from '../../../src/core/optimize/prompts/bcdPeer';
+import { GbcInfluenceSchema } from '../../../src/core/optimize/prompts/gbcInfluence';
+import { GbcSuggestSchema } from '../../../src/core/optimize/prompts/gbcSuggest';
+import { mergeReplySchema } from '../../../src/core/optimize/prompts/merge';
+import { phiReplySchema } from '../../../src/core/optimize/prompts/phi';
+import { psiReplySchema, psiWholeReplySchema } from '../../../src/core/optimize/prompts/psi';
+import { rewriteReplySchema } from '../../../src/core/optimize/prompts/rewrite';
+import {
+  answerLetter,
+  blamesIn,
+  blameText,
+  causeKey,
+  causesInOutput,
+  causesInSteps,
+  isAbstention,
+  partsIn,
+  plainRulesIn,
+  rulesIn,
+  stepsIn,
+  uniqueCauses,
+  type Cause,
+  type ShownRule,
+} from './evidence';
+import { fixFor, noiseEdit, type SimEdit } from './edits';
+import { pick } from './random';
+import { NEUTRAL_REWORDING, normalizeText, USELESS_RULES, type World } from './world';
+
+export type OptimizerKind =
+  | 'phi'
+  | 'psi'
+  | 'psi-whole'
+  | 'merge'
+  | 'rewrite'
+  | 'bcd-critic'
+  | 'bcd-peer'
+  | 'bcd-gradient'
+  | 'gbc-influence'
+  | 'gbc-suggest';
+
+/** json_schema names and system-message markers of the optimizer's calls. */
+export const OPTIMIZER_CALLS: ReadonlyArray<{ kind: Exclude<OptimizerKind, 'psi-whole'>; schema: string; marker: string }> = [
+  { kind: 'phi', schema: 'truce_credit', marker: '[truce:phi]' },
+  { kind: 'psi', schema: 'truce_suggestions', marker: '[truce:psi]' },
+  { kind: 'merge', schema: 'truce_merge', marker: '[truce:merge]' },
+  { kind: 'rewrite', schema: 'truce_rewrite', marker: '[truce:rewrite]' },
+  { kind: 'bcd-critic', schema: 'bcd_critic', marker: '[truce:bcd-critic]' },
+  { kind: 'bcd-peer', schema: 'bcd_peer', marker: '[truce:bcd-peer]' },
+  { kind: 'bcd-gradient', schema: 'bcd_gradient', marker: '[truce:bcd-gradient]' },
+  { kind: 'gbc-influence', schema: 'gbc_influence', marker: '[truce:gbc-influence]' },
+  { kind: 'gbc-suggest', schema: 'gbc_suggestions', marker: '[truce:gbc-suggest]' },
+];
+
+const SCHEMAS: Record<OptimizerKind, z.ZodType> = {
+  phi: phiReplySchema,
+  psi: psiReplySchema,
+  'psi-whole': psiWholeReplySchema,
+  merge: mergeReplySchema,
+  rewrite: rewriteReplySchema,
+  'bcd-critic': BcdCriticSchema,
+  'bcd-peer': BcdPeerSchema,
+  'bcd-gradient': BcdGradientSchema,
+  'gbc-influence': GbcInfluenceSchema,
+  'gbc-suggest': GbcSuggestSchema,
+};
+
+export interface OptimizerCall {
+  kind: OptimizerKind;
+  system: string;
+  /** The first user message: the call's material (a repair turn comes later and adds nothing). */
+  user: string;
+  /** Draws for this call, seeded by the scenario and the request content. */
+  random: () => number;
+}
+
+export class SimReplyError extends Error {}
+
+export function optimizerReply(world: World, call: OptimizerCall): unknown {
+  const reply = build(world, call);
+  const checked = SCHEMAS[call.kind].safeParse(reply);
+  if (!checked.success) {
+    const issues = checked.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new SimReplyError(`the simulated ${call.kind} reply does not match the optimizer's schema (${issues}); update test/support/sim/optimizerReplies.ts`);
+  }
+  return reply;
+}
+
+function build(world: World, call: OptimizerCall): unknown {
+  switch (call.kind) {
+    case 'phi':
+      return phi(world, call);
+    case 'psi':
+      return psi(world, call);
+    case 'psi-whole':
+      return psiWhole(world, call);
+    case 'merge':
+      return merge(world, call);
+    case 'rewrite':
+      return rewrite(world, call);
+    case 'bcd-critic':
+      return bcdCritic(world, call);
+    case 'bcd-peer':
+      return bcdPeer(world, call);
+    case 'bcd-gradient':
+      return suggestFromOwnText(world, call, 'bcd');
+    case 'gbc-influence':
+      return gbcInfluence(world, call);
+    case 'gbc-suggest':
+      return suggestFromOwnText(world, call, 'gbc');
+  }
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+// ---------------------------------------------------------------- credit
+
+function phi(world: World, { user, random }: OptimizerCall) {
+  const task = world.taskInText(user);
+  const success = /^success: yes$/m.test(user);
+  const parts = partsIn(user).map((part) => {
+    const truth = uniqueCauses(causesInSteps(part.steps));
+    const truthKeys = new Set(truth.map(causeKey));
+    let issues: Array<{ stepIds: string[]; text: string }>;
+    if (random() < world.scenario.noise.critic) {
+      // A decoy: some step of the part blamed for a check that was not the problem.
+      const decoys = part.steps.flatMap((s) =>
+        world.scenario.skills.map((k) => ({ stepId: s.id, cause: { type: 'missing', agent: s.agent, skill: k.name } as Cause })).filter((d) => !truthKeys.has(causeKey(d.cause))),
+      );
+      issues = decoys.length ? [pick(decoys, random)].map((d) => ({ stepIds: [d.stepId], text: blameText(d.cause) })) : [];
+    } else {
+      const located = causesInSteps(part.steps);
+      issues = truth.map((c) => ({ stepIds: located.filter((x) => causeKey(x) === causeKey(c)).map((x) => x.stepId), text: blameText(c) }));
+    }
+    const highlights = part.steps
+      .filter((s) => task !== undefined && answerLetter(s.output) === task.reference && causesInOutput(s.agent, s.output).length === 0)
+      .map((s) => ({ stepIds: [s.id], text: `${s.agent} did the checks its rules ask for and kept the right answer.` }));
+    const bad = issues.length > 0;
+    const overall = bad ? -0.7 : success ? 0.6 : 0;
+    return {
+      index: part.index,
+      progress: bad ? -0.6 : success ? 0.5 : 0.1,
+      coordination: bad ? -0.3 : 0.3,
+      stage: bad ? -0.4 : 0.4,
+      overall,
+      summary: bad ? `The part went wrong: ${issues.map((i) => i.text).join(' ')} The team followed the wrong answer.` : 'The agents did what this stage asks for. Nothing here hurt the outcome.',
+      highlights,
+      issues,
+    };
+  });
+  return { parts };
+}
+
+/** The score a truthful critic gives an utterance: culprits near 0, right answers high, abstentions in the middle. */
+function truthfulScore(output: string, reference: string | undefined, agent: string): number {
+  if (causesInOutput(agent, output).length) return 0.05;
+  if (isAbstention(output)) return 0.5;
+  const letter = answerLetter(output);
+  if (!letter) return 0.3;
+  return letter === reference ? 0.9 : 0.2;
+}
+
+function referenceIn(world: World, user: string): string | undefined {
+  return /## Reference answer\n\n([A-D])\b/.exec(user)?.[1] ?? world.taskInText(user)?.reference;
+}
+
+function bcdCritic(world: World, { user, random }: OptimizerCall) {
+  const head = /^## (?:Contribution of|State written by) (\S+) in round \d+\n\n/m.exec(user);
+  if (!head) throw new SimReplyError('bcd-critic: no "## Contribution of …" or "## State written by …" section in the request');
+  const text = user.slice(head.index + head[0].length);
+  const truth = truthfulScore(text, referenceIn(world, user), head[1]);
+  const noisy = random() < world.scenario.noise.critic;
+  const score = noisy ? round2(1 - truth) : truth;
+  return { score, rationale: score < 0.5 ? `${head[1]} leads the team away from the right answer.` : `${head[1]} keeps the team on the right answer.` };
+}
+
+function bcdPeer(world: World, { user, random }: OptimizerCall) {
+  const section = /## Contributions in round \d+\n\n([\s\S]*)$/.exec(user)?.[1] ?? '';
+  const reference = referenceIn(world, user);
+  const ratings = section
+    .split(/^### /m)
+    .slice(1)
+    .map((block) => {
+      const agentId = block.slice(0, block.indexOf('\n')).trim();
+      const text = block.slice(block.indexOf('\n') + 1);
+      const truth = truthfulScore(text, reference, agentId);
+      const score = random() < world.scenario.noise.critic ? round2(1 - truth) : truth;
+      return { agentId, score, rationale: score < 0.5 ? 'Pulled the group towards a wrong answer.' : 'Helped the group hold the right answer.' };
+    });
+  return { ratings };
+}
+
+function gbcInfluence(world: World, { user, random }: OptimizerCall) {
+  const outputHead = /^## Output of (\S+)\n\n/m.exec(user);
+  if (!outputHead) throw new SimReplyError('gbc-influence: no "## Output of …" section in the request');
+  const output = user.slice(outputHead.index + outputHead[0].length);
+  const agent = outputHead[1];
+  const inputs = user.slice(0, outputHead.index);
+  const ownWay = causesInOutput(agent, output).length > 0;
+  const letter = answerLetter(output);
+  const shown = inputs
+    .split(/^### Block /m)
+    .slice(1)
+    .map((block) => ({ blockId: /^(\S+)/.exec(block)?.[1] ?? '', text: block.slice(block.indexOf('\n') + 1) }));
+  const blocks = shown.map(({ blockId, text }) => {
+    // Roles in this world decide from their own rules, not the state; aggregators follow the letters.
+    const follows = !ownWay && world.isRole(agent) === false && letter !== undefined && answerLetter(text) === letter;
+    const truth = follows ? 0.9 : 0.1;
+    const influence = random() < world.scenario.noise.critic ? round2(1 - truth) : truth;
+    return { blockId, influence, rationale: influence > 0.5 ? 'The output carries this block\'s answer.' : 'The output does not depend on this block.' };
+  });
+  return { blocks };
+}
+
+// ---------------------------------------------------------------- suggestions
+
+interface Decision {
+  edits: SimEdit[];
+  causes: Cause[];
+}
+
+/** The edits for the causes a reply acts on: fix or noise per cause, a spurious edit now and then. */
+function decide(world: World, agent: string, causes: readonly Cause[], rules: readonly ShownRule[], random: () => number, max: number): Decision {
+  const { suggestion } = world.scenario.noise;
+  const edits: SimEdit[] = [];
+  for (const cause of causes) {
+    if (random() < suggestion) edits.push(noiseEdit(world, agent, rules, random));
+    else {
+      const fix = fixFor(world, agent, cause, rules);
+      if (fix) edits.push(fix);
+    }
+  }
+  if (!causes.length && random() < suggestion / 3) edits.push(noiseEdit(world, agent, rules, random));
+  return { edits: edits.slice(0, max), causes: [...causes] };
+}
+
+function psiContext(world: World, user: string, random: () => number) {
+  const agent = /<agent id="([^"]+)"/.exec(user)?.[1];
+  if (!agent) throw new SimReplyError('psi: no <agent id="…"> in the request');
+  const own = stepsIn(/<steps>\n([\s\S]*?)\n<\/steps>/.exec(user)?.[1] ?? '');
+  const credit = /<credit>([\s\S]*?)<\/credit>/.exec(user)?.[1];
+  const available = credit !== undefined && !credit.startsWith('not available');
+  const failed = /^success: no$/m.test(user);
+  let causes: Cause[];
+  let guess = false;
+  if (available) {
+    causes = uniqueCauses(blamesIn(credit).filter((c) => c.agent === agent));
+  } else {
+    const suspected = failed && random() < 1 / world.agents.length;
+    causes = suspected ? uniqueCauses(causesInSteps(own)) : [];
+    guess = suspected && causes.length === 0;
+  }
+  const max = Number(/at most (\d+) edits/.exec(user)?.[1] ?? 3);
+  return { agent, own, causes, guess, max };
+}
+
+function psi(world: World, { user, random }: OptimizerCall) {
+  const { agent, own, causes, guess, max } = psiContext(world, user, random);
+  const rules = rulesIn(/<rules>\n([\s\S]*?)\n<\/rules>/.exec(user)?.[1] ?? '');
+  const decision = decide(world, agent, causes, rules, random, max);
+  if (guess) decision.edits.push(noiseEdit(world, agent, rules, random));
+  const evidence = own.map((s) => s.id);
+  return {
+    suggestions: decision.edits.slice(0, max).map((e) => ({
+      op: e.op,
+      targetUnitId: e.targetUnitId ?? null,
+      anchorUnitId: e.anchorUnitId ?? null,
+      newText: e.newText ?? null,
+      rationale: e.rationale,
+      evidenceStepIds: evidence,
+    })),
+  };
+}
+
+function psiWhole(world: World, { user, random }: OptimizerCall) {
+  const { agent, own, causes, guess } = psiContext(world, user, random);
+  const current = plainRulesIn(user);
+  // Positions stand in for ids: the whole-block reply has no unit ids.
+  const rules: ShownRule[] = current.map((text, i) => ({ id: `#${i}`, text }));
+  const decision = decide(world, agent, causes, rules, random, Number.POSITIVE_INFINITY);
+  if (guess) decision.edits.push(noiseEdit(world, agent, rules, random));
+  if (!decision.edits.length) return { rules: current, rationale: 'The rules need no change for this task.', evidenceStepIds: own.map((s) => s.id) };
+
+  const touched = new Set(decision.edits.map((e) => e.targetUnitId).filter((id): id is string => id !== undefined));
+  const next: string[] = [];
+  for (const rule of rules) {
+    const edit = decision.edits.find((e) => e.targetUnitId === rule.id);
+    if (edit?.op === 'DELETE') continue;
+    // A global rewrite drifts: rules nobody asked to change get lost on the way.
+    if (!touched.has(rule.id) && random() < world.scenario.noise.rewriteDrift) continue;
+    next.push(edit?.op === 'MODIFY' && edit.newText ? edit.newText : rule.text);
+  }
+  for (const e of decision.edits) if (e.op === 'ADD' && e.newText) next.push(e.newText);
+  return { rules: next, rationale: decision.edits.map((e) => e.rationale).join(' '), evidenceStepIds: own.map((s) => s.id) };
+}
+
+/** BCD gradient and GBC suggest: the agent's own outputs in the request show what went wrong. */
+function suggestFromOwnText(world: World, { user, random }: OptimizerCall, method: 'bcd' | 'gbc') {
+  const agent = (method === 'bcd' ? /^## Agent (\S+)/m : /^## Rules of (\S+)/m).exec(user)?.[1];
+  if (!agent) throw new SimReplyError(`${method}: the request does not name the agent ("## ${method === 'bcd' ? 'Agent' : 'Rules of'} …")`);
+  const rules = rulesIn(user);
+  let ownText: string;
+  if (method === 'bcd') {
+    ownText = /^## What it wrote\n\n([\s\S]*)$/m.exec(user)?.[1] ?? '';
+  } else {
+    const chain = /^## Attribution chain[^\n]*\n\n([\s\S]*?)(?=^## Rules of )/m.exec(user)?.[1] ?? '';
+    ownText = chain
+      .split(/^### /m)
+      .filter((block) => /^\S+ by \S+ — this agent/.test(block))
+      .join('\n');
+  }
+  const max = Number(/at most (\d+) (?:small )?edits/.exec(user)?.[1] ?? 3);
+  const causes = uniqueCauses(causesInOutput(agent, ownText));
+  const { edits } = decide(world, agent, causes, rules, random, max);
+  const implicated = edits.filter((e) => e.targetUnitId).map((e) => ({ unitId: e.targetUnitId as string, why: e.rationale }));
+  const diagnosis = causes.length ? causes.map(blameText).join(' ') : `Nothing in the rules of ${agent} explains the failure.`;
+  const shaped = edits.map((e) => ({
+    op: e.op,
+    ...(e.targetUnitId ? { targetUnitId: e.targetUnitId } : {}),
+    ...(e.anchorUnitId ? { anchorUnitId: e.anchorUnitId } : {}),
+    ...(e.newText ? { newText: e.newText } : {}),
+    rationale: e.rationale,
+  }));
+  return method === 'bcd' ? { diagnosis, implicatedUnits: implicated, edits: shaped } : { analysis: diagnosis, edits: shaped };
+}
+
+// ---------------------------------------------------------------- merge and rewrite
+
+function merge(world: World, { user }: OptimizerCall) {
+  const groups = new Map<string, number[]>();
+  for (const m of user.matchAll(/^(\d+)\. (ADD|MODIFY|DELETE)(?: (\S+))?: (.*)$/gm)) {
+    const text = m[4];
+    const meaning = m[2] === 'DELETE' ? '' : (world.skillOfRule(text)?.name ?? normalizeText(text));
+    const key = `${m[2]}|${m[3] ?? ''}|${meaning}`;
+    groups.set(key, [...(groups.get(key) ?? []), Number(m[1])]);
+  }
+  return { groups: [...groups.values()].filter((g) => g.length >= 2).map((members) => ({ members })) };
+}
+
+function rewrite(world: World, { user, random }: OptimizerCall) {
+  const instruction = /<instruction>([\s\S]*?)<\/instruction>/.exec(user)?.[1]?.trim() ?? '';
+  const current = /<current>([\s\S]*?)<\/current>/.exec(user)?.[1]?.trim();
+  const skill = world.skillOfRule(instruction);
+  if (skill) return { text: skill.rule };
+  if (current !== undefined && world.harmfulOfRule(current)) return { text: NEUTRAL_REWORDING };
+  const sentence = instruction.split(/(?<=[.!?])\s/)[0]?.replace(/^(?:add|write|make) (?:a )?rule (?:that|to) /i, '').trim();
+  return { text: sentence ? sentence.charAt(0).toUpperCase() + sentence.slice(1) : pick(USELESS_RULES, random) };
+}

@@ -1,0 +1,30 @@
+/** Short human forms of the panel's numbers and labels. */
+import type { Shift } from '../src/shared/panelProtocol';
+
+export function formatTokens(tokens: number): string {
+  if (tokens < 1000) return String(tokens);
+  if (tokens < 1_000_000) return `${(tokens / 1000).toFixed(tokens < 10_000 ? 1 : 0)}k`;
+  return `${(tokens / 1_000_000).toFixed(1)}M`;
+}
+
+export function formatScore(score: number | null): string {
+  return score === null ? '–' : score.toFixed(2);
+}
+
+export const SHIFT_LABELS: Record<Shift, string> = {
+  'pass-pass': '✓→✓',
+  'fail-pass': '✗→✓',
+  'pass-fail': '✓→✗',
+  'fail-fail': '✗→✗',
+};
+
+export const SHIFT_WORDS: Record<Shift, string> = {
+  'pass-pass': 'passed before and after',
+  'fail-pass': 'fixed: failed before, passes after',
+  'pass-fail': 'broken: passed before, fails after',
+  'fail-fail': 'failed before and after',
+};
+
+export function formatCost(usd: number): string {
+  return usd === 0 ? '$0' : usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+}
