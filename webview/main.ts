@@ -20,7 +20,10 @@ class App {
   private readonly channel = new HostChannel((message) => void this.onPush(message));
   private state: UiState = readUiState(this.channel.api.getState());
   private readonly status = h('div', { class: 'panel-status', role: 'alert', hidden: true });
-  private readonly picker = new RunPicker((runId) => void this.guard(this.openRun(runId)));
+  private readonly picker = new RunPicker((run) => {
+    this.arrange(run.kind === 'optimize');
+    void this.guard(this.openRun(run.runId));
+  });
   private readonly tasks = new TaskListView(this.channel, {
     open: (taskId) => void this.guard(this.openTask(taskId)),
     scrolled: (top) => this.save({ taskScroll: top }),
@@ -42,6 +45,8 @@ class App {
     },
   });
   private readonly history = new HistoryView(this.channel, { error: (error) => this.fail(error) });
+  private readonly tasksSection = h('section', { class: 'tasks-section', 'aria-label': 'Tasks' }, this.tasks.element);
+  private readonly columns = h('div', { class: 'columns' });
   private readonly taskSection = h('section', { class: 'task-section', hidden: true, 'aria-label': 'Task' }, this.grid.element, this.graph.element, this.step.element);
 
   mount(root: HTMLElement): void {
@@ -52,8 +57,9 @@ class App {
       this.status,
       // Reading order (and tab order): tasks, the open task, then the run's history. The full
       // view lays the same three out as columns with CSS grid areas.
-      h('div', { class: 'columns' }, h('section', { class: 'tasks-section', 'aria-label': 'Tasks' }, this.tasks.element), this.taskSection, this.history.element),
+      this.columns,
     );
+    this.arrange(false);
     root.removeAttribute('aria-busy');
     this.channel.send({ type: 'ready' });
   }
@@ -89,8 +95,16 @@ class App {
     }
     if (focus?.runId && focus.runId !== runId) this.fail(new Error(`Run ${focus.runId} is not in .truce/runs/ (any more); showing the newest run.`));
     const taskId = runId === focus?.runId ? focus.taskId : undefined;
+    this.arrange(runs.find((r) => r.runId === runId)?.kind === 'optimize');
     await this.openRun(runId, taskId, restoreScroll ? this.state.taskScroll : undefined);
     if (taskId) await this.openTask(taskId, runId === focus?.runId ? focus.stepId : undefined, restoreScroll ? this.state.gridScroll : undefined);
+  }
+
+  /** An optimize run opens on its history (first in reading order); other runs on their tasks. */
+  private arrange(optimize: boolean): void {
+    const order = optimize ? [this.history.element, this.tasksSection, this.taskSection] : [this.tasksSection, this.taskSection, this.history.element];
+    this.columns.append(...order);
+    this.columns.classList.toggle('optimize-run', optimize);
   }
 
   private async openRun(runId: string, aroundTask?: string, taskScroll?: number): Promise<void> {

@@ -29,11 +29,24 @@ export const ShiftCountsSchema = z.strictObject({
 });
 export type ShiftCounts = z.infer<typeof ShiftCountsSchema>;
 
+const BeforeAfterSchema = z.strictObject({ before: z.number().nullable(), after: z.number().nullable() });
+
 export const RunItemSchema = z.strictObject({
   runId: z.string(),
+  /** 'optimize': an optimize run (optimize.json); 'run': an ordinary run (manifest.json). */
+  kind: z.enum(['run', 'optimize']),
   createdAt: z.string(),
+  /** An ordinary run's state, or an optimize run's status ('completed', 'stopped-budget', …). */
   state: z.string(),
+  /** Tasks selected (ordinary run) or the tasks its rollouts, validations and tests ran (optimize run). */
   tasks: z.number().int().nonnegative(),
+  /** The credit method of an optimize run. */
+  method: z.string().nullable(),
+  /** Mean val / test score of the initial and the best prompts (optimize runs only). */
+  val: BeforeAfterSchema.nullable(),
+  test: BeforeAfterSchema.nullable(),
+  /** For a rollout, validation or test run: the optimize run that started it. */
+  parent: z.strictObject({ runId: z.string(), purpose: z.string(), round: z.number().int() }).nullable(),
 });
 export type RunItem = z.infer<typeof RunItemSchema>;
 
@@ -143,7 +156,10 @@ export const HistoryRoundSchema = z.strictObject({
   round: z.number().int().nonnegative(),
   phase: z.string().nullable(),
   train: z.number().nullable(),
+  /** Mean val score of the best prompts after the round. */
   val: z.number().nullable(),
+  /** Mean val score of the round's candidate, when one was validated. */
+  candidate: z.number().nullable(),
   accepted: z.boolean().nullable(),
   reason: z.string().nullable(),
 });

@@ -11,4 +11,6 @@ export interface PanelRunOptions {
   graph?: boolean;
 }
 
-export function writePanelRun(workspaceRoot: string, options: PanelRunOptions): Promise<{ dir: string; runId: string; taskIds: string[]; steps: number }>;
+export const FIXTURE_HASHES: { initial: string; accepted: string; rejected: string };
+
+export function writePanelRun(workspaceRoot: string, options: PanelRunOptions): Promise<{ dir: string; runId: string; taskIds: string[]; steps: number; subRunIds: string[] }>;

@@ -102,7 +102,11 @@ function chart(rounds: HistoryRound[]): SVGElement {
 }
 
 function roundsTable(rounds: HistoryRound[]): HTMLElement {
-  const table = h('table', { class: 'rounds' }, h('caption', {}, 'Rounds'), h('tr', {}, ...['Round', 'Phase', 'Train', 'Val', 'Decision'].map((t) => h('th', { scope: 'col' }, t))));
+  // Columns a run never fills are left out: the optimizer records no phase names.
+  const phases = rounds.some((r) => r.phase !== null);
+  const candidates = rounds.some((r) => r.candidate !== null);
+  const headers = ['Round', phases ? 'Phase' : null, 'Train', 'Val (best)', candidates ? 'Candidate' : null, 'Decision'].filter((t): t is string => t !== null);
+  const table = h('table', { class: 'rounds' }, h('caption', {}, 'Rounds'), h('tr', {}, ...headers.map((t) => h('th', { scope: 'col' }, t))));
   for (const r of rounds) {
     const decision = r.accepted === null ? '–' : r.accepted ? 'accepted' : 'rejected';
     table.append(
@@ -110,9 +114,10 @@ function roundsTable(rounds: HistoryRound[]): HTMLElement {
         'tr',
         { class: r.accepted === null ? '' : r.accepted ? 'accepted' : 'rejected' },
         h('th', { scope: 'row' }, String(r.round)),
-        h('td', {}, r.phase ?? '–'),
+        phases ? h('td', {}, r.phase ?? '–') : null,
         h('td', {}, formatScore(r.train)),
         h('td', {}, formatScore(r.val)),
+        candidates ? h('td', {}, formatScore(r.candidate)) : null,
         h('td', { title: r.reason ?? '' }, decision, r.reason ? h('div', { class: 'muted reason' }, r.reason) : null),
       ),
     );

@@ -1,14 +1,15 @@
 /**
- * Reads the optional files of a run folder (credit.jsonl, optimize.jsonl, suggestions.json) with
+ * Reads the optional files of a run folder (credit.jsonl, credit.json, optimize.jsonl,
+ * suggestions.json; see runExtrasSchema.ts for their formats) with
  * the store's crash-tolerant JSONL reader. A missing file is simply absent data: most runs have
  * no credit or optimization yet. No `vscode` import, so Node tests can call it.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJsonlFile, type JsonlContents } from '../../core/store';
-import { classifyCreditLines, parseOptimizeLines, SuggestionsFileSchema, type RunExtras } from '../../shared/panel/runExtrasSchema';
+import { classifyCreditLines, parseOptimizeLines, reportGraphs, SuggestionsFileSchema, type RunExtras } from '../../shared/panel/runExtrasSchema';
 
-export const EXTRA_FILES = { credit: 'credit.jsonl', optimize: 'optimize.jsonl', suggestions: 'suggestions.json' } as const;
+export const EXTRA_FILES = { credit: 'credit.jsonl', report: 'credit.json', optimize: 'optimize.jsonl', suggestions: 'suggestions.json' } as const;
 
 function readingProblems(file: string, contents: JsonlContents): string[] {
   const problems = contents.errors.map((e) => `${file}:${e.line}: ${e.message}`);
@@ -28,14 +29,38 @@ export async function readRunExtras(runDir: string): Promise<RunExtras> {
     ...optimize.problems,
   ];
   let suggestions: RunExtras['suggestions'];
-  try {
-    const text = await readFile(join(runDir, EXTRA_FILES.suggestions), 'utf8');
-    const parsed = SuggestionsFileSchema.safeParse(JSON.parse(text));
+  const suggestionsFile = await readJson(join(runDir, EXTRA_FILES.suggestions), EXTRA_FILES.suggestions, problems);
+  if (suggestionsFile.found) {
+    const parsed = SuggestionsFileSchema.safeParse(suggestionsFile.value);
     if (parsed.success) suggestions = parsed.data;
     else problems.push(`${EXTRA_FILES.suggestions}: not a list of suggestions (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+  }
+  // A graph in credit.json (GBC's details.graph) wins over a graph line in credit.jsonl: the
+  // attribution graph uses the last graph of a task.
+  const graphs = [...credit.graphs];
+  const report = await readJson(join(runDir, EXTRA_FILES.report), EXTRA_FILES.report, problems);
+  if (report.found) {
+    const fromReport = reportGraphs(report.value, EXTRA_FILES.report);
+    graphs.push(...fromReport.graphs);
+    problems.push(...fromReport.problems);
+  }
+  return { signals: credit.signals, graphs, optimize: optimize.optimize, suggestions, problems };
+}
+
+/** A JSON file that may be absent; unreadable or invalid JSON is a problem, not an exception. */
+async function readJson(path: string, file: string, problems: string[]): Promise<{ found: false } | { found: true; value: unknown }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') problems.push(`${EXTRA_FILES.suggestions}: unreadable (${(error as Error).message})`);
+    if (code !== 'ENOENT') problems.push(`${file}: unreadable (${(error as Error).message})`);
+    return { found: false };
   }
-  return { signals: credit.signals, graphs: credit.graphs, optimize: optimize.optimize, suggestions, problems };
+  try {
+    return { found: true, value: JSON.parse(text) };
+  } catch (error) {
+    problems.push(`${file}: invalid JSON (${(error as Error).message}); still being written?`);
+    return { found: false };
+  }
 }

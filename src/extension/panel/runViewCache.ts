@@ -1,13 +1,17 @@
 /**
- * The runs of one workspace as the panel sees them. Loading a run parses every trajectory, so a
+ * The runs of one workspace as the panel sees them: ordinary runs (manifest.json) and optimize
+ * runs (optimize.json), each optimize run followed by the runs it started. Loading a run parses every trajectory, so a
  * loaded run is kept until its files change (the watcher calls `invalidate`); concurrent requests
  * for the same run share one load. No `vscode` import.
  */
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listRuns, loadRun, readManifest, runsDir } from '../../core/store';
+import type { OptimizeManifest } from '../../core/optimize/optimizeStore';
+import { isRunId, listRuns, loadRun, readManifest, runsDir } from '../../core/store';
 import { PanelLookupError } from '../../shared/panel/panelRun';
 import type { RunItem } from '../../shared/panelProtocol';
 import { RunView } from '../../shared/panel/runView';
+import { loadOptimizePanelRun, optimizeManifestOf, optimizePromptFiles, optimizeRunItem } from './readOptimizeRun';
 import { readRunExtras } from './readRunExtras';
 
 export interface RunSource {
@@ -19,15 +23,48 @@ export interface RunSource {
 
 export class RunViewCache implements RunSource {
   private readonly views = new Map<string, Promise<RunView>>();
+  /** Optimize run id → the runs it shows tasks from: a change in one of them is a change of the optimize run. */
+  private readonly subRuns = new Map<string, Set<string>>();
 
   /** Without a local workspace folder there are no runs to show. */
   constructor(readonly workspaceRoot: string | undefined) {}
 
   async list(): Promise<RunItem[]> {
     if (this.workspaceRoot === undefined) return [];
-    const runs = await listRuns(this.workspaceRoot);
-    // Newest first: the run a user just finished is the one they open the panel for.
-    return runs.reverse().map((r) => ({ runId: r.runId, createdAt: r.createdAt, state: r.state, tasks: r.tasks }));
+    const root = this.workspaceRoot;
+    const runs = await listRuns(root);
+    const optimizeRuns = await this.optimizeManifests(root);
+    const parentOf = new Map<string, RunItem['parent']>();
+    for (const m of optimizeRuns) for (const sub of m.subRuns) parentOf.set(sub.runId, { runId: m.runId, purpose: sub.purpose, round: sub.round });
+    const plain = new Map<string, RunItem>(
+      runs.map((r) => [r.runId, { runId: r.runId, kind: 'run', createdAt: r.createdAt, state: r.state, tasks: r.tasks, method: null, val: null, test: null, parent: parentOf.get(r.runId) ?? null }]),
+    );
+    const top: Array<{ item: RunItem; children: RunItem[] }> = [];
+    for (const r of plain.values()) if (!r.parent || !optimizeRuns.some((m) => m.runId === r.parent?.runId)) top.push({ item: r, children: [] });
+    for (const m of optimizeRuns) {
+      const extras = await readRunExtras(join(runsDir(root), m.runId));
+      const children = m.subRuns.flatMap((s) => plain.get(s.runId) ?? []).reverse();
+      top.push({ item: await optimizeRunItem(root, m, extras.optimize), children });
+    }
+    // Newest first: the run a user just finished is the one they open the panel for. The runs an
+    // optimize run started follow it, so the optimize run itself comes first.
+    top.sort((a, b) => (a.item.runId < b.item.runId ? 1 : a.item.runId > b.item.runId ? -1 : 0));
+    return top.flatMap((t) => [t.item, ...t.children]);
+  }
+
+  private async optimizeManifests(root: string): Promise<OptimizeManifest[]> {
+    let names: string[];
+    try {
+      names = await readdir(runsDir(root));
+    } catch {
+      return [];
+    }
+    const out: OptimizeManifest[] = [];
+    for (const name of names.filter(isRunId)) {
+      const manifest = await optimizeManifestOf(join(runsDir(root), name));
+      if (manifest) out.push(manifest);
+    }
+    return out;
   }
 
   view(runId: string): Promise<RunView> {
@@ -42,14 +79,18 @@ export class RunViewCache implements RunSource {
   }
 
   async promptFiles(runId: string): Promise<Array<{ file: string; agents: string[] }>> {
-    const manifest = await readManifest(join(runsDir(this.root()), runId));
-    return manifest.prompts.files.map((f) => ({ file: f.file, agents: f.agents }));
+    const dir = join(runsDir(this.root()), runId);
+    const optimizeManifest = await optimizeManifestOf(dir);
+    const files = optimizeManifest ? await optimizePromptFiles(this.root(), optimizeManifest) : (await readManifest(dir)).prompts.files;
+    return files.map((f) => ({ file: f.file, agents: f.agents }));
   }
 
   /** Forgets the named runs (all of them when `runIds` is empty). */
   invalidate(runIds: readonly string[]): void {
     if (runIds.length === 0) this.views.clear();
-    for (const id of runIds) this.views.delete(id);
+    const changed = new Set(runIds);
+    for (const [id, subs] of this.subRuns) if ([...subs].some((s) => changed.has(s))) changed.add(id);
+    for (const id of changed) this.views.delete(id);
   }
 
   private root(): string {
@@ -58,6 +99,12 @@ export class RunViewCache implements RunSource {
   }
 
   private async load(runId: string): Promise<RunView> {
+    const dir = join(runsDir(this.root()), runId);
+    const optimizeManifest = await optimizeManifestOf(dir);
+    if (optimizeManifest) {
+      this.subRuns.set(runId, new Set(optimizeManifest.subRuns.map((s) => s.runId)));
+      return new RunView(await loadOptimizePanelRun(this.root(), dir, optimizeManifest));
+    }
     const run = await loadRun(this.root(), runId);
     const extras = await readRunExtras(run.dir);
     return new RunView({ manifest: run.manifest, trajectories: run.trajectories, problems: run.problems, extras });

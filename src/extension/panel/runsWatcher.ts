@@ -30,7 +30,7 @@ export class RunsWatcher implements vscode.Disposable {
     if (runId && isRunId(runId)) {
       this.pending.add(runId);
       // A new or removed run folder changes the list as well as the run.
-      if (at + 2 === parts.length || parts[at + 2] === 'manifest.json') this.listChanged = true;
+      if (at + 2 === parts.length || parts[at + 2] === 'manifest.json' || parts[at + 2] === 'optimize.json') this.listChanged = true;
     } else {
       this.listChanged = true;
     }

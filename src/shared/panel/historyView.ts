@@ -1,10 +1,21 @@
 /**
  * The optimization history of a run: train/val score per round with the acceptance decision,
  * the spend per phase summed over rounds, and the suggestions (from suggestions.json, else from
- * the round records) with their support and reasons, paged.
+ * the round records' retained/rejected ids) with their support and reasons, paged.
  */
 import type { HistoryPage, HistoryRound, HistorySuggestion, PhaseSpend } from '../panelProtocol';
 import type { OptimizeRecord, SuggestionRecord } from './runExtrasSchema';
+
+function meanOf(scores: Record<string, number> | undefined): number | null {
+  const values = Object.values(scores ?? {});
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
+}
+
+/** Without a decision (no candidate was validated) the round's own note says why nothing changed. */
+function roundNote(r: OptimizeRecord): string | null {
+  const note = [...(r.notes ?? [])].reverse().find((n) => n.startsWith(`round ${r.round}:`));
+  return note ? note.slice(`round ${r.round}:`.length).trim() : null;
+}
 
 export function historyRounds(records: readonly OptimizeRecord[]): HistoryRound[] {
   return [...records]
@@ -12,10 +23,11 @@ export function historyRounds(records: readonly OptimizeRecord[]): HistoryRound[
     .map((r) => ({
       round: r.round,
       phase: r.phase ?? null,
-      train: r.train ?? null,
-      val: r.val ?? null,
+      train: r.trainScore ?? r.train ?? null,
+      val: meanOf(r.bestVal) ?? r.val ?? null,
+      candidate: meanOf(r.candidateVal) ?? r.decision?.candidateMean ?? null,
       accepted: r.accepted ?? r.decision?.accepted ?? null,
-      reason: r.reason ?? r.decision?.reason ?? null,
+      reason: r.decision?.reason ?? r.reason ?? roundNote(r),
     }));
 }
 
@@ -29,9 +41,10 @@ export function spendByPhase(records: readonly OptimizeRecord[]): PhaseSpend[] {
     totals.set(phase, t);
   };
   for (const r of records) {
-    if (!r.spend) continue;
-    if (Array.isArray(r.spend)) for (const entry of r.spend) add(entry.phase, entry);
-    else for (const [phase, entry] of Object.entries(r.spend)) add(phase, entry);
+    const spend = r.usage ?? r.spend;
+    if (!spend) continue;
+    if (Array.isArray(spend)) for (const entry of spend) add(entry.phase, entry);
+    else for (const [phase, entry] of Object.entries(spend)) add(phase, entry);
   }
   return [...totals.values()];
 }
@@ -55,7 +68,18 @@ export function historySuggestions(records: readonly OptimizeRecord[], file: rea
   if (file) return file.map((s) => toView(s, null));
   const seen = new Map<string, HistorySuggestion>();
   for (const r of [...records].sort((a, b) => a.round - b.round)) {
-    for (const s of r.suggestions ?? []) seen.set(s.id, toView(s, r.round));
+    const listed = r.suggestions;
+    if (!listed) continue;
+    if (Array.isArray(listed)) {
+      for (const s of listed) seen.set(s.id, toView(s, r.round));
+      continue;
+    }
+    // Ids only: a retained suggestion that is not also rejected went into the accepted candidate.
+    const rejected = new Map(listed.rejected.map((s) => [s.id, s.reason]));
+    for (const id of new Set([...listed.retained, ...rejected.keys()])) {
+      const reason = rejected.get(id);
+      seen.set(id, { id, status: reason === undefined ? 'accepted' : 'rejected', op: 'EDIT', agentId: '', unitId: null, support: 0, reason: reason || null, rationale: '', round: r.round });
+    }
   }
   return [...seen.values()];
 }

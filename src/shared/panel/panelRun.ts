@@ -11,6 +11,11 @@ export interface PanelRun {
   trajectories: Trajectory[];
   problems: string[];
   extras: RunExtras;
+  /**
+   * An optimize run's val/test outcomes per task under the initial prompts (before) and the best
+   * ones (after); the task list's shifts come from here.
+   */
+  outcomes?: { before: ReadonlyMap<string, boolean>; after: ReadonlyMap<string, boolean> };
 }
 
 /** A request named a task or step the run does not have: answered as an error, never thrown past the host. */

@@ -1,14 +1,33 @@
 /**
- * The optional files a run folder may carry besides the store's own, as the panel reads them:
+ * The files beside a run's trajectories, as the panel reads them. Two kinds of run folder carry
+ * them (src/core/optimize/optimizeStore.ts writes both):
  *
- *   credit.jsonl      one CreditSignal per line (DESIGN.md §3); a line may instead carry a GBC
- *                     attribution graph: { taskId, graph: { nodes, edges, paths } }
- *   optimize.jsonl    one record per optimizer round: scores, the acceptance decision, the spend
- *                     per phase, and (on any record) per-task outcomes before/after
- *   suggestions.json  the run's suggestions, as an array or as { suggestions: [...] }
+ *   an ordinary run (manifest.json) after `truce credit`/`truce suggest`:
+ *     credit.jsonl      one CreditSignal per line (scope, ref, taskId, score, text, evidence, method)
+ *     credit.json       the full CreditReport { method, signals, details }
+ *     suggestions.json  Suggestion[] (edit {op, agentId, targetUnitId?}, support, status, reason?)
  *
- * The optimizer writes these; the panel only reads them. The schemas are deliberately lenient
- * (loose objects, optional fields, a few accepted spellings): a panel that refuses a whole file
+ *   an optimize run (optimize.json, format 'truce-optimize/1'; no manifest.json, no trajectories):
+ *     optimize.json     settings, status, method and subRuns [{ runId, purpose, round }]; the
+ *                       rollouts ('rollout'), validations ('validation', round 0 = the initial
+ *                       prompts) and tests ('test') are ordinary runs beside it
+ *     optimize.jsonl    one RoundRecord per finished round: round, batch, rolloutRunId, trainScore,
+ *                       notes, suggestions { retained: id[], rejected: [{ id, reason }] }, applied,
+ *                       valRunIds, decision? (AcceptanceDecision: accepted, reason, bestMean,
+ *                       candidateMean, gain, …), accepted, bestHash, bestVal { taskId: score } (the
+ *                       best set after the round), usage { phase: { calls, inputTokens,
+ *                       outputTokens, costUsd, … } }
+ *     suggestions.json  every round's suggestions (Suggestion & { round }) with final status/reason
+ *     credit.jsonl      every round's CreditSignals, appended
+ *     credit.json       the last round's CreditReport; for GBC, details.graph is
+ *                       { taskId: { final, loss, nodes [{ id, agentId, round, seq, blame }],
+ *                       edges [{ from, to, weight (null: unknown), kept, source }],
+ *                       paths [{ steps (source … final), weight }], pathsTruncated } }
+ *     prompts.json      { initial, best, initialHash, bestHash }
+ *
+ * The real field names are read first. The schemas stay lenient (loose objects, optional fields,
+ * and the spellings the panel accepted before the optimizer existed: train/val, spend, a graph
+ * line in credit.jsonl, per-task before/after on a record): a panel that refuses a whole file
  * over a field it does not display would hide data the user came to see. What cannot be read at
  * all is reported as a problem with its line.
  */
@@ -31,14 +50,19 @@ const GraphNodeRecordSchema = z.union([
   z.looseObject({ id: z.string(), label: z.string().optional(), agentId: z.string().optional() }),
 ]);
 
-export const GraphRecordSchema = z.looseObject({
-  taskId: z.string(),
-  graph: z.looseObject({
-    nodes: z.array(GraphNodeRecordSchema).default(() => []),
-    edges: z.array(z.looseObject({ from: z.string(), to: z.string(), weight: z.number().default(1) })).default(() => []),
-    paths: z.array(z.array(z.string())).default(() => []),
-  }),
+/** A path as a list of node ids from the final output backwards, or GBC's { steps (source first), weight }. */
+const GraphPathSchema = z.union([z.array(z.string()), z.looseObject({ steps: z.array(z.string()) }).transform((p) => [...p.steps].reverse())]);
+
+/** A graph as GBC stores it in details.graph[taskId]; an edge weight of null (not estimated) draws as 0. */
+export const TaskGraphSchema = z.looseObject({
+  nodes: z.array(GraphNodeRecordSchema).default(() => []),
+  edges: z
+    .array(z.looseObject({ from: z.string(), to: z.string(), weight: z.number().nullable().default(1).transform((w) => w ?? 0) }))
+    .default(() => []),
+  paths: z.array(GraphPathSchema).default(() => []),
 });
+
+export const GraphRecordSchema = z.looseObject({ taskId: z.string(), graph: TaskGraphSchema });
 export type GraphRecord = z.infer<typeof GraphRecordSchema>;
 
 /** A score as the optimizer may write it: a number, or an object with a mean. */
@@ -51,11 +75,20 @@ const OutcomeSchema = z.union([
   z.looseObject({ success: z.boolean() }).transform((o) => ({ success: o.success })),
 ]);
 
-const SpendEntrySchema = z.looseObject({
+/** Spend of one phase: the optimizer's UsageTotals (inputTokens, outputTokens), or a tokens total. */
+const spendShape = {
   calls: z.number().default(0),
-  tokens: z.union([z.number(), z.looseObject({ in: z.number().default(0), out: z.number().default(0) }).transform((t) => t.in + t.out)]).default(0),
+  inputTokens: z.number().optional(),
+  outputTokens: z.number().optional(),
+  tokens: z.union([z.number(), z.looseObject({ in: z.number().default(0), out: z.number().default(0) }).transform((t) => t.in + t.out)]).optional(),
   costUsd: z.number().default(0),
-});
+};
+type SpendInput = { calls: number; inputTokens?: number | undefined; outputTokens?: number | undefined; tokens?: number | undefined; costUsd: number };
+const spendOf = (e: SpendInput) => ({ calls: e.calls, tokens: e.tokens ?? (e.inputTokens ?? 0) + (e.outputTokens ?? 0), costUsd: e.costUsd });
+const SpendSchema = z.union([
+  z.record(z.string(), z.looseObject(spendShape).transform(spendOf)),
+  z.array(z.looseObject({ phase: z.string(), ...spendShape }).transform((e) => ({ phase: e.phase, ...spendOf(e) }))),
+]);
 
 export const SuggestionRecordSchema = z.looseObject({
   id: z.string(),
@@ -72,26 +105,64 @@ export const SuggestionRecordSchema = z.looseObject({
 });
 export type SuggestionRecord = z.infer<typeof SuggestionRecordSchema>;
 
+const TaskScoresSchema = z.record(z.string(), z.number());
+
 export const OptimizeRecordSchema = z.looseObject({
   round: z.number().int().nonnegative(),
+  /** The optimizer's fields. */
+  trainScore: z.number().optional(),
+  batch: z.array(z.string()).optional(),
+  rolloutRunId: z.string().optional(),
+  bestHash: z.string().optional(),
+  valRunIds: z.array(z.string()).optional(),
+  notes: z.array(z.string()).optional(),
+  /** Val score per task of the best set after the round, and of the round's candidate when recorded. */
+  bestVal: TaskScoresSchema.optional(),
+  candidateVal: TaskScoresSchema.optional(),
+  accepted: z.boolean().optional(),
+  /** The acceptance gate's decision (absent when there was no candidate to validate). */
+  decision: z
+    .looseObject({ accepted: z.boolean().optional(), reason: z.string().optional(), bestMean: z.number().optional(), candidateMean: z.number().optional() })
+    .optional(),
+  usage: SpendSchema.optional(),
+  /** The optimizer writes ids { retained, rejected }; the older form was a list of suggestions. */
+  suggestions: z
+    .union([
+      z.looseObject({
+        retained: z.array(z.string()).default(() => []),
+        rejected: z.array(z.looseObject({ id: z.string(), reason: z.string().default('') })).default(() => []),
+      }),
+      z.array(SuggestionRecordSchema),
+    ])
+    .optional(),
+  /** Spellings of the panel's first draft, still read. */
   phase: z.string().optional(),
   train: ScoreSchema.optional(),
   val: ScoreSchema.optional(),
-  accepted: z.boolean().optional(),
   reason: z.string().optional(),
-  /** The acceptance gate's decision, when the record nests it. */
-  decision: z.looseObject({ accepted: z.boolean().optional(), reason: z.string().optional() }).optional(),
-  /** Spend per phase: { phase: {calls, tokens, costUsd} } or [{ phase, calls, tokens, costUsd }]. */
-  spend: z
-    .union([
-      z.record(z.string(), SpendEntrySchema),
-      z.array(z.looseObject({ phase: z.string() }).and(SpendEntrySchema)),
-    ])
-    .optional(),
-  suggestions: z.array(SuggestionRecordSchema).optional(),
+  spend: SpendSchema.optional(),
   tasks: z.array(z.looseObject({ taskId: z.string(), before: OutcomeSchema.optional(), after: OutcomeSchema.optional() })).optional(),
 });
 export type OptimizeRecord = z.infer<typeof OptimizeRecordSchema>;
+
+/** credit.json: the last full credit report; only the GBC graphs in details.graph are read here. */
+export const CreditReportSchema = z.looseObject({
+  method: z.string().default('unknown'),
+  details: z.looseObject({ graph: z.record(z.string(), z.unknown()).optional() }).optional(),
+});
+
+/** The attribution graphs of credit.json (details.graph, by task); a graph that cannot be read is a problem. */
+export function reportGraphs(value: unknown, file = 'credit.json'): { graphs: GraphRecord[]; problems: string[] } {
+  const report = CreditReportSchema.safeParse(value);
+  if (!report.success) return { graphs: [], problems: [`${file}: not a credit report (${report.error.issues[0]?.message ?? 'invalid'})`] };
+  const out: { graphs: GraphRecord[]; problems: string[] } = { graphs: [], problems: [] };
+  for (const [taskId, raw] of Object.entries(report.data.details?.graph ?? {})) {
+    const graph = TaskGraphSchema.safeParse(raw);
+    if (graph.success) out.graphs.push({ taskId, graph: graph.data });
+    else out.problems.push(`${file}: the graph of task "${taskId}" is unreadable (${graph.error.issues[0]?.message ?? 'invalid'})`);
+  }
+  return out;
+}
 
 export const SuggestionsFileSchema = z.union([
   z.array(SuggestionRecordSchema),

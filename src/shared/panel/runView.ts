@@ -11,7 +11,7 @@ import { historySuggestions, pageHistory } from './historyView';
 import { findTrajectory, PanelLookupError, type PanelRun } from './panelRun';
 import type { CreditSignalRecord, GraphRecord } from './runExtrasSchema';
 import { layoutGrid, pageGrid, type GridLayout } from './taskGrid';
-import { buildTaskRows, countShifts, shiftsByTask } from './taskRows';
+import { buildTaskRows, countShifts, shiftsByTask, shiftsFromOutcomes } from './taskRows';
 import { stepDetail, textPage } from './stepDetail';
 
 export class RunView {
@@ -28,6 +28,7 @@ export class RunView {
     this.runId = run.manifest.runId;
     for (const t of run.trajectories) this.byTask.set(t.taskId, t);
     this.shifts = shiftsByTask(run.extras.optimize);
+    if (run.outcomes) for (const [taskId, shift] of shiftsFromOutcomes(run.outcomes.before, run.outcomes.after)) this.shifts.set(taskId, shift);
     this.rows = buildTaskRows(run, this.byTask, this.shifts);
     this.signals = signalsByTask(run.extras.signals);
     for (const g of run.extras.graphs) {

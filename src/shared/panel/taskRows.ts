@@ -13,7 +13,8 @@ export function shiftOf(before: boolean, after: boolean): Shift {
 }
 
 /**
- * Per-task shift from the optimize records. A later record's before/after replaces an earlier
+ * Per-task shift from records that carry per-task before/after (the panel's first draft of the
+ * format; the optimizer's runs give outcomes through `PanelRun.outcomes` instead). A later record's before/after replaces an earlier
  * one's (the last round reports the final prompts); a task needs both ends to have a shift.
  */
 export function shiftsByTask(records: readonly OptimizeRecord[]): Map<string, Shift> {
@@ -25,6 +26,11 @@ export function shiftsByTask(records: readonly OptimizeRecord[]): Map<string, Sh
       if (task.after) after.set(task.taskId, task.after.success);
     }
   }
+  return shiftsFromOutcomes(before, after);
+}
+
+/** A shift for every task with an outcome at both ends. */
+export function shiftsFromOutcomes(before: ReadonlyMap<string, boolean>, after: ReadonlyMap<string, boolean>): Map<string, Shift> {
   const out = new Map<string, Shift>();
   for (const [taskId, b] of before) {
     const a = after.get(taskId);

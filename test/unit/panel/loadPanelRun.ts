@@ -1,7 +1,6 @@
 /** Test helper: a fixture run written to a temp workspace and loaded the way the host loads it. */
-import { loadRun } from '../../../src/core/store';
-import { RunView } from '../../../src/shared/panel/runView';
-import { readRunExtras } from '../../../src/extension/panel/readRunExtras';
+import { RunViewCache } from '../../../src/extension/panel/runViewCache';
+import type { RunView } from '../../../src/shared/panel/runView';
 import { writePanelRun, type PanelRunOptions } from '../../support/panelRunFixture.mjs';
 import { tempDir } from '../llm/helpers';
 
@@ -13,9 +12,7 @@ export async function panelRun(options: Partial<PanelRunOptions> = {}): Promise<
   return { view: await loadView(ws.path), workspace: ws.path, remove: ws.remove, dir };
 }
 
-/** (Re)loads the fixture run from disk, optional files included. */
-export async function loadView(workspace: string): Promise<RunView> {
-  const run = await loadRun(workspace, RUN_ID);
-  const extras = await readRunExtras(run.dir);
-  return new RunView({ manifest: run.manifest, trajectories: run.trajectories, problems: run.problems, extras });
+/** (Re)loads a run from disk the way the host does (an optimize run with its sub-runs). */
+export async function loadView(workspace: string, runId = RUN_ID): Promise<RunView> {
+  return new RunViewCache(workspace).view(runId);
 }

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { HostMessage, Focus } from '../../../src/shared/panelProtocol';
+import type { HostMessage, Focus, RunItem } from '../../../src/shared/panelProtocol';
 import { PanelHost } from '../../../src/extension/panel/panelHost';
 import { RunViewCache } from '../../../src/extension/panel/runViewCache';
 import { panelRun, RUN_ID } from './loadPanelRun';
@@ -45,7 +45,18 @@ describe('PanelHost', () => {
     await h.host.handle({ type: 'request', id: 7, request: { kind: 'runs' } });
     await h.host.handle({ type: 'request', id: 8, request: { kind: 'tasks', runId: RUN_ID, offset: 0, limit: 2 } });
     const [runs, tasks] = h.sent;
-    assert.deepEqual(runs, { type: 'response', id: 7, ok: true, result: { runs: [{ runId: RUN_ID, createdAt: '2026-11-22T00:45:12.000Z', state: 'completed', tasks: 3 }] } });
+    assert.ok(runs?.type === 'response' && runs.ok);
+    const listed = (runs.result as { runs: RunItem[] }).runs;
+    // The optimize run first (val: task-3 failed under the initial prompts, passes under the best),
+    // then the five runs it started, newest first.
+    assert.deepEqual(listed[0], { runId: RUN_ID, kind: 'optimize', createdAt: '2026-11-22T00:45:12.000Z', state: 'completed', tasks: 3, method: 'gbc', val: { before: 0, after: 1 }, test: null, parent: null });
+    assert.deepEqual(listed.slice(1).map((r) => [r.kind, r.parent?.runId, r.parent?.purpose, r.parent?.round]), [
+      ['run', RUN_ID, 'validation', 2],
+      ['run', RUN_ID, 'rollout', 2],
+      ['run', RUN_ID, 'validation', 1],
+      ['run', RUN_ID, 'rollout', 1],
+      ['run', RUN_ID, 'validation', 0],
+    ]);
     assert.equal(tasks?.type === 'response' && tasks.ok && (tasks.result as { total: number }).total, 3);
   });
 

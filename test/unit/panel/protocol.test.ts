@@ -50,7 +50,9 @@ describe('panel protocol', () => {
   });
 
   it('checks a result against the shape its request kind promises', () => {
-    assert.ok(parseResult('runs', { runs: [{ runId: 'r', createdAt: 'x', state: 'completed', tasks: 2 }] }).ok);
+    const item = { runId: 'r', kind: 'optimize', createdAt: 'x', state: 'completed', tasks: 2, method: 'gbc', val: { before: 0.2, after: 0.5 }, test: null, parent: null };
+    assert.ok(parseResult('runs', { runs: [item] }).ok);
+    assert.equal(parseResult('runs', { runs: [{ ...item, kind: 'mystery' }] }).ok, false);
     assert.equal(parseResult('runs', { runs: [{ runId: 'r' }] }).ok, false);
     assert.equal(parseResult('graph', { runId: 'r', taskId: 't' }).ok, false);
     assert.ok(parseResult('graph', { runId: 'r', taskId: 't', graph: null }).ok);

@@ -12,24 +12,28 @@ describe('RunView over a stored run', () => {
   before(async () => (fixture = await panelRun({ tasks: 5, rounds: 3 })));
   after(() => fixture.remove());
 
-  it('lists the tasks in manifest order with split, outcome, size and shift, one page at a time', () => {
-    const page = fixture.view.tasks(1, 2);
+  it('lists the tasks of the optimize run\'s sub-runs by split, with outcome, size and shift, one page at a time', () => {
+    const page = fixture.view.tasks(2, 3);
     assert.equal(page.total, 5);
-    assert.equal(page.offset, 1);
+    assert.equal(page.offset, 2);
+    // Train tasks from the rollouts, then val, then test. Val/test tasks show the best prompts'
+    // run: task-3 passes there (the rejected candidate of round 2, where it failed, is not shown).
     assert.deepEqual(page.rows.map((r) => [r.taskId, r.split, r.outcome?.success, r.steps]), [
-      ['task-2', 'train', false, 9],
+      ['task-5', 'train', true, 9],
       ['task-3', 'val', true, 9],
+      ['task-4', 'test', false, 9],
     ]);
-    // before: i % 3 === 0, after: i % 2 === 0 (see the fixture) → task-2 (i=1) failed both times.
-    assert.equal(page.rows[0]?.shift, 'fail-fail');
-    assert.deepEqual(page.shift, { 'pass-pass': 1, 'fail-pass': 2, 'pass-fail': 1, 'fail-fail': 1 });
+    // before: i % 3 === 0 (initial prompts), after: i % 2 === 0 (best) → task-3 (i=2) fixed, task-4 (i=3) broken.
+    assert.deepEqual(page.rows.map((r) => r.shift), [null, 'fail-pass', 'pass-fail']);
+    assert.deepEqual(page.shift, { 'pass-pass': 0, 'fail-pass': 1, 'pass-fail': 1, 'fail-fail': 0 });
+    assert.deepEqual(page.problems, []);
     assert.ok(ResultSchemas.tasks.safeParse(page).success, 'the page fits the protocol');
   });
 
   it('returns the page that holds a task asked for with `around`', () => {
-    const page = fixture.view.tasks(0, 2, 'task-5');
+    const page = fixture.view.tasks(0, 2, 'task-4');
     assert.equal(page.offset, 4);
-    assert.deepEqual(page.rows.map((r) => r.taskId), ['task-5']);
+    assert.deepEqual(page.rows.map((r) => r.taskId), ['task-4']);
     assert.throws(() => fixture.view.tasks(0, 2, 'nope'), PanelLookupError);
   });
 
@@ -68,27 +72,29 @@ describe('RunView over a stored run', () => {
     assert.throws(() => fixture.view.text({ kind: 'text', runId: RUN_ID, taskId: 'task-1', stepId: 's1', part: { message: 9 }, offset: 0, length: 10 }), PanelLookupError);
   });
 
-  it('reports optimization rounds, spend per phase across record forms, and paged suggestions', () => {
+  it('reports optimization rounds, spend per phase from the rounds\' usage, and paged suggestions', () => {
     const history = fixture.view.history(1, 1);
     assert.equal(history.available, true);
-    assert.deepEqual(history.rounds.map((r) => [r.round, r.train, r.val, r.accepted]), [
-      [0, 0.4, 0.33, true],
-      [1, 0.55, 0.5, true],
-      [2, 0.6, 0.45, false],
+    assert.deepEqual(history.rounds.map((r) => [r.round, r.train, r.val, r.candidate, r.accepted]), [
+      [1, 0.4, 1, 1, true],
+      [2, 0.6, 1, 0, false],
     ]);
-    assert.equal(history.rounds[1]?.reason, 'val gain 0.17 cleared the margin 0.12', 'a nested decision is read');
+    assert.equal(history.rounds[1]?.reason, 'val fell by 0.05', 'the decision\'s reason is read');
     const rollout = history.spend.find((p) => p.phase === 'rollout');
-    assert.deepEqual(rollout && [rollout.calls, rollout.tokens], [72, 27150]);
+    assert.deepEqual(rollout && [rollout.calls, rollout.tokens], [48, 18150], 'input and output tokens summed over rounds');
+    assert.deepEqual(history.spend.map((p) => p.phase), ['rollout', 'credit', 'suggest', 'validation']);
     assert.equal(history.totalSuggestions, 3);
     assert.deepEqual(history.suggestions.map((s) => [s.id, s.status, s.op, s.reason]), [['sug-2', 'rejected', 'ADD', 'support below the threshold']]);
     assert.ok(ResultSchemas.history.safeParse(history).success);
   });
 
-  it('returns the recorded attribution graph with its paths, and none for a task without one', () => {
+  it('returns the GBC graph of credit.json with its paths from the final node back, and none for a task without one', () => {
     const { graph } = fixture.view.graph('task-1');
     assert.ok(graph);
     assert.equal(graph.nodes.length, 9);
+    assert.deepEqual(graph.nodes[0], { id: 's1', label: 'planner · s1', agentId: 'planner' });
     assert.deepEqual(graph.paths, [['s9', 's8', 's6']]);
+    assert.equal(graph.edges.find((e) => e.from === 's1' && e.to === 's3')?.weight, 0, 'a weight GBC did not estimate draws as 0');
     assert.equal(fixture.view.graph('task-2').graph, null);
   });
 
