@@ -53,7 +53,17 @@ export function parseConfig(text: string, context: ConfigContext): ConfigResult 
     return { ok: false, diagnostics };
   }
 
-  const parsed = truceConfigSchema.safeParse(doc.toJS());
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (error) {
+    // The yaml package reports some problems (an alias without its anchor) only when converting.
+    const alias = /\*[^\s,\]}]+/.exec(text);
+    const offset = alias ? alias.index : 0;
+    at([offset, offset + (alias?.[0].length ?? 0)], '', 'error', `${(error as Error).message.split('\n')[0]}.`, 'Define the anchor (&name) before using the alias (*name), or write the value out.');
+    return { ok: false, diagnostics };
+  }
+  const parsed = truceConfigSchema.safeParse(value);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) reportIssue(doc, issue, at);
     return { ok: false, diagnostics };

@@ -93,10 +93,12 @@ function normalizeResults(raw: unknown, rootAgent: string | undefined): { agent:
     const e = asRecord(entry);
     if (!e) continue;
     if ('agent_id' in e) {
-      out.push({ agent: text(e.agent_id), result: text(e.result) });
+      // A result without an agent cannot become a step of anyone; skip it rather than invent one.
+      const agent = text(e.agent_id).trim();
+      if (agent && e.agent_id !== null) out.push({ agent, result: text(e.result) });
       continue;
     }
-    for (const [key, value] of Object.entries(e)) out.push({ agent: key === 'root_agent' && rootAgent ? rootAgent : key, result: text(value) });
+    for (const [key, value] of Object.entries(e)) if (key.trim()) out.push({ agent: key === 'root_agent' && rootAgent ? rootAgent : key.trim(), result: text(value) });
   }
   return out;
 }
@@ -107,7 +109,7 @@ function normalizeAssignments(raw: unknown): Map<string, string> {
   const parts = Array.isArray(raw) ? raw : [raw];
   for (const part of parts) {
     const p = asRecord(part);
-    if (p) for (const [agent, task] of Object.entries(p)) out.set(agent, text(task));
+    if (p) for (const [agent, task] of Object.entries(p)) if (agent.trim()) out.set(agent.trim(), text(task));
   }
   return out;
 }
@@ -312,7 +314,7 @@ function buildTrajectory(record: Record<string, unknown>, line: number, options:
   if (steps.some((s) => s.agentId === MARBLE_PLANNER_ID)) agents.push({ id: MARBLE_PLANNER_ID, kind: 'aggregator', name: 'MARBLE engine planner' });
 
   const outcome = outcomeOf(record);
-  const tokenUsage = typeof record.token_usage === 'number' && Number.isInteger(record.token_usage) && record.token_usage >= 0 ? record.token_usage : undefined;
+  const tokenUsage = typeof record.token_usage === 'number' && Number.isSafeInteger(record.token_usage) && record.token_usage >= 0 ? record.token_usage : undefined;
   const source = options.source ? basename(options.source) : 'marble';
   const extras: Record<string, unknown> = {};
   for (const key of ['planning_scores', 'communication_scores', 'agent_kpis', 'total_milestones', 'task_evaluation', 'code_quality', 'final_output'] as const) {

@@ -136,8 +136,9 @@ const SPEAKING_KINDS = new Set<StepKind>(['llm', 'message', 'handoff', 'aggregat
 /** Earlier siblings examined per step: bounds the cost on flat traces; a fan-in wider than this is cut at its nearest branches. */
 const SIBLING_LOOKBACK = 256;
 
+/** A token count an exporter reported; absurd values (negative, beyond 2^53) are not counts. */
 function tokenCount(value: number | undefined): number | undefined {
-  return value === undefined || value < 0 ? undefined : Math.round(value);
+  return value === undefined || !(value >= 0) || value > Number.MAX_SAFE_INTEGER ? undefined : Math.round(value);
 }
 
 function usageOf(attrs: Attributes): Draft['usage'] {
@@ -273,7 +274,8 @@ function buildTrajectory(traceId: string, spans: RawSpan[], finalOutput: unknown
   if (stepSpans.size === 0) {
     errors.push({
       message: `trace ${traceId}: no model, tool or agent spans (gen_ai.*, OpenInference or OpenLLMetry attributes) among its ${spans.length} span(s); nothing imported`,
-      ...(spans[0] ? { path: spans[0].path } : {}),
+      // A file that is one bare span has the empty path; "$" names that root.
+      ...(spans[0] ? { path: spans[0].path || '$' } : {}),
       ...(spans[0]?.line !== undefined ? { line: spans[0].line } : {}),
     });
     return undefined;

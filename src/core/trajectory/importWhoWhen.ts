@@ -96,14 +96,19 @@ function buildTrajectory(value: unknown, path: string, options: WhoWhenImportOpt
   const entries: Entry[] = [];
   record.history.forEach((raw, index) => {
     const m = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : undefined;
-    const name = asText(m?.name);
-    const role = asText(m?.role);
+    // Blank names and roles name nobody: treat them as absent.
+    const name = asText(m?.name)?.trim() || undefined;
+    const role = asText(m?.role)?.trim() || undefined;
     if (!m || (!name && !role)) {
       errors.push({ message: 'history entry has neither name nor role; skipped', path: at(`history[${index}]`) });
       return;
     }
     // Algorithm-generated logs name the agent; hand-crafted ones fold it into the role.
     const speaker = name ? { agent: name } : parseWhoWhenRole(role as string);
+    if (!speaker.agent.trim()) {
+      errors.push({ message: `history entry's role "${role}" names no agent; skipped`, path: at(`history[${index}]`) });
+      return;
+    }
     entries.push({ index, agent: speaker.agent, ...(speaker.channel ? { channel: speaker.channel } : {}), ...(name && role ? { role } : {}), content: asText(m.content) ?? '' });
   });
   if (entries.length === 0) {
@@ -151,7 +156,7 @@ function buildTrajectory(value: unknown, path: string, options: WhoWhenImportOpt
     agents.push({ id, kind: kindOf(id), ...(prompt !== undefined ? { prompt } : {}) });
   };
   for (const e of entries) addAgent(e.agent);
-  for (const id of Object.keys(systemPrompts)) addAgent(id);
+  for (const id of Object.keys(systemPrompts)) if (id.trim()) addAgent(id);
 
   const labels = labelsOf(record, steps, agents, at, errors);
   const question = asText(record.question);
@@ -162,7 +167,7 @@ function buildTrajectory(value: unknown, path: string, options: WhoWhenImportOpt
 
   return {
     runId: `whowhen:${fileId ?? subset}`,
-    taskId: asText(record.question_ID) ?? fileId ?? 'whowhen',
+    taskId: asText(record.question_ID)?.trim() || fileId || 'whowhen',
     ...(question !== undefined ? { task: { input: question, ...(groundTruth !== undefined ? { reference: groundTruth } : {}) } } : {}),
     agents,
     rounds: [...new Set(rounds)].map((index) => ({ index })),

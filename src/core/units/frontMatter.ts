@@ -35,8 +35,13 @@ export function splitFrontMatter(file: LineIndex): FrontMatter | undefined {
   }));
   let data: Record<string, unknown> = {};
   if (errors.length === 0) {
-    const value = doc.toJS();
-    if (value && typeof value === 'object' && !Array.isArray(value)) data = value as Record<string, unknown>;
+    try {
+      const value = doc.toJS();
+      if (value && typeof value === 'object' && !Array.isArray(value)) data = value as Record<string, unknown>;
+    } catch (error) {
+      // Some YAML problems (an alias without its anchor) surface only on conversion.
+      errors.push({ message: `Front matter: ${firstLine((error as Error).message)}`, line: 1, character: 0 });
+    }
   }
   return { endLine: end, data, errors };
 }

@@ -115,7 +115,8 @@ function scalarUnits(file: LineIndex, agents: AgentCollector, node: Scalar, path
   }
   while (to > from && /\s/.test(file.text[to - 1])) to--;
   if (to <= from) return;
-  const text = String(node.value);
+  // A lone "\r" ends a line for editors but is content for YAML: keep the text and the range alike.
+  const text = quote === 'plain' ? String(node.value).trimEnd() : String(node.value);
   if (!text.trim()) return;
   const startPos = file.positionAt(from);
   const endPos = file.positionAt(to);

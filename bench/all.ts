@@ -1,0 +1,107 @@
+/**
+ * Runs every benchmark, each as a child process, and writes bench/results.json:
+ *   {generatedAt, machine: {cpus, node}, results: {P1, P2, P3, sim, fuzz}}
+ * then prints a compact summary. A benchmark that fails is recorded with its error; the others
+ * still run. Expects the bundles of `node scripts/build.mjs --bench` in out/bench.
+ *
+ *   node out/bench/all.js [--fuzz-cases 100000] [--only P1,P2,…]
+ */
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+/** out/bench/all.js → the repository root. */
+const ROOT = resolve(__dirname, '..', '..');
+const OUT = join(ROOT, 'out', 'bench');
+const FUZZ_CASES = arg('fuzz-cases') ?? '100000';
+const ONLY = arg('only')?.split(',');
+
+interface Job {
+  group: 'P1' | 'P2' | 'P3' | 'sim' | 'fuzz';
+  name: string;
+  nodeArgs?: string[];
+  script: string;
+  args?: string[];
+}
+
+const JOBS: Job[] = [
+  { group: 'P1', name: 'parseUnits', nodeArgs: ['--expose-gc'], script: 'parseUnits.js' },
+  { group: 'P2', name: 'ingest', script: 'ingest.js' },
+  { group: 'P2', name: 'ingestRss', script: 'ingestRss.js' },
+  { group: 'P3', name: 'llmThroughput', script: 'llmThroughput.js' },
+  { group: 'P3', name: 'rollouts', script: 'rollouts.js' },
+  { group: 'sim', name: 'mixed-noise30', script: 'sim/run.js', args: ['--scenario', 'bench/sim/scenarios/mixed-noise30.json', '--ablations'] },
+  { group: 'sim', name: 'bcd-aggregator', script: 'sim/run.js', args: ['--scenario', 'bench/sim/scenarios/bcd-aggregator.json', '--method', 'bcd'] },
+  { group: 'fuzz', name: 'fuzz', script: 'fuzz.js', args: ['--cases', FUZZ_CASES] },
+];
+
+type Outcome = { ok: true; seconds: number; output: unknown } | { ok: false; seconds: number; error: string };
+
+/** Runs one benchmark; its stdout must end with one JSON document. */
+function run(job: Job): Promise<Outcome> {
+  const started = performance.now();
+  return new Promise((done) => {
+    execFile(process.execPath, [...(job.nodeArgs ?? []), join(OUT, job.script), ...(job.args ?? [])], { cwd: ROOT, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      const seconds = Number(((performance.now() - started) / 1000).toFixed(1));
+      if (error) return done({ ok: false, seconds, error: `${error.message.split('\n')[0]}\n${stderr.trim().split('\n').slice(-6).join('\n')}` });
+      const text = stdout.trim();
+      const at = text.lastIndexOf('\n{\n') >= 0 && !text.startsWith('{') ? text.lastIndexOf('\n{\n') + 1 : text.indexOf('{');
+      try {
+        done({ ok: true, seconds, output: JSON.parse(text.slice(at)) });
+      } catch {
+        done({ ok: false, seconds, error: `the output is not JSON: ${text.slice(0, 300)}` });
+      }
+    });
+  });
+}
+
+/** The one or two figures per benchmark that the summary table shows. */
+function headline(name: string, o: Outcome): string {
+  if (!o.ok) return `FAILED: ${o.error.split('\n')[0]}`;
+  const r = o.output as Record<string, any>;
+  switch (name) {
+    case 'parseUnits':
+      return `units ${r.unitsParse?.wallMs} ms vs markdown-it ${r.markdownItParse?.wallMs} ms = ${r.ratioVsMarkdownIt?.wall}× (target ≤ 1.5)`;
+    case 'ingest':
+      return `${r.fileMB} MB: ${r.ratioVsReadlineBaseline}× readline+JSON.parse (target ≥ 0.7)`;
+    case 'ingestRss':
+      return (r.sizes ?? []).map((s: any) => `${s.requestedMB} MB → ${s.peakRssMB} MB RSS`).join(', ');
+    case 'llmThroughput':
+      return `chat @16: ${r.chat?.[2]?.callsPerSecond} calls/s (${r.chat?.[2]?.speedupVsConcurrency1}× of @1)`;
+    case 'rollouts':
+      return `${r.wallSeconds} s vs bound ${r.bound?.seconds} s = ${r.ratioVsBound}× (target ≤ 1.25), ${r.callsPerSecond} calls/s`;
+    case 'fuzz':
+      return `${r.totals?.cases} cases, ${r.totals?.crashes} crashes, ${r.totals?.errorsWithoutLocation} errors without location, ${r.totals?.findings} findings`;
+    default: {
+      const full = r.variants?.full ?? r.full ?? r;
+      return `recall ${full.recall ?? '?'} precision ${full.precision ?? '?'} calls ${full.llmCalls ?? '?'}`;
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const results: Record<string, Record<string, unknown>> = { P1: {}, P2: {}, P3: {}, sim: {}, fuzz: {} };
+  const rows: [string, string, string][] = [];
+  for (const job of JOBS) {
+    if (ONLY && !ONLY.includes(job.group) && !ONLY.includes(job.name)) continue;
+    process.stderr.write(`running ${job.name}…\n`);
+    const outcome = await run(job);
+    (results[job.group] as Record<string, unknown>)[job.name] = outcome.ok ? { seconds: outcome.seconds, ...(outcome.output as object) } : { error: outcome.error, seconds: outcome.seconds };
+    rows.push([job.name, `${outcome.seconds}s`, headline(job.name, outcome)]);
+  }
+  const report = { generatedAt: new Date().toISOString(), machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version }, results };
+  writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const width = Math.max(...rows.map((r) => r[0].length));
+  process.stdout.write(`${rows.map(([n, s, h]) => `${n.padEnd(width)}  ${s.padStart(7)}  ${h}`).join('\n')}\nwritten: bench/results.json\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${(error as Error).stack ?? error}\n`);
+  process.exitCode = 1;
+});
