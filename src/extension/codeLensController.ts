@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { UnitCodeLensProvider } from './codeLensProvider';
 import type { PromptDocumentIndex } from './documentIndex';
 import { PromptFileRegistration } from './promptFileRegistration';
+import type { UnitInsights } from './suggestions/unitInsights';
 
 const CODE_LENS_ENABLED = 'truce.codeLens.enabled';
 
@@ -14,7 +15,10 @@ export class CodeLensController implements vscode.Disposable {
   private registration: vscode.Disposable | undefined;
   private readonly configurationListener: vscode.Disposable;
 
-  constructor(private readonly index: PromptDocumentIndex) {
+  constructor(
+    private readonly index: PromptDocumentIndex,
+    private readonly insights?: UnitInsights,
+  ) {
     this.configurationListener = vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(CODE_LENS_ENABLED)) this.update();
     });
@@ -30,7 +34,7 @@ export class CodeLensController implements vscode.Disposable {
   private update(): void {
     const enabled = vscode.workspace.getConfiguration().get<boolean>(CODE_LENS_ENABLED, true);
     if (enabled && !this.registration) {
-      const provider = new UnitCodeLensProvider(this.index);
+      const provider = new UnitCodeLensProvider(this.index, this.insights);
       this.registration = new PromptFileRegistration(this.index, (selector) =>
         vscode.languages.registerCodeLensProvider(selector, provider),
       );

@@ -3,6 +3,8 @@ import { allUnits } from '../core/units';
 import { codeLensTitle, codeLensTooltip } from './codeLensTitle';
 import { SHOW_UNIT_DETAILS_COMMAND } from './commandIds';
 import type { PromptDocumentIndex } from './documentIndex';
+import { SHOW_UNIT_EVIDENCE_COMMAND } from './suggestions/suggestionCommandIds';
+import type { UnitInsights } from './suggestions/unitInsights';
 import { findUnitById, placeUnit, toVscodeRange } from './unitQueries';
 
 /** A lens that remembers which unit it stands for, so resolving it needs no position search. */
@@ -18,15 +20,24 @@ export class UnitCodeLens extends vscode.CodeLens {
 
 /**
  * One CodeLens above every policy unit. `provideCodeLenses` runs on every edit and for the whole
- * file, so it only lays out ranges and ids; the title is built in `resolveCodeLens`, which VS Code
- * calls only for lenses in view.
+ * file, so it only lays out ranges and ids; the title (with the selected run's credit, when there
+ * is one) is built in `resolveCodeLens`, which VS Code calls only for lenses in view.
  */
 export class UnitCodeLensProvider implements vscode.CodeLensProvider<UnitCodeLens> {
   readonly onDidChangeCodeLenses: vscode.Event<void>;
 
-  constructor(private readonly index: PromptDocumentIndex) {
-    this.onDidChangeCodeLenses = (listener, thisArgs, disposables) =>
-      index.onDidChange(() => listener.call(thisArgs), undefined, disposables);
+  constructor(
+    private readonly index: PromptDocumentIndex,
+    private readonly insights?: UnitInsights,
+  ) {
+    this.onDidChangeCodeLenses = (listener, thisArgs, disposables) => {
+      const subscriptions = [index.onDidChange(() => listener.call(thisArgs))];
+      // A new run, an applied or rejected suggestion: the same lenses need new titles.
+      if (insights) subscriptions.push(insights.onDidChange(() => listener.call(thisArgs)));
+      const disposable = vscode.Disposable.from(...subscriptions);
+      disposables?.push(disposable);
+      return disposable;
+    };
   }
 
   provideCodeLenses(document: vscode.TextDocument): UnitCodeLens[] {
@@ -41,17 +52,19 @@ export class UnitCodeLensProvider implements vscode.CodeLensProvider<UnitCodeLen
     const parsed = document && this.index.get(document);
     const unit = parsed && findUnitById(parsed, lens.unitId, lens.range.start.line);
     const placement = parsed && unit && placeUnit(parsed, unit);
-    if (!placement) {
+    if (!document || !placement) {
       // The text changed between provide and resolve; VS Code asks for fresh lenses right after.
       // An empty command id renders a plain label instead of a link to a rule that no longer exists.
       lens.command = { title: 'Rule changed, updating…', command: '' };
       return lens;
     }
+    const insight = this.insights?.unit(document, placement.unit.id);
+    const withEvidence = (insight?.credit?.evidence.length ?? 0) > 0;
     lens.command = {
-      title: codeLensTitle(placement),
-      tooltip: codeLensTooltip(placement),
-      command: SHOW_UNIT_DETAILS_COMMAND,
-      arguments: [lens.documentUri, lens.unitId, placement.unit.range.start.line],
+      title: codeLensTitle(placement, insight),
+      tooltip: codeLensTooltip(placement, insight),
+      command: withEvidence ? SHOW_UNIT_EVIDENCE_COMMAND : SHOW_UNIT_DETAILS_COMMAND,
+      arguments: withEvidence ? [lens.documentUri, lens.unitId] : [lens.documentUri, lens.unitId, placement.unit.range.start.line],
     };
     return lens;
   }

@@ -6,12 +6,14 @@ import { ConfigDiagnostics } from './configDiagnostics';
 import { PromptDocumentIndex } from './documentIndex';
 import { UnitHoverProvider } from './hoverProvider';
 import { registerImportTrajectoriesCommand } from './importTrajectoriesCommand';
+import { createTrajectoryPanelFeature } from './panel/trajectoryPanelFeature';
 import { PromptFileContextKey } from './promptFileContextKey';
 import { PromptFileRegistration } from './promptFileRegistration';
 import { registerShowUnitDetailsCommand } from './showUnitDetailsCommand';
 import { registerRunMasCommand } from './runMasCommand';
 import { RunStatusBar } from './runStatusBar';
 import { registerSetApiKeyCommand } from './setApiKeyCommand';
+import { registerSuggestionFeatures } from './suggestions/registerSuggestionFeatures';
 import { registerShowUnitsCommand } from './showUnitsCommand';
 import { registerValidateConfigCommand } from './validateConfigCommand';
 
@@ -19,7 +21,8 @@ import { registerValidateConfigCommand } from './validateConfigCommand';
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('TRUCE', { log: true });
   const index = new PromptDocumentIndex(log);
-  const hoverProvider = new UnitHoverProvider(index);
+  const suggestions = registerSuggestionFeatures(context, { index, log });
+  const hoverProvider = new UnitHoverProvider(index, suggestions.insights);
   const configDiagnostics = new ConfigDiagnostics();
   const keys = new ApiKeyStore(context.secrets);
   const statusBar = new RunStatusBar();
@@ -33,11 +36,12 @@ export function activate(context: vscode.ExtensionContext): void {
     registerImportTrajectoriesCommand(log),
     log,
     index,
-    new CodeLensController(index),
+    new CodeLensController(index, suggestions.insights),
     new PromptFileRegistration(index, (selector) => vscode.languages.registerHoverProvider(selector, hoverProvider)),
     new PromptFileContextKey(index),
     registerShowUnitsCommand(index),
     registerShowUnitDetailsCommand(index),
+    createTrajectoryPanelFeature(context.extensionUri, log, index),
   );
 }
 

@@ -2,12 +2,20 @@ import * as vscode from 'vscode';
 import type { PolicyUnit } from '../core/units/types';
 import { SHOW_UNIT_DETAILS_COMMAND } from './commandIds';
 import type { PromptDocumentIndex } from './documentIndex';
+import { appendCreditHover, CREDIT_HOVER_COMMANDS } from './suggestions/creditHover';
+import type { UnitInsights } from './suggestions/unitInsights';
 import type { UnitPlacement } from './unitQueries';
 import { findUnitAt, placeUnit, sectionLabel, toVscodeRange, unitKindLabel } from './unitQueries';
 
-/** Hovering a rule shows what TRUCE knows about it: id, agent, section, kind, variables, lock. */
+/**
+ * Hovering a rule shows what TRUCE knows about it: id, agent, section, kind, variables, lock, and
+ * — when a run has data on it — its credit in words, the evidence and the pending suggestions.
+ */
 export class UnitHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly index: PromptDocumentIndex) {}
+  constructor(
+    private readonly index: PromptDocumentIndex,
+    private readonly insights?: UnitInsights,
+  ) {}
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     const parsed = this.index.get(document);
@@ -15,7 +23,11 @@ export class UnitHoverProvider implements vscode.HoverProvider {
     const unit = findUnitAt(parsed, document.offsetAt(position));
     const placement = unit && placeUnit(parsed, unit);
     if (!placement) return undefined;
-    return new vscode.Hover(unitHoverMarkdown(document.uri, placement), toVscodeRange(placement.unit.range));
+    const markdown = unitHoverMarkdown(document.uri, placement);
+    const insight = this.insights?.unit(document, placement.unit.id);
+    const run = this.insights?.workspaceRun.run;
+    if (insight && run) appendCreditHover(markdown, document.uri, insight, run);
+    return new vscode.Hover(markdown, toVscodeRange(placement.unit.range));
   }
 }
 
@@ -23,7 +35,7 @@ export function unitHoverMarkdown(uri: vscode.Uri, placement: UnitPlacement): vs
   const { unit, agent, ordinal, count } = placement;
   const markdown = new vscode.MarkdownString(undefined, true);
   // Trust only our own command, so the "Show details" link works and nothing else can run.
-  markdown.isTrusted = { enabledCommands: [SHOW_UNIT_DETAILS_COMMAND] };
+  markdown.isTrusted = { enabledCommands: [SHOW_UNIT_DETAILS_COMMAND, ...CREDIT_HOVER_COMMANDS] };
   markdown.appendMarkdown(`**TRUCE policy unit** · rule ${ordinal} of ${count} of agent ${inlineCode(agent.id)}\n\n`);
   markdown.appendMarkdown('| | |\n|---|---|\n');
   markdown.appendMarkdown(`| Section | ${escapeMarkdown(sectionLabel(unit))} |\n`);
@@ -41,13 +53,13 @@ function variablesCell(unit: PolicyUnit): string {
 }
 
 /** A code span that survives backticks and table pipes inside the text. */
-function inlineCode(text: string): string {
+export function inlineCode(text: string): string {
   const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longestRun + 1);
   const padded = text.startsWith('`') || text.endsWith('`') ? ` ${text} ` : text;
   return `${fence}${padded.replace(/\|/g, '\\|')}${fence}`;
 }
 
-function escapeMarkdown(text: string): string {
+export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (char) => `\\${char}`);
 }

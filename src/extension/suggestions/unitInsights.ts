@@ -1,0 +1,170 @@
+import * as vscode from 'vscode';
+import { suggestionUnitId, type UnitCredit } from '../../core/editor/runView';
+import type { Suggestion } from '../../core/optimize/types';
+import { locateUnit, type PolicyUnit, type PromptDocument } from '../../core/units';
+import type { PromptDocumentIndex } from '../documentIndex';
+import type { WorkspaceRun } from './workspaceRun';
+
+/** A pending suggestion placed in a document as it is now. */
+export interface PlacedSuggestion {
+  suggestion: Suggestion;
+  /** The rule it is shown on (its target, or for an ADD the rule it follows). */
+  unit: PolicyUnit;
+  /** Why it can no longer be applied as proposed; undefined while it still fits. */
+  stale?: string;
+}
+
+export interface UnitInsight {
+  credit?: UnitCredit;
+  /** The rule's text differs from the text the run credited. */
+  changedSinceRun: boolean;
+  suggestions: PlacedSuggestion[];
+}
+
+export interface DocumentInsights {
+  runId: string;
+  byUnit: ReadonlyMap<string, UnitInsight>;
+  suggestions: readonly PlacedSuggestion[];
+}
+
+interface CachedInsights {
+  version: number;
+  generation: number;
+  insights: DocumentInsights | undefined;
+}
+
+/**
+ * Run data placed on the rules of an open document. A run refers to rules by id, and an id
+ * changes with the rule's text, so each credited rule is re-anchored: by id; else by the text the
+ * rule had when the run was first shown on it (remembered here) or the text a suggestion quotes,
+ * through the core's locateUnit. A rule found with other text is "changed since run": its credit
+ * is still shown, marked as such, and suggestions on it are stale.
+ */
+export class UnitInsights implements vscode.Disposable {
+  private readonly cache = new Map<string, CachedInsights>();
+  /** Unit id → the rule text it had when first seen with this run's data. */
+  private readonly knownText = new Map<string, { agentId: string; text: string; sectionPath: string[] }>();
+  private readonly emitter = new vscode.EventEmitter<void>();
+  private readonly disposables: vscode.Disposable[] = [this.emitter];
+
+  /** The run or its data changed: query again. (Document edits come through the index's event.) */
+  readonly onDidChange = this.emitter.event;
+
+  constructor(
+    private readonly index: PromptDocumentIndex,
+    readonly workspaceRun: WorkspaceRun,
+  ) {
+    let runId: string | undefined;
+    this.disposables.push(
+      workspaceRun.onDidChange(() => {
+        const next = workspaceRun.run?.entry.runId;
+        // Texts remembered for one run say nothing about another run's ids.
+        if (next !== runId) this.knownText.clear();
+        runId = next;
+        this.cache.clear();
+        this.emitter.fire();
+      }),
+      vscode.workspace.onDidCloseTextDocument((document) => this.cache.delete(document.uri.toString())),
+    );
+  }
+
+  get(document: vscode.TextDocument): DocumentInsights | undefined {
+    const key = document.uri.toString();
+    const cached = this.cache.get(key);
+    if (cached && cached.version === document.version && cached.generation === this.workspaceRun.generation) return cached.insights;
+    const insights = this.compute(document);
+    this.cache.set(key, { version: document.version, generation: this.workspaceRun.generation, insights });
+    return insights;
+  }
+
+  unit(document: vscode.TextDocument, unitId: string): UnitInsight | undefined {
+    return this.get(document)?.byUnit.get(unitId);
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+
+  private compute(document: vscode.TextDocument): DocumentInsights | undefined {
+    const run = this.workspaceRun.run;
+    const parsed = this.index.get(document);
+    if (!run || !parsed) return undefined;
+    const { view } = run.loaded;
+    const byUnit = new Map<string, UnitInsight>();
+    const insightOf = (unit: PolicyUnit) => {
+      let insight = byUnit.get(unit.id);
+      if (!insight) byUnit.set(unit.id, (insight = { changedSinceRun: false, suggestions: [] }));
+      return insight;
+    };
+
+    const units = parsed.agents.flatMap((agent) => agent.units);
+    const byId = new Map(units.map((unit) => [unit.id, unit]));
+    for (const suggestion of view.pending) {
+      const { oldText, targetUnitId, agentId } = suggestion.edit;
+      if (oldText !== undefined && targetUnitId && !this.knownText.has(targetUnitId)) this.knownText.set(targetUnitId, { agentId, text: oldText, sectionPath: [] });
+    }
+    for (const [unitId, credit] of view.credit) {
+      const here = byId.get(unitId);
+      if (here) {
+        this.knownText.set(unitId, { agentId: here.agentId, text: here.text, sectionPath: here.sectionPath });
+        insightOf(here).credit = credit;
+        continue;
+      }
+      const known = this.knownText.get(unitId);
+      const found = known && locateAnywhere(parsed, { id: unitId, ...known });
+      if (!found) continue;
+      const insight = insightOf(found.unit);
+      // Two old ids can land on one rule (a rule rewritten into another's words); the exact one wins.
+      if (insight.credit && !insight.changedSinceRun) continue;
+      insight.credit = credit;
+      insight.changedSinceRun = found.status === 'changed';
+    }
+
+    const relative = vscode.workspace.asRelativePath(document.uri, false);
+    const placed: PlacedSuggestion[] = [];
+    for (const suggestion of view.pending) {
+      if (suggestion.file.replace(/\\/g, '/') !== relative) continue;
+      const place = placeSuggestion(parsed, suggestion);
+      if (!place) continue;
+      placed.push(place);
+      insightOf(place.unit).suggestions.push(place);
+    }
+    return { runId: run.entry.runId, byUnit, suggestions: placed };
+  }
+}
+
+/** locateUnit in the named agent, else in any agent of the file (the editor and a run may name a file's agent differently). */
+function locateAnywhere(doc: PromptDocument, ref: { id: string; agentId: string; text: string; sectionPath: string[] }) {
+  const agents = [ref.agentId, ...doc.agents.map((a) => a.id).filter((id) => id !== ref.agentId)];
+  for (const agentId of agents) {
+    const location = locateUnit(doc, { ...ref, agentId, ...(ref.sectionPath.length ? {} : { sectionPath: undefined }) });
+    if (location.status !== 'gone') return location;
+  }
+  return undefined;
+}
+
+function placeSuggestion(doc: PromptDocument, suggestion: Suggestion): PlacedSuggestion | undefined {
+  const { edit } = suggestion;
+  const agent = doc.agents.find((a) => a.id === edit.agentId) ?? (doc.agents.filter((a) => a.units.length > 0).length === 1 ? doc.agents.find((a) => a.units.length > 0) : undefined);
+  if (edit.op === 'ADD') {
+    const anchorId = suggestionUnitId(suggestion);
+    const units = doc.agents.flatMap((a) => a.units);
+    const anchor = anchorId ? units.find((u) => u.id === anchorId) : agent?.units[agent.units.length - 1];
+    if (anchor) return { suggestion, unit: anchor };
+    // The rule it was to follow is gone: show it at the end of the agent, stale, so it is not lost silently.
+    const last = agent?.units[agent.units.length - 1];
+    return last ? { suggestion, unit: last, stale: `The rule the new one was to follow (${anchorId}) is no longer in the file.` } : undefined;
+  }
+  if (!edit.targetUnitId || edit.oldText === undefined) return undefined;
+  const location = locateAnywhere(doc, { id: edit.targetUnitId, agentId: agent?.id ?? edit.agentId, text: edit.oldText, sectionPath: [] });
+  if (!location) return undefined;
+  if (location.status === 'changed') {
+    return { suggestion, unit: location.unit, stale: `The rule was edited since the suggestion was made; it now reads "${short(location.unit.text)}".` };
+  }
+  return { suggestion, unit: location.unit };
+}
+
+function short(text: string): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > 60 ? `${one.slice(0, 59)}…` : one;
+}
