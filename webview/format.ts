@@ -1,5 +1,5 @@
 /** Short human forms of the panel's numbers and labels. */
-import type { Shift } from '../src/shared/panelProtocol';
+import type { MistakeLabel, Shift } from '../src/shared/panelProtocol';
 
 export function formatTokens(tokens: number): string {
   if (tokens < 1000) return String(tokens);
@@ -24,6 +24,12 @@ export const SHIFT_WORDS: Record<Shift, string> = {
   'pass-fail': 'broken: passed before, fails after',
   'fail-fail': 'failed before and after',
 };
+
+/** "labelled mistake: WebSurfer at step s12" — a dataset's failure label in words. */
+export function mistakeWords(label: MistakeLabel): string {
+  const who = label.agentId ?? 'unknown agent';
+  return `labelled mistake: ${who}${label.stepId ? ` at step ${label.stepId}` : ''}`;
+}
 
 export function formatCost(usd: number): string {
   return usd === 0 ? '$0' : usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;

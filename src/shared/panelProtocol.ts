@@ -33,12 +33,15 @@ const BeforeAfterSchema = z.strictObject({ before: z.number().nullable(), after:
 
 export const RunItemSchema = z.strictObject({
   runId: z.string(),
-  /** 'optimize': an optimize run (optimize.json); 'run': an ordinary run (manifest.json). */
-  kind: z.enum(['run', 'optimize']),
+  /**
+   * 'optimize': an optimize run (optimize.json); 'run': an ordinary run (manifest.json);
+   * 'import': a file of imported trajectories (.truce/imports/<name>.trajectories.jsonl).
+   */
+  kind: z.enum(['run', 'optimize', 'import']),
   createdAt: z.string(),
   /** An ordinary run's state, or an optimize run's status ('completed', 'stopped-budget', …). */
   state: z.string(),
-  /** Tasks selected (ordinary run) or the tasks its rollouts, validations and tests ran (optimize run). */
+  /** Tasks selected (ordinary run), the tasks its rollouts, validations and tests ran (optimize run), or trajectories in the file (import). */
   tasks: z.number().int().nonnegative(),
   /** The credit method of an optimize run. */
   method: z.string().nullable(),
@@ -52,6 +55,18 @@ export type RunItem = z.infer<typeof RunItemSchema>;
 
 export const OutcomeViewSchema = z.strictObject({ score: z.number(), success: z.boolean() });
 
+/**
+ * A failure-attribution label an imported trajectory carries (Who&When's mistake_agent and
+ * mistake_step): which agent, and which step, annotators blamed for the failure.
+ */
+export const MistakeLabelSchema = z.strictObject({
+  agentId: z.string().nullable(),
+  /** The step id the label resolved to; null when the source's step index matched no step. */
+  stepId: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+export type MistakeLabel = z.infer<typeof MistakeLabelSchema>;
+
 export const TaskRowSchema = z.strictObject({
   taskId: z.string(),
   split: SplitSchema.nullable(),
@@ -60,6 +75,7 @@ export const TaskRowSchema = z.strictObject({
   steps: z.number().int().nonnegative(),
   tokens: z.number().int().nonnegative(),
   shift: ShiftSchema.nullable(),
+  mistake: MistakeLabelSchema.nullable(),
 });
 export type TaskRow = z.infer<typeof TaskRowSchema>;
 
@@ -104,6 +120,7 @@ export const GridPageSchema = z.strictObject({
   rows: z.array(GridRowSchema),
   outcome: OutcomeViewSchema.nullable(),
   input: z.string().nullable(),
+  mistake: MistakeLabelSchema.nullable(),
 });
 export type GridPage = z.infer<typeof GridPageSchema>;
 
@@ -142,6 +159,8 @@ export const StepDetailSchema = z.strictObject({
   credit: z.array(StepCreditSchema),
   /** The policy units those signals implicate (scope 'unit'): the links back to the editor. */
   units: z.array(z.strictObject({ unitId: z.string(), score: z.number(), text: z.string() })),
+  /** Set when a label blames this step or its agent; null otherwise. */
+  mistake: z.strictObject({ step: z.boolean(), agent: z.boolean(), reason: z.string().nullable() }).nullable(),
 });
 export type StepDetail = z.infer<typeof StepDetailSchema>;
 
@@ -285,7 +304,7 @@ export const ResponseSchema = z.discriminatedUnion('ok', [
 export const HostMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('init'), focus: FocusSchema.nullable(), fullView: z.boolean() }),
   ResponseSchema,
-  /** Something under .truce/runs/ changed; `runIds` are the runs whose data did (empty: the list). */
+  /** Something under .truce/runs/ or .truce/imports/ changed; `runIds` are the runs whose data did (empty: the list). */
   z.strictObject({ type: z.literal('runsChanged'), runIds: z.array(z.string()) }),
   z.strictObject({ type: z.literal('focus'), focus: FocusSchema }),
 ]);

@@ -4,8 +4,13 @@
 // the rule in the prompt file, the history chart, the attribution graph — in a light and a dark
 // theme, with screenshots. A second scenario checks the webview's CSP; a third renders and
 // scrolls a 10,000-step task and prints how long that took (figures only, no timing assertions).
+// A fourth imports a real Who&When log with the CLI and walks to its labelled mistake.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { runCliJson } from '../support/harness/e2e.mjs';
+import { repoRoot } from '../support/harness/paths.mjs';
 import { runCommand, selectors } from '../support/harness/workbench.mjs';
 import { writePanelRun } from '../support/panelRunFixture.mjs';
 
@@ -217,4 +222,56 @@ const large = {
   },
 };
 
-export default [walkthrough('Default Light Modern', 'light'), walkthrough('Default Dark Modern', 'dark'), csp, large];
+// A real Who&When log (Magentic-One, hand-crafted/24.json), read in place from ../shared/fixtures.
+const WHOWHEN_LOG = join(repoRoot, '..', 'shared', 'fixtures', 'whowhen', 'hand-crafted', '24.json');
+
+const importedWhoWhen = {
+  name: 'panel: an imported real Who&When log, picked in the run picker, shows its labelled mistake',
+  timeoutMs: 120_000,
+  async run(session) {
+    // An ordinary run is listed first, so the import has to be picked.
+    await writePanelRun(session.run.workspace, { runId: RUN_ID, tasks: 2, rounds: 1, optimize: false, graph: false });
+    const report = await runCliJson(['import', WHOWHEN_LOG, '--out', join(session.run.workspace, '.truce', 'imports')]);
+    assert.equal(report.totals.trajectories, 1, JSON.stringify(report));
+    const log = JSON.parse(await readFile(WHOWHEN_LOG, 'utf8'));
+    const stepId = `s${log.mistake_step}`;
+
+    await panelCommand(session.page, 'TRUCE: Open Trajectory Panel');
+    const frame = await panelFrame(session.page);
+    await frame.waitForSelector('.task-list .vl-row[data-task-id]');
+    await frame.click('.run-select');
+    await frame.locator('.run-select li.option', { hasText: '24.trajectories.jsonl' }).click();
+    await frame.waitForSelector(`.task-list .vl-row[data-task-id="${log.question_ID}"]`);
+    assert.equal(await frame.$eval('.run-select', (el) => el.value), 'import:24.trajectories.jsonl');
+    const row = await frame.textContent(`.task-list .vl-row[data-task-id="${log.question_ID}"]`);
+    assert.match(row, /✗/, 'a Who&When log is a failed run');
+    assert.match(row, /⚑ labelled/);
+    assert.match(await frame.textContent('.task-summary'), /^1 tasks/);
+
+    await frame.click(`.task-list .vl-row[data-task-id="${log.question_ID}"]`);
+    await frame.waitForSelector('.grid-body .grid-cell.labelled');
+    assert.match(await frame.textContent('.grid-title'), new RegExp(`labelled mistake: ${log.mistake_agent} at step ${stepId}`));
+    assert.equal(await frame.textContent('.grid-col-head.labelled'), `⚑ ${log.mistake_agent}`);
+    const labelled = await frame.$$eval('.grid-body .grid-cell.labelled', (els) => els.map((el) => el.getAttribute('aria-label')));
+    assert.equal(labelled.length, 1, JSON.stringify(labelled));
+    assert.match(labelled[0], new RegExp(`holds the labelled mistake step ${stepId}`));
+
+    // The labelled cell holds several steps: open it, then the labelled one among them.
+    await frame.click('.grid-body .grid-cell.labelled');
+    await frame.waitForSelector('.step-view .step-title');
+    if (!(await frame.textContent('.step-view .step-title')).startsWith(`${stepId} `)) {
+      await frame.locator('.step-chips vscode-button', { hasText: new RegExp(`^${stepId}$`) }).click();
+      await frame.waitForFunction((id) => document.querySelector('.step-view .step-title')?.textContent?.startsWith(`${id} `), stepId);
+    }
+    assert.match(await frame.textContent('.step-view .step-title'), new RegExp(`^${stepId} · ${log.mistake_agent}`));
+    const note = await frame.textContent('.step-view .step-mistake');
+    assert.match(note, /labelled mistake/);
+    assert.ok(note.includes(log.mistake_reason), note);
+    await frame.evaluate(() => window.scrollTo(0, 0));
+    await session.screenshot('panel-imported-whowhen');
+  },
+};
+
+if (!existsSync(WHOWHEN_LOG)) console.log(`[e2e] skipping the imported Who&When panel scenario: ${WHOWHEN_LOG} is absent (no ../shared next to the repository)`);
+
+export default [walkthrough('Default Light Modern', 'light'), walkthrough('Default Dark Modern', 'dark'), csp, large, ...(existsSync(WHOWHEN_LOG) ? [importedWhoWhen] : [])];

@@ -6,7 +6,7 @@
 import type { GridPage, GridRow } from '../../src/shared/panelProtocol';
 import { creditClass, creditWords } from '../creditScale';
 import { clear, h } from '../dom';
-import { formatScore, formatTokens } from '../format';
+import { formatScore, formatTokens, mistakeWords } from '../format';
 import type { HostChannel } from '../hostChannel';
 import { PagedRows } from '../pagedRows';
 import { VirtualList } from '../virtualList';
@@ -21,6 +21,7 @@ export class GridView {
   private readonly list: VirtualList;
   private data: PagedRows<GridRow> | undefined;
   private agents: GridPage['agents'] = [];
+  private mistake: GridPage['mistake'] = null;
   private column = 0;
   private taskId = '';
 
@@ -68,6 +69,7 @@ export class GridView {
     if (this.data !== data) return;
     data.accept({ offset: 0, rows: first.rows, total: first.totalRounds });
     this.agents = first.agents;
+    this.mistake = first.mistake;
     this.column = 0;
     this.renderTitle(first);
     this.renderHeader();
@@ -96,13 +98,16 @@ export class GridView {
     const outcome = page.outcome ? `${page.outcome.success ? '✓ passed' : '✗ failed'} · score ${formatScore(page.outcome.score)}` : 'no outcome';
     this.title.append(h('strong', {}, page.taskId), h('span', { class: 'muted' }, ` · ${page.totalRounds} rounds · ${outcome}`));
     if (page.input) this.title.append(h('div', { class: 'task-input', title: page.input }, page.input));
+    if (page.mistake) this.title.append(h('div', { class: 'grid-mistake', title: page.mistake.reason ?? '' }, `⚑ ${mistakeWords(page.mistake)}`));
   }
 
   private renderHeader(): void {
     clear(this.header);
     this.header.append(h('div', { class: 'grid-corner', role: 'columnheader' }, 'Round'));
     for (const agent of this.agents) {
-      this.header.append(h('div', { class: 'grid-col-head', role: 'columnheader', title: `${agent.label}${agent.kind ? ` (${agent.kind})` : ''}` }, agent.label));
+      const blamed = this.mistake?.agentId === agent.id;
+      const title = `${agent.label}${agent.kind ? ` (${agent.kind})` : ''}${blamed ? ' — labelled mistake agent' : ''}`;
+      this.header.append(h('div', { class: `grid-col-head${blamed ? ' labelled' : ''}`, role: 'columnheader', title }, blamed ? `⚑ ${agent.label}` : agent.label));
     }
   }
 
@@ -120,14 +125,15 @@ export class GridView {
     data.cells.forEach((cell, col) => {
       const agent = this.agents[col];
       const active = index === this.list.selectedIndex && col === this.column;
+      const blamed = this.mistake?.stepId != null && cell.stepIds.includes(this.mistake.stepId);
       const label = cell.stepIds.length
-        ? `Round ${data.round}, ${agent?.label}: ${cell.stepIds.length} step(s) ${cell.stepIds.join(', ')}, ${cell.tokens} tokens, ${creditWords(cell.credit)}`
+        ? `Round ${data.round}, ${agent?.label}: ${cell.stepIds.length} step(s) ${cell.stepIds.join(', ')}, ${cell.tokens} tokens, ${creditWords(cell.credit)}${blamed ? `, holds the labelled mistake step ${this.mistake?.stepId}` : ''}`
         : `Round ${data.round}, ${agent?.label}: no steps`;
       row.append(
         h(
           'div',
           {
-            class: `grid-cell ${creditClass(cell.credit)}${active ? ' active' : ''}${cell.stepIds.length ? '' : ' empty'}`,
+            class: `grid-cell ${creditClass(cell.credit)}${active ? ' active' : ''}${cell.stepIds.length ? '' : ' empty'}${blamed ? ' labelled' : ''}`,
             role: 'gridcell',
             id: `grid-${index}-${col}`,
             'data-col': col,
@@ -136,7 +142,7 @@ export class GridView {
             'aria-label': label,
             title: cell.creditText ?? label,
           },
-          cell.stepIds.length ? h('div', { class: 'cell-steps' }, cell.stepIds.join(', ')) : null,
+          cell.stepIds.length ? h('div', { class: 'cell-steps' }, blamed ? `⚑ ${cell.stepIds.join(', ')}` : cell.stepIds.join(', ')) : null,
           cell.stepIds.length ? h('div', { class: 'cell-meta' }, `${formatTokens(cell.tokens)} tok${cell.credit === null ? '' : ` · ${cell.credit > 0 ? '+' : ''}${cell.credit.toFixed(2)}`}`) : null,
         ),
       );

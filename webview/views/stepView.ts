@@ -63,6 +63,7 @@ export class StepView {
         d.durationMs !== null ? h('span', {}, ` · ${(d.durationMs / 1000).toFixed(2)} s`) : null,
       ),
     );
+    if (d.mistake) this.element.append(this.mistakeNote(d.mistake));
     if (d.reads.length) {
       const reads = h('div', { class: 'step-reads' }, h('span', { class: 'muted' }, 'Read: '));
       for (const id of d.reads) {
@@ -91,6 +92,17 @@ export class StepView {
     d.messages.forEach((m, i) => timeline.append(this.textBlock(`${m.role}${m.name ? ` (${m.name})` : ''}`, m.content, { message: i })));
     timeline.append(this.textBlock('output', d.output, 'output'));
     this.element.append(timeline);
+  }
+
+  /** The dataset's failure label, as plain text: which badge applies, and the annotators' reason. */
+  private mistakeNote(m: NonNullable<StepDetail['mistake']>): HTMLElement {
+    return h(
+      'div',
+      { class: 'step-mistake', role: 'note' },
+      m.step ? h('vscode-badge', { class: 'mistake-badge step-badge' }, 'labelled mistake') : null,
+      m.agent ? h('vscode-badge', { class: 'mistake-badge agent-badge' }, m.step ? 'by the labelled agent' : 'labelled mistake agent') : null,
+      m.step && m.reason ? h('div', { class: 'mistake-reason' }, m.reason) : null,
+    );
   }
 
   private textBlock(label: string, chunk: TextChunk, part: TextPart): HTMLElement {

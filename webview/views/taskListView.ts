@@ -1,7 +1,7 @@
 /** The run's tasks as a windowed list: outcome, split, size, shift; Enter or click opens a task. */
 import type { TaskRow, TasksPage } from '../../src/shared/panelProtocol';
 import { clear, h } from '../dom';
-import { formatScore, formatTokens, SHIFT_LABELS, SHIFT_WORDS } from '../format';
+import { formatScore, formatTokens, mistakeWords, SHIFT_LABELS, SHIFT_WORDS } from '../format';
 import type { HostChannel } from '../hostChannel';
 import { PagedRows } from '../pagedRows';
 import { VirtualList } from '../virtualList';
@@ -93,11 +93,12 @@ export class TaskListView {
       task.split ? h('span', { class: `split split-${task.split}` }, task.split) : null,
       h('span', { class: 'muted size' }, `${task.steps} steps · ${formatTokens(task.tokens)} tok`),
       task.shift ? h('span', { class: `shift shift-${task.shift}`, title: SHIFT_WORDS[task.shift] }, SHIFT_LABELS[task.shift]) : null,
+      task.mistake ? h('span', { class: 'mistake-badge', title: mistakeWords(task.mistake) }, '⚑ labelled') : null,
     ];
     row.append(...parts.filter((part): part is HTMLSpanElement => part !== null));
     row.setAttribute(
       'aria-label',
-      `Task ${task.taskId}, ${task.split ?? 'no split'}, ${outcomeWords}, ${task.steps} steps${task.shift ? `, ${SHIFT_WORDS[task.shift]}` : ''}`,
+      `Task ${task.taskId}, ${task.split ?? 'no split'}, ${outcomeWords}, ${task.steps} steps${task.shift ? `, ${SHIFT_WORDS[task.shift]}` : ''}${task.mistake ? `, ${mistakeWords(task.mistake)}` : ''}`,
     );
     row.dataset.taskId = task.taskId;
   }

@@ -1,6 +1,7 @@
 /**
  * The runs of one workspace as the panel sees them: ordinary runs (manifest.json) and optimize
- * runs (optimize.json), each optimize run followed by the runs it started. Loading a run parses every trajectory, so a
+ * runs (optimize.json), each optimize run followed by the runs it started, then the files of
+ * imported trajectories in .truce/imports/ (see readImportRun.ts). Loading a run parses every trajectory, so a
  * loaded run is kept until its files change (the watcher calls `invalidate`); concurrent requests
  * for the same run share one load. No `vscode` import.
  */
@@ -11,6 +12,7 @@ import { isRunId, listRuns, loadRun, readManifest, runsDir } from '../../core/st
 import { PanelLookupError } from '../../shared/panel/panelRun';
 import type { RunItem } from '../../shared/panelProtocol';
 import { RunView } from '../../shared/panel/runView';
+import { IMPORT_ID_PREFIX, ImportCounts, listImportFiles, loadImportPanelRun } from './readImportRun';
 import { loadOptimizePanelRun, optimizeManifestOf, optimizePromptFiles, optimizeRunItem } from './readOptimizeRun';
 import { readRunExtras } from './readRunExtras';
 
@@ -25,9 +27,12 @@ export class RunViewCache implements RunSource {
   private readonly views = new Map<string, Promise<RunView>>();
   /** Optimize run id → the runs it shows tasks from: a change in one of them is a change of the optimize run. */
   private readonly subRuns = new Map<string, Set<string>>();
+  private readonly importCounts: ImportCounts | undefined;
 
   /** Without a local workspace folder there are no runs to show. */
-  constructor(readonly workspaceRoot: string | undefined) {}
+  constructor(readonly workspaceRoot: string | undefined) {
+    if (workspaceRoot !== undefined) this.importCounts = new ImportCounts(workspaceRoot);
+  }
 
   async list(): Promise<RunItem[]> {
     if (this.workspaceRoot === undefined) return [];
@@ -49,7 +54,13 @@ export class RunViewCache implements RunSource {
     // Newest first: the run a user just finished is the one they open the panel for. The runs an
     // optimize run started follow it, so the optimize run itself comes first.
     top.sort((a, b) => (a.item.runId < b.item.runId ? 1 : a.item.runId > b.item.runId ? -1 : 0));
-    return top.flatMap((t) => [t.item, ...t.children]);
+    // Imports follow the runs, by file name: they are reference material, not the latest work.
+    const imports: RunItem[] = [];
+    for (const name of await listImportFiles(root)) {
+      const item = await this.importCounts?.item(name);
+      if (item) imports.push(item);
+    }
+    return [...top.flatMap((t) => [t.item, ...t.children]), ...imports];
   }
 
   private async optimizeManifests(root: string): Promise<OptimizeManifest[]> {
@@ -79,6 +90,8 @@ export class RunViewCache implements RunSource {
   }
 
   async promptFiles(runId: string): Promise<Array<{ file: string; agents: string[] }>> {
+    // Imported trajectories came from elsewhere: no prompt file of this workspace produced them.
+    if (runId.startsWith(IMPORT_ID_PREFIX)) return [];
     const dir = join(runsDir(this.root()), runId);
     const optimizeManifest = await optimizeManifestOf(dir);
     const files = optimizeManifest ? await optimizePromptFiles(this.root(), optimizeManifest) : (await readManifest(dir)).prompts.files;
@@ -99,6 +112,7 @@ export class RunViewCache implements RunSource {
   }
 
   private async load(runId: string): Promise<RunView> {
+    if (runId.startsWith(IMPORT_ID_PREFIX)) return new RunView(await loadImportPanelRun(this.root(), runId));
     const dir = join(runsDir(this.root()), runId);
     const optimizeManifest = await optimizeManifestOf(dir);
     if (optimizeManifest) {

@@ -1,13 +1,15 @@
 import * as vscode from 'vscode';
 import { isRunId } from '../../core/store';
+import { IMPORT_SUFFIX, importRunId, isImportFileName } from './readImportRun';
 
 /**
- * Watches `.truce/runs/` and reports which runs changed. A running MAS appends to its files many
+ * Watches `.truce/runs/` and the import files in `.truce/imports/` and reports which runs changed
+ * (an import file's id is `import:<file name>`). A running MAS appends to its files many
  * times a second, so events are gathered for a short while and reported once; an event outside
  * any run folder (the folder itself created or removed) reports an empty list: "all runs".
  */
 export class RunsWatcher implements vscode.Disposable {
-  private readonly watcher: vscode.FileSystemWatcher;
+  private readonly watchers: vscode.FileSystemWatcher[];
   private readonly listeners: vscode.Disposable[];
   private readonly pending = new Set<string>();
   private listChanged = false;
@@ -18,13 +20,23 @@ export class RunsWatcher implements vscode.Disposable {
     private readonly onChange: (runIds: string[]) => void,
     private readonly delayMs = 300,
   ) {
-    this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.truce/runs/**'));
+    this.watchers = [
+      vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.truce/runs/**')),
+      vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `.truce/imports/*${IMPORT_SUFFIX}`)),
+    ];
     const note = (uri: vscode.Uri) => this.note(uri);
-    this.listeners = [this.watcher.onDidCreate(note), this.watcher.onDidChange(note), this.watcher.onDidDelete(note)];
+    this.listeners = this.watchers.flatMap((w) => [w.onDidCreate(note), w.onDidChange(note), w.onDidDelete(note)]);
   }
 
   private note(uri: vscode.Uri): void {
     const parts = uri.path.split('/');
+    const name = parts[parts.length - 1] ?? '';
+    if (parts[parts.length - 2] === 'imports' && isImportFileName(name)) {
+      // The webview re-reads the list on every report, so the file's own id is enough.
+      this.pending.add(importRunId(name));
+      this.timer ??= setTimeout(() => this.flush(), this.delayMs);
+      return;
+    }
     const at = parts.lastIndexOf('runs');
     const runId = at >= 0 ? parts[at + 1] : undefined;
     if (runId && isRunId(runId)) {
@@ -48,6 +60,6 @@ export class RunsWatcher implements vscode.Disposable {
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     for (const listener of this.listeners) listener.dispose();
-    this.watcher.dispose();
+    for (const watcher of this.watchers) watcher.dispose();
   }
 }

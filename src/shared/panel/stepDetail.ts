@@ -6,6 +6,7 @@
 import type { Trajectory } from '../../core/trajectory/schema';
 import type { StepDetail, TextChunk, TextPage, TextPart } from '../panelProtocol';
 import type { TaskCredit } from './creditIndex';
+import { mistakeLabel, stepMistake } from './mistakeLabel';
 import { PanelLookupError } from './panelRun';
 
 /** How much of each text the first answer carries; enough for most messages, small for huge ones. */
@@ -54,6 +55,7 @@ export function stepDetail(runId: string, trajectory: Trajectory, stepId: string
     output: chunk(step.output),
     credit: signals.map((s) => ({ scope: s.scope, ref: s.ref, score: s.score, text: s.text, method: s.method })),
     units: [...units.values()],
+    mistake: stepMistake(mistakeLabel(trajectory), step),
   };
 }
 

@@ -6,6 +6,7 @@
 import type { Trajectory } from '../../core/trajectory/schema';
 import type { GridCell, GridPage, GridRow } from '../panelProtocol';
 import { meanScore, strongest, type TaskCredit } from './creditIndex';
+import { mistakeLabel } from './mistakeLabel';
 import type { CreditSignalRecord } from './runExtrasSchema';
 import { stepTokens } from './taskRows';
 
@@ -80,6 +81,7 @@ export function pageGrid(
     rows,
     outcome: trajectory.outcome ? { score: trajectory.outcome.score, success: trajectory.outcome.success } : null,
     input: trajectory.task ? clip(trajectory.task.input, 2000) : null,
+    mistake: mistakeLabel(trajectory),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Trajectory } from '../../core/trajectory/schema';
 import type { Shift, ShiftCounts, TaskRow } from '../panelProtocol';
+import { mistakeLabel } from './mistakeLabel';
 import type { PanelRun } from './panelRun';
 import type { OptimizeRecord } from './runExtrasSchema';
 
@@ -61,6 +62,7 @@ export function buildTaskRows(run: PanelRun, byTask: ReadonlyMap<string, Traject
       steps: trajectory?.steps.length ?? 0,
       tokens: trajectory ? trajectory.steps.reduce((sum, step) => sum + stepTokens(step), 0) : 0,
       shift: shifts.get(taskId) ?? null,
+      mistake: mistakeLabel(trajectory),
     };
   };
   for (const task of run.manifest.selection.tasks) {
