@@ -113,6 +113,8 @@ export const optimizerConfigSchema = z
      * of the batch): one-off edits from a noisy critic never ride along with real fixes.
      */
     minSupportTasks: z.number().int().min(1).default(2),
+    /** After a candidate is accepted, drop each of its edits whose removal does not lower validation. */
+    prune: z.boolean().default(true),
     /** Let the optimizer LLM merge near-duplicate suggestions that lexical similarity misses. */
     llmMerge: z.boolean().default(false),
     /** Context budget (tokens) for one credit call; longer tasks are split into several calls. */
@@ -130,7 +132,7 @@ export const truceConfigSchema = z
     llm: llmConfigSchema,
     concurrency: z.number().int().min(1).max(256).default(4),
     budget: budgetConfigSchema.default({}),
-    optimizer: optimizerConfigSchema.default({ method: 'truce', rounds: 3, topK: 3, partition: 'round', windowSize: 4, batchSize: 8, delta: 0.1, llmMerge: false, minSupportTasks: 2 }),
+    optimizer: optimizerConfigSchema.default({ method: 'truce', rounds: 3, topK: 3, partition: 'round', windowSize: 4, batchSize: 8, delta: 0.1, llmMerge: false, minSupportTasks: 2, prune: true }),
   })
   .strict();
 

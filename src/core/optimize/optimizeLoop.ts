@@ -117,7 +117,7 @@ export interface RoundRecord {
 
 export type OptimizeProgress =
   | { type: 'started'; runId: string; dir: string; rounds: number; resumedAfter: number; batch: number; perRound: CostProjection; total: CostProjection }
-  | { type: 'stage'; round: number; stage: 'rollout' | 'credit' | 'suggest' | 'aggregate' | 'apply' | 'validate' | 'test' }
+  | { type: 'stage'; round: number; stage: 'rollout' | 'credit' | 'suggest' | 'aggregate' | 'apply' | 'validate' | 'prune' | 'test' }
   | { type: 'round'; record: RoundRecord }
   | { type: 'note'; message: string }
   | { type: 'finished'; status: OptimizeStatus; reason?: string };
@@ -441,7 +441,33 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       } else if (pooled.retained.length) note(`round ${k}: none of the retained suggestions could be applied; no candidate to validate.`);
       else note(`round ${k}: no suggestions survived; the best prompt set stays.`);
       const accepted = decision?.accepted === true;
+      const previousBest = bestTexts;
       if (accepted) bestTexts = applied.texts;
+
+      // Pruning: a candidate is accepted as a whole, so an edit that does nothing for validation
+      // can ride along with the fixes that earned the acceptance. Each accepted edit, weakest
+      // support first, is tried away; when validation is no lower without it, it is dropped. This
+      // only removes edits from a set that already cleared the gate, so it cannot add a false
+      // improvement; it costs one validation per accepted edit (unchanged agents' calls are cached).
+      const pruned = new Map<string, string>();
+      if (accepted && config.optimizer.prune && appliedIds.size > 1) {
+        stage('prune');
+        let keptIds = pooled.retained.filter((s) => appliedIds.has(s.id));
+        let keptVal = mean(await valOf(bestTexts, k, valRunIds)) ?? 0;
+        for (const weakest of [...keptIds].sort((a, b) => a.support - b.support || (a.id < b.id ? -1 : 1))) {
+          if (keptIds.length <= 1) break;
+          const rest = keptIds.filter((s) => s.id !== weakest.id);
+          const without = await applySuggestions(config, previousBest, rest, llmRewriter(optimizer, note, options.signal));
+          if (without.results.some((r) => r.status !== 'applied')) continue;
+          const withoutVal = mean(await valOf(without.texts, k, valRunIds)) ?? 0;
+          if (withoutVal >= keptVal) {
+            pruned.set(weakest.id, `Pruned after acceptance: validation ${withoutVal.toFixed(3)} without it vs ${keptVal.toFixed(3)} with it, so it did not help.`);
+            keptIds = rest;
+            keptVal = withoutVal;
+            bestTexts = without.texts;
+          }
+        }
+      }
 
       // Final statuses: applied-and-accepted, or the reason it did not make it.
       const byId = new Map(applied.results.map((r) => [r.suggestionId, r]));
@@ -452,6 +478,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
         if (r.status === 'stale') return { ...s, round: k, status: 'stale', reason: r.reason ?? 'stale' };
         if (r.status === 'rejected') return { ...s, round: k, status: 'rejected', reason: r.reason ?? 'could not be applied' };
         const edit = r.edit ?? s.edit;
+        if (accepted && pruned.has(s.id)) return { ...s, edit, round: k, status: 'rejected', reason: pruned.get(s.id) as string };
         if (accepted) return { ...s, edit, round: k, status: 'accepted', reason: decision?.reason ?? '' };
         return { ...s, edit, round: k, status: 'rejected', reason: `The candidate with this edit was not accepted: ${decision?.reason ?? 'not validated'}` };
       });
