@@ -30,9 +30,8 @@ describe('simulation world: pruning accepted candidates', function () {
   });
 
   async function accepted(prune: boolean) {
-    const config = ws.config() as { optimizer: { prune?: boolean; minSupportTasks?: number } };
-    config.optimizer.prune = prune;
-    config.optimizer.minSupportTasks = 1;
+    const config = ws.config();
+    config.optimizer = { ...config.optimizer, prune, minSupportTasks: 1 };
     const outcome = await runOptimizer({ config, workspaceRoot: ws.dir, method: 'truce', ablations: { noCredit: false, noUnits: false } });
     return outcome;
   }
