@@ -4,12 +4,12 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { applySuggestionToDisk, planSuggestionOnDisk, revertEdit } from '../../core/optimize/ledger';
 import { readSuggestions } from '../../core/optimize/optimizeStore';
 import type { Suggestion } from '../../core/optimize/types';
 import { isRunId, runsDir } from '../../core/store';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
+import { parseCliArgs } from '../parseCliArgs';
 import { DEFAULT_CONFIG } from '../readConfig';
 import { loadOptimizerConfig } from './loadOptimizerConfig';
 
@@ -43,12 +43,7 @@ not applied. --dry-run prints the unified diff instead.
 
   -c, --config FILE   the configuration (default: ${DEFAULT_CONFIG})`,
   async run(args: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, strict: true, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, run: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } } });
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const parsed = parseCliArgs({ args, strict: true, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, run: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } } });
     if (parsed.positionals.length !== 1) throw new UsageError('give exactly one suggestion id');
     const id = parsed.positionals[0] as string;
     const loaded = await loadOptimizerConfig(io, 'apply', parsed.values.config);
@@ -87,12 +82,7 @@ Restores the prompt file an applied edit changed to its exact previous bytes, an
 revert in .truce/ledger.jsonl. Refused when the file changed since the edit (the later changes
 would be lost). Run it in the workspace folder.`,
   async run(args: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, strict: true, allowPositionals: true, options: {} });
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const parsed = parseCliArgs({ args, strict: true, allowPositionals: true, options: {} });
     if (parsed.positionals.length !== 1) throw new UsageError('give exactly one edit id');
     const r = await revertEdit(io.cwd, parsed.positionals[0] as string);
     if (!r.ok) {

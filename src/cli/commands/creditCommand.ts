@@ -3,22 +3,17 @@
  * suggestions (Ψ) from that credit, written next to the run (credit.json, credit.jsonl,
  * suggestions.json). stdout gets a table, or JSON with --json.
  */
-import { parseArgs } from 'node:util';
 import { summarizeUnitCredit } from '../../core/credit/truce/unitCredit';
 import { isLlmError } from '../../core/llm';
 import { creditStoredRun, suggestForStoredRun } from '../../core/optimize/storedRunCredit';
 import { RunNotFoundError } from '../../core/store';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
+import { parseCliArgs } from '../parseCliArgs';
 import { DEFAULT_CONFIG } from '../readConfig';
 import { loadOptimizerConfig } from './loadOptimizerConfig';
 
 function parse(args: string[], extra: Record<string, { type: 'boolean' | 'string'; default?: boolean }> = {}) {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, strict: true, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean', default: false }, ...extra } });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCliArgs({ args, strict: true, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean', default: false }, ...extra } });
   if (parsed.positionals.length !== 1) throw new UsageError('give exactly one run id (or "latest")');
   return { run: parsed.positionals[0] as string, values: parsed.values as Record<string, string | boolean | undefined> };
 }

@@ -8,7 +8,6 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { truceConfigSchema, type TruceConfig } from '../../core/config';
 import { createBcdMethod } from '../../core/credit/bcd';
 import { evaluateAttribution, renderAttributionTable } from '../../core/credit/evalAttribution';
@@ -19,6 +18,7 @@ import { seededRandom } from '../../core/optimize/random';
 import type { CreditMethod, MethodContext } from '../../core/optimize/types';
 import { importFile, isErrorIssue, type Trajectory } from '../../core/trajectory';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
+import { parseCliArgs } from '../parseCliArgs';
 import { ConfigReadError, printDiagnostics, readConfig } from '../readConfig';
 
 const METHODS = ['truce', 'bcd', 'gbc'] as const;
@@ -78,9 +78,7 @@ export const evalAttributionCommand: CliCommand = {
   summary: 'measure how well a credit method finds the labelled culprit in failure logs',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
+    const parsed = parseCliArgs({
         args,
         strict: true,
         allowPositionals: true,
@@ -91,9 +89,6 @@ export const evalAttributionCommand: CliCommand = {
           json: { type: 'boolean', default: false },
         },
       });
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
     const method = parsed.values.method;
     if (method === undefined || !(METHODS as readonly string[]).includes(method)) throw new UsageError('--method must be truce, bcd or gbc');
     const within = Number(parsed.values.within);

@@ -5,7 +5,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   TRAJECTORY_FORMATS,
   importFilesToFolder,
@@ -17,6 +16,7 @@ import {
   type TrajectoryFormat,
 } from '../../core/trajectory';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
+import { parseCliArgs } from '../parseCliArgs';
 
 const DEFAULT_OUT_DIR = '.truce/imports';
 /** Issues listed per file on the terminal; the JSON summary carries more. */
@@ -57,9 +57,7 @@ interface Options {
 }
 
 function parseOptions(args: string[]): Options {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCliArgs({
       args,
       allowPositionals: true,
       strict: true,
@@ -71,9 +69,6 @@ function parseOptions(args: string[]): Options {
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
   const { values, positionals } = parsed;
   const format = values.format as string;
   if (format !== 'auto' && !(TRAJECTORY_FORMATS as readonly string[]).includes(format)) {

@@ -3,12 +3,12 @@
  * goes to stderr; stdout gets one JSON summary naming accepted and rejected suggestions with
  * their reasons, val/test before and after, and calls/tokens/cost per phase.
  */
-import { parseArgs } from 'node:util';
 import { describeSpend } from '../../core/run';
 import { optimize, OptimizeSetupError, type OptimizeProgress } from '../../core/optimize/optimizeLoop';
 import { UnknownMethodError } from '../../core/optimize/methods';
 import type { MethodName } from '../../core/optimize/types';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
+import { parseCliArgs } from '../parseCliArgs';
 import { DEFAULT_CONFIG } from '../readConfig';
 import { loadOptimizerConfig } from './loadOptimizerConfig';
 
@@ -66,28 +66,23 @@ export const optimizeCommand: CliCommand = {
   summary: 'optimize prompt rules with credit, unit edits and validation',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    let v;
-    try {
-      v = parseArgs({
-        args,
-        strict: true,
-        allowPositionals: false,
-        options: {
-          config: { type: 'string', short: 'c' },
-          method: { type: 'string' },
-          rounds: { type: 'string' },
-          'top-k': { type: 'string' },
-          'batch-size': { type: 'string' },
-          delta: { type: 'string' },
-          'llm-merge': { type: 'boolean', default: false },
-          'no-credit': { type: 'boolean', default: false },
-          'no-units': { type: 'boolean', default: false },
-          resume: { type: 'string' },
-        },
-      }).values;
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const v = parseCliArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: 'string', short: 'c' },
+        method: { type: 'string' },
+        rounds: { type: 'string' },
+        'top-k': { type: 'string' },
+        'batch-size': { type: 'string' },
+        delta: { type: 'string' },
+        'llm-merge': { type: 'boolean', default: false },
+        'no-credit': { type: 'boolean', default: false },
+        'no-units': { type: 'boolean', default: false },
+        resume: { type: 'string' },
+      },
+    }).values;
     if (v.method !== undefined && !['truce', 'bcd', 'gbc'].includes(v.method)) throw new UsageError(`--method must be truce, bcd or gbc, got "${v.method}"`);
     const delta = v.delta === undefined ? undefined : Number(v.delta);
     if (delta !== undefined && !(delta > 0 && delta < 1)) throw new UsageError(`--delta must be a number between 0 and 1, got "${v.delta}"`);

@@ -4,10 +4,10 @@
  * that was killed still reports what it finished.
  */
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { buildRunReport, renderJunitReport, renderMarkdownReport } from '../../core/run';
 import { loadRun, RunNotFoundError, writeFileAtomic } from '../../core/store';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
+import { parseCliArgs } from '../parseCliArgs';
 
 const FORMATS = ['md', 'json', 'junit'] as const;
 
@@ -31,17 +31,12 @@ export const reportCommand: CliCommand = {
   summary: 'report on a stored run (Markdown, JSON or JUnit XML)',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
+    const parsed = parseCliArgs({
         args,
         strict: true,
         allowPositionals: true,
         options: { format: { type: 'string', short: 'f', default: 'md' }, config: { type: 'string', short: 'c' }, out: { type: 'string', short: 'o' } },
       });
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
     const format = parsed.values.format as string;
     if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be md, json or junit, got "${format}"`);
     if (parsed.positionals.length !== 1) throw new UsageError('give one run id, or latest');

@@ -4,11 +4,11 @@
  * work is in core/run; this file parses flags, applies the environment overrides and reports.
  */
 import { relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { UsageTotals } from '../../core/llm';
 import { applyExecutorOverrides, describeSpend, RunSetupError, runMas, type RunProgress } from '../../core/run';
 import type { SplitName } from '../../core/tasks';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
+import { parseCliArgs } from '../parseCliArgs';
 import { ConfigReadError, DEFAULT_CONFIG, printDiagnostics, readConfig } from '../readConfig';
 
 declare const TRUCE_VERSION: string | undefined;
@@ -52,9 +52,7 @@ function positiveInt(flag: string, value: string | undefined): number | undefine
 }
 
 function parseOptions(args: string[]): Options {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCliArgs({
       args,
       strict: true,
       allowPositionals: false,
@@ -67,9 +65,6 @@ function parseOptions(args: string[]): Options {
         replay: { type: 'boolean', default: false },
       },
     });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
   const v = parsed.values;
   if (v.split !== undefined && !['train', 'val', 'test'].includes(v.split)) throw new UsageError(`--split must be train, val or test, got "${v.split}"`);
   if (v.resume !== undefined && (v.split !== undefined || v.limit !== undefined)) {

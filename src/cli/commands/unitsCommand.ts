@@ -1,9 +1,9 @@
 /** `truce units <file...> [--json]`: the policy units of prompt files, as a table or as JSON. */
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parsePromptDocument, type PromptDocument, type PolicyUnit } from '../../core/units';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
+import { parseCliArgs } from '../parseCliArgs';
 
 const usage = `Usage: truce units <file...> [--json]
 
@@ -46,12 +46,7 @@ export const unitsCommand: CliCommand = {
   summary: 'list the policy units of prompt files',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const parsed = parseCliArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
     if (parsed.positionals.length === 0) throw new UsageError('Give at least one prompt file.');
     const files: ReturnType<typeof documentJson>[] = [];
     let failed = false;

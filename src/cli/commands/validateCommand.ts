@@ -4,10 +4,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { defaultMasBackend } from '../../core/run';
 import { parseTasksJsonl, splitTasks } from '../../core/tasks';
-import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
+import { EXIT_FAILURE, EXIT_OK, type CliCommand, type CliIO } from '../command';
+import { parseCliArgs } from '../parseCliArgs';
 import { ConfigReadError, DEFAULT_CONFIG, formatDiagnostic, printDiagnostics, readConfig } from '../readConfig';
 
 const usage = `Usage: truce validate [--config FILE]
@@ -25,12 +25,7 @@ export const validateCommand: CliCommand = {
   summary: 'check truce.yaml, its tasks file and prompt files',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, options: { config: { type: 'string', short: 'c' } }, allowPositionals: false, strict: true });
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const parsed = parseCliArgs({ args, options: { config: { type: 'string', short: 'c' } }, allowPositionals: false, strict: true });
     let file;
     try {
       file = await readConfig(io, parsed.values.config);
