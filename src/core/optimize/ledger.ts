@@ -33,6 +33,44 @@ export interface LedgerEntry {
   revertOf?: string;
 }
 
+export interface AppliedEdit {
+  /** Workspace-relative path of the prompt file. */
+  file: string;
+  beforeBytes: Buffer;
+  afterBytes: Buffer;
+  suggestion: Suggestion;
+  runId?: string;
+  now?: () => Date;
+}
+
+/**
+ * Records an applied edit: both versions as content-addressed blobs, then (after `write`, when the
+ * caller writes the file itself) one ledger entry. The CLI's apply and the editor's WorkspaceEdit
+ * both end here, so `revertEdit` can undo either.
+ */
+export async function recordAppliedEdit(workspaceRoot: string, edit: AppliedEdit, write?: () => Promise<void>): Promise<LedgerEntry> {
+  const beforeSha256 = await putBlob(workspaceRoot, edit.beforeBytes);
+  const afterSha256 = await putBlob(workspaceRoot, edit.afterBytes);
+  await write?.();
+  const { suggestion } = edit;
+  const entry: LedgerEntry = {
+    editId: `e-${sha256(`${beforeSha256}:${afterSha256}:${suggestion.id}:${randomBytes(4).toString('hex')}`).slice(0, 12)}`,
+    ts: (edit.now ?? (() => new Date()))().toISOString(),
+    kind: 'apply',
+    file: edit.file,
+    agentId: suggestion.edit.agentId,
+    suggestionId: suggestion.id,
+    ...(edit.runId ? { runId: edit.runId } : {}),
+    edit: suggestion.edit,
+    rationale: suggestion.rationale,
+    evidence: suggestion.evidence,
+    beforeSha256,
+    afterSha256,
+  };
+  await appendLedger(workspaceRoot, entry);
+  return entry;
+}
+
 export function ledgerFile(workspaceRoot: string): string {
   return join(workspaceRoot, TRUCE_DIR, 'ledger.jsonl');
 }
@@ -98,24 +136,8 @@ export async function applySuggestionToDisk(
     return { ok: false, status: 'refused', reason: `${suggestion.file} is not valid UTF-8; TRUCE edits only UTF-8 prompt files.` };
   }
   const afterBytes = Buffer.from(planned.after, 'utf8');
-  const beforeSha256 = await putBlob(workspaceRoot, beforeBytes);
-  const afterSha256 = await putBlob(workspaceRoot, afterBytes);
-  await writeFileAtomic(path, afterBytes);
-  const entry: LedgerEntry = {
-    editId: `e-${sha256(`${beforeSha256}:${afterSha256}:${suggestion.id}:${randomBytes(4).toString('hex')}`).slice(0, 12)}`,
-    ts: now().toISOString(),
-    kind: 'apply',
-    file: suggestion.file,
-    agentId: suggestion.edit.agentId,
-    suggestionId: suggestion.id,
-    ...(runId ? { runId } : {}),
-    edit: suggestion.edit,
-    rationale: suggestion.rationale,
-    evidence: suggestion.evidence,
-    beforeSha256,
-    afterSha256,
-  };
-  await appendLedger(workspaceRoot, entry);
+  // Blobs first, then the file, then the entry: a crash in between leaves nothing to revert wrongly.
+  const entry = await recordAppliedEdit(workspaceRoot, { file: suggestion.file, beforeBytes, afterBytes, suggestion, ...(runId ? { runId } : {}), now }, () => writeFileAtomic(path, afterBytes));
   return { ok: true, entry, diff: planned.diff };
 }
 
