@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { parseConfig, type ConfigDiagnostic, type TruceConfig } from '../core/config';
+import { workspaceEscape } from '../core/workspacePath';
 import type { CliIO } from './command';
 
 export const DEFAULT_CONFIG = 'truce.yaml';
@@ -37,7 +38,7 @@ export async function readConfig(io: CliIO, file: string = DEFAULT_CONFIG): Prom
     );
   }
   const workspaceRoot = dirname(path);
-  const result = parseConfig(text, { workspaceRoot, fileExists: existsSync });
+  const result = parseConfig(text, { workspaceRoot, fileExists: existsSync, escapes: workspaceEscape });
   const out: ConfigFile = { path, shown, workspaceRoot, text, diagnostics: result.diagnostics };
   if (result.ok) out.config = result.config;
   return out;

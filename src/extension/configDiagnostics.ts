@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { parseConfig, type ConfigDiagnostic } from '../core/config';
+import { workspaceEscape } from '../core/workspacePath';
 
 /** Workspace-relative path of the config file (setting `truce.configPath`). */
 export function configPath(folder: vscode.WorkspaceFolder): string {
@@ -57,5 +58,5 @@ export class ConfigDiagnostics implements vscode.Disposable {
 function validateText(text: string, folder: vscode.WorkspaceFolder): ConfigDiagnostic[] {
   // Only local folders can be checked for missing files synchronously; others skip that check.
   const local = folder.uri.scheme === 'file';
-  return parseConfig(text, { workspaceRoot: folder.uri.fsPath, fileExists: local ? existsSync : undefined }).diagnostics;
+  return parseConfig(text, { workspaceRoot: folder.uri.fsPath, ...(local ? { fileExists: existsSync, escapes: workspaceEscape } : {}) }).diagnostics;
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { parseConfig } from '../core/config';
+import { workspaceEscape } from '../core/workspacePath';
 import { applyExecutorOverrides, RunSetupError, runMas, type RunProgress, type RunResult } from '../core/run';
 import type { SplitName } from '../core/tasks';
 import { ENDPOINT_ROLES, type ApiKeyStore } from './apiKeys';
@@ -41,7 +42,7 @@ export function registerRunMasCommand(log: vscode.LogOutputChannel, keys: ApiKey
       void vscode.window.showErrorMessage(`TRUCE: there is no ${configPath(folder)} in ${folder.name}. Copy examples/debate-mas/truce.yaml as a start.`);
       return undefined;
     }
-    const parsed = parseConfig(text, { workspaceRoot: folder.uri.fsPath });
+    const parsed = parseConfig(text, { workspaceRoot: folder.uri.fsPath, ...(folder.uri.scheme === 'file' ? { escapes: workspaceEscape } : {}) });
     if (!parsed.ok) {
       await vscode.window.showTextDocument(configUri);
       void vscode.window.showErrorMessage(`TRUCE: ${configPath(folder)} has errors; fix them first (see the Problems panel).`);

@@ -31,6 +31,11 @@ export interface ConfigContext {
   workspaceRoot: string;
   /** When given, missing prompt and task files are reported. */
   fileExists?: (absolutePath: string) => boolean;
+  /**
+   * When given, says why a lexically inside path still leads out of the workspace (a symbolic
+   * link); pass `workspaceEscape` from src/core/workspacePath.ts where the files are local.
+   */
+  escapes?: (workspaceRoot: string, file: string) => string | undefined;
 }
 
 const HINTS: Record<string, string> = {
@@ -187,6 +192,11 @@ function checkPath(doc: Document, path: (string | number)[], value: string, what
   const rel = relative(context.workspaceRoot, abs);
   if (isAbsolute(value) || rel.startsWith('..') || isAbsolute(rel)) {
     at(rangeOf(doc, path), path.join('.'), 'error', `The ${what} "${value}" is outside the workspace.`, 'Paths in truce.yaml are relative to its folder and must stay inside it.');
+    return;
+  }
+  const escape = context.escapes?.(context.workspaceRoot, value);
+  if (escape) {
+    at(rangeOf(doc, path), path.join('.'), 'error', `The ${what} "${value}" is outside the workspace: ${escape}.`, 'TRUCE reads and writes only files inside the folder of truce.yaml; copy the file into it instead of linking to it.');
     return;
   }
   if (context.fileExists && !context.fileExists(abs)) {

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import type { TruceConfig } from '../config';
 import { JsonlAppender, readJsonlFile, TRUCE_DIR, writeFileAtomic } from '../store';
 import type { UnitEdit } from '../units';
+import { workspaceEscape } from '../workspacePath';
 import { applySuggestions, type ApplyStatus } from './applySuggestions';
 import type { Suggestion, SuggestionEvidence } from './types';
 import { unifiedDiff } from './unifiedDiff';
@@ -104,6 +105,8 @@ export type PlannedFileEdit =
 
 /** The edit a suggestion would make to the file as it is on disk now (for dry runs and apply). */
 export async function planSuggestionOnDisk(workspaceRoot: string, config: Pick<TruceConfig, 'agents'>, suggestion: Suggestion): Promise<PlannedFileEdit> {
+  const escape = workspaceEscape(workspaceRoot, suggestion.file);
+  if (escape) return { ok: false, status: 'rejected', reason: `Refusing to edit ${suggestion.file}: ${escape}; suggestions may only edit prompt files inside the workspace.` };
   let before: string;
   try {
     before = await readFile(resolve(workspaceRoot, suggestion.file), 'utf8');
@@ -126,6 +129,8 @@ export async function applySuggestionToDisk(
   runId?: string,
   now: () => Date = () => new Date(),
 ): Promise<LedgerOutcome> {
+  const escape = workspaceEscape(workspaceRoot, suggestion.file);
+  if (escape) return { ok: false, status: 'refused', reason: `Refusing to edit ${suggestion.file}: ${escape}; suggestions may only edit prompt files inside the workspace.` };
   const path = resolve(workspaceRoot, suggestion.file);
   const beforeBytes = await readFile(path).catch(() => undefined);
   if (!beforeBytes) return { ok: false, status: 'stale', reason: `Cannot read ${suggestion.file}.` };
@@ -147,6 +152,9 @@ export async function revertEdit(workspaceRoot: string, editId: string, now: () 
   if (!target) return { ok: false, status: 'refused', reason: `There is no applied edit ${editId} in ${ledgerFile(workspaceRoot)}.` };
   const undone = entries.find((e) => e.kind === 'revert' && e.revertOf === editId);
   if (undone) return { ok: false, status: 'refused', reason: `Edit ${editId} was already reverted (${undone.editId}, ${undone.ts}).` };
+  const escape = workspaceEscape(workspaceRoot, target.file);
+  if (escape) return { ok: false, status: 'refused', reason: `Cannot revert ${editId}: ${target.file} is not a file of this workspace (${escape}).` };
+  if (!/^[0-9a-f]{64}$/.test(target.beforeSha256)) return { ok: false, status: 'refused', reason: `Cannot revert ${editId}: its ledger entry names no valid saved copy.` };
   const path = resolve(workspaceRoot, target.file);
   const current = await readFile(path).catch(() => undefined);
   if (!current) return { ok: false, status: 'refused', reason: `Cannot revert ${editId}: ${target.file} does not exist any more.` };

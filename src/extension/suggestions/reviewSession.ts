@@ -3,6 +3,7 @@ import { recordRejection } from '../../core/editor/decisions';
 import { clip, suggestionLabel } from '../../core/editor/runView';
 import type { Suggestion } from '../../core/optimize/types';
 import type { PromptDocumentIndex } from '../documentIndex';
+import { escapeMarkdown } from '../hoverProvider';
 import { toVscodeRange } from '../unitQueries';
 import type { SuggestionEdits } from './suggestionEdits';
 import type { PlacedSuggestion, UnitInsights } from './unitInsights';
@@ -199,7 +200,8 @@ function proposedText(suggestion: Suggestion, range: vscode.Range): vscode.Decor
   const text = op === 'DELETE' ? '  ⟵ delete this rule' : `  ${op === 'ADD' ? '+ ' : '→ '}${clip(newText ?? '', 120)}`;
   return {
     range: new vscode.Range(range.end, range.end),
-    hoverMessage: new vscode.MarkdownString(`**TRUCE ${op}** (support ${Math.round(suggestion.support * 100)}%)${suggestion.rationale ? `\n\n${suggestion.rationale}` : ''}`),
+    // The rationale is optimizer output that may quote trajectory text: escaped, so it cannot add links or images.
+    hoverMessage: new vscode.MarkdownString(`**TRUCE ${op}** (support ${Math.round(suggestion.support * 100)}%)${suggestion.rationale ? `\n\n${escapeMarkdown(suggestion.rationale)}` : ''}`),
     renderOptions: {
       after: {
         contentText: text,

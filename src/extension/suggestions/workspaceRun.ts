@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { parseConfig, type TruceConfig } from '../../core/config';
+import { workspaceEscape } from '../../core/workspacePath';
 import { listEditorRuns, loadRunView, type LoadedRunView, type RunEntry } from '../../core/editor/runCatalog';
 import { configPath } from '../configDiagnostics';
 
@@ -118,7 +119,7 @@ async function readConfig(folder: vscode.WorkspaceFolder): Promise<TruceConfig |
   const uri = vscode.Uri.joinPath(folder.uri, ...configPath(folder).split('/'));
   try {
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-    const parsed = parseConfig(text, { workspaceRoot: folder.uri.fsPath });
+    const parsed = parseConfig(text, { workspaceRoot: folder.uri.fsPath, ...(folder.uri.scheme === 'file' ? { escapes: workspaceEscape } : {}) });
     return parsed.ok ? parsed.config : undefined;
   } catch {
     return undefined;
