@@ -1,10 +1,10 @@
 /**
  * Runs every benchmark, each as a child process, and writes bench/results.json:
- *   {generatedAt, machine: {cpus, node}, results: {P1, P2, P3, sim, fuzz}}
+ *   {generatedAt, machine: {cpus, node}, results: {P1, P2, P3, P4, P5, P6, sim, fuzz, hardening}}
  * then prints a compact summary. A benchmark that fails is recorded with its error; the others
  * still run. Expects the bundles of `node scripts/build.mjs --bench` in out/bench.
  *
- *   node out/bench/all.js [--fuzz-cases 100000] [--only P1,P2,…]
+ *   node out/bench/all.js [--fuzz-cases 100000] [--edit-cases 10000] [--only P1,P2,…|NAME,…]
  */
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -20,10 +20,14 @@ function arg(name: string): string | undefined {
 const ROOT = resolve(__dirname, '..', '..');
 const OUT = join(ROOT, 'out', 'bench');
 const FUZZ_CASES = arg('fuzz-cases') ?? '100000';
+const EDIT_CASES = arg('edit-cases') ?? '10000';
 const ONLY = arg('only')?.split(',');
 
+const GROUPS = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'sim', 'fuzz', 'hardening'] as const;
+type Group = (typeof GROUPS)[number];
+
 interface Job {
-  group: 'P1' | 'P2' | 'P3' | 'sim' | 'fuzz';
+  group: Group;
   name: string;
   nodeArgs?: string[];
   script: string;
@@ -32,13 +36,22 @@ interface Job {
 
 const JOBS: Job[] = [
   { group: 'P1', name: 'parseUnits', nodeArgs: ['--expose-gc'], script: 'parseUnits.js' },
+  // The in-host and browser benchmarks drive code-server from their source (the harness finds its
+  // files relative to itself), so they run unbundled from bench/.
+  { group: 'P1', name: 'codeLensHost', script: '../../bench/codeLensHost.mjs' },
   { group: 'P2', name: 'ingest', script: 'ingest.js' },
   { group: 'P2', name: 'ingestRss', script: 'ingestRss.js' },
   { group: 'P3', name: 'llmThroughput', script: 'llmThroughput.js' },
   { group: 'P3', name: 'rollouts', script: 'rollouts.js' },
+  { group: 'P4', name: 'queryComplexity', script: 'queryComplexity.js' },
+  { group: 'P5', name: 'panelHost', script: '../../bench/panelHost.mjs' },
+  { group: 'P6', name: 'peers-mixed-noise30', script: 'peers/run.js', args: ['--scenario', 'bench/sim/scenarios/mixed-noise30.json'] },
+  { group: 'P6', name: 'peers-debate-missing', script: 'peers/run.js', args: ['--scenario', 'bench/sim/scenarios/debate-missing.json'] },
   { group: 'sim', name: 'mixed-noise30', script: 'sim/run.js', args: ['--scenario', 'bench/sim/scenarios/mixed-noise30.json', '--ablations'] },
   { group: 'sim', name: 'bcd-aggregator', script: 'sim/run.js', args: ['--scenario', 'bench/sim/scenarios/bcd-aggregator.json', '--method', 'bcd'] },
   { group: 'fuzz', name: 'fuzz', script: 'fuzz.js', args: ['--cases', FUZZ_CASES] },
+  { group: 'hardening', name: 'editProperties', script: 'hardening/editProperties.js', args: ['--cases', EDIT_CASES] },
+  { group: 'hardening', name: 'security', script: 'hardening/security.js' },
 ];
 
 type Outcome = { ok: true; seconds: number; output: unknown } | { ok: false; seconds: number; error: string };
@@ -76,6 +89,25 @@ function headline(name: string, o: Outcome): string {
       return `chat @16: ${r.chat?.[2]?.callsPerSecond} calls/s (${r.chat?.[2]?.speedupVsConcurrency1}× of @1)`;
     case 'rollouts':
       return `${r.wallSeconds} s vs bound ${r.bound?.seconds} s = ${r.ratioVsBound}× (target ≤ 1.25), ${r.callsPerSecond} calls/s`;
+    case 'codeLensHost': {
+      const h = r.headline ?? {};
+      return `${h.units} units: edit→visible lenses ${h.editThenVisibleMedianMs} ms, visible after edit ${h.visibleAfterEditMedianMs} ms (baseline ${h.baselineVisibleAfterEditMedianMs}), all ${h.allAfterEditMedianMs} ms (target ≤ 50)`;
+    }
+    case 'queryComplexity': {
+      const o = r.overall ?? {};
+      return `optimizer calls ${o.optimizerCalls?.ours} vs naive ${o.optimizerCalls?.naive} = ${o.comparableRatio}× (${o.comparableFigure}; target ≤ 0.5), tokens ${o.optimizerTokens?.ratio}×, working rounds ${o.activeRounds?.callsRatio}×; replay: resume ${o.replayServerRequests?.resume} calls, rerun ${o.replayServerRequests?.rerun}`;
+    }
+    case 'panelHost': {
+      const h = r.headline ?? {};
+      return `first render ${h.firstRenderMs} ms, grid ${h.gridRenderMs} ms, scroll p95 list ${h.taskListScrollP95Ms} / grid ${h.gridScrollP95Ms} ms, DOM rows ${h.rowsInDom?.taskList}/${h.rowsInDom?.grid}`;
+    }
+    case 'peers-mixed-noise30':
+    case 'peers-debate-missing':
+      return (r.rows ?? []).map((x: any) => `${x.optimizer}: recall ${x.recall}, precision ${x.precision}, test ${x.test?.before}→${x.test?.after}, ${x.llmCalls} calls`).join('; ');
+    case 'editProperties':
+      return `${r.totals?.cases} cases, ${r.totals?.failures} failures (bytes outside target, stale never applied, revert byte-identical)`;
+    case 'security':
+      return `${r.totals?.attempts} attempts, ${r.totals?.unsafe} unsafe (canary, paths, webview, untrusted, traces as data)`;
     case 'fuzz':
       return `${r.totals?.cases} cases, ${r.totals?.crashes} crashes, ${r.totals?.errorsWithoutLocation} errors without location, ${r.totals?.findings} findings`;
     default: {
@@ -86,7 +118,7 @@ function headline(name: string, o: Outcome): string {
 }
 
 async function main(): Promise<void> {
-  const results: Record<string, Record<string, unknown>> = { P1: {}, P2: {}, P3: {}, sim: {}, fuzz: {} };
+  const results = Object.fromEntries(GROUPS.map((g) => [g, {}])) as Record<Group, Record<string, unknown>>;
   const rows: [string, string, string][] = [];
   for (const job of JOBS) {
     if (ONLY && !ONLY.includes(job.group) && !ONLY.includes(job.name)) continue;

@@ -56,7 +56,8 @@ if (withTests) {
     build({ ...common, entryPoints: listTests('test/unit'), outdir: 'out/test/unit', packages: 'external', outbase: 'test/unit' }),
   );
   // In-host tests run inside the extension host where `vscode` is provided by the host.
-  const integration = listTests('test/integration').filter((f) => !f.includes(`${'runners'}`));
+  // test/integration/bench/ holds benchmark modules for the extension host; --bench builds them.
+  const integration = listTests('test/integration').filter((f) => !f.includes(`${'runners'}`) && !f.startsWith(join('test', 'integration', 'bench')));
   if (integration.length) {
     jobs.push(
       build({ ...common, entryPoints: integration, outdir: 'out/test/integration', outbase: 'test/integration', external: ['vscode', 'mocha'] }),
@@ -65,10 +66,14 @@ if (withTests) {
 }
 
 if (withBench) {
-  // Benchmarks are entry points of their own; shared generators are bundled into them.
-  // Generators and the simulation world's parts are bundled into the benchmarks that use them.
-  const entries = listTests('bench').filter((f) => !/generate/.test(f) && (!/sim\//.test(f) || /sim\/run\.ts$/.test(f)));
+  // Benchmarks are entry points of their own. Generators, the simulation world's parts and the
+  // helper modules of a benchmark folder (p4/, peers/) are bundled into the entries that use them.
+  const isEntry = (f) =>
+    !/generate/.test(f) && (!/sim\//.test(f) || /sim\/run\.ts$/.test(f)) && !/p4\//.test(f) && (!/peers\//.test(f) || /peers\/run\.ts$/.test(f));
+  const entries = listTests('bench').filter(isEntry);
   jobs.push(build({ ...common, entryPoints: entries, outdir: 'out/bench', outbase: 'bench', packages: 'external' }));
+  // Modules that bench/*Host.mjs runs inside a code-server extension host, bundled like the in-host tests.
+  jobs.push(build({ ...common, entryPoints: listTests('test/integration/bench'), outdir: 'out/test/integration/bench', outbase: 'test/integration/bench', external: ['vscode'] }));
 }
 
 await Promise.all(jobs);

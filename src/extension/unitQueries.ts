@@ -21,14 +21,35 @@ export function toVscodeRange(range: Range): vscode.Range {
 }
 
 export function placeUnit(document: PromptDocument, unit: PolicyUnit): UnitPlacement | undefined {
-  const agentsWithRules = document.agents.filter((agent) => agent.units.length > 0).length;
+  return lookupOf(document).placement.get(unit);
+}
+
+/**
+ * Placements and ids of one parse, built once: resolving every CodeLens of a 2,000-unit file
+ * would otherwise scan all units per lens. A parse is immutable, so the table never goes stale.
+ */
+interface UnitLookup {
+  placement: Map<PolicyUnit, UnitPlacement>;
+  byId: Map<string, PolicyUnit[]>;
+}
+
+const lookups = new WeakMap<PromptDocument, UnitLookup>();
+
+function lookupOf(document: PromptDocument): UnitLookup {
+  let lookup = lookups.get(document);
+  if (lookup) return lookup;
+  lookup = { placement: new Map(), byId: new Map() };
+  const multiAgent = document.agents.filter((agent) => agent.units.length > 0).length > 1;
   for (const agent of document.agents) {
-    const index = agent.units.indexOf(unit);
-    if (index !== -1) {
-      return { unit, agent, ordinal: index + 1, count: agent.units.length, multiAgent: agentsWithRules > 1 };
-    }
+    agent.units.forEach((unit, index) => {
+      lookup!.placement.set(unit, { unit, agent, ordinal: index + 1, count: agent.units.length, multiAgent });
+      const same = lookup!.byId.get(unit.id);
+      if (same) same.push(unit);
+      else lookup!.byId.set(unit.id, [unit]);
+    });
   }
-  return undefined;
+  lookups.set(document, lookup);
+  return lookup;
 }
 
 /** The innermost unit whose range contains `offset` (ends inclusive, so a cursor just after the text counts). */
@@ -49,14 +70,11 @@ export function findUnitAt(document: PromptDocument, offset: number): PolicyUnit
  * section may share one; `nearLine` then picks the occurrence the caller was looking at.
  */
 export function findUnitById(document: PromptDocument, id: string, nearLine?: number): PolicyUnit | undefined {
-  let best: PolicyUnit | undefined;
-  for (const agent of document.agents) {
-    for (const unit of agent.units) {
-      if (unit.id !== id) continue;
-      if (nearLine === undefined) return unit;
-      if (!best || Math.abs(unit.range.start.line - nearLine) < Math.abs(best.range.start.line - nearLine)) best = unit;
-    }
-  }
+  const candidates = lookupOf(document).byId.get(id);
+  if (!candidates) return undefined;
+  if (nearLine === undefined || candidates.length === 1) return candidates[0];
+  let best = candidates[0]!;
+  for (const unit of candidates) if (Math.abs(unit.range.start.line - nearLine) < Math.abs(best.range.start.line - nearLine)) best = unit;
   return best;
 }
 

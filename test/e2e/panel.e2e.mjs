@@ -11,32 +11,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCliJson } from '../support/harness/e2e.mjs';
 import { repoRoot } from '../support/harness/paths.mjs';
-import { runCommand, selectors } from '../support/harness/workbench.mjs';
+import { LARGE_RUN_ROUNDS, measureLargeRun, panelCommand, panelFrame } from '../support/harness/trajectoryPanel.mjs';
+import { selectors } from '../support/harness/workbench.mjs';
 import { writePanelRun } from '../support/panelRunFixture.mjs';
 
 const RUN_ID = '20261122-004512-ab12';
-const BIG_RUN_ID = '20261122-010000-b16b';
-
-/** The frame holding the panel's own document (VS Code nests it in two iframes). */
-async function panelFrame(page, { index = 0, timeout = 30_000 } = {}) {
-  const outer = page.locator(selectors.webviewFrame).nth(index);
-  await outer.waitFor({ state: 'attached', timeout });
-  const outerFrame = await (await outer.elementHandle()).contentFrame();
-  const inner = await outerFrame.waitForSelector('#active-frame', { state: 'attached', timeout });
-  const frame = await inner.contentFrame();
-  await frame.waitForSelector('.panel-header', { timeout });
-  return frame;
-}
-
-/**
- * Runs one of the panel's commands from the palette. The palette lists an extension's commands
- * only once the workbench has read its contributions, which can lag behind the explorer showing
- * up; the TRUCE activity-bar entry appears at the same moment, so it is the signal to wait for.
- */
-async function panelCommand(page, title) {
-  await page.locator('.activitybar [aria-label^="TRUCE"]').first().waitFor({ state: 'attached', timeout: 30_000 });
-  await runCommand(page, title);
-}
 
 /** The first two rules of the planner prompt, as the CLI (same core parser) names them. */
 async function plannerUnits(session) {
@@ -153,72 +132,20 @@ const csp = {
   },
 };
 
-/** Scrolls an element by `step` px per animation frame and returns the frame intervals (ms). */
-function scrollFrames(frame, selector, frames = 120, step = 600) {
-  return frame.evaluate(
-    ({ selector, frames, step }) =>
-      new Promise((resolve) => {
-        const el = document.querySelector(selector);
-        const times = [];
-        let last = performance.now();
-        let n = 0;
-        const tick = (now) => {
-          times.push(now - last);
-          last = now;
-          el.scrollTop += step;
-          if (++n < frames) requestAnimationFrame(tick);
-          else requestAnimationFrame(() => resolve({ times, rowsInDom: el.querySelectorAll('.vl-row').length, scrollTop: el.scrollTop }));
-        };
-        requestAnimationFrame(tick);
-      }),
-    { selector, frames, step },
-  );
-}
-
-function stats(times) {
-  const sorted = [...times].slice(1).sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return { frames: sorted.length, meanMs: +(sorted.reduce((a, b) => a + b, 0) / sorted.length).toFixed(2), p50Ms: +at(0.5).toFixed(2), p95Ms: +at(0.95).toFixed(2), maxMs: +sorted[sorted.length - 1].toFixed(2) };
-}
-
+// The large-run measurement is shared with the P5 benchmark (bench/panelHost.mjs); here its
+// figures are checked for what must hold whatever the speed, and printed.
 const large = {
   name: 'panel: a 10,000-step task renders and scrolls (figures printed)',
   timeoutMs: 240_000,
   async run(session) {
-    const written = await writePanelRun(session.run.workspace, { runId: BIG_RUN_ID, tasks: 1000, rounds: 2, bigTaskSteps: 10_000, optimize: false, graph: false });
-    const started = Date.now();
-    await panelCommand(session.page, 'TRUCE: Open Trajectory Panel in Editor Area');
-    const frame = await panelFrame(session.page, { timeout: 60_000 });
-    await frame.waitForSelector('.task-list .vl-row[data-task-id="big"]', { timeout: 60_000 });
-    const firstRenderMs = Date.now() - started;
-    const paint = await frame.evaluate(() => performance.getEntriesByType('paint').map((e) => ({ name: e.name, ms: +e.startTime.toFixed(1) })));
-
-    const taskScroll = await scrollFrames(frame, '.task-list');
-    assert.ok(taskScroll.rowsInDom < 100, `the task list keeps ${taskScroll.rowsInDom} rows in the DOM for 1,001 tasks`);
-    assert.ok(taskScroll.scrollTop > 0);
-
-    const openStarted = Date.now();
-    await frame.evaluate(() => (document.querySelector('.task-list').scrollTop = 0));
-    await frame.click('.task-list .vl-row[data-task-id="big"]');
-    await frame.waitForSelector('.grid-body .grid-cell', { timeout: 60_000 });
-    const gridRenderMs = Date.now() - openStarted;
-    assert.match(await frame.textContent('.grid-title'), /2500 rounds/);
-    const gridScroll = await scrollFrames(frame, '.grid-body');
-    assert.ok(gridScroll.rowsInDom < 100, `the grid keeps ${gridScroll.rowsInDom} rows in the DOM for 2,500 rounds`);
-    // The rows at the far end arrive from the host page by page as they come into view.
-    await frame.evaluate(() => (document.querySelector('.grid-body').scrollTop = 1e9));
-    await frame.waitForSelector('.grid-body .vl-row[aria-rowindex="2501"] .grid-cell', { timeout: 30_000 });
+    const figures = await measureLargeRun(session.page, session.run.workspace);
+    assert.ok(figures.taskListScroll.rowsInDom < 100, `the task list keeps ${figures.taskListScroll.rowsInDom} rows in the DOM for ${figures.tasks} tasks`);
+    assert.ok(figures.taskListScroll.scrollTop > 0);
+    assert.match(figures.gridTitle, new RegExp(`${LARGE_RUN_ROUNDS} rounds`));
+    assert.ok(figures.gridScroll.rowsInDom < 100, `the grid keeps ${figures.gridScroll.rowsInDom} rows in the DOM for ${LARGE_RUN_ROUNDS} rounds`);
     await session.screenshot('panel-large-run');
-
-    console.log(
-      `[bench] trajectory panel, ${written.steps.toLocaleString('en')} steps (task "big": 10,000 steps in 2,500 rounds × 4 agents; 1,000 more tasks): ${JSON.stringify({
-        firstRenderMs,
-        webviewPaint: paint,
-        bigTaskGridRenderMs: gridRenderMs,
-        taskListScroll: { ...stats(taskScroll.times), rowsInDom: taskScroll.rowsInDom },
-        gridScroll: { ...stats(gridScroll.times), rowsInDom: gridScroll.rowsInDom },
-      })}`,
-    );
+    const { gridTitle, ...printed } = figures;
+    console.log(`[bench] trajectory panel, ${figures.steps.toLocaleString('en')} steps (task "big": 10,000 steps in 2,500 rounds × 4 agents; 1,000 more tasks): ${JSON.stringify(printed)}`);
   },
 };
 

@@ -6,7 +6,9 @@ import { TRAJECTORY_EDITOR_PANEL_TYPE } from './panelIds';
 
 /**
  * The full view of the panel in the editor area, for runs too large for the side bar. One at a
- * time: opening it again reveals it and moves it to the new place.
+ * time: opening it again reveals it and moves it to the new place. After a window reload VS Code
+ * hands the panel back through the serializer (restore); the page then returns to the run, task,
+ * step and scroll positions it saved with setState.
  */
 export class TrajectoryEditorPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -28,6 +30,20 @@ export class TrajectoryEditorPanel implements vscode.Disposable {
     const panel = vscode.window.createWebviewPanel(TRAJECTORY_EDITOR_PANEL_TYPE, 'TRUCE Trajectories', vscode.ViewColumn.Active, {
       retainContextWhenHidden: false,
     });
+    return this.adopt(panel, focus).whenReady(timeoutMs);
+  }
+
+  /** Takes over a panel VS Code restored after a reload; its page knows where it was. */
+  restore(panel: vscode.WebviewPanel): void {
+    if (this.panel) {
+      // Only one full view at a time: a second restored one would show the same thing.
+      panel.dispose();
+      return;
+    }
+    this.adopt(panel, null);
+  }
+
+  private adopt(panel: vscode.WebviewPanel, focus: Focus | null): PanelHost {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'truce-activity.svg');
     const { host, subscription } = attachPanelHost(panel.webview, this.extensionUri, this.actions, true, focus);
     this.panel = panel;
@@ -36,7 +52,7 @@ export class TrajectoryEditorPanel implements vscode.Disposable {
       subscription,
       panel.onDidDispose(() => this.forget()),
     );
-    return host.whenReady(timeoutMs);
+    return host;
   }
 
   runsChanged(runIds: string[]): void {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { PromptDocumentIndex } from '../documentIndex';
 import type { PanelActions } from './attachPanelHost';
 import { registerOpenTrajectoryPanelCommands } from './openTrajectoryPanelCommand';
+import { TRAJECTORY_EDITOR_PANEL_TYPE } from './panelIds';
 import { revealUnit } from './revealUnit';
 import { RunViewCache } from './runViewCache';
 import { RunsWatcher } from './runsWatcher';
@@ -28,7 +29,14 @@ export function createTrajectoryPanelFeature(extensionUri: vscode.Uri, log: vsco
   };
   const sideView = new TrajectoryViewProvider(extensionUri, actions);
   const editorPanel = new TrajectoryEditorPanel(extensionUri, actions);
-  disposables.push(sideView, editorPanel, registerOpenTrajectoryPanelCommands((f) => sideView.show(f), (f) => editorPanel.open(f)));
+  disposables.push(
+    sideView,
+    editorPanel,
+    registerOpenTrajectoryPanelCommands((f) => sideView.show(f), (f) => editorPanel.open(f)),
+    vscode.window.registerWebviewPanelSerializer(TRAJECTORY_EDITOR_PANEL_TYPE, {
+      deserializeWebviewPanel: async (panel) => editorPanel.restore(panel),
+    }),
+  );
   if (folder) {
     disposables.push(
       new RunsWatcher(folder, (runIds) => {

@@ -22,9 +22,13 @@ const SEVERITIES: Record<string, vscode.DiagnosticSeverity> = {
  * suggestion (its `code` is the suggestion id, which is how the quick fixes find it), and one per
  * rule with negative credit and no suggestion. Only open documents get them; closing one clears it.
  */
+/** How long typing must pause before the diagnostics of the edited document are recomputed. */
+const REFRESH_DELAY_MS = 250;
+
 export class SuggestionDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('truce-suggestions');
   private readonly disposables: vscode.Disposable[] = [this.collection];
+  private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(
     private readonly index: PromptDocumentIndex,
@@ -32,10 +36,7 @@ export class SuggestionDiagnostics implements vscode.Disposable {
   ) {
     this.disposables.push(
       insights.onDidChange(() => this.refreshAll()),
-      index.onDidChange(({ uri }) => {
-        const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-        if (document) this.refresh(document);
-      }),
+      index.onDidChange(({ uri }) => this.refreshSoon(uri)),
       vscode.workspace.onDidOpenTextDocument((document) => this.refresh(document)),
       vscode.workspace.onDidCloseTextDocument((document) => this.collection.delete(document.uri)),
       vscode.workspace.onDidChangeConfiguration((event) => {
@@ -46,7 +47,26 @@ export class SuggestionDiagnostics implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const timer of this.pending.values()) clearTimeout(timer);
+    this.pending.clear();
     for (const disposable of this.disposables) disposable.dispose();
+  }
+
+  /**
+   * While the user types, every keystroke changes the parse; the diagnostics follow once typing
+   * pauses, so a burst of edits costs one parse of the file, not one per key.
+   */
+  private refreshSoon(uri: vscode.Uri): void {
+    const key = uri.toString();
+    clearTimeout(this.pending.get(key));
+    this.pending.set(
+      key,
+      setTimeout(() => {
+        this.pending.delete(key);
+        const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+        if (document) this.refresh(document);
+      }, REFRESH_DELAY_MS),
+    );
   }
 
   private refreshAll(): void {

@@ -87,8 +87,10 @@ export class UnitInsights implements vscode.Disposable {
 
   private compute(document: vscode.TextDocument): DocumentInsights | undefined {
     const run = this.workspaceRun.run;
+    // Without a run there is nothing to show; checked first so an edit does not parse for nothing.
+    if (!run) return undefined;
     const parsed = this.index.get(document);
-    if (!run || !parsed) return undefined;
+    if (!parsed) return undefined;
     const { view } = run.loaded;
     const byUnit = new Map<string, UnitInsight>();
     const insightOf = (unit: PolicyUnit) => {

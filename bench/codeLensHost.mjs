@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+/**
+ * P1 CodeLens in the real extension host (target: provide + resolve ≤ 50 ms for a 2,000-unit
+ * file). Starts code-server with the extension under development (dist/), runs
+ * out/test/integration/bench/codeLensInHost.js inside its extension host (see that module for what
+ * is timed) and prints one JSON document. Progress goes to stderr.
+ *
+ *   node scripts/build.mjs --bench && node bench/codeLensHost.mjs [--units 2000] [--samples 15]
+ *                                                                  [--visible 50] [--cold-files 4]
+ *
+ * Plain JavaScript run from its source path, like the test harness it uses (bundling would break
+ * the harness's import.meta.url paths). Needs code-server (scripts/install-code-server.sh) and
+ * Chromium, as the in-host tests do.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { onInterrupt } from '../test/support/harness/codeServer.mjs';
+import { runModuleInHost } from '../test/support/harness/inHostModule.mjs';
+import { assertPrerequisites, repoRoot } from '../test/support/harness/paths.mjs';
+
+const { values } = parseArgs({
+  options: {
+    units: { type: 'string', default: '2000' },
+    samples: { type: 'string', default: '15' },
+    visible: { type: 'string', default: '50' },
+    'cold-files': { type: 'string', default: '4' },
+  },
+});
+const benchOptions = { units: Number(values.units), samples: Number(values.samples), visible: Number(values.visible), coldFiles: Number(values['cold-files']) };
+const modulePath = join(repoRoot, 'out', 'test', 'integration', 'bench', 'codeLensInHost.js');
+const LINE_PREFIX = '[truce-bench] ';
+const TARGET_MS = 50;
+
+assertPrerequisites(['codeServer', 'chromium', 'extensionBuild', 'fixture']);
+if (!existsSync(modulePath)) throw new Error(`${modulePath} is missing: run \`node scripts/build.mjs --bench\``);
+
+const scratch = await mkdtemp(join(tmpdir(), 'truce-bench-codelens-'));
+onInterrupt(() => rm(scratch, { recursive: true, force: true }));
+const resultFile = join(scratch, 'result.json');
+const started = Date.now();
+try {
+  const outcome = await runModuleInHost({
+    label: 'bench-codelens',
+    modulePath,
+    env: { TRUCE_BENCH_RESULT_FILE: resultFile, TRUCE_BENCH_OPTIONS: JSON.stringify(benchOptions), TRUCE_BENCH_LINE_PREFIX: LINE_PREFIX },
+    linePrefix: LINE_PREFIX,
+    onLine: (line) => process.stderr.write(`[codelens] ${line}\n`),
+  });
+  if (!existsSync(resultFile)) throw new Error('the in-host benchmark wrote no result');
+  const inHost = JSON.parse(await readFile(resultFile, 'utf8'));
+  const { afterOneLineEdit: edited, cold } = inHost.extension;
+  const report = {
+    benchmark: 'P1 CodeLens in the extension host (code-server, vscode.executeCodeLensProvider)',
+    machine: { cpus: cpus().length, node: process.version },
+    options: benchOptions,
+    targetMs: TARGET_MS,
+    headline: {
+      units: inHost.file.units,
+      // What a user waits for after typing: provide + resolve of the lenses in view…
+      visibleAfterEditMedianMs: edited.visible.medianMs,
+      visibleAfterEditP95Ms: edited.visible.p95Ms,
+      // …counted from the edit (the extension re-parses while the change event is delivered).
+      editThenVisibleMedianMs: edited.editThenVisible.medianMs,
+      allAfterEditMedianMs: edited.all.medianMs,
+      allAfterEditP95Ms: edited.all.p95Ms,
+      coldOpenToVisibleMedianMs: cold.visibleOpenToLenses.medianMs,
+      indexParseMedianMs: inHost.indexParse.medianMs,
+      // The extension's own share: its provider called in-process, no messages.
+      directProvideAfterEditMedianMs: inHost.direct.provideAfterEdit.medianMs,
+      directResolveVisibleMedianMs: inHost.direct.resolveVisible.medianMs,
+      directResolveAllMedianMs: inHost.direct.resolveAll.medianMs,
+      baselineVisibleAfterEditMedianMs: inHost.baseline.afterOneLineEdit.visible.medianMs,
+      visibleWithinTarget: edited.visible.medianMs <= TARGET_MS,
+      allWithinTarget: edited.all.medianMs <= TARGET_MS,
+    },
+    ...inHost,
+    harness: { serverReadyMs: outcome.serverReadyMs, workbenchToExitMs: outcome.workbenchToExitMs, wallSeconds: Number(((Date.now() - started) / 1000).toFixed(1)) },
+  };
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+} finally {
+  await rm(scratch, { recursive: true, force: true });
+}

@@ -1,0 +1,271 @@
+/**
+ * P1 CodeLens in the real extension host: the module bench/codeLensHost.mjs hands to code-server
+ * as extensionTestsPath (no mocha; `run()` settles when done). It writes a prompt file of about
+ * 2,000 policy units into the workspace copy and times `vscode.executeCodeLensProvider` on it —
+ * the same provide/resolve calls the editor makes, plus one hop from the extension host to the
+ * workbench and back that the editor does not pay.
+ *
+ * Figures, each over several samples:
+ *   - cold: open a fresh copy of the file, then provide + resolve (the visible lenses, or all);
+ *   - unchanged: the same document again (the index's parse is cached);
+ *   - after a one-line edit: the edit itself, then provide + resolve, timed apart and together,
+ *     because the extension re-parses on the change event, before anyone asks for lenses;
+ *   - the index's parse of the text, run here in the extension host (the same core function);
+ *   - the extension's provider and index classes called directly (its own share, no messages).
+ * CodeLens resolve is called by VS Code only for lenses in view, so "visible" (the first
+ * `visible` lenses) is what a user waits for; "all" resolves every lens and is the upper bound.
+ * Every figure is also taken, in alternation, for a baseline provider that serves the same
+ * ranges from memory on a copy of the text (see registerBaselineProvider): the ratio of the two
+ * separates the extension's work from the round trips between extension host and workbench.
+ *
+ * Talks back through the environment (the extension host inherits code-server's):
+ *   TRUCE_BENCH_RESULT_FILE   where the JSON result goes
+ *   TRUCE_BENCH_OPTIONS       JSON {units, samples, visible, coldFiles}
+ *   TRUCE_BENCH_LINE_PREFIX   mark of progress lines on the console (the runner forwards them)
+ */
+import * as fs from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import { generatePrompt } from '../../../bench/generatePrompt';
+import { allUnits, detectFormat, parsePromptDocument } from '../../../src/core/units';
+import { UnitCodeLensProvider } from '../../../src/extension/codeLensProvider';
+import { PromptDocumentIndex } from '../../../src/extension/documentIndex';
+
+const EXTENSION_ID = 'truce-dev.truce-vscode';
+/** The baseline provider's lenses link to this id; it is never run. */
+const BASELINE_COMMAND = 'truce.bench.baselineLens';
+const LENS_COMMANDS = new Set(['truce.showUnitDetails', 'truce.showUnitEvidence', BASELINE_COMMAND]);
+
+interface Options {
+  units: number;
+  samples: number;
+  visible: number;
+  coldFiles: number;
+}
+
+const options: Options = { units: 2000, samples: 15, visible: 50, coldFiles: 4, ...JSON.parse(process.env.TRUCE_BENCH_OPTIONS ?? '{}') };
+const linePrefix = process.env.TRUCE_BENCH_LINE_PREFIX ?? '';
+const progress = (text: string) => console.log(`${linePrefix}${text}`);
+
+function unitCount(text: string, path: string): number {
+  return allUnits(parsePromptDocument(text, { uri: path, format: detectFormat(path, text) })).length;
+}
+
+/**
+ * The smallest generated prompt with at least `target` units. generatePrompt adds whole agent
+ * blocks until it reaches a byte size, so the count lands on a block boundary just above `target`.
+ */
+function promptWithUnits(target: number, path: string): { text: string; units: number } {
+  let high = 4096;
+  while (unitCount(generatePrompt(high), path) < target) high *= 2;
+  let low = high / 2;
+  while (high - low > 256) {
+    const middle = Math.floor((low + high) / 2);
+    if (unitCount(generatePrompt(middle), path) >= target) high = middle;
+    else low = middle;
+  }
+  const text = generatePrompt(high);
+  return { text, units: unitCount(text, path) };
+}
+
+interface Summary {
+  samples: number;
+  medianMs: number;
+  p95Ms: number;
+  minMs: number;
+  maxMs: number;
+  allMs: number[];
+}
+
+function summarize(times: number[]): Summary {
+  const sorted = [...times].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+  const round = (x: number) => Number(x.toFixed(2));
+  return { samples: sorted.length, medianMs: round(at(0.5)), p95Ms: round(at(0.95)), minMs: round(sorted[0]), maxMs: round(sorted[sorted.length - 1]), allMs: times.map(round) };
+}
+
+/**
+ * One provide + resolve through the command; checks the answer so an empty result cannot pass as
+ * fast. With `resolveCount` VS Code resolves the first that many lenses and returns only those;
+ * without it, it resolves none and returns them all (provide only).
+ */
+async function lenses(uri: vscode.Uri, resolveCount: number | undefined, units: number): Promise<number> {
+  const started = performance.now();
+  const result = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, resolveCount);
+  const ms = performance.now() - started;
+  const resolved = result.filter((lens) => LENS_COMMANDS.has(lens.command?.command ?? '')).length;
+  const expected = resolveCount === undefined ? { returned: units, resolved: 0 } : { returned: Math.min(resolveCount, units), resolved: Math.min(resolveCount, units) };
+  if (result.length !== expected.returned || resolved !== expected.resolved) {
+    throw new Error(`${result.length} lenses (${resolved} resolved) on ${uri.path} for resolveCount ${resolveCount}, expected ${expected.returned} (${expected.resolved} resolved)`);
+  }
+  return ms;
+}
+
+/** Replaces one word in the middle of a bullet line; the unit count stays the same. */
+async function oneLineEdit(document: vscode.TextDocument, round: number): Promise<void> {
+  const text = document.getText();
+  const at = text.indexOf('\n- ', Math.floor(text.length / 2)) + 3;
+  const edit = new vscode.WorkspaceEdit();
+  const word = text.slice(at, text.indexOf(' ', at));
+  edit.replace(document.uri, new vscode.Range(document.positionAt(at), document.positionAt(at + word.length)), round % 2 === 0 ? 'mind' : 'heed');
+  if (!(await vscode.workspace.applyEdit(edit))) throw new Error('the one-line edit was rejected');
+}
+
+/** A file whose lenses one side serves: the extension's provider, or the baseline's. */
+interface Subject {
+  uri(copy: number): vscode.Uri;
+  cold: Record<'visibleOpenToLenses' | 'visibleCall' | 'allOpenToLenses' | 'allCall', number[]>;
+  unchanged: Record<'provideOnly' | 'visible' | 'all', number[]>;
+  afterOneLineEdit: Record<'editMs' | 'provideOnly' | 'visible' | 'all' | 'editThenVisible' | 'editThenAll', number[]>;
+}
+
+function subject(uri: (copy: number) => vscode.Uri): Subject {
+  return {
+    uri,
+    cold: { visibleOpenToLenses: [], visibleCall: [], allOpenToLenses: [], allCall: [] },
+    unchanged: { provideOnly: [], visible: [], all: [] },
+    afterOneLineEdit: { editMs: [], provideOnly: [], visible: [], all: [], editThenVisible: [], editThenAll: [] },
+  };
+}
+
+/**
+ * The floor that VS Code's own machinery sets: a provider that hands back the same lens ranges
+ * from memory and resolves each with a fixed title, on a copy of the same text that is not a
+ * prompt file. Whatever the extension's figures add to this is the extension's own work.
+ */
+function registerBaselineProvider(ranges: vscode.Range[]): vscode.Disposable {
+  return vscode.languages.registerCodeLensProvider(
+    { scheme: 'file', pattern: '**/bench-baseline-*.txt' },
+    {
+      provideCodeLenses: () => ranges.map((range) => new vscode.CodeLens(range)),
+      resolveCodeLens: (lens) => {
+        lens.command = { title: `Rule ${lens.range.start.line} · bullet`, command: BASELINE_COMMAND };
+        return lens;
+      },
+    },
+  );
+}
+
+export async function run(): Promise<void> {
+  const extension = vscode.extensions.getExtension(EXTENSION_ID);
+  if (!extension) throw new Error(`${EXTENSION_ID} is not loaded in this extension host`);
+  await extension.activate();
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the extension host has no workspace folder');
+
+  const ours = subject((copy) => vscode.Uri.joinPath(folder.uri, 'prompts', `bench-units-${copy}.prompt.md`));
+  const baseline = subject((copy) => vscode.Uri.joinPath(folder.uri, `bench-baseline-${copy}.txt`));
+  const { text, units } = promptWithUnits(options.units, ours.uri(0).path);
+  for (let copy = 0; copy <= options.coldFiles * 2; copy++) {
+    for (const side of [ours, baseline]) await fs.writeFile(side.uri(copy).fsPath, text);
+  }
+  const parsed = parsePromptDocument(text, { uri: ours.uri(0).path, format: detectFormat(ours.uri(0).path, text) });
+  const baselineRegistration = registerBaselineProvider(allUnits(parsed).map(({ range: { start, end } }) => new vscode.Range(start.line, start.character, end.line, end.character)));
+  progress(`prompt file: ${units} units, ${text.length} characters, ${text.split('\n').length} lines`);
+
+  // The index's work: detect the format and parse the whole text (what it does on a cache miss).
+  const parseTimes: number[] = [];
+  for (let i = 0; i < options.samples + 2; i++) {
+    const started = performance.now();
+    unitCount(text, ours.uri(0).path);
+    if (i >= 2) parseTimes.push(performance.now() - started);
+  }
+
+  // Both sides in alternation throughout, so that load from elsewhere on the machine hits both.
+  // Cold: a document never opened before. open→lenses counts what the extension does on open
+  // as well as the lens call.
+  for (let copy = 1; copy <= options.coldFiles * 2; copy++) {
+    const all = copy % 2 === 0;
+    for (const side of [ours, baseline]) {
+      const opened = performance.now();
+      await vscode.workspace.openTextDocument(side.uri(copy));
+      const callMs = await lenses(side.uri(copy), all ? units : options.visible, units);
+      side.cold[all ? 'allOpenToLenses' : 'visibleOpenToLenses'].push(performance.now() - opened);
+      side.cold[all ? 'allCall' : 'visibleCall'].push(callMs);
+    }
+  }
+  progress(`cold: ${options.coldFiles * 2} files per side`);
+
+  const documents = new Map<Subject, vscode.TextDocument>();
+  for (const side of [ours, baseline]) {
+    documents.set(side, await vscode.workspace.openTextDocument(side.uri(0)));
+    await lenses(side.uri(0), units, units);
+  }
+  let round = 0;
+  for (let i = 0; i < options.samples; i++) {
+    for (const side of [ours, baseline]) {
+      const uri = side.uri(0);
+      side.unchanged.provideOnly.push(await lenses(uri, undefined, units));
+      side.unchanged.visible.push(await lenses(uri, options.visible, units));
+      side.unchanged.all.push(await lenses(uri, units, units));
+      for (const kind of ['provideOnly', 'visible', 'all'] as const) {
+        const started = performance.now();
+        await oneLineEdit(documents.get(side)!, round++);
+        const editMs = performance.now() - started;
+        const callMs = await lenses(uri, kind === 'provideOnly' ? undefined : kind === 'visible' ? options.visible : units, units);
+        side.afterOneLineEdit.editMs.push(editMs);
+        side.afterOneLineEdit[kind].push(callMs);
+        if (kind === 'visible') side.afterOneLineEdit.editThenVisible.push(editMs + callMs);
+        if (kind === 'all') side.afterOneLineEdit.editThenAll.push(editMs + callMs);
+      }
+    }
+  }
+  baselineRegistration.dispose();
+  progress(`warm: ${options.samples} samples of each`);
+
+  // The extension's own share, without any round trip: its index and provider classes, called
+  // directly on the same document (a workspace without runs, as here, has no credit to look up).
+  const log = vscode.window.createOutputChannel('TRUCE CodeLens benchmark', { log: true });
+  const index = new PromptDocumentIndex(log);
+  const provider = new UnitCodeLensProvider(index);
+  const document = documents.get(ours)!;
+  const direct = { provideAfterEdit: [] as number[], provideCached: [] as number[], resolveVisible: [] as number[], resolveAll: [] as number[] };
+  for (let i = 0; i < options.samples; i++) {
+    await oneLineEdit(document, round++);
+    let started = performance.now();
+    const provided = provider.provideCodeLenses(document);
+    direct.provideAfterEdit.push(performance.now() - started);
+    if (provided.length !== units) throw new Error(`the provider gave ${provided.length} lenses, expected ${units}`);
+    started = performance.now();
+    provider.provideCodeLenses(document);
+    direct.provideCached.push(performance.now() - started);
+    started = performance.now();
+    for (const lens of provided.slice(0, options.visible)) provider.resolveCodeLens(lens);
+    direct.resolveVisible.push(performance.now() - started);
+    started = performance.now();
+    for (const lens of provided) provider.resolveCodeLens(lens);
+    direct.resolveAll.push(performance.now() - started);
+    if (!provided.every((lens) => lens.command?.command)) throw new Error('a lens stayed unresolved');
+  }
+  index.dispose();
+  log.dispose();
+
+  const summaries = <K extends string>(groups: Record<K, number[]>) =>
+    Object.fromEntries(Object.entries<number[]>(groups).map(([key, times]) => [key, summarize(times)])) as Record<K, Summary>;
+  const figures = (side: Subject) => ({ cold: summaries(side.cold), unchanged: summaries(side.unchanged), afterOneLineEdit: summaries(side.afterOneLineEdit) });
+  const extensionFigures = figures(ours);
+  const baselineFigures = figures(baseline);
+  const ratio = (pick: (f: ReturnType<typeof figures>) => Summary) => Number((pick(extensionFigures).medianMs / pick(baselineFigures).medianMs).toFixed(2));
+  const result = {
+    vscodeVersion: vscode.version,
+    file: { units, characters: text.length, lines: text.split('\n').length },
+    visibleLenses: options.visible,
+    indexParse: summarize(parseTimes),
+    // Provider and index called in-process: the extension's work with no messages involved.
+    direct: summaries(direct),
+    extension: extensionFigures,
+    baseline: baselineFigures,
+    // Medians of the extension over the baseline's: 1.0 means VS Code's machinery is all there is.
+    ratioVsBaseline: {
+      coldOpenToVisible: ratio((f) => f.cold.visibleOpenToLenses),
+      unchangedVisible: ratio((f) => f.unchanged.visible),
+      editThenVisible: ratio((f) => f.afterOneLineEdit.editThenVisible),
+      visibleAfterEdit: ratio((f) => f.afterOneLineEdit.visible),
+      allAfterEdit: ratio((f) => f.afterOneLineEdit.all),
+      provideOnlyAfterEdit: ratio((f) => f.afterOneLineEdit.provideOnly),
+    },
+  };
+  const target = process.env.TRUCE_BENCH_RESULT_FILE;
+  if (!target) throw new Error('TRUCE_BENCH_RESULT_FILE is not set: nowhere to write the result');
+  await fs.writeFile(target, `${JSON.stringify(result)}\n`);
+}
