@@ -32,10 +32,11 @@ ensure_node_modules() {
     return 0
   fi
   deps_say "node_modules is missing or older than package-lock.json: running npm ci"
-  # Playwright must never try to download a browser: Debian's chromium is used instead.
+  # Playwright must never try to download a browser: Debian's chromium is used instead. The
+  # benchmark peer @ax-llm/ax would copy "skills" into .claude/ of the checkout; it must not.
   # npm 11 skips unapproved dependency install scripts and says so; that is fine here because
   # esbuild's binary arrives as an optional dependency and vsce is only used to package.
-  if ! (cd "$TRUCE_ROOT" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund); then
+  if ! (cd "$TRUCE_ROOT" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 AX_SKIP_SKILL_INSTALL=1 npm ci --no-audit --no-fund); then
     deps_fail "npm ci failed (see above). Check that the npm registry is reachable and that package-lock.json matches package.json."
     return 1
   fi
