@@ -15,6 +15,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { parseConfig } from '../src/core/config';
 import { runMas } from '../src/core/run';
 import { start } from '../test/support/fakeOpenAiServer';
@@ -74,12 +75,63 @@ budget:
   writeFileSync(join(dir, 'truce.yaml'), yaml);
 }
 
+/**
+ * Where the time goes, from the moments replies were produced. A "hop" is the wait from the reply a
+ * call depends on (the last role reply of a round for the aggregator, the previous aggregator for
+ * the next round's roles and the decision) to the dependent call's own reply, minus the server's
+ * latency: what the client, the event loop and the server's request handling add per dependent call.
+ * The task span runs from its first to its last reply (plus one latency for the first call).
+ */
+function callTiming(replies: { task: number; kind: 'role' | 'aggregate' | 'decision'; at: number }[], started: number): Record<string, unknown> {
+  const byTask = new Map<number, { kind: string; at: number }[]>();
+  for (const r of replies) byTask.set(r.task, [...(byTask.get(r.task) ?? []), r]);
+  const hops: number[] = [];
+  const spans: number[] = [];
+  const firstCallDelays: number[] = [];
+  for (const list of byTask.values()) {
+    list.sort((a, b) => a.at - b.at);
+    let lastDependency = (list[0]?.at ?? 0) - LATENCY_MS;
+    firstCallDelays.push(lastDependency - started);
+    let roundRoles: number[] = [];
+    for (const r of list) {
+      if (r.kind === 'role') {
+        roundRoles.push(r.at);
+        continue;
+      }
+      const dependency = roundRoles.length > 0 ? Math.max(...roundRoles) : lastDependency;
+      // The roles of the round depended on the previous aggregate (or the task start).
+      for (const at of roundRoles) hops.push(at - lastDependency - LATENCY_MS);
+      hops.push(r.at - dependency - LATENCY_MS);
+      lastDependency = r.at;
+      roundRoles = [];
+    }
+    spans.push((list[list.length - 1]?.at ?? 0) - ((list[0]?.at ?? 0) - LATENCY_MS));
+  }
+  const pct = (values: number[], q: number): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return Number((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0).toFixed(1));
+  };
+  const mean = (values: number[]): number => Number((values.reduce((a, b) => a + b, 0) / Math.max(1, values.length)).toFixed(1));
+  return {
+    hopOverheadMs: { mean: mean(hops), p50: pct(hops, 0.5), p90: pct(hops, 0.9), p99: pct(hops, 0.99) },
+    taskSpanMs: { mean: mean(spans), p50: pct(spans, 0.5), p90: pct(spans, 0.9), criticalPathMs: (ROUNDS * 2 + 1) * LATENCY_MS },
+  };
+}
+
 async function main(): Promise<void> {
+  // When each call's reply is produced (after the server's latency), per task and kind, to see where
+  // the time between dependent calls goes.
+  const replies: { task: number; kind: 'role' | 'aggregate' | 'decision'; at: number }[] = [];
   const server = await start({
     baseLatencyMs: LATENCY_MS,
     responder: (req) => {
-      const letter = LETTERS[(/Question (\d+)/.exec(req.messages.map((m) => m.content).join('\n'))?.[1] ?? 0) as number % 4] ?? 'A';
-      return /judge/i.test(req.messages[0]?.content ?? '') ? `Final answer: ${letter}` : `Answer: ${letter}. It fits the question best.`;
+      const text = req.messages.map((m) => m.content).join('\n');
+      const question = Number(/Question (\d+)/.exec(text)?.[1] ?? 0);
+      const letter = LETTERS[question % 4] ?? 'A';
+      const system = req.messages[0]?.content ?? '';
+      const kind = /judge/i.test(system) ? 'decision' : /# merger/.test(system) ? 'aggregate' : 'role';
+      replies.push({ task: question, kind, at: performance.now() });
+      return kind === 'decision' ? `Final answer: ${letter}` : `Answer: ${letter}. It fits the question best.`;
     },
   });
   const dir = mkdtempSync(join(tmpdir(), 'truce-rollouts-'));
@@ -89,8 +141,13 @@ async function main(): Promise<void> {
     const parsed = parseConfig(readFileSync(join(dir, 'truce.yaml'), 'utf8'), { workspaceRoot: dir });
     if (!parsed.ok) throw new Error(`generated truce.yaml is invalid: ${parsed.diagnostics.map((d) => `${d.path}: ${d.message}`).join('; ')}`);
     const started = performance.now();
+    const elu = performance.eventLoopUtilization();
+    const cpu = process.cpuUsage();
     const result = await runMas({ config: parsed.config, configFile: 'truce.yaml', workspaceRoot: dir, trusted: true, env: {}, concurrency: CONCURRENCY, probe: false, toolVersion: 'bench' });
     const seconds = (performance.now() - started) / 1000;
+    const loop = performance.eventLoopUtilization(elu);
+    const cpuUsed = process.cpuUsage(cpu);
+    const timing = callTiming(replies, started);
     const criticalPathCalls = ROUNDS * 2 + 1;
     const waves = Math.ceil(TASKS / CONCURRENCY);
     const boundSeconds = (waves * criticalPathCalls * LATENCY_MS) / 1000;
@@ -115,6 +172,12 @@ async function main(): Promise<void> {
           ratioVsBound: round(seconds / boundSeconds),
           target: '<= 1.25',
           callsPerSecond: round(calls / seconds, 1),
+          // Server and client share this process: when its event loop is near 1.0, calls wait for
+          // the CPU, not for each other.
+          eventLoopUtilization: round(loop.utilization),
+          cpuSeconds: round((cpuUsed.user + cpuUsed.system) / 1e6),
+          cpuMsPerCall: round((cpuUsed.user + cpuUsed.system) / 1000 / calls, 2),
+          timing,
         },
         null,
         2,

@@ -4,8 +4,9 @@
  * inspecting a recording) and the reply, never keys or headers.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as nodeFs } from 'node:fs';
+import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { z } from 'zod';
 import type { CacheKeyMaterial } from './cacheKey';
 
@@ -69,9 +70,25 @@ export interface CacheFs {
   unlink(path: string): Promise<void>;
 }
 
+/**
+ * node:fs's callback functions, promisified. A cache read and write happen on every LLM call, and the
+ * FileHandle-based `fs/promises` versions cost several times more CPU per operation (measured in
+ * bench/rollouts.ts, where client and server share one event loop).
+ */
+const nodeFs: CacheFs = {
+  readFile: promisify(fs.readFile) as CacheFs['readFile'],
+  writeFile: promisify(fs.writeFile) as CacheFs['writeFile'],
+  rename: promisify(fs.rename),
+  mkdir: promisify(fs.mkdir) as CacheFs['mkdir'],
+  unlink: promisify(fs.unlink),
+};
+
 const KEY_PATTERN = /^[0-9a-f]{64}$/;
 
 export class DiskResponseCache implements ResponseCache {
+  /** Fan-out folders this instance has created (or found): creating one again is a wasted call per write. */
+  private readonly madeDirs = new Set<string>();
+
   constructor(
     readonly dir: string,
     private readonly fs: CacheFs = nodeFs,
@@ -109,13 +126,19 @@ export class DiskResponseCache implements ResponseCache {
   /** Temp file + rename: a reader (or a crash) never sees half an entry. */
   async put(entry: CacheEntry): Promise<void> {
     const target = this.pathFor(entry.key);
-    await this.fs.mkdir(join(this.dir, entry.key.slice(0, 2)), { recursive: true });
+    const dir = join(this.dir, entry.key.slice(0, 2));
+    if (!this.madeDirs.has(dir)) {
+      await this.fs.mkdir(dir, { recursive: true });
+      this.madeDirs.add(dir);
+    }
     const temp = `${target}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
       await this.fs.writeFile(temp, `${JSON.stringify(entry, null, 2)}\n`, 'utf8');
       await this.fs.rename(temp, target);
     } catch (error) {
       await this.fs.unlink(temp).catch(() => undefined);
+      // The folder may have been removed under us; the next write creates it again.
+      this.madeDirs.delete(dir);
       throw error;
     }
   }
