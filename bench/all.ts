@@ -82,13 +82,13 @@ function headline(name: string, o: Outcome): string {
     case 'parseUnits':
       return `units ${r.unitsParse?.wallMs} ms vs markdown-it ${r.markdownItParse?.wallMs} ms = ${r.ratioVsMarkdownIt?.wall}× (target ≤ 1.5)`;
     case 'ingest':
-      return `${r.fileMB} MB: ${r.ratioVsReadlineBaseline}× readline+JSON.parse (target ≥ 0.7)`;
+      return `native ${r.fileMB} MB: ${r.ratioVsReadlineBaseline}× readline+JSON.parse (target ≥ 0.7); OTLP ${r.otlp?.inputMB} MB: ${r.otlp?.ratioVsReadlineBaseline}× wall, ${r.otlp?.cpuRatioVsReadlineBaseline}× CPU (target ≥ 0.5)`;
     case 'ingestRss':
       return (r.sizes ?? []).map((s: any) => `${s.requestedMB} MB → ${s.peakRssMB} MB RSS`).join(', ');
     case 'llmThroughput':
       return `chat @16: ${r.chat?.[2]?.callsPerSecond} calls/s (${r.chat?.[2]?.speedupVsConcurrency1}× of @1)`;
     case 'rollouts':
-      return `${r.wallSeconds} s vs bound ${r.bound?.seconds} s = ${r.ratioVsBound}× (target ≤ 1.25), ${r.callsPerSecond} calls/s`;
+      return `${r.wallSeconds} s vs bound ${r.bound?.seconds} s = ${r.ratioVsBound}× (target ≤ 1.25), ${r.callsPerSecond} calls/s, event loop ${r.eventLoopUtilization} busy, ${r.cpuMsPerCall} ms CPU/call`;
     case 'codeLensHost': {
       const h = r.headline ?? {};
       return `${h.units} units: edit→visible lenses ${h.editThenVisibleMedianMs} ms, visible after edit ${h.visibleAfterEditMedianMs} ms (baseline ${h.baselineVisibleAfterEditMedianMs}), all ${h.allAfterEditMedianMs} ms (target ≤ 50)`;
