@@ -3,15 +3,20 @@
  * scenario's prompts, and how many of the edits it accepts are real fixes, at the scenario's noise
  * level? Prints one JSON object.
  *
- *   npm run bench:sim -- --scenario bench/sim/scenarios/debate-missing.json [--ablations] [--method truce|bcd|gbc]
+ *   npm run bench:sim -- --scenario bench/sim/scenarios/debate-missing.json [--ablations] [--method truce|bcd|gbc] [--seeds N]
  *   npm run bench:sim -- --scenario FILE --world-only     (the starting and the hand-fixed scores only)
  *
- * For every variant (the full method; with --ablations also TRUCE's no-credit and no-units
- * ablations) it starts the fake OpenAI server with the world behind it, writes a fresh workspace
+ * For every variant (the full method; with --ablations also the no-credit and no-units ablations
+ * of the chosen method — GBC has no no-credit ablation, it refuses one) it starts the fake OpenAI
+ * server with the world behind it, writes a fresh workspace
  * (so every variant has its own response cache), runs the optimizer loop in-process, and scores
  * the starting and the best prompt set on val and test in a separate scoring workspace, so the
  * scoring never warms the optimizer's cache. `llmCalls` and `tokens` are what the optimize run
  * sent to the server (rollouts and optimizer calls; cache hits cost nothing and are not counted).
+ *
+ * --seeds N runs the scenario at seeds seed … seed+N−1 (each seed is a new world: other tasks,
+ * other filler rules, other noise draws) and prints every seed's figures and, per variant, the
+ * mean of each figure: one seed's comparison between variants is noisy.
  */
 import { resolve } from 'node:path';
 import { createSimResponder, loadScenario, World, writeSimWorkspace, type Scenario, type SimWorkspace } from '../../test/support/sim';
@@ -29,16 +34,23 @@ interface Args {
   method?: Method;
   /** Score the planted and the hand-fixed prompt sets only; no optimizer needed. */
   worldOnly: boolean;
+  /** How many consecutive seeds, starting at the scenario's. */
+  seeds: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Partial<Args> = { ablations: false, worldOnly: false };
+  const args: Partial<Args> = { ablations: false, worldOnly: false, seeds: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--scenario') args.scenario = argv[++i];
     else if (a.startsWith('--scenario=')) args.scenario = a.slice('--scenario='.length);
     else if (a === '--ablations') args.ablations = true;
     else if (a === '--world-only') args.worldOnly = true;
+    else if (a === '--seeds' || a.startsWith('--seeds=')) {
+      const n = a === '--seeds' ? argv[++i] : a.slice('--seeds='.length);
+      if (!/^\d+$/.test(n ?? '') || Number(n) < 1) throw new UsageError(`--seeds needs a whole number of at least 1; got ${JSON.stringify(n)}.`);
+      args.seeds = Number(n);
+    }
     else if (a === '--method' || a.startsWith('--method=')) {
       const m = a === '--method' ? argv[++i] : a.slice('--method='.length);
       if (m !== 'truce' && m !== 'bcd' && m !== 'gbc') throw new UsageError(`--method must be truce, bcd or gbc; got ${JSON.stringify(m)}.`);
@@ -155,32 +167,65 @@ async function worldOnly(world: World): Promise<Record<string, unknown>> {
   }
 }
 
+/** The variants --ablations adds for a method: GBC refuses --no-credit (its credit is what picks the agents). */
+function ablationsOf(method: Method): Variant[] {
+  return method === 'gbc' ? ['no-units'] : ['no-credit', 'no-units'];
+}
+
+type Numeric = 'recall' | 'precision' | 'accepted' | 'rejected' | 'llmCalls' | 'tokens';
+
+/** Means over seeds; precision only over the seeds where something was accepted (it is undefined otherwise). */
+function meanFigures(all: readonly Figures[]): Record<string, unknown> {
+  const avg = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+  const of = (k: Numeric) => avg(all.map((f) => f[k]).filter((x): x is number => typeof x === 'number'));
+  return {
+    seeds: all.length,
+    recall: of('recall'),
+    precision: of('precision'),
+    precisionSeeds: all.filter((f) => f.precision !== null).length,
+    accepted: of('accepted'),
+    rejected: of('rejected'),
+    llmCalls: of('llmCalls'),
+    tokens: of('tokens'),
+    val: { before: avg(all.map((f) => f.val.before)), after: avg(all.map((f) => f.val.after)) },
+    test: { before: avg(all.map((f) => f.test.before)), after: avg(all.map((f) => f.test.after)) },
+  };
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const file = resolve(args.scenario);
   const scenario = loadScenario(file);
   const method = args.method ?? scenario.optimizer.method;
-  const world = new World(scenario);
   if (args.worldOnly) {
-    process.stdout.write(`${JSON.stringify({ bench: 'sim', scenario: scenario.name, file: args.scenario, ...(await worldOnly(world)) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ bench: 'sim', scenario: scenario.name, file: args.scenario, ...(await worldOnly(new World(scenario))) }, null, 2)}\n`);
     return;
   }
-  const full = await runVariant(world, 'full', method);
-  const result: Record<string, unknown> = {
-    bench: 'sim',
-    scenario: scenario.name,
-    file: args.scenario,
-    method,
-    seed: scenario.seed,
-    noise: scenario.noise,
-    planted: world.plantedCount(),
-    ...full,
-  };
-  if (args.ablations) {
-    if (method !== 'truce') throw new UsageError(`--ablations are TRUCE's (no-credit, no-units); drop --ablations or use --method truce (got ${method}).`);
-    result.ablations = {
-      'no-credit': await runVariant(world, 'no-credit', method),
-      'no-units': await runVariant(world, 'no-units', method),
+  const variants: Variant[] = ['full', ...(args.ablations ? ablationsOf(method) : [])];
+  const perSeed: Array<{ seed: number; planted: number; figures: Partial<Record<Variant, Figures>> }> = [];
+  for (let k = 0; k < args.seeds; k++) {
+    const seed = scenario.seed + k;
+    const world = new World({ ...scenario, seed });
+    const figures: Partial<Record<Variant, Figures>> = {};
+    for (const v of variants) {
+      figures[v] = await runVariant(world, v, method);
+      process.stderr.write(`bench:sim seed ${seed} ${v}: recall ${figures[v]?.recall}, precision ${figures[v]?.precision}, test ${figures[v]?.test.before.toFixed(3)}→${figures[v]?.test.after.toFixed(3)}, ${figures[v]?.llmCalls} calls\n`);
+    }
+    perSeed.push({ seed, planted: world.plantedCount(), figures });
+  }
+  const head = { bench: 'sim', scenario: scenario.name, file: args.scenario, method, noise: scenario.noise };
+  const ablationsOfSeed = (f: Partial<Record<Variant, Figures>>) => Object.fromEntries(variants.filter((v) => v !== 'full').map((v) => [v, f[v]]));
+  let result: Record<string, unknown>;
+  if (args.seeds === 1) {
+    const only = perSeed[0];
+    result = { ...head, seed: only.seed, planted: only.planted, ...only.figures.full, ...(args.ablations ? { ablations: ablationsOfSeed(only.figures) } : {}) };
+  } else {
+    result = {
+      ...head,
+      seeds: perSeed.map((p) => p.seed),
+      planted: perSeed[0].planted,
+      mean: Object.fromEntries(variants.map((v) => [v, meanFigures(perSeed.map((p) => p.figures[v] as Figures))])),
+      perSeed: perSeed.map((p) => ({ seed: p.seed, ...p.figures.full, ...(args.ablations ? { ablations: ablationsOfSeed(p.figures) } : {}) })),
     };
   }
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -5,7 +5,7 @@
  */
 import { describeSpend } from '../../core/run';
 import { optimize, OptimizeSetupError, type OptimizeProgress } from '../../core/optimize/optimizeLoop';
-import { UnknownMethodError } from '../../core/optimize/methods';
+import { methodRegistry, resolveMethod, UnknownMethodError } from '../../core/optimize/methods';
 import type { MethodName } from '../../core/optimize/types';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { parseCliArgs } from '../parseCliArgs';
@@ -31,8 +31,9 @@ the best set is stored in .truce/runs/<run>/best/ and suggestions can be applied
       --batch-size N  train tasks per round (default: optimizer.batchSize)
       --delta D       chance of accepting a set that is not better, over the run (default 0.1)
       --llm-merge     let the optimizer LLM merge near-duplicate suggestions
-      --no-credit     ablation: suggestions from outcomes only
-      --no-units      ablation: whole rule lists rewritten per agent
+      --no-credit     ablation: suggestions from outcomes only (truce, bcd; gbc refuses it)
+      --no-units      ablation: one global rewrite of each implicated agent's whole rule list
+                      per round instead of unit edits pooled across tasks
       --resume RUN    continue an interrupted optimize run; finished rounds are not redone
 
 Exit status: 0 when the run completed, 1 when it stopped early or failed, 2 on bad arguments.`;
@@ -86,6 +87,13 @@ export const optimizeCommand: CliCommand = {
     if (v.method !== undefined && !['truce', 'bcd', 'gbc'].includes(v.method)) throw new UsageError(`--method must be truce, bcd or gbc, got "${v.method}"`);
     const delta = v.delta === undefined ? undefined : Number(v.delta);
     if (delta !== undefined && !(delta > 0 && delta < 1)) throw new UsageError(`--delta must be a number between 0 and 1, got "${v.delta}"`);
+    // An ablation a method cannot run is refused before anything is spent (the loop refuses it
+    // too, for a method that comes from truce.yaml).
+    if (v.method !== undefined) {
+      const refused = resolveMethod(v.method as MethodName, methodRegistry()).refusedAblations ?? {};
+      if (v['no-credit'] === true && refused.noCredit) throw new UsageError(`--no-credit does not apply to --method ${v.method}: ${refused.noCredit}`);
+      if (v['no-units'] === true && refused.noUnits) throw new UsageError(`--no-units does not apply to --method ${v.method}: ${refused.noUnits}`);
+    }
     const rounds = whole('--rounds', v.rounds);
     const topK = whole('--top-k', v['top-k']);
     const batchSize = whole('--batch-size', v['batch-size']);

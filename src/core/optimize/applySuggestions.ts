@@ -7,10 +7,13 @@
  * the reason, and it is never applied — a MODIFY meant for one wording must not land on another.
  * The edit itself is planUnitEdit's, which touches only the unit's bytes and verifies by re-parse.
  * An ADD or MODIFY without text gets it from one rewrite call when a rewriter is given.
+ * Edits that share a `group` (one agent's global rewrite, the no-units ablation) are applied
+ * together, all or none.
  */
 import type { AgentConfig, TruceConfig } from '../config';
 import { locateUnit, normalizeRuleText, planUnitEdit, type AgentPrompt, type UnitEdit } from '../units';
 import { agentPromptIn, parseAgentFile, type PromptTexts } from './agentUnits';
+import { candidateItems } from './candidateItems';
 import type { Suggestion } from './types';
 
 export type ApplyStatus = 'applied' | 'stale' | 'rejected';
@@ -49,9 +52,27 @@ export async function applySuggestions(
   const results: ApplyResult[] = [];
   // Ids replaced by edits earlier in this candidate, so later ADDs anchored on them still find their place.
   const renamed = new Map<string, string>();
-  for (const s of suggestions) {
-    const r = await applyOne(config, texts, s, renamed, rewrite);
-    results.push(r);
+  for (const { members: item } of candidateItems(suggestions)) {
+    if (item.length === 1 && item[0].group === undefined) {
+      results.push(await applyOne(config, texts, item[0], renamed, rewrite));
+      continue;
+    }
+    // A group (one agent's global rewrite) applies whole or not at all: a partly applied rewrite
+    // would be a prompt nobody proposed.
+    const savedTexts = { ...texts };
+    const savedRenamed = new Map(renamed);
+    const parts: ApplyResult[] = [];
+    for (const s of item) parts.push(await applyOne(config, texts, s, renamed, rewrite));
+    const failed = parts.find((r) => r.status !== 'applied');
+    if (!failed) {
+      results.push(...parts);
+      continue;
+    }
+    for (const k of Object.keys(texts)) texts[k] = savedTexts[k];
+    renamed.clear();
+    for (const [k, v] of savedRenamed) renamed.set(k, v);
+    const why = `it is part of the rewrite ${item[0].group}, which applies whole or not at all, and another of its edits (${failed.suggestionId}) is ${failed.status}: ${failed.reason ?? 'not applicable'}`;
+    results.push(...parts.map((r): ApplyResult => (r.status === 'applied' ? { suggestionId: r.suggestionId, status: failed.status, reason: `Not applied: ${why}.` } : r)));
   }
   return { texts, results };
 }

@@ -6,6 +6,8 @@
  *     roll out the current best prompt set on the batch, scored by the evaluator
  *     credit  = method.credit(trajectories);  raw = method.suggest(credit, trajectories)
  *     pool raw suggestions across tasks (support, near-duplicate merge, top-k)
+ *       (no-units ablation: instead of suggest + pooling, one global rewrite per implicated
+ *        agent, globalRewrite.ts; each agent's rewrite is one indivisible candidate item)
  *     apply the retained edits to a copy of the best set, in memory (stale ones are skipped)
  *     score candidate and best on the same val tasks (best's scores are reused, not re-run)
  *     accept the candidate only when the gain clears the Hoeffding margin (accept.ts)
@@ -45,6 +47,8 @@ import { clusterSuggestions, joinClusters, poolClusters } from './aggregate';
 import { buildAgentUnits, type PromptTexts } from './agentUnits';
 import { applySuggestions, type ApplyResult } from './applySuggestions';
 import { charge, exhausted, remainingLimits } from './budgetShare';
+import { candidateItems, pruneOrder } from './candidateItems';
+import { globalRewrite } from './globalRewrite';
 import { llmMergeGroups, llmRewriter } from './llmSteps';
 import { createOptimizerClients } from './optimizerClient';
 import { methodRegistry, resolveMethod, type MethodFactory } from './methods';
@@ -132,6 +136,8 @@ export interface SuggestionOutcome {
   support: number;
   status: Suggestion['status'];
   reason?: string;
+  /** The global rewrite this edit belongs to (no-units ablation). */
+  group?: string;
 }
 
 export interface OptimizeResult {
@@ -180,15 +186,19 @@ function validConfig(input: unknown): TruceConfig {
 }
 
 /** Projected LLM calls of one round and of the whole run, shown before anything is spent. */
-export function projectOptimize(config: TruceConfig, prompts: Awaited<ReturnType<typeof loadPromptSet>>, tasks: { batch: MasTask[]; val: MasTask[]; test: MasTask[] }, rounds: number, topK: number, agents: number, noCredit: boolean): { perRound: CostProjection; total: CostProjection } {
+export function projectOptimize(config: TruceConfig, prompts: Awaited<ReturnType<typeof loadPromptSet>>, tasks: { batch: MasTask[]; val: MasTask[]; test: MasTask[] }, rounds: number, topK: number, agents: number, noCredit: boolean, noUnits = false): { perRound: CostProjection; total: CostProjection } {
   const executor = (ts: MasTask[], phase: string): PlannedCalls[] => planCalls(config, prompts, ts, { probe: false }).plan.map((p) => ({ ...p, phase: p.phase === 'rollout' ? phase : p.phase }));
   const optimizerRole: EndpointRole = 'optimizer';
   const perTaskChars = 6_000;
   const round: PlannedCalls[] = [
     ...executor(tasks.batch, 'rollout'),
     ...(noCredit ? [] : [{ role: optimizerRole, phase: 'phi', calls: tasks.batch.length, promptChars: perTaskChars }]),
-    { role: optimizerRole, phase: 'psi', calls: tasks.batch.length * agents, promptChars: perTaskChars },
-    { role: optimizerRole, phase: 'rewrite', calls: Math.min(topK, 1), promptChars: 1_500, replyTokens: 200 },
+    ...(noUnits
+      ? [{ role: optimizerRole, phase: 'global-rewrite', calls: agents, promptChars: perTaskChars, replyTokens: 400 }]
+      : [
+          { role: optimizerRole, phase: 'psi', calls: tasks.batch.length * agents, promptChars: perTaskChars },
+          { role: optimizerRole, phase: 'rewrite', calls: Math.min(topK, 1), promptChars: 1_500, replyTokens: 200 },
+        ]),
     ...executor(tasks.val, 'validation'),
   ];
   const endpoints = { executor: config.llm.executor, optimizer: config.llm.optimizer ?? config.llm.executor, judge: config.llm.judge ?? config.llm.executor };
@@ -209,6 +219,10 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   const topK = options.topK ?? config.optimizer.topK;
   const batchSize = options.batchSize ?? config.optimizer.batchSize;
   const ablations = { noCredit: options.noCredit ?? false, noUnits: options.noUnits ?? false };
+  for (const [name, flag] of [['noCredit', '--no-credit'], ['noUnits', '--no-units']] as const) {
+    const why = method.refusedAblations?.[name];
+    if (ablations[name] && why) throw new OptimizeSetupError(`${flag} does not apply to the ${methodName} method: ${why}`);
+  }
   const delta = options.delta ?? config.optimizer.delta ?? DEFAULT_DELTA;
   const seed = config.tasks.seed;
 
@@ -374,7 +388,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   // Projection before anything is spent.
   const initialPrompts = await loadPromptSet(config, readerOf(bestTexts));
   const sampleFor = (k: number) => sampleBatch(split.train, batchSize, derivedRandom(seed, 'batch', k));
-  const projection = projectOptimize(config, initialPrompts, { batch: sampleFor(1), val: split.val, test: split.test }, Math.max(0, rounds - records.length), topK, config.agents.length, ablations.noCredit);
+  const projection = projectOptimize(config, initialPrompts, { batch: sampleFor(1), val: split.val, test: split.test }, Math.max(0, rounds - records.length), topK, config.agents.length, ablations.noCredit, ablations.noUnits);
   options.onProgress?.({ type: 'started', runId, dir, rounds, resumedAfter: records.length, batch: Math.min(batchSize, split.train.length), perRound: projection.perRound, total: projection.total });
 
   let status: OptimizeStatus = 'completed';
@@ -417,14 +431,22 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       stage('credit');
       const report = await method.credit(context, trajectories);
       stage('suggest');
-      const raws = await method.suggest(context, report, trajectories);
-      await writeCredit(dir, report, true);
-
-      stage('aggregate');
-      const aggregateOptions = { sampledTaskIds: batch.map((t) => t.id), topK, method: methodName, minTasks: config.optimizer.minSupportTasks };
-      let clusters = clusterSuggestions(raws);
-      if ((options.llmMerge ?? config.optimizer.llmMerge) && clusters.length > 1) clusters = joinClusters(clusters, await llmMergeGroups(optimizer, clusters, note, options.signal));
-      const pooled = poolClusters(clusters, aggregateOptions);
+      let pooled: { ranked: Suggestion[]; retained: Suggestion[] };
+      if (ablations.noUnits) {
+        // The no-units ablation: one whole-list rewrite per implicated agent, taken as it is —
+        // no per-unit support, top-k or conflict filtering (that would be unit refinement again).
+        const rewrites = await globalRewrite(context, report, trajectories, { sampledTaskIds: batch.map((t) => t.id), method: methodName });
+        await writeCredit(dir, report, true);
+        pooled = { ranked: rewrites.suggestions, retained: rewrites.suggestions };
+      } else {
+        const raws = await method.suggest(context, report, trajectories);
+        await writeCredit(dir, report, true);
+        stage('aggregate');
+        const aggregateOptions = { sampledTaskIds: batch.map((t) => t.id), topK, method: methodName, minTasks: config.optimizer.minSupportTasks };
+        let clusters = clusterSuggestions(raws);
+        if ((options.llmMerge ?? config.optimizer.llmMerge) && clusters.length > 1) clusters = joinClusters(clusters, await llmMergeGroups(optimizer, clusters, note, options.signal));
+        pooled = poolClusters(clusters, aggregateOptions);
+      }
 
       stage('apply');
       const applied = pooled.retained.length ? await applySuggestions(config, bestTexts, pooled.retained, llmRewriter(optimizer, note, options.signal)) : { texts: bestTexts, results: [] };
@@ -445,24 +467,27 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       if (accepted) bestTexts = applied.texts;
 
       // Pruning: a candidate is accepted as a whole, so an edit that does nothing for validation
-      // can ride along with the fixes that earned the acceptance. Each accepted edit, weakest
-      // support first, is tried away; when validation is no lower without it, it is dropped. This
-      // only removes edits from a set that already cleared the gate, so it cannot add a false
-      // improvement; it costs one validation per accepted edit (unchanged agents' calls are cached).
+      // can ride along with the fixes that earned the acceptance. Each accepted item (an edit, or
+      // one agent's whole global rewrite), weakest support first, is tried away; when validation is
+      // no lower without it, it is dropped. This only removes items from a set that already
+      // cleared the gate, so it cannot add a false improvement; it costs one validation per
+      // accepted item (unchanged agents' calls are cached).
       const pruned = new Map<string, string>();
-      if (accepted && config.optimizer.prune && appliedIds.size > 1) {
+      const appliedItems = candidateItems(pooled.retained.filter((s) => appliedIds.has(s.id)));
+      if (accepted && config.optimizer.prune && appliedItems.length > 1) {
         stage('prune');
-        let keptIds = pooled.retained.filter((s) => appliedIds.has(s.id));
+        let kept = appliedItems;
         let keptVal = mean(await valOf(bestTexts, k, valRunIds)) ?? 0;
-        for (const weakest of [...keptIds].sort((a, b) => a.support - b.support || (a.id < b.id ? -1 : 1))) {
-          if (keptIds.length <= 1) break;
-          const rest = keptIds.filter((s) => s.id !== weakest.id);
-          const without = await applySuggestions(config, previousBest, rest, llmRewriter(optimizer, note, options.signal));
+        for (const weakest of pruneOrder(appliedItems)) {
+          if (kept.length <= 1) break;
+          const rest = kept.filter((i) => i.key !== weakest.key);
+          const without = await applySuggestions(config, previousBest, rest.flatMap((i) => i.members), llmRewriter(optimizer, note, options.signal));
           if (without.results.some((r) => r.status !== 'applied')) continue;
           const withoutVal = mean(await valOf(without.texts, k, valRunIds)) ?? 0;
           if (withoutVal >= keptVal) {
-            pruned.set(weakest.id, `Pruned after acceptance: validation ${withoutVal.toFixed(3)} without it vs ${keptVal.toFixed(3)} with it, so it did not help.`);
-            keptIds = rest;
+            const what = weakest.members[0].group !== undefined ? `the rewrite ${weakest.key} it belongs to (${weakest.members.length} edits, kept or dropped together)` : 'it';
+            for (const m of weakest.members) pruned.set(m.id, `Pruned after acceptance: validation ${withoutVal.toFixed(3)} without ${what} vs ${keptVal.toFixed(3)} with it, so it did not help.`);
+            kept = rest;
             keptVal = withoutVal;
             bestTexts = without.texts;
           }
@@ -545,6 +570,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     support: s.support,
     status: s.status,
     ...(s.reason !== undefined ? { reason: s.reason } : {}),
+    ...(s.group !== undefined ? { group: s.group } : {}),
   });
   const byPhase = usageNow();
   const total = emptyTotals();

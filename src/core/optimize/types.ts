@@ -52,6 +52,11 @@ export interface Suggestion {
   status: SuggestionStatus;
   /** Why a suggestion was rejected or is stale. */
   reason?: string;
+  /**
+   * Set on the edits of one agent's global rewrite (the no-units ablation, globalRewrite.ts): the
+   * edits of a group are one indivisible candidate item — applied, accepted, pruned together.
+   */
+  group?: string;
 }
 
 /** A proposal before aggregation: one agent, one task. */
@@ -76,7 +81,11 @@ export interface MethodContext {
   /** Seeded randomness of the optimization run (tie-breaks, sampling). */
   random: () => number;
   signal?: AbortSignal;
-  /** Ablations of the TRUCE paper: no credit signals (Ψ sees only outcomes), no unit structure (whole-prompt rewrites). */
+  /**
+   * Ablations of the TRUCE paper: no credit signals (suggestions from outcomes only), no unit
+   * structure (the loop replaces suggest() and pooling by one global rewrite per implicated agent,
+   * optimize/globalRewrite.ts, so a method never sees noUnits in suggest()).
+   */
   ablations: { noCredit: boolean; noUnits: boolean };
   /** Recorded, never thrown: malformed optimizer output, rejected ids. */
   note: (message: string) => void;
@@ -95,4 +104,6 @@ export interface CreditMethod {
   credit(context: MethodContext, trajectories: Trajectory[]): Promise<CreditReport>;
   /** Per-task, per-agent unit-edit proposals from the credit. Invalid proposals are dropped with a note. */
   suggest(context: MethodContext, report: CreditReport, trajectories: Trajectory[]): Promise<RawSuggestion[]>;
+  /** Ablations that mean nothing for this method, with the reason; the loop refuses to run them. */
+  refusedAblations?: Partial<Record<'noCredit' | 'noUnits', string>>;
 }

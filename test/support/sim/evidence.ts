@@ -61,15 +61,6 @@ export function rulesIn(text: string): ShownRule[] {
   return rules;
 }
 
-/** The rules of a whole-block Ψ (`- text` lines inside `<rules>`). */
-export function plainRulesIn(text: string): string[] {
-  const block = /<rules>\n([\s\S]*?)\n<\/rules>/.exec(text)?.[1] ?? '';
-  return block
-    .split('\n')
-    .filter((l) => l.startsWith('- '))
-    .map((l) => l.slice(2).replace(/\s+\(locked\)$/, '').trim());
-}
-
 /** Blame statements of the kind the simulated credit replies write, about any agent. */
 export function blamesIn(text: string): Cause[] {
   const out: Cause[] = [];

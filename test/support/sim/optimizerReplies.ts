@@ -9,11 +9,19 @@
  * - Suggestions (Ψ, BCD gradient, GBC): for every cause the reply acts on, the right fix with
  *   probability 1 − noise.suggestion, a noise edit otherwise; with nothing to act on, a spurious
  *   noise edit with probability noise.suggestion / 3. Ψ acts on the blames its credit block holds
- *   (so critic noise carries over into wrong edits). Without credit (the no-credit ablation) Ψ
- *   does not analyse the steps: on a failed task it suspects the agent it is asked about with
- *   probability 1/|agents| and only then acts on that agent's causes, or makes a generic edit.
- * - Whole-block Ψ (the no-units ablation): the same decisions, applied to the full rule list,
- *   and a rewrite of the whole list loses each untouched rule with probability noise.rewriteDrift.
+ *   (so critic noise carries over into wrong edits); the BCD gradient and GBC act on the causes
+ *   the agent's own texts in the request show (their credit decides who is asked, not what).
+ * - Without credit (the no-credit ablation; Ψ or a BCD gradient asked "no credit is available")
+ *   the model does not analyse the steps: on a failed task it suspects the agent it is asked about
+ *   with probability 1/|agents| and only then acts on that agent's causes (or, finding none, makes
+ *   a generic edit). The same rule for every method.
+ * - Global rewrite (the no-units ablation, any method): the model sees the agent's rules as a
+ *   plain list and the batch's feedback about it. It acts on the blames about this agent found in
+ *   that feedback (each distinct cause once, by the suggestion rule above, so critic noise carries
+ *   over exactly as for Ψ), and writing the whole list again loses each rule it did not mean to
+ *   touch with probability noise.rewriteDrift (rules marked "(keep)" are never lost or touched).
+ *   A reply that changes nothing is the unchanged list. With credit ablated the feedback holds only
+ *   outcomes and no steps, so a suspected agent (same 1/|agents| rule) can only get a generic edit.
  * - Merge groups proposals that ask for the same change; rewrite turns an instruction into a rule.
  *
  * Every reply is checked against the optimizer's own zod schema before it is sent.
@@ -26,7 +34,8 @@ import { GbcInfluenceSchema } from '../../../src/core/optimize/prompts/gbcInflue
 import { GbcSuggestSchema } from '../../../src/core/optimize/prompts/gbcSuggest';
 import { mergeReplySchema } from '../../../src/core/optimize/prompts/merge';
 import { phiReplySchema } from '../../../src/core/optimize/prompts/phi';
-import { psiReplySchema, psiWholeReplySchema } from '../../../src/core/optimize/prompts/psi';
+import { globalRewriteReplySchema } from '../../../src/core/optimize/prompts/globalRewrite';
+import { psiReplySchema } from '../../../src/core/optimize/prompts/psi';
 import { rewriteReplySchema } from '../../../src/core/optimize/prompts/rewrite';
 import {
   answerLetter,
@@ -37,7 +46,6 @@ import {
   causesInSteps,
   isAbstention,
   partsIn,
-  plainRulesIn,
   rulesIn,
   stepsIn,
   uniqueCauses,
@@ -51,7 +59,7 @@ import { NEUTRAL_REWORDING, normalizeText, USELESS_RULES, type World } from './w
 export type OptimizerKind =
   | 'phi'
   | 'psi'
-  | 'psi-whole'
+  | 'global-rewrite'
   | 'merge'
   | 'rewrite'
   | 'bcd-critic'
@@ -61,9 +69,10 @@ export type OptimizerKind =
   | 'gbc-suggest';
 
 /** json_schema names and system-message markers of the optimizer's calls. */
-export const OPTIMIZER_CALLS: ReadonlyArray<{ kind: Exclude<OptimizerKind, 'psi-whole'>; schema: string; marker: string }> = [
+export const OPTIMIZER_CALLS: ReadonlyArray<{ kind: OptimizerKind; schema: string; marker: string }> = [
   { kind: 'phi', schema: 'truce_credit', marker: '[truce:phi]' },
   { kind: 'psi', schema: 'truce_suggestions', marker: '[truce:psi]' },
+  { kind: 'global-rewrite', schema: 'truce_global_rewrite', marker: '[truce:global-rewrite]' },
   { kind: 'merge', schema: 'truce_merge', marker: '[truce:merge]' },
   { kind: 'rewrite', schema: 'truce_rewrite', marker: '[truce:rewrite]' },
   { kind: 'bcd-critic', schema: 'bcd_critic', marker: '[truce:bcd-critic]' },
@@ -76,7 +85,7 @@ export const OPTIMIZER_CALLS: ReadonlyArray<{ kind: Exclude<OptimizerKind, 'psi-
 const SCHEMAS: Record<OptimizerKind, z.ZodType> = {
   phi: phiReplySchema,
   psi: psiReplySchema,
-  'psi-whole': psiWholeReplySchema,
+  'global-rewrite': globalRewriteReplySchema,
   merge: mergeReplySchema,
   rewrite: rewriteReplySchema,
   'bcd-critic': BcdCriticSchema,
@@ -113,8 +122,8 @@ function build(world: World, call: OptimizerCall): unknown {
       return phi(world, call);
     case 'psi':
       return psi(world, call);
-    case 'psi-whole':
-      return psiWhole(world, call);
+    case 'global-rewrite':
+      return globalRewrite(world, call);
     case 'merge':
       return merge(world, call);
     case 'rewrite':
@@ -262,17 +271,20 @@ function psiContext(world: World, user: string, random: () => number) {
   const credit = /<credit>([\s\S]*?)<\/credit>/.exec(user)?.[1];
   const available = credit !== undefined && !credit.startsWith('not available');
   const failed = /^success: no$/m.test(user);
-  let causes: Cause[];
-  let guess = false;
-  if (available) {
-    causes = uniqueCauses(blamesIn(credit).filter((c) => c.agent === agent));
-  } else {
-    const suspected = failed && random() < 1 / world.agents.length;
-    causes = suspected ? uniqueCauses(causesInSteps(own)) : [];
-    guess = suspected && causes.length === 0;
-  }
+  const { causes, guess } = available ? { causes: uniqueCauses(blamesIn(credit).filter((c) => c.agent === agent)), guess: false } : blindCauses(world, failed, () => causesInSteps(own), random);
   const max = Number(/at most (\d+) edits/.exec(user)?.[1] ?? 3);
   return { agent, own, causes, guess, max };
+}
+
+/**
+ * What a model asked without credit acts on: on a failed task it suspects the agent with
+ * probability 1/|agents|; a suspected agent's causes (as far as the request shows them) are acted
+ * on, and a suspected agent with none visible gets a generic edit (`guess`).
+ */
+function blindCauses(world: World, failed: boolean, visible: () => Cause[], random: () => number): { causes: Cause[]; guess: boolean } {
+  const suspected = failed && random() < 1 / world.agents.length;
+  const causes = suspected ? uniqueCauses(visible()) : [];
+  return { causes, guess: suspected && causes.length === 0 };
 }
 
 function psi(world: World, { user, random }: OptimizerCall) {
@@ -293,26 +305,48 @@ function psi(world: World, { user, random }: OptimizerCall) {
   };
 }
 
-function psiWhole(world: World, { user, random }: OptimizerCall) {
-  const { agent, own, causes, guess } = psiContext(world, user, random);
-  const current = plainRulesIn(user);
-  // Positions stand in for ids: the whole-block reply has no unit ids.
-  const rules: ShownRule[] = current.map((text, i) => ({ id: `#${i}`, text }));
+/** The rules of a global-rewrite request (`- text` lines inside `<rules>`, "(keep)" marking fixed ones). */
+function listedRules(user: string): Array<{ text: string; fixed: boolean }> {
+  const block = /<rules>\n([\s\S]*?)\n<\/rules>/.exec(user)?.[1] ?? '';
+  return block
+    .split('\n')
+    .filter((l) => l.startsWith('- '))
+    .map((l) => {
+      const fixed = / \(keep\)$/.test(l);
+      return { text: l.slice(2).replace(/ \(keep\)$/, '').trim(), fixed };
+    });
+}
+
+function globalRewrite(world: World, { user, random }: OptimizerCall) {
+  const agent = /<agent id="([^"]+)"/.exec(user)?.[1];
+  if (!agent) throw new SimReplyError('global-rewrite: no <agent id="…"> in the request');
+  const feedback = /<feedback>\n([\s\S]*?)\n<\/feedback>/.exec(user)?.[1] ?? '';
+  const current = listedRules(user);
+  const noCredit = /^No credit is available/m.test(user);
+  // No steps are shown, so without credit nothing but a generic edit is possible.
+  const { causes, guess } = noCredit ? blindCauses(world, /outcome="failed/.test(feedback), () => [], random) : { causes: uniqueCauses(blamesIn(feedback).filter((c) => c.agent === agent)), guess: false };
+  // Positions stand in for ids: the request has none. Fixed rules are not the model's to change.
+  const rules: ShownRule[] = current.flatMap((r, i) => (r.fixed ? [] : [{ id: `#${i}`, text: r.text }]));
   const decision = decide(world, agent, causes, rules, random, Number.POSITIVE_INFINITY);
   if (guess) decision.edits.push(noiseEdit(world, agent, rules, random));
-  if (!decision.edits.length) return { rules: current, rationale: 'The rules need no change for this task.', evidenceStepIds: own.map((s) => s.id) };
+  if (!decision.edits.length) return { rules: current.map((r) => r.text), rationale: 'The feedback gives no reason to change these rules.' };
 
   const touched = new Set(decision.edits.map((e) => e.targetUnitId).filter((id): id is string => id !== undefined));
   const next: string[] = [];
-  for (const rule of rules) {
-    const edit = decision.edits.find((e) => e.targetUnitId === rule.id);
-    if (edit?.op === 'DELETE') continue;
+  current.forEach((rule, i) => {
+    const id = `#${i}`;
+    if (rule.fixed) {
+      next.push(rule.text);
+      return;
+    }
+    const edit = decision.edits.find((e) => e.targetUnitId === id);
+    if (edit?.op === 'DELETE') return;
     // A global rewrite drifts: rules nobody asked to change get lost on the way.
-    if (!touched.has(rule.id) && random() < world.scenario.noise.rewriteDrift) continue;
+    if (!touched.has(id) && random() < world.scenario.noise.rewriteDrift) return;
     next.push(edit?.op === 'MODIFY' && edit.newText ? edit.newText : rule.text);
-  }
+  });
   for (const e of decision.edits) if (e.op === 'ADD' && e.newText) next.push(e.newText);
-  return { rules: next, rationale: decision.edits.map((e) => e.rationale).join(' '), evidenceStepIds: own.map((s) => s.id) };
+  return { rules: next, rationale: decision.edits.map((e) => e.rationale).join(' ') };
 }
 
 /** BCD gradient and GBC suggest: the agent's own outputs in the request show what went wrong. */
@@ -331,8 +365,16 @@ function suggestFromOwnText(world: World, { user, random }: OptimizerCall, metho
       .join('\n');
   }
   const max = Number(/at most (\d+) (?:small )?edits/.exec(user)?.[1] ?? 3);
-  const causes = uniqueCauses(causesInOutput(agent, ownText));
-  const { edits } = decide(world, agent, causes, rules, random, max);
+  let causes: Cause[];
+  let guess = false;
+  if (method === 'bcd' && /^No credit is available/m.test(user)) {
+    // Asked without credit: the same blind rule as Ψ without credit.
+    const score = Number(/scored (\d+(?:\.\d+)?) out of 1/.exec(user)?.[1] ?? 0);
+    ({ causes, guess } = blindCauses(world, score < 1, () => causesInOutput(agent, ownText), random));
+  } else causes = uniqueCauses(causesInOutput(agent, ownText));
+  const decided = decide(world, agent, causes, rules, random, max).edits;
+  if (guess) decided.push(noiseEdit(world, agent, rules, random));
+  const edits = decided.slice(0, max);
   const implicated = edits.filter((e) => e.targetUnitId).map((e) => ({ unitId: e.targetUnitId as string, why: e.rationale }));
   const diagnosis = causes.length ? causes.map(blameText).join(' ') : `Nothing in the rules of ${agent} explains the failure.`;
   const shaped = edits.map((e) => ({

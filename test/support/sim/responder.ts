@@ -37,10 +37,7 @@ export function classify(world: World, request: FakeChatRequest): Classified {
   if (!system && /^(Reply with the single word OK\.|Say OK\.)$/.test(user.trim())) return { kind: 'probe', reply: 'OK' };
 
   const optimizer = OPTIMIZER_CALLS.find((c) => (schema !== undefined ? c.schema === schema : system.includes(c.marker)));
-  if (optimizer) {
-    const whole = optimizer.kind === 'psi' && /Return the complete revised rule list of/.test(user);
-    return { kind: whole ? 'psi-whole' : optimizer.kind, system, user };
-  }
+  if (optimizer) return { kind: optimizer.kind, system, user };
   if (schema !== undefined) return { kind: 'unknown', reason: `an optimizer call with json_schema "${schema}", which the simulation world does not know` };
 
   const rollout = rolloutKindOf(user);

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli/runCli';
+import { optimize, OptimizeSetupError } from '../../../src/core/optimize/optimizeLoop';
 import { start, type FakeOpenAiServer } from '../../support/fakeOpenAiServer';
 import type { Workspace } from '../run/debateWorkspace';
 import { optimizerResponder, optimizerWorkspace, PLANTED } from './optimizeWorld';
@@ -52,6 +53,22 @@ describe('truce optimize / credit / suggest / apply / revert', function () {
     const again = await cli(['apply', 's-000000000000'], ws.dir);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /no suggestion/);
+  });
+
+  it('refuses an ablation the method cannot run, with the reason, before spending anything', async () => {
+    server = await start({ responder: optimizerResponder('needs-rule') });
+    ws = optimizerWorkspace(server.url);
+    const r = await cli(['optimize', '--method', 'gbc', '--no-credit'], ws.dir);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--no-credit does not apply to --method gbc: .*attribution graph.*--method truce --no-credit/);
+    assert.equal(r.stdout, '');
+    assert.equal(server.chatRequests().length, 0);
+    // The loop refuses it too (a method named in truce.yaml never passes through the CLI check).
+    await assert.rejects(
+      optimize({ config: ws.config(), workspaceRoot: ws.dir, method: 'gbc', noCredit: true, trusted: true, env: {} }),
+      (e: unknown) => e instanceof OptimizeSetupError && /--no-credit does not apply to the gbc method/.test(e.message),
+    );
+    assert.equal(server.chatRequests().length, 0);
   });
 
   it('credits a stored run, prints rule credit, and suggests from it', async () => {

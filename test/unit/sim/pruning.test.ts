@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { editPrecision } from '../../../bench/sim/figures';
 import { runOptimizer } from '../../../bench/sim/runOptimizer';
+import { optimizeDir, readSuggestions } from '../../../src/core/optimize/optimizeStore';
 import { start, type FakeOpenAiServer } from '../../support/fakeOpenAiServer';
 import { createSimResponder, World, writeSimWorkspace, type SimWorkspace } from '../../support/sim';
 import { scenario } from './fixtures';
@@ -45,5 +46,58 @@ describe('simulation world: pruning accepted candidates', function () {
     const pruned = await accepted(true);
     assert.deepEqual(editPrecision(world, pruned.accepted), { precision: 1, fixing: pruned.accepted.length });
     assert.ok(pruned.accepted.length >= 1, 'the real fix is still accepted');
+  });
+});
+
+describe('simulation world: the no-units ablation keeps each agent\'s rewrite whole', function () {
+  this.timeout(180_000);
+  // Noisy credit and suggestions and a drifting rewrite: rewrites carry edits that are no fixes.
+  const world = new World(
+    scenario({
+      seed: 7,
+      tasks: { train: 16, val: 40, test: 10, maxSkills: 2 },
+      noise: { critic: 0.3, suggestion: 0.4, rewriteDrift: 0.3 },
+      optimizer: { method: 'truce', rounds: 2, topK: 2, batchSize: 12 },
+    }),
+  );
+  let server: FakeOpenAiServer;
+  let ws: SimWorkspace;
+  let sim: ReturnType<typeof createSimResponder>;
+
+  beforeEach(async () => {
+    sim = createSimResponder(world);
+    server = await start({ responder: sim.respond });
+    ws = writeSimWorkspace(world, { baseUrl: server.url });
+  });
+  afterEach(async () => {
+    await server.close();
+    ws.remove();
+  });
+
+  it('rewrites each implicated agent once per round, and accepts, rejects and prunes a rewrite only as a whole', async () => {
+    const config = ws.config();
+    config.optimizer = { ...config.optimizer, prune: true };
+    const outcome = await runOptimizer({ config, workspaceRoot: ws.dir, method: 'truce', ablations: { noCredit: false, noUnits: true } });
+    assert.deepEqual(sim.refused, []);
+    assert.equal(outcome.status, 'completed');
+    assert.equal(sim.counts.psi ?? 0, 0, 'no Ψ: the rewrite replaces suggest and pooling');
+    assert.ok((sim.counts['global-rewrite'] ?? 0) > 0 && (sim.counts['global-rewrite'] ?? 0) <= world.agents.length * 2);
+    const suggestions = await readSuggestions(optimizeDir(ws.dir, outcome.runId));
+    const groups = new Map<string, typeof suggestions>();
+    for (const s of suggestions) {
+      assert.ok(s.group, `every edit of the ablation belongs to a rewrite (${s.id})`);
+      groups.set(`${(s as { round?: number }).round}|${s.group}`, [...(groups.get(`${(s as { round?: number }).round}|${s.group}`) ?? []), s]);
+    }
+    assert.ok([...groups.values()].some((g) => g.length > 1), 'some rewrite has several edits');
+    for (const [key, members] of groups) {
+      assert.equal(new Set(members.map((m) => m.status)).size, 1, `one status for rewrite ${key}: ${members.map((m) => `${m.status} ${m.reason}`).join(' | ')}`);
+      if (members.some((m) => /^Pruned/.test(m.reason ?? ''))) assert.ok(members.every((m) => /^Pruned.*the rewrite/.test(m.reason ?? '')), `pruned whole: ${key}`);
+    }
+    // This seed's run prunes a rewrite of several edits and keeps another: both happen as a whole.
+    assert.ok([...groups.values()].some((g) => g.length > 1 && g.every((m) => /^Pruned/.test(m.reason ?? ''))), 'a multi-edit rewrite was pruned');
+    assert.ok([...groups.values()].some((g) => g.length > 1 && g.every((m) => m.status === 'accepted')), 'a multi-edit rewrite was accepted');
+    // What was accepted is exactly the union of whole rewrites.
+    const acceptedIds = new Set(suggestions.filter((s) => s.status === 'accepted').map((s) => s.id));
+    assert.equal(acceptedIds.size, outcome.accepted.length);
   });
 });

@@ -7,7 +7,16 @@
  * failures, kept in a state object that the method carries from one optimization round to the
  * next and publishes in `details.state`. The phase (A: roles, B: aggregators) is decided from that
  * state; the targets of the phase get a textual gradient per failed task, whose implicated units
- * become unit-scope signals and whose edits are what suggest() turns into RawSuggestions.
+ * become unit-scope signals, whose diagnosis becomes an agent-scope signal (the verbal credit of
+ * the agent on that task) and whose edits are what suggest() turns into RawSuggestions.
+ *
+ * Ablations (the TRUCE paper's, carried over so the methods can be compared the same way):
+ *  - noCredit: outcome only. No critic, peer or aggregator-critic call, no EMA or phase; every
+ *    editable role and aggregator gets a textual gradient per failed task it took part in, asked
+ *    without any credit (the prompt says none is available). The temporal state is left as it is.
+ *  - noUnits: credit() is unchanged; the loop then skips suggest() and rewrites each implicated
+ *    agent's whole rule list from these signals (optimize/globalRewrite.ts). With both ablations
+ *    the gradients would feed nothing (the global rewrite sees only outcomes), so none are asked.
  */
 import { z } from 'zod';
 import { createEvaluator } from '../../eval/createEvaluator';
@@ -55,6 +64,13 @@ const StoredGradientSchema = z.object({
 });
 type StoredGradient = z.infer<typeof StoredGradientSchema>;
 
+interface OwnTurn {
+  round: number;
+  text: string;
+  stepIds: string[];
+  remark?: string;
+}
+
 interface ScoredTurn extends TurnScores {
   taskId: string;
   utterance: Utterance;
@@ -75,6 +91,7 @@ export function createBcdMethod(settings: BcdMethodSettings = {}): BcdMethod {
   let state: BcdState = settings.state ?? initialBcdState();
 
   async function credit(context: MethodContext, trajectories: Trajectory[]): Promise<CreditReport> {
+    if (context.ablations.noCredit) return outcomeOnly(context, trajectories);
     const critic = context.judge ?? context.optimizer;
     const counter: CallCounter = { calls: 0, failed: 0 };
     const evaluator = settings.evaluator ?? defaultEvaluator(context);
@@ -169,7 +186,7 @@ export function createBcdMethod(settings: BcdMethodSettings = {}): BcdMethod {
           const gradient = await gradientFor(context, target, trajectory, turns, counter);
           if (!gradient) continue;
           gradients.push(gradient.stored);
-          signals.push(...gradient.unitSignals);
+          signals.push(...gradient.signals);
         }
       }
     }
@@ -192,23 +209,36 @@ export function createBcdMethod(settings: BcdMethodSettings = {}): BcdMethod {
     };
   }
 
+  /** The agent's own texts in a task: a role's utterances (with the critic's remarks when scored), an aggregator's states. */
+  function ownTurns(trajectory: Trajectory, agentId: string, kind: 'role' | 'aggregator', rounds: readonly number[] | undefined, turns: readonly ScoredTurn[]): OwnTurn[] {
+    if (kind === 'role') {
+      const scored = turns.filter((t) => t.taskId === trajectory.taskId && t.agentId === agentId);
+      if (scored.length) return scored.map((t) => ({ round: t.round, text: t.utterance.text, stepIds: t.utterance.stepIds, ...(t.remark ? { remark: t.remark } : {}) }));
+      return roundViews(trajectory).flatMap((v) => v.roles.filter((u) => u.agentId === agentId).map((u) => ({ round: u.round, text: u.text, stepIds: u.stepIds })));
+    }
+    return roundViews(trajectory)
+      .filter((v) => v.aggregator?.agentId === agentId && (rounds === undefined || rounds.includes(v.round)))
+      .map((v) => ({ round: v.round, text: v.aggregator?.text ?? '', stepIds: [v.aggregator?.stepId ?? ''] }));
+  }
+
+  /**
+   * One textual gradient for an agent on a failed task. `target.credit` (in [0, 1]) is what made it
+   * a target; without it (credit ablated) the outcome stands in for the signed credit of the
+   * proposals and no agent-level credit signal is written.
+   */
   async function gradientFor(
     context: MethodContext,
-    target: Target,
+    target: { agentId: string; kind: 'role' | 'aggregator'; credit?: number; rounds?: number[] },
     trajectory: Trajectory,
-    turns: ScoredTurn[],
+    turns: readonly ScoredTurn[],
     counter: CallCounter,
-  ): Promise<{ stored: StoredGradient; unitSignals: CreditSignal[] } | undefined> {
+  ): Promise<{ stored: StoredGradient; signals: CreditSignal[] } | undefined> {
     const agent = context.agents.find((a) => a.agentId === target.agentId);
     if (!agent) return undefined;
-    const own: Array<{ round: number; text: string; stepIds: string[]; remark?: string }> =
-      target.kind === 'role'
-        ? turns.filter((t) => t.taskId === trajectory.taskId && t.agentId === target.agentId).map((t) => ({ round: t.round, text: t.utterance.text, stepIds: t.utterance.stepIds, ...(t.remark ? { remark: t.remark } : {}) }))
-        : roundViews(trajectory)
-            .filter((v) => v.aggregator?.agentId === target.agentId && (target.rounds ?? []).includes(v.round))
-            .map((v) => ({ round: v.round, text: v.aggregator?.text ?? '', stepIds: [v.aggregator?.stepId ?? ''] }));
+    const own = ownTurns(trajectory, target.agentId, target.kind, target.rounds, turns);
     if (own.length === 0) return undefined;
     const units = unitsOf(context, target.agentId);
+    const label = target.kind === 'role' ? 'Role credit over the rounds' : 'Moving-average credit of its rounds on informative failures';
     const reply = await textualGradient(
       context.optimizer,
       context,
@@ -218,8 +248,7 @@ export function createBcdMethod(settings: BcdMethodSettings = {}): BcdMethod {
         outcomeScore: trajectory.outcome?.score ?? 0,
         agentId: target.agentId,
         kind: target.kind,
-        credit: target.credit,
-        creditLabel: target.kind === 'role' ? 'Role credit over the rounds' : 'Moving-average credit of its rounds on informative failures',
+        ...(target.credit !== undefined ? { credit: { value: target.credit, label } } : {}),
         turns: own.map(({ round, text, remark }) => ({ round, text, ...(remark ? { remark } : {}) })),
         units: units.map((u) => ({ id: u.id, text: u.text, locked: u.locked })),
         maxEdits: options.maxEditsPerCall,
@@ -231,17 +260,49 @@ export function createBcdMethod(settings: BcdMethodSettings = {}): BcdMethod {
       context.note(`bcd task ${trajectory.taskId}, agent ${target.agentId}: ${reply.edits.length} edits proposed, only the first ${options.maxEditsPerCall} kept.`);
     }
     const stepIds = own.flatMap((t) => t.stepIds);
-    const signed = toSignedScore(target.credit);
+    const signed = target.credit !== undefined ? toSignedScore(target.credit) : (trajectory.outcome?.score ?? 0) * 2 - 1;
     const known = new Set(units.map((u) => u.id));
-    const unitSignals: CreditSignal[] = [];
+    const signals: CreditSignal[] = [];
     for (const u of reply.implicatedUnits) {
       if (!known.has(u.unitId)) {
         context.note(`bcd task ${trajectory.taskId}, agent ${target.agentId}: implicated unit ${u.unitId} is not a unit of the agent; ignored.`);
         continue;
       }
-      unitSignals.push({ scope: 'unit', ref: u.unitId, taskId: trajectory.taskId, score: Math.min(signed, 0), text: u.why, evidence: stepIds, method: 'bcd', parts: { agentCredit: target.credit } });
+      signals.push({ scope: 'unit', ref: u.unitId, taskId: trajectory.taskId, score: Math.min(signed, 0), text: u.why, evidence: stepIds, method: 'bcd', parts: { agentCredit: target.credit ?? signed } });
     }
-    return { stored: { taskId: trajectory.taskId, agentId: target.agentId, stepIds, credit: signed, diagnosis: reply.diagnosis, edits: reply.edits.slice(0, options.maxEditsPerCall) }, unitSignals };
+    if (target.credit !== undefined) {
+      // The gradient's diagnosis is the verbal credit of the agent on this failed task; its blame
+      // is how far the credit that singled the agent out falls short of full credit.
+      signals.push({ scope: 'agent', ref: target.agentId, taskId: trajectory.taskId, score: -(1 - target.credit), text: `Textual gradient: ${reply.diagnosis}`, evidence: stepIds, method: 'bcd', parts: { agentCredit: target.credit, gradient: 1 } });
+    }
+    return { stored: { taskId: trajectory.taskId, agentId: target.agentId, stepIds, credit: signed, diagnosis: reply.diagnosis, edits: reply.edits.slice(0, options.maxEditsPerCall) }, signals };
+  }
+
+  /**
+   * The no-credit ablation: every editable role and aggregator that took part in a failed task
+   * gets a gradient asked without credit. Nothing is scored and the temporal state does not move.
+   */
+  async function outcomeOnly(context: MethodContext, trajectories: Trajectory[]): Promise<CreditReport> {
+    const counter: CallCounter = { calls: 0, failed: 0 };
+    const gradients: StoredGradient[] = [];
+    const signals: CreditSignal[] = [];
+    const editable = context.agents.filter((a): a is typeof a & { kind: 'role' | 'aggregator' } => a.kind === 'role' || a.kind === 'aggregator');
+    if (options.gradients && !context.ablations.noUnits) {
+      for (const trajectory of trajectories) {
+        if (trajectory.outcome?.success !== false) continue;
+        for (const agent of editable) {
+          const gradient = await gradientFor(context, { agentId: agent.agentId, kind: agent.kind }, trajectory, [], counter);
+          if (!gradient) continue;
+          gradients.push(gradient.stored);
+          signals.push(...gradient.signals);
+        }
+      }
+    }
+    return {
+      method: 'bcd',
+      signals,
+      details: { state, noCredit: true, gradients, queries: { calls: counter.calls, failed: counter.failed }, options },
+    };
   }
 
   async function suggest(context: MethodContext, report: CreditReport): Promise<RawSuggestion[]> {

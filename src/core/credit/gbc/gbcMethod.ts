@@ -10,6 +10,9 @@
  * suggest(): only agents on an attribution trajectory of a failed task are asked for edits, each
  * with the chain that links its output to the loss. `details.updateFrequency` is the normalized
  * update frequency per agent over the batch.
+ *
+ * Ablations: --no-units works through the loop's global rewrite (fed by the edge and agent
+ * signals); --no-credit is refused (see refusedAblations below).
  */
 import { z } from 'zod';
 import { callStructured, type LlmClient } from '../../llm';
@@ -216,7 +219,18 @@ export function createGbcMethod(settings: GbcMethodSettings = {}): CreditMethod 
     return out;
   }
 
-  return { name: 'gbc', credit, suggest };
+  return {
+    name: 'gbc',
+    credit,
+    suggest,
+    refusedAblations: {
+      // GBC's credit is the choice of which agents are asked (those on an attribution path) and
+      // the chain each is shown; without it every agent of a failed task would be asked from the
+      // outcome alone, which is the TRUCE or BCD no-credit ablation under another name.
+      noCredit:
+        'its credit is the attribution graph that decides which agents get suggestions; without it GBC is no method of its own. Run the outcome-only baseline with --method truce --no-credit (or --method bcd --no-credit).',
+    },
+  };
 }
 
 /** Agents whose prompts could be updated for this task: the editable ones that took part (all prompt-holding ones when none is editable, e.g. imported logs). */

@@ -5,23 +5,13 @@
  */
 import { callStructured } from '../../llm';
 import { unitsOf } from '../../optimize/agentUnits';
-import {
-  buildPsiMessages,
-  buildPsiWholeMessages,
-  PSI_SCHEMA_NAME,
-  PSI_TEMPLATE_VERSION,
-  PSI_WHOLE_TEMPLATE_VERSION,
-  psiReplySchema,
-  psiWholeReplySchema,
-  type CreditLine,
-} from '../../optimize/prompts/psi';
+import { buildPsiMessages, PSI_SCHEMA_NAME, PSI_TEMPLATE_VERSION, psiReplySchema, type CreditLine } from '../../optimize/prompts/psi';
 import type { MethodContext, RawSuggestion } from '../../optimize/types';
 import type { Trajectory } from '../../trajectory/schema';
 import type { AgentPrompt } from '../../units';
 import type { PhiPart } from './phiCredit';
 import { partOfStep } from './unitCredit';
 import { checkProposal, type Proposal } from './validateProposal';
-import { rewriteAsProposals } from './wholeBlock';
 
 export interface RejectedProposal {
   taskId: string;
@@ -94,24 +84,13 @@ export async function suggestForTasks(
         maxSuggestions: MAX_SUGGESTIONS_PER_CALL,
       };
       const call = { phase: 'psi', agent: job.agentId, ...(context.signal ? { signal: context.signal } : {}) };
-      let proposals: Proposal[];
-      if (context.ablations.noUnits) {
-        const r = await callStructured(
-          context.optimizer,
-          { messages: buildPsiWholeMessages(input), schema: psiWholeReplySchema, schemaName: PSI_SCHEMA_NAME, templateVersion: PSI_WHOLE_TEMPLATE_VERSION, temperature: 0 },
-          call,
-        );
-        if (!r.ok) return { job, failure: r.error.message };
-        proposals = rewriteAsProposals(job.prompt, r.value.rules, r.value.rationale, r.value.evidenceStepIds);
-      } else {
-        const r = await callStructured(
-          context.optimizer,
-          { messages: buildPsiMessages(input), schema: psiReplySchema, schemaName: PSI_SCHEMA_NAME, templateVersion: PSI_TEMPLATE_VERSION, temperature: 0 },
-          call,
-        );
-        if (!r.ok) return { job, failure: `${r.error.message}${r.error.issues.length ? `: ${r.error.issues.slice(0, 3).join('; ')}` : ''}` };
-        proposals = r.value.suggestions;
-      }
+      const r = await callStructured(
+        context.optimizer,
+        { messages: buildPsiMessages(input), schema: psiReplySchema, schemaName: PSI_SCHEMA_NAME, templateVersion: PSI_TEMPLATE_VERSION, temperature: 0 },
+        call,
+      );
+      if (!r.ok) return { job, failure: `${r.error.message}${r.error.issues.length ? `: ${r.error.issues.slice(0, 3).join('; ')}` : ''}` };
+      const proposals: Proposal[] = r.value.suggestions;
       return { job, proposals, parts };
     }),
   );

@@ -1,14 +1,17 @@
 /**
- * The no-units ablation (TRUCE §6.4, "w/o UnitRefine"): Ψ rewrites an agent's whole rule list as
- * one block, without seeing unit ids. The product still only changes files through unit edits (so
- * every change is verified, reversible and recorded), so the rewrite is expressed as the edits
- * that turn the old list into the new one:
+ * The no-units ablation (TRUCE §6.4, "w/o UnitRefine"): a global rewrite step
+ * (optimize/globalRewrite.ts) returns an agent's whole new rule list, written without unit ids.
+ * The product still only changes files through unit edits (so every change is verified,
+ * reversible and recorded), so the rewrite is expressed as the edits that turn the old list into
+ * the new one — and the loop keeps those edits together as one indivisible item:
  *
  *  1. a new rule equal (normalised) to an old one keeps that old rule untouched;
  *  2. the remaining old rules (locked ones and a role paragraph excluded — they always stay) and the remaining new rules
  *     are paired in order: the i-th leftover old rule is MODIFIED into the i-th leftover new rule;
- *  3. extra new rules are ADDED after the preceding rule of the new list that exists (else at the
- *     end); extra old rules are DELETED.
+ *  3. extra new rules are ADDED after the nearest preceding rule of the new list that has a unit
+ *     (a kept one, or one a MODIFY put in an old unit's place; applySuggestions follows the id a
+ *     MODIFY gives its unit), else at the end; extra old rules are DELETED. ADDs after the same
+ *     rule are listed last-first, so that inserting each right after it leaves them in order.
  *
  * This is the positional "modify-all" reading of a global rewrite: the agent ends with exactly the
  * new list (plus locked rules), and nothing outside its rules changes.
@@ -33,12 +36,22 @@ export function rewriteAsProposals(agent: AgentPrompt, newRules: readonly string
   for (let i = 0; i < pairs; i++) {
     out.push({ op: 'MODIFY', targetUnitId: leftovers[i].id, newText: fresh[i].text, rationale, evidenceStepIds });
   }
+  // Which unit each position of the new list lives in: a kept old unit, or the unit a MODIFY rewrites.
+  const unitAt = new Map<number, string>();
+  rules.forEach((text, position) => {
+    const id = oldByText.get(normalizeRuleText(text));
+    if (id && kept.has(id) && ![...unitAt.values()].includes(id)) unitAt.set(position, id);
+  });
+  for (let i = 0; i < pairs; i++) unitAt.set(fresh[i].position, leftovers[i].id);
+  const anchored: Proposal[] = [];
+  const atEnd: Proposal[] = [];
   for (const extra of fresh.slice(pairs)) {
-    // The nearest earlier rule of the new list that survives as an old unit anchors the addition.
     let anchor: string | undefined;
-    for (let p = extra.position - 1; p >= 0 && !anchor; p--) anchor = oldByText.get(normalizeRuleText(rules[p]));
-    out.push({ op: 'ADD', ...(anchor ? { anchorUnitId: anchor } : {}), newText: extra.text, rationale, evidenceStepIds });
+    for (let p = extra.position - 1; p >= 0 && !anchor; p--) anchor = unitAt.get(p);
+    if (anchor) anchored.unshift({ op: 'ADD', anchorUnitId: anchor, newText: extra.text, rationale, evidenceStepIds });
+    else atEnd.push({ op: 'ADD', newText: extra.text, rationale, evidenceStepIds });
   }
+  out.push(...anchored, ...atEnd);
   for (const gone of leftovers.slice(pairs)) out.push({ op: 'DELETE', targetUnitId: gone.id, rationale, evidenceStepIds });
   return out;
 }

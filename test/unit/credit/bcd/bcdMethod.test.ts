@@ -162,6 +162,55 @@ describe('bcd method end to end', function () {
     assert.ok(notes.some((n) => n.includes('critic of solver')));
   });
 
+  it('without credit asks no critic, peer or aggregator critic, moves no state, and asks every role and aggregator of a failed task for a gradient', async () => {
+    const base = responder();
+    const seen: FakeChatRequest[] = [];
+    server.setResponder((req) => {
+      seen.push(req);
+      return base(req);
+    });
+    const notes: string[] = [];
+    const context = { ...makeContext(server.url, notes), ablations: { noCredit: true, noUnits: false } };
+    const method = createBcdMethod({ options: { bottomK: 1, minFailures: 1 } });
+    const report = await method.credit(context, [failed(), solved()]);
+    const systems = seen.map(systemOf);
+    assert.ok(systems.every((s) => s.includes('[truce:bcd-gradient]')), 'only gradient calls');
+    // t1 failed: solver, skeptic and the judge (aggregator) took part; t2 succeeded and is skipped.
+    const asked = (report.details?.gradients as Array<{ taskId: string; agentId: string }>).map((g) => `${g.taskId}:${g.agentId}`);
+    assert.deepEqual(asked, ['t1:solver', 't1:skeptic', 't1:judge']);
+    assert.equal(systems.length, 3);
+    for (const req of seen) {
+      assert.match(req.lastUser, /No credit is available/);
+      assert.doesNotMatch(req.lastUser, /Critic:/);
+    }
+    assert.equal(method.state.iteration, 0, 'no phase was decided');
+    assert.equal(report.details?.phase, undefined);
+    assert.ok(report.signals.every((s) => s.scope === 'unit'), 'no agent or round credit');
+    const suggestions = await method.suggest(context, report, [failed(), solved()]);
+    assert.deepEqual([...new Set(suggestions.map((s) => s.edit.agentId))].sort(), ['judge', 'skeptic', 'solver']);
+    // The proposals carry the outcome as their credit: the task failed outright.
+    assert.ok(suggestions.every((s) => s.credit === -1));
+  });
+
+  it('with credit, records each gradient\'s diagnosis as the agent\'s verbal credit for the task (what a global rewrite is shown)', async () => {
+    server.setResponder(responder());
+    const context = makeContext(server.url);
+    const report = await createBcdMethod({ options: { bottomK: 1, minFailures: 2 } }).credit(context, [failed()]);
+    const diagnosis = report.signals.filter((s) => s.scope === 'agent' && s.parts?.gradient === 1);
+    assert.equal(diagnosis.length, 1);
+    assert.equal(diagnosis[0].ref, 'skeptic');
+    assert.match(diagnosis[0].text, /^Textual gradient: The rules let the agent contradict/);
+    assert.ok(diagnosis[0].score < 0);
+  });
+
+  it('with both ablations asks nothing: the global rewrite sees outcomes only', async () => {
+    server.setResponder(responder());
+    const context = { ...makeContext(server.url), ablations: { noCredit: true, noUnits: true } };
+    const report = await createBcdMethod().credit(context, [failed()]);
+    assert.equal(server.chatRequests().length, 0);
+    assert.deepEqual(report.signals, []);
+  });
+
   it('rejects suggestions from a report whose gradients were tampered with', async () => {
     const notes: string[] = [];
     const context = makeContext(server.url, notes);
