@@ -1,18 +1,19 @@
 /**
  * A real OpenAI-compatible HTTP server on 127.0.0.1 (random port) for tests, benchmarks and the
  * simulation world. Replies come from a pluggable responder; faults (429, 5xx, slow, hang, reset,
- * malformed / fenced / truncated JSON…) are scripted or drawn with a seeded PRNG. Every request is
- * recorded in memory (headers included, so tests can check what was sent) and never written out.
+ * malformed / fenced / truncated JSON content, a garbled or cut-off HTTP body…) are scripted or
+ * drawn with a seeded PRNG. Every request is recorded in memory (headers included, so tests can
+ * check what was sent) and never written out.
  *
  * Routes: POST /v1/chat/completions (non-streaming), GET /v1/models, and the Azure form
  * POST /openai/deployments/<deployment>/chat/completions?api-version=….
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { corruptContent, FaultPlan, TRANSPORT_FAULTS, type FaultConfig, type FaultKind, type FaultSpec } from './fakeOpenAi/faults';
+import { BODY_FAULTS, corruptContent, FaultPlan, TRANSPORT_FAULTS, type FaultConfig, type FaultKind, type FaultSpec } from './fakeOpenAi/faults';
 import { fakeCompletionTokens, fakePromptTokens, fakeTokenCount } from './fakeOpenAi/tokens';
 
-export { ALL_FAULT_KINDS, TRANSPORT_FAULTS, type FaultConfig, type FaultKind, type FaultSpec } from './fakeOpenAi/faults';
+export { ALL_FAULT_KINDS, BODY_FAULTS, TRANSPORT_FAULTS, type FaultConfig, type FaultKind, type FaultSpec } from './fakeOpenAi/faults';
 export { fakeCompletionTokens, fakePromptTokens, fakeTokenCount } from './fakeOpenAi/tokens';
 export { seededRandom } from './fakeOpenAi/prng';
 
@@ -203,7 +204,7 @@ export async function start(options: FakeServerOptions = {}): Promise<FakeOpenAi
     const shaped = typeof answer === 'string' ? { content: answer } : answer;
     let content = shaped.json !== undefined ? JSON.stringify(shaped.json) : (shaped.content ?? '');
     let finishReason = shaped.finishReason ?? 'stop';
-    if (fault && !TRANSPORT_FAULTS.has(fault.kind)) {
+    if (fault && !TRANSPORT_FAULTS.has(fault.kind) && !BODY_FAULTS.has(fault.kind)) {
       const corrupted = corruptContent(fault.kind, content);
       content = corrupted.content;
       finishReason = corrupted.finishReason ?? finishReason;
@@ -231,7 +232,23 @@ export async function start(options: FakeServerOptions = {}): Promise<FakeOpenAi
       record.usage = usage;
     }
     record.content = content;
+    if (fault?.kind === 'malformed-body') return sendRaw(record, res, 200, '{"id": "chatcmpl-fake", "choices": [{"message": {"content": ');
+    if (fault?.kind === 'truncated-body') {
+      const text = JSON.stringify(completion);
+      return sendRaw(record, res, 200, text.slice(0, Math.floor(text.length / 2)), Buffer.byteLength(text));
+    }
     return reply(record, res, 200, completion);
+  }
+
+  /** A 200 whose body is not the completion: garbled, or cut off (declared length > bytes sent). */
+  function sendRaw(record: RecordedRequest, res: ServerResponse, status: number, text: string, declaredLength?: number): void {
+    record.status = res.destroyed ? 499 : status;
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': declaredLength ?? Buffer.byteLength(text) });
+    if (declaredLength === undefined) {
+      res.end(text);
+      return;
+    }
+    res.write(text, () => res.socket?.destroy());
   }
 
   function transportFault(record: RecordedRequest, res: ServerResponse, fault: FaultSpec): void {

@@ -6,7 +6,11 @@ import type { LlmCallRecord } from './callLog';
 import type { EndpointRole } from './types';
 
 export interface UsageTotals {
-  /** Calls sent to an endpoint (successful or not); each counted once however many attempts. */
+  /**
+   * Calls sent to an endpoint (successful or not), each counted once however many attempts —
+   * plus every failed attempt the provider billed anyway (a reply produced but unreadable), so
+   * that `calls` never falls below what the provider charges for.
+   */
   calls: number;
   failedCalls: number;
   /** HTTP attempts across those calls (retries included). */
@@ -57,7 +61,7 @@ export function addRecord(totals: UsageTotals, record: LlmCallRecord): UsageTota
     next.unsentCalls++;
     return next;
   }
-  next.calls++;
+  next.calls += 1 + (record.billedRetries ?? 0);
   if (record.error) next.failedCalls++;
   next.attempts += record.attempts;
   next.inputTokens += record.usage.inputTokens;

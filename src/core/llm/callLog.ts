@@ -22,6 +22,8 @@ export interface LlmCallRecord {
   latencyMs: number;
   /** HTTP attempts; 0 for cache hits and for calls refused before sending. */
   attempts: number;
+  /** Failed attempts whose reply the server had produced (unreadable body): billed, so counted as calls. */
+  billedRetries?: number;
   cached: boolean;
   error?: LlmErrorRecord;
 }

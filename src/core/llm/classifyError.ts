@@ -54,8 +54,21 @@ export function classifyError(error: unknown, ctx: AttemptContext): LlmError {
   if (error instanceof APIConnectionError) return classifyConnection(error, ctx);
   if (error instanceof APIError && typeof error.status === 'number') return classifyStatus(error, error.status, ctx);
   if (error instanceof SyntaxError) {
+    // The SDK parses the body only after a 2xx status: the server did the work and bills it.
     return new LlmError('bad-response', `${ctx.baseUrl} sent a response body that is not valid JSON (${error.message}).`, {
       retryable: true,
+      billed: true,
+      cause: error,
+    });
+  }
+  // The connection broke while the body of a 200 was being read: the SDK had the response
+  // already, so fetch's TypeError('terminated') (cause: UND_ERR_SOCKET) arrives unwrapped. It is
+  // the same transient failure as a reset before the headers, and retrying is as safe.
+  const code = errorCode(error);
+  if ((code !== undefined && TRANSIENT_CODES.has(code)) || (error instanceof TypeError && error.message === 'terminated')) {
+    return new LlmError('connection', `The connection to ${ctx.baseUrl} broke while the reply was being read (${code ?? 'terminated'}).`, {
+      retryable: true,
+      billed: true,
       cause: error,
     });
   }

@@ -3,6 +3,7 @@
  * (rate limit → concurrency slot → one HTTP attempt → retry decision → backoff)* → accounting,
  * cache write and one call-log record. Every call ends in exactly one record, success or not.
  */
+import { setMaxListeners } from 'node:events';
 import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { requestHash, type CacheKeyMaterial } from './cacheKey';
@@ -33,6 +34,8 @@ interface Prepared {
 /** What a call has consumed so far; becomes its call-log record. */
 interface Outcome {
   attempts: number;
+  /** Failed attempts the provider billed anyway (its reply was produced but unreadable). */
+  billedRetries: number;
   usage: TokenUsage;
   costUsd: number;
   cached: boolean;
@@ -76,10 +79,15 @@ export class LlmClient {
   }
 
   async chat(request: ChatRequest, context: CallContext): Promise<ChatResult> {
+    // One caller's signal is shared by every call of a run, many in flight at once by design (each
+    // waits on it in the limiters, the backoff and the attempt, and removes its listener after):
+    // lift Node's 10-listener leak warning for it, as runMas does for its task signal.
+    if (context.signal) setMaxListeners(0, context.signal);
     const started = this.#services.clock.now();
     const prepared = this.prepare(request);
     const outcome: Outcome = {
       attempts: 0,
+      billedRetries: 0,
       usage: { inputTokens: 0, outputTokens: 0, estimated: false },
       costUsd: 0,
       cached: false,
@@ -141,14 +149,29 @@ export class LlmClient {
 
     const estimatedIn = estimatePromptTokens(messages);
     const estimatedTotal = estimatedIn + replyTokens;
-    const reservation = budget?.reserve({
-      calls: 1,
-      tokens: estimatedTotal,
-      costUsd: costUsd(estimatedIn, replyTokens, this.settings),
-    });
+    const estimate = { calls: 1, tokens: estimatedTotal, costUsd: costUsd(estimatedIn, replyTokens, this.settings) };
+    let reservation = budget?.reserve(estimate);
+    // A reply the server produced but we could not read (garbled or cut-off body) is billed all
+    // the same, at a size we cannot know: it is charged at the estimate, and the retry must fit
+    // the budget again before it is sent, so the provider's bill never passes a cap.
+    const billed = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+    // The call itself counts once; each billed attempt that is followed by another one adds one
+    // (billedRetries), in the budget and in the accounting alike.
+    const chargeBilled = (retrying: boolean): void => {
+      billed.inputTokens += estimatedIn;
+      billed.outputTokens += replyTokens;
+      billed.costUsd += estimate.costUsd;
+      outcome.usage = { inputTokens: billed.inputTokens, outputTokens: billed.outputTokens, estimated: true };
+      outcome.costUsd = billed.costUsd;
+      if (budget && reservation) budget.settle(reservation, estimate);
+      reservation = undefined;
+      if (!retrying) return;
+      if (budget) reservation = budget.reserve(estimate);
+      outcome.billedRetries++;
+    };
     let reply: RawReply;
     try {
-      reply = await this.send(buildBody(this.#endpoint, messages, params), estimatedTotal, context, () => outcome.attempts++);
+      reply = await this.send(buildBody(this.#endpoint, messages, params), estimatedTotal, context, () => outcome.attempts++, chargeBilled);
     } catch (error) {
       // A call that reached the server counts against maxCalls; its tokens are unknown.
       if (reservation && budget) {
@@ -160,10 +183,15 @@ export class LlmClient {
     const usage: TokenUsage = reply.usage
       ? { ...reply.usage, estimated: false }
       : { inputTokens: estimatedIn, outputTokens: estimateTokens(reply.content), estimated: true };
-    outcome.usage = usage;
-    outcome.costUsd = costUsd(usage.inputTokens, usage.outputTokens, this.settings);
+    const replyCost = costUsd(usage.inputTokens, usage.outputTokens, this.settings);
+    outcome.usage = {
+      inputTokens: usage.inputTokens + billed.inputTokens,
+      outputTokens: usage.outputTokens + billed.outputTokens,
+      estimated: usage.estimated || outcome.billedRetries > 0,
+    };
+    outcome.costUsd = replyCost + billed.costUsd;
     const spentTokens = usage.inputTokens + usage.outputTokens;
-    if (reservation && budget) budget.settle(reservation, { calls: 1, tokens: spentTokens, costUsd: outcome.costUsd });
+    if (reservation && budget) budget.settle(reservation, { calls: 1, tokens: spentTokens, costUsd: replyCost });
     this.#limiters.rate.reconcileTokens(estimatedTotal, spentTokens);
 
     const response: CachedResponse = { content: reply.content, finishReason: reply.finishReason, usage: { ...usage } };
@@ -203,6 +231,7 @@ export class LlmClient {
       attempts: outcome.attempts,
       cached: outcome.cached,
     };
+    if (outcome.billedRetries > 0) record.billedRetries = outcome.billedRetries;
     if (context.agent !== undefined) record.agent = context.agent;
     if (error !== undefined) record.error = errorRecord(error);
     return record;
@@ -214,6 +243,7 @@ export class LlmClient {
     tokens: number,
     context: CallContext,
     onAttempt: () => void,
+    onBilledFailure: (retrying: boolean) => void,
   ): Promise<RawReply> {
     const { clock, random, retry } = this.#services;
     const { concurrency, rate } = this.#limiters;
@@ -232,6 +262,8 @@ export class LlmClient {
         release();
       }
       const decision = decideRetry(failure, attempt, retry, random);
+      // Throws BudgetExceededError when the budget has no room for another billed attempt.
+      if (failure.billed) onBilledFailure(decision.retry);
       if (!decision.retry) {
         if (decision.reason) throw rephrase(failure, `Not retrying: ${decision.reason}.`);
         if (failure.retryable && attempt > 1) throw rephrase(failure, `Gave up after ${attempt} attempts.`);
@@ -272,6 +304,7 @@ function fromCached(response: CachedResponse): Pick<ChatResult, 'content' | 'fin
 function rephrase(error: LlmError, addition: string): LlmError {
   return new LlmError(error.kind, `${error.message} ${addition}`, {
     retryable: false,
+    billed: error.billed,
     ...(error.status === undefined ? {} : { status: error.status }),
     ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
     cause: error,

@@ -30,6 +30,8 @@ export interface LlmErrorInit {
   status?: number;
   /** How long the server asked us to wait, from Retry-After / retry-after-ms. */
   retryAfterMs?: number;
+  /** The server produced a reply (HTTP 200) that could not be read: providers bill such attempts. */
+  billed?: boolean;
   cause?: unknown;
 }
 
@@ -38,6 +40,8 @@ export class LlmError extends Error {
   readonly retryable: boolean;
   readonly status?: number;
   readonly retryAfterMs?: number;
+  /** The attempt reached a reply the server had already produced (and billed) before it failed. */
+  readonly billed: boolean;
   /** Attempts made before giving up; set by the client once the retry loop ends. */
   attempts = 0;
 
@@ -48,6 +52,7 @@ export class LlmError extends Error {
     this.retryable = init.retryable ?? false;
     if (init.status !== undefined) this.status = init.status;
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+    this.billed = init.billed ?? false;
   }
 
   /** The serialisable part, for call-log records. Never includes `cause` (it may hold headers). */

@@ -58,6 +58,7 @@ import { interruptionFor } from './stopReasons';
 import { TaskContext, type TaskInterruption } from './taskContext';
 import { runPool } from './taskPool';
 import { createJudgeCaller } from './judgeCaller';
+import { findMatchingRun, isComplete } from './matchingRun';
 
 export interface RunMasOptions {
   /** A parsed truce.yaml (validated again here, defaults filled in). */
@@ -73,6 +74,13 @@ export interface RunMasOptions {
   concurrency?: number;
   /** Continue this run: skip its finished tasks, run the rest. */
   resumeRunId?: string;
+  /**
+   * Without resumeRunId: when the store already holds this very run (same config, prompts, task
+   * file and selection; matchingRun.ts), take it — returned as it is when it completed, resumed
+   * when it was interrupted — instead of starting a new one. For callers that re-issue runs after
+   * a crash (the optimizer), so no finished task runs twice.
+   */
+  reuseMatching?: boolean;
   /** 'replay' runs from the response cache only and never touches the network. */
   cacheMode?: CacheMode;
   signal?: AbortSignal;
@@ -99,6 +107,8 @@ export interface RunResult {
   dir: string;
   status: RunStatus;
   summary: RunSummary;
+  /** reuseMatching found this run complete in the store: nothing ran, nothing was spent. */
+  reused?: boolean;
 }
 
 interface PendingTask {
@@ -116,10 +126,16 @@ export async function runMas(options: RunMasOptions): Promise<RunResult> {
   const backend = options.mas ?? defaultMasBackend;
 
   const { tasks, taskText } = await loadTasks(config, workspaceRoot);
-  const previous = options.resumeRunId !== undefined ? await previousRun(workspaceRoot, options.resumeRunId) : undefined;
+  let previous = options.resumeRunId !== undefined ? await previousRun(workspaceRoot, options.resumeRunId) : undefined;
   const prompts = await setup(() => backend.loadPromptSet(config, backendContext));
   const promptFiles = await setup(() => snapshotPromptFiles(config, workspaceRoot));
   const identity = { configHash: configHash(config), promptHash: prompts.hash, taskFileSha256: sha256(taskText) };
+  if (!previous && options.reuseMatching) {
+    const split = options.split ?? 'all';
+    const match = await findMatchingRun(workspaceRoot, { ...identity, taskFile: config.tasks.file, split, ...(options.limit !== undefined ? { limit: options.limit } : {}) });
+    if (match && isComplete(match)) return reusedRun(match, now());
+    previous = match;
+  }
   if (previous) checkResumable(previous, identity, config);
 
   const split = splitTasks(tasks, config.tasks.split, config.tasks.seed);
@@ -226,8 +242,13 @@ export async function runMas(options: RunMasOptions): Promise<RunResult> {
     taskContext.run(task.id, async (scope) => {
       const interrupted = () => scope.interruption !== undefined || taskSignal.aborted;
       try {
-        await store.journal({ event: 'task-started', taskId: task.id });
+        // The task's calls need not wait for this record to reach the disk (a flushed append per
+        // task kept slots idle between tasks); it is awaited before anything else about the task is
+        // written, and the journal keeps appends in order.
+        const started = store.journal({ event: 'task-started', taskId: task.id });
+        started.catch(() => undefined);
         const trajectory = await executeTask(runId, task, taskSplit, prompts, runner, evaluator, clients, taskSignal, interrupted);
+        await started;
         if (!trajectory) {
           const reason = scope.interruption?.reason ?? abortReason(taskSignal);
           await store.journal({ event: 'task-interrupted', taskId: task.id, reason });
@@ -292,6 +313,20 @@ export async function runMas(options: RunMasOptions): Promise<RunResult> {
   await store.flush().catch(() => undefined);
   options.onProgress?.({ type: 'finished', status, ...(statusReason !== undefined ? { reason: statusReason } : {}) });
   return { runId, dir: store.dir, status, summary };
+}
+
+/** A completed run taken as it is: its results, with an invocation that ran and spent nothing. */
+function reusedRun(run: StoredRun, at: Date): RunResult {
+  const summary = summarizeRun(run.manifest, run.trajectories, run.calls, {
+    number: run.manifest.invocations,
+    startedAt: at.toISOString(),
+    finishedAt: at.toISOString(),
+    elapsedMs: 0,
+    skipped: run.trajectories.length,
+    ran: 0,
+    usage: emptyTotals(),
+  });
+  return { runId: run.manifest.runId, dir: run.dir, status: run.manifest.status, summary, reused: true };
 }
 
 /**

@@ -23,7 +23,11 @@ export type FaultKind =
   /** The content is replaced by balanced but unparsable JSON. */
   | 'invalid'
   /** The content is replaced by valid JSON of an unrelated shape. */
-  | 'wrong-schema';
+  | 'wrong-schema'
+  /** 200, but the HTTP body is not JSON (a proxy's garbled reply). */
+  | 'malformed-body'
+  /** 200 with the full Content-Length, but the connection drops halfway through the body. */
+  | 'truncated-body';
 
 export const ALL_FAULT_KINDS: readonly FaultKind[] = [
   'rate-limit',
@@ -38,6 +42,12 @@ export const ALL_FAULT_KINDS: readonly FaultKind[] = [
   'invalid',
   'wrong-schema',
 ];
+
+/**
+ * Faults in the HTTP reply itself, after the server did the work (and would have billed it). Not
+ * in ALL_FAULT_KINDS, so seeded draws over the default kinds stay what they were.
+ */
+export const BODY_FAULTS: ReadonlySet<FaultKind> = new Set(['malformed-body', 'truncated-body']);
 
 export const TRANSPORT_FAULTS: ReadonlySet<FaultKind> = new Set(['rate-limit', 'server-error', 'unavailable', 'slow', 'hang', 'reset']);
 
