@@ -23,7 +23,7 @@ export interface OptimizePlan {
 
 export type OptimizePlanResult = { ok: true; plan: OptimizePlan } | { ok: false; reason: string };
 
-export async function projectOptimizeRun(config: TruceConfig, workspaceRoot: string, options: { rounds: number; noCredit?: boolean }): Promise<OptimizePlanResult> {
+export async function projectOptimizeRun(config: TruceConfig, workspaceRoot: string, options: { rounds: number; noCredit?: boolean; noUnits?: boolean }): Promise<OptimizePlanResult> {
   let taskText: string;
   try {
     taskText = await readFile(resolve(workspaceRoot, config.tasks.file), 'utf8');
@@ -36,6 +36,6 @@ export async function projectOptimizeRun(config: TruceConfig, workspaceRoot: str
   if (!split.train.length || !split.val.length) return { ok: false, reason: 'Optimizing needs train and val tasks; set tasks.split in truce.yaml.' };
   const prompts = await loadPromptSet(config, (file) => readFile(resolve(workspaceRoot, file), 'utf8'));
   const batch = sampleBatch(split.train, config.optimizer.batchSize, derivedRandom(config.tasks.seed, 'batch', 1));
-  const projection = projectOptimize(config, prompts, { batch, val: split.val, test: split.test }, options.rounds, config.optimizer.topK, config.agents.length, options.noCredit ?? false);
+  const projection = projectOptimize(config, prompts, { batch, val: split.val, test: split.test }, options.rounds, config.optimizer.topK, config.agents.length, options.noCredit ?? false, options.noUnits ?? false);
   return { ok: true, plan: { rounds: options.rounds, batch: batch.length, val: split.val.length, test: split.test.length, ...projection } };
 }

@@ -36,11 +36,18 @@ function creditLines(parts: readonly PhiPart[]): CreditLine[] {
   return parts.map((p) => ({ label: p.label, overall: p.overall, summary: p.summary, points: p.points.map((pt) => ({ kind: pt.kind, text: pt.text, stepIds: pt.stepIds })) }));
 }
 
-/** Steps of `agentId` that Φ pointed at (credit on), or all its steps (credit ablated). */
+/**
+ * Steps of `agentId` that Ψ is asked about: with credit, the steps Φ pointed at — on a failed task
+ * only those it blamed (an agent that was merely praised there did not cause the failure, and
+ * asking Ψ about it cost a quarter of the Ψ calls for almost no proposals); on a successful task
+ * praise counts too, since a rule can be written from what went well. Without credit (ablated),
+ * all its steps.
+ */
 export function implicatedSteps(trajectory: Trajectory, agentId: string, parts: readonly PhiPart[] | undefined): string[] {
   const own = trajectory.steps.filter((s) => s.agentId === agentId).map((s) => s.id);
   if (!parts) return own;
-  const cited = new Set(parts.flatMap((p) => p.points.flatMap((pt) => pt.stepIds)));
+  const failed = trajectory.outcome?.success === false;
+  const cited = new Set(parts.flatMap((p) => p.points.filter((pt) => !failed || pt.kind === 'issue').flatMap((pt) => pt.stepIds)));
   return own.filter((id) => cited.has(id));
 }
 

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { planPhiBatches, readPhiReply, type PhiPart } from '../../../../src/core/credit/truce/phiCredit';
+import { implicatedSteps } from '../../../../src/core/credit/truce/psiSuggest';
 import { tasksWithSignal, PREVIOUS_SCORE_ATTR } from '../../../../src/core/credit/truce/skip';
 import { deriveUnitCredit, summarizeUnitCredit } from '../../../../src/core/credit/truce/unitCredit';
 import { phiReplySchema } from '../../../../src/core/optimize/prompts/phi';
@@ -54,6 +55,33 @@ describe('TRUCE Φ: batching, skipping and reading replies', () => {
     assert.equal(phiReplySchema.safeParse({ parts: [{ index: 0, progress: 3, coordination: 0, stage: 0, overall: 0, summary: 's', highlights: [], issues: [] }] }).success, false);
     assert.equal(phiReplySchema.safeParse({ parts: [{ index: 0 }] }).success, false);
     assert.equal(phiReplySchema.safeParse('garbage').success, false);
+  });
+});
+
+describe('TRUCE Ψ: which agents are asked', () => {
+  const part = (points: PhiPart['points']): PhiPart => ({ index: 0, label: 'round 1', stepIds: [], agents: [], progress: 0, coordination: 0, stage: 0, overall: 0, summary: '', points });
+  const parts = [
+    part([
+      { kind: 'issue', text: 'skipped the check', stepIds: ['r1.skeptic'] },
+      { kind: 'highlight', text: 'kept the right answer', stepIds: ['r1.proposer', 'r2.proposer'] },
+    ]),
+  ];
+
+  it('on a failed task, only agents Φ blamed; a merely praised one is not asked', () => {
+    const failed = trajectory('a', 0);
+    assert.deepEqual(implicatedSteps(failed, 'skeptic', parts), ['r1.skeptic']);
+    assert.deepEqual(implicatedSteps(failed, 'proposer', parts), []);
+  });
+
+  it('on a successful task, praised agents are asked too (a rule can come from what went well)', () => {
+    const passed = trajectory('a', 1);
+    assert.deepEqual(implicatedSteps(passed, 'proposer', parts), ['r1.proposer', 'r2.proposer']);
+    assert.deepEqual(implicatedSteps(passed, 'skeptic', parts), ['r1.skeptic']);
+  });
+
+  it('without credit (ablated), every agent with steps', () => {
+    assert.deepEqual(implicatedSteps(trajectory('a', 0), 'proposer', undefined), ['r1.proposer', 'r2.proposer']);
+    assert.deepEqual(implicatedSteps(trajectory('a', 0), 'aggregator', []), []);
   });
 });
 
