@@ -51,15 +51,26 @@ export const ATTR = {
 } as const;
 
 /** Decodes one OTLP/JSON `AnyValue` (`{stringValue}`, `{intValue}`, `{kvlistValue}`, …). */
+/**
+ * Text of a scalar that should have been a string. `String(x)` is not safe on parsed JSON: an
+ * object with a "toString" key that is not a function makes it throw, so objects become JSON.
+ */
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'object') return JSON.stringify(value) ?? '';
+  return String(value);
+}
+
 export function decodeAnyValue(value: unknown): AttrValue {
   if (value === null || typeof value !== 'object') return (value ?? null) as AttrValue;
   const v = value as Record<string, unknown>;
-  if ('stringValue' in v) return typeof v.stringValue === 'string' ? v.stringValue : String(v.stringValue ?? '');
+  if ('stringValue' in v) return asText(v.stringValue);
   if ('boolValue' in v) return v.boolValue === true || v.boolValue === 'true';
   if ('intValue' in v) return decodeInt(v.intValue);
   if ('doubleValue' in v) {
-    const d = typeof v.doubleValue === 'number' ? v.doubleValue : Number(v.doubleValue);
-    return Number.isFinite(d) ? d : String(v.doubleValue);
+    const d = typeof v.doubleValue === 'number' ? v.doubleValue : typeof v.doubleValue === 'string' ? Number(v.doubleValue) : Number.NaN;
+    return Number.isFinite(d) ? d : asText(v.doubleValue);
   }
   if ('arrayValue' in v) {
     const values = (v.arrayValue as { values?: unknown } | null)?.values;
@@ -70,7 +81,7 @@ export function decodeAnyValue(value: unknown): AttrValue {
     return Array.isArray(values) ? decodeKeyValueList(values) : {};
   }
   // Binary payloads stay base64 text: there is nothing to show but the encoding.
-  if ('bytesValue' in v) return String(v.bytesValue ?? '');
+  if ('bytesValue' in v) return asText(v.bytesValue);
   return null;
 }
 
@@ -81,7 +92,7 @@ function decodeInt(raw: unknown): AttrValue {
     const n = Number(raw);
     return Number.isSafeInteger(n) ? n : raw;
   }
-  return String(raw ?? '');
+  return asText(raw);
 }
 
 function decodeKeyValueList(list: unknown[]): Attributes {

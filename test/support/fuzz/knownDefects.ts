@@ -45,6 +45,13 @@ export const FUZZ_REGRESSIONS: KnownDefect[] = [
     where: 'src/core/trajectory/importOtlp.ts: the "nothing imported" issue of a trace has path "" when the file is one bare span object (not wrapped in a list or an envelope)',
   },
   {
+    id: 'otlp-attribute-object-with-tostring-key',
+    target: 'import otlp',
+    matches: /Cannot convert object to primitive value/,
+    input: '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"00000000000000b2","name":"chat","startTimeUnixNano":"1","endTimeUnixNano":"2","attributes":[{"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},{"key":"gen_ai.request.model","value":{"stringValue":{"toString":1}}},{"key":"x","value":{"doubleValue":{"valueOf":[]}}}]}]}]}]}',
+    where: 'src/core/trajectory/otlpAttributes.ts decodeAnyValue: String()/Number() of a parsed object whose "toString" key is not a function throws, which crashed the import (found by the 100k-case fuzz run)',
+  },
+  {
     id: 'marble-empty-agent-id',
     target: 'import marble',
     matches: /Too small: expected string to have >=1 characters at (agents|steps)/,
