@@ -3,7 +3,7 @@
 // had open (it saved it with setState), without the user opening anything again.
 import assert from 'node:assert/strict';
 import { panelCommand, panelFrame } from '../support/harness/trajectoryPanel.mjs';
-import { waitForWorkbench } from '../support/harness/workbench.mjs';
+import { runCommand, waitForWorkbench } from '../support/harness/workbench.mjs';
 import { writePanelRun } from '../support/panelRunFixture.mjs';
 
 const RUN_ID = '20261122-004512-ab12';
@@ -21,7 +21,11 @@ export default [
       await before.waitForSelector('.grid-body .grid-cell');
       await before.waitForFunction(() => document.querySelector('.task-list .vl-row[data-task-id="task-3"]')?.getAttribute('aria-selected') === 'true');
 
-      await session.page.reload();
+      // Reload through VS Code's own command, as a user would: it runs the workbench's shutdown,
+      // which saves the webview's state (a bare browser reload may leave the last setState unsaved).
+      const reloaded = session.page.waitForEvent('load', { timeout: 60_000 });
+      await runCommand(session.page, 'Developer: Reload Window');
+      await reloaded;
       await waitForWorkbench(session.page);
       // No command is run: the panel must come back by itself, with task-3 selected again.
       const after = await panelFrame(session.page, { timeout: 60_000 });
