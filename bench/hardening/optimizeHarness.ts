@@ -14,6 +14,7 @@ import { parse, stringify } from 'yaml';
 import { canonicalJson } from '../../src/core/llm/cacheKey';
 import { createSimResponder, loadScenario, parseScenario, World, writeSimWorkspace, type Scenario, type SimWorkspace } from '../../test/support/sim';
 import { start, type FakeOpenAiServer, type FakeServerOptions } from '../../test/support/fakeOpenAiServer';
+import { seededRandom } from '../../src/core/optimize/random';
 
 /** out/bench/hardening/<bench>.js → the repository root. */
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
@@ -144,14 +145,6 @@ export function cliSummary(run: CliRun): Record<string, unknown> | undefined {
   }
 }
 
-/** A small seeded PRNG (mulberry32) for the bench's own random choices. */
-export function benchRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The bench's own random choices use the optimizer's seeded generator (mulberry32). */
+export const benchRandom = seededRandom;
+
