@@ -147,4 +147,3 @@ export function cliSummary(run: CliRun): Record<string, unknown> | undefined {
 
 /** The bench's own random choices use the optimizer's seeded generator (mulberry32). */
 export const benchRandom = seededRandom;
-
