@@ -45,8 +45,8 @@ const JOBS: Job[] = [
   { group: 'P3', name: 'rollouts', script: 'rollouts.js' },
   { group: 'P4', name: 'queryComplexity', script: 'queryComplexity.js' },
   { group: 'P5', name: 'panelHost', script: '../../bench/panelHost.mjs' },
-  { group: 'P6', name: 'peers-mixed-noise30', script: 'peers/run.js', args: ['--scenario', 'bench/sim/scenarios/mixed-noise30.json'] },
-  { group: 'P6', name: 'peers-debate-missing', script: 'peers/run.js', args: ['--scenario', 'bench/sim/scenarios/debate-missing.json'] },
+  { group: 'P6', name: 'peers-mixed-noise30', script: 'peers/run.js', args: ['--scenario', 'bench/sim/scenarios/mixed-noise30.json', '--budget-sweep', '800,1200,1600,ours'] },
+  { group: 'P6', name: 'peers-debate-missing', script: 'peers/run.js', args: ['--scenario', 'bench/sim/scenarios/debate-missing.json', '--budget-sweep', '800,1200,1600,ours'] },
   { group: 'sim', name: 'mixed-noise30', script: 'sim/run.js', args: ['--scenario', 'bench/sim/scenarios/mixed-noise30.json', '--ablations'] },
   { group: 'sim', name: 'bcd-aggregator', script: 'sim/run.js', args: ['--scenario', 'bench/sim/scenarios/bcd-aggregator.json', '--method', 'bcd'] },
   { group: 'fuzz', name: 'fuzz', script: 'fuzz.js', args: ['--cases', FUZZ_CASES] },
@@ -103,7 +103,7 @@ function headline(name: string, o: Outcome): string {
     }
     case 'peers-mixed-noise30':
     case 'peers-debate-missing':
-      return (r.rows ?? []).map((x: any) => `${x.optimizer}: recall ${x.recall}, precision ${x.precision}, test ${x.test?.before}→${x.test?.after}, ${x.llmCalls} calls`).join('; ');
+      return (r.rows ?? []).map((x: any) => `${x.optimizer} @${x.budget}: recall ${x.recall}, precision ${x.precision}, test ${x.test?.before}→${x.test?.after}, ${x.llmCalls} calls (${x.toBest?.llmCalls} to best)`).join('; ');
     case 'editProperties':
       return `${r.totals?.cases} cases, ${r.totals?.failures} failures (bytes outside target, stale never applied, revert byte-identical)`;
     case 'security':

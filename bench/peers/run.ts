@@ -3,14 +3,19 @@
  * in the same simulation scenario, through the same fake endpoint, on the same LLM-call budget.
  * Prints one JSON document with a row per optimizer.
  *
- *   npm run bench:peers -- --scenario bench/sim/scenarios/mixed-noise30.json [--budget N]
+ *   npm run bench:peers -- --scenario bench/sim/scenarios/mixed-noise30.json [--budget N | --budget-sweep a,b,...]
  *
  * Ours runs first (bench/sim/runOptimizer.ts, as bench/sim/run.ts does); its LLM-call count is the
- * budget every peer gets unless --budget is given. Every optimizer's starting and final prompt
+ * budget every peer gets unless --budget is given. --budget-sweep runs every peer once per listed
+ * budget ("ours" stands for our call count), one row each, to show where each reaches its best;
+ * ours runs once either way (its spend is its own; its calls-to-best says how soon it got there). Every optimizer's starting and final prompt
  * sets are scored on val and test by the sim's own scoring (our run engine, runWorld), in a
  * scoring workspace of their own whose calls are not counted. Recall is over the planted defects
  * (bench/sim/figures.ts defectRecall on the final prompts); precision is reported per rule change
  * for every row (ruleChanges.ts) and, for ours, also per accepted edit (figures.ts).
+ * Every row also has `toBest`: the calls and tokens spent until the optimizer first held the prompt
+ * set it returned, and until it first reached that set's val score (toBest.ts; ours read from the
+ * run's stored round records, oursTrail.ts; GEPA from its candidate log, gepaCandidates.ts).
  *
  * Peers:
  * - ax GEPA (`@ax-llm/ax` AxGEPA over an AxFlow with one instruction per agent), in two settings:
@@ -30,14 +35,18 @@ import { defectRecall, editPrecision } from '../sim/figures';
 import { runOptimizer } from '../sim/runOptimizer';
 import { rulesOfInstruction } from './axFlow';
 import { createPeerResponder, type PeerResponder } from './peerResponder';
+import { oursTrail } from './oursTrail';
 import { ruleChanges, rulesOfPromptFile, type RuleChangeFigures } from './ruleChanges';
 import { callsPerRollout, runGepa, type GepaConfig } from './runGepa';
+import type { ToBest } from './toBest';
 
 class UsageError extends Error {}
 
 interface Args {
   scenario: string;
   budget?: number;
+  /** Budgets to run the peers at; 'ours' is our optimizer's call count. */
+  budgetSweep?: Array<number | 'ours'>;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -50,8 +59,17 @@ function parseArgs(argv: readonly string[]): Args {
       const n = Number(value('--budget'));
       if (!Number.isInteger(n) || n <= 0) throw new UsageError('--budget must be a positive whole number of LLM calls.');
       args.budget = n;
+    } else if (a === '--budget-sweep' || a.startsWith('--budget-sweep=')) {
+      const list = value('--budget-sweep') ?? '';
+      args.budgetSweep = list.split(',').map((item) => {
+        if (item.trim() === 'ours') return 'ours';
+        const n = Number(item);
+        if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--budget-sweep takes positive whole numbers of LLM calls or "ours", comma-separated; got ${JSON.stringify(item)}.`);
+        return n;
+      });
     } else throw new UsageError(`Unknown argument ${JSON.stringify(a)}.`);
   }
+  if (args.budget !== undefined && args.budgetSweep) throw new UsageError('Give --budget or --budget-sweep, not both.');
   if (!args.scenario) throw new UsageError('Name a scenario: --scenario bench/sim/scenarios/<name>.json');
   return args as Args;
 }
@@ -66,6 +84,10 @@ interface Row {
   test: { before: number; after: number };
   llmCalls: number;
   tokens: number;
+  /** llmCalls without the optimizer's own final test scoring (ours scores test inside optimize; GEPA never does). */
+  optimizeCalls: number;
+  /** Spend until the returned prompt set was first held / its val score first reached (toBest.ts). */
+  toBest: ToBest;
   budget: number;
   fixed: string[];
   remaining: string[];
@@ -126,6 +148,7 @@ async function runOurs(world: World, server: FakeOpenAiServer, peer: PeerRespond
     const f = figures(world, startRules, finalRules, prompts);
     const after = await scorePrompts(world, server.url, prompts);
     const edits = editPrecision(world, outcome.accepted);
+    const trail = await oursTrail(ws.dir, outcome.runId, outcome.reported.val.before, used.llmCalls);
     return {
       optimizer: `truce (${world.scenario.optimizer.method})`,
       recall: f.recall,
@@ -134,10 +157,12 @@ async function runOurs(world: World, server: FakeOpenAiServer, peer: PeerRespond
       val: { before: before.val, after: after.val },
       test: { before: before.test, after: after.test },
       ...used,
+      optimizeCalls: used.llmCalls - trail.accounting.test,
+      toBest: trail.toBest,
       budget: budget ?? used.llmCalls,
       fixed: f.fixed,
       remaining: f.remaining,
-      detail: { editPrecision: edits.precision, acceptedEdits: outcome.accepted.length, fixingEdits: edits.fixing, status: outcome.status, runId: outcome.runId },
+      detail: { editPrecision: edits.precision, acceptedEdits: outcome.accepted.length, fixingEdits: edits.fixing, status: outcome.status, runId: outcome.runId, spendAccounting: trail.accounting, trail: trail.trail },
     };
   } finally {
     ws.remove();
@@ -147,7 +172,7 @@ async function runOurs(world: World, server: FakeOpenAiServer, peer: PeerRespond
 async function runGepaRow(world: World, server: FakeOpenAiServer, peer: PeerResponder, before: { val: number; test: number }, budget: number, config: GepaConfig): Promise<Row> {
   const mark = server.chatRequests().length;
   const countsBefore = { ...peer.counts };
-  const outcome = await runGepa(world, server.url, budget, config);
+  const outcome = await runGepa(world, server.url, budget, config, () => spent(server.chatRequests().slice(mark)));
   const used = spent(server.chatRequests().slice(mark));
   checkRefusals(peer, config.label);
   const callsByKind = Object.fromEntries(Object.entries(peer.counts).map(([k, n]) => [k, (n ?? 0) - (countsBefore[k as keyof typeof countsBefore] ?? 0)]).filter(([, n]) => (n as number) > 0));
@@ -164,6 +189,8 @@ async function runGepaRow(world: World, server: FakeOpenAiServer, peer: PeerResp
     val: { before: before.val, after: after.val },
     test: { before: before.test, after: after.test },
     ...used,
+    optimizeCalls: used.llmCalls,
+    toBest: outcome.toBest,
     budget,
     fixed: f.fixed,
     remaining: f.remaining,
@@ -175,6 +202,8 @@ async function runGepaRow(world: World, server: FakeOpenAiServer, peer: PeerResp
       paretoSetSize: outcome.paretoSetSize,
       candidates: outcome.candidates,
       gepaBestScore: outcome.bestScore,
+      bestCandidate: outcome.bestCandidate,
+      candidateTrail: outcome.marks,
       callsByKind,
     },
   };
@@ -190,8 +219,9 @@ async function main(): Promise<void> {
     const before = await scorePrompts(world, server.url);
     const ours = await runOurs(world, server, peer, before, args.budget);
     const budget = args.budget ?? ours.llmCalls;
+    const budgets = args.budgetSweep ? [...new Set(args.budgetSweep.map((b) => (b === 'ours' ? ours.llmCalls : b)))].sort((a, b) => a - b) : [budget];
     const rows: Row[] = [ours];
-    for (const config of GEPA_CONFIGS) rows.push(await runGepaRow(world, server, peer, before, budget, config));
+    for (const config of GEPA_CONFIGS) for (const b of budgets) rows.push(await runGepaRow(world, server, peer, before, b, config));
     const result = {
       bench: 'peers',
       scenario: scenario.name,
@@ -200,6 +230,20 @@ async function main(): Promise<void> {
       noise: scenario.noise,
       planted: world.plantedCount(),
       budget,
+      budgets,
+      // One line per row, for reading the sweep at a glance; the rows hold every figure.
+      table: rows.map((r) => ({
+        optimizer: r.optimizer,
+        budget: r.budget,
+        recall: r.recall,
+        precision: r.precision,
+        testAfter: r.test.after,
+        llmCalls: r.llmCalls,
+        optimizeCalls: r.optimizeCalls,
+        callsToBest: r.toBest.llmCalls,
+        callsToBestScore: r.toBest.score.llmCalls,
+        tokensToBest: r.toBest.tokens,
+      })),
       rows,
       notRun: {
         'ax-mipro': '@ax-llm/ax >= 20 (latest 24.0.21) ships no AxMiPRO; the versions that did (<= 19.0.45) need a separate Python optimizer service and tune a single AxGen, not a flow.',

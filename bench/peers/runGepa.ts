@@ -17,6 +17,8 @@ import { ai, AxGEPA } from '@ax-llm/ax';
 import { splitTasks } from '../../src/core/tasks/splitTasks';
 import type { World } from '../../test/support/sim';
 import { buildMasFlow, componentKey, finalLetter, instructionText } from './axFlow';
+import { watchGepaCandidates, type CandidateMark } from './gepaCandidates';
+import { toBestOf, type ToBest } from './toBest';
 
 export interface GepaConfig {
   /** Label of the row in the output. */
@@ -33,6 +35,11 @@ export interface GepaOutcome {
   paretoSetSize: number;
   bestScore: number;
   candidates: number;
+  /** ax's index of the returned candidate. */
+  bestCandidate: number;
+  /** Every candidate with the spend when it joined GEPA's pool. */
+  marks: Array<Omit<CandidateMark, 'key'>>;
+  toBest: ToBest;
 }
 
 export function callsPerRollout(world: World): number {
@@ -56,7 +63,23 @@ export function splitExamples(world: World): Record<'train' | 'val' | 'test', Ar
   return { train: shape(split.train), val: shape(split.val), test: shape(split.test) };
 }
 
-export async function runGepa(world: World, baseUrl: string, budget: number, config: GepaConfig): Promise<GepaOutcome> {
+/** Same rule as ax's final pick: the highest mean score on the Pareto front, ties to the later candidate. */
+function returnedCandidate(front: ReadonlyArray<{ scores: Record<string, number>; configuration: { candidate: number } }>): { index: number; score: number } {
+  let best: { index: number; score: number } | undefined;
+  for (const p of front) {
+    const values = Object.values(p.scores);
+    const score = values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0;
+    if (!best || score > best.score || (score === best.score && p.configuration.candidate > best.index)) best = { index: p.configuration.candidate, score };
+  }
+  if (!best) throw new Error("GEPA returned an empty Pareto front.");
+  return best;
+}
+
+/**
+ * `spent` reads the LLM calls and tokens GEPA has spent so far (the caller's server counter since
+ * GEPA started); it is read each time a candidate joins GEPA's pool (gepaCandidates.ts).
+ */
+export async function runGepa(world: World, baseUrl: string, budget: number, config: GepaConfig, spent: () => { llmCalls: number; tokens: number }): Promise<GepaOutcome> {
   const start = Object.fromEntries(world.agents.map((a) => [a, instructionText(world, a, world.plantedRules(a))]));
   const wf = buildMasFlow(world, start);
   const llm = ai({ name: 'openai', apiKey: 'sim', apiURL: baseUrl, config: { model: 'fake-model', stream: false, temperature: 0 } } as never);
@@ -75,14 +98,33 @@ export async function runGepa(world: World, baseUrl: string, budget: number, con
     earlyStoppingTrials: numTrials + 1,
     seed: config.seed,
     verbose: false,
+    // Verbose is switched on per compile (below) only for GEPA's own progress lines; ax's
+    // optimizer event logger, which verbose would also enable, is kept silent.
+    optimizerLogger: () => undefined,
   });
   const metric = ({ prediction, example }: { prediction: unknown; example: Record<string, unknown> }) => (finalLetter(prediction) === example.reference ? 1 : 0);
-  const result = (await gepa.compile(wf, examples as never, metric as never, { maxMetricCalls, validationExamples: validation } as never)) as {
+  // A prompt set's identity: every agent's instruction, in agent order.
+  const keyOf = (texts: Readonly<Record<string, string | undefined>>) => JSON.stringify(world.agents.map((a) => texts[componentKey(a)] ?? null));
+  const held = () => keyOf(Object.fromEntries((wf.getOptimizableComponents() as Array<{ key: string; current: string }>).map((c) => [c.key, c.current])));
+  const watch = watchGepaCandidates(spent, held);
+  let result: {
     bestScore: number;
     optimizedProgram?: { componentMap?: Record<string, string> };
     finalConfiguration?: { candidates?: number };
+    paretoFront: ReadonlyArray<{ scores: Record<string, number>; configuration: { candidate: number; componentMap: Record<string, string> } }>;
   };
+  try {
+    result = (await gepa.compile(wf, examples as never, metric as never, { maxMetricCalls, validationExamples: validation, verbose: true } as never)) as unknown as typeof result;
+  } finally {
+    watch.stop();
+  }
+  const candidates = result.finalConfiguration?.candidates ?? 0;
+  if (watch.marks.length !== candidates) throw new Error(`GEPA reports ${candidates} candidates but its log showed ${watch.marks.length} joining the pool; ax's verbose log format changed (gepaCandidates.ts).`);
   const map = result.optimizedProgram?.componentMap ?? {};
+  const best = returnedCandidate(result.paretoFront);
+  const bestEntry = result.paretoFront.find((p) => p.configuration.candidate === best.index);
+  if (!bestEntry || Object.keys(map).some((k) => bestEntry.configuration.componentMap[k] !== map[k])) throw new Error(`GEPA's returned program is not its candidate ${best.index}; ax's pick rule changed (runGepa.ts returnedCandidate).`);
+  const trail = watch.marks.map((m) => ({ at: `candidate ${m.index} (${m.phase})`, llmCalls: m.llmCalls, tokens: m.tokens, key: m.key, valScore: m.valScore }));
   const instructions: Record<string, string> = {};
   for (const agent of world.agents) {
     const text = map[componentKey(agent)];
@@ -95,6 +137,9 @@ export async function runGepa(world: World, baseUrl: string, budget: number, con
     numTrials,
     paretoSetSize: Math.min(validation.length, Math.max(10, Math.min(200, config.minibatchSize * 3))),
     bestScore: result.bestScore,
-    candidates: result.finalConfiguration?.candidates ?? 0,
+    candidates,
+    bestCandidate: best.index,
+    marks: watch.marks.map(({ key: _key, ...m }) => m),
+    toBest: toBestOf(trail, keyOf(map), best.score),
   };
 }
