@@ -17,10 +17,13 @@
  * prompts.json after every round. Prompt files on disk are never touched (that is `truce apply`).
  * Every LLM call goes through the response cache, and round records are written when a round
  * ends, so a resumed run skips finished rounds and replays an unfinished one from the cache without
- * paying for a call twice. The loop continues after a rejected candidate (a new batch can surface
- * other edits) — unlike the paper's stylised procedure, which stops — so the K rounds are a cap.
+ * paying for a call twice. The round record is the commit point: files a round writes before it
+ * are rolled back to the last record on resume (resumePoint.ts), rollout runs already stored are
+ * reused (rollout.ts), and the budget starts from what earlier invocations spent (spentSoFar.ts).
+ * The loop continues after a rejected candidate (a new batch can surface other edits) — unlike
+ * the paper's stylised procedure, which stops — so the K rounds are a cap.
  */
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { truceConfigSchema, type TruceConfig } from '../config';
 import {
@@ -52,6 +55,8 @@ import { globalRewrite } from './globalRewrite';
 import { llmMergeGroups, llmRewriter } from './llmSteps';
 import { createOptimizerClients } from './optimizerClient';
 import { methodRegistry, resolveMethod, type MethodFactory } from './methods';
+import { committedBest, committedMethodState, committedScores, committedSuggestions, ResumeError, trimCredit } from './resumePoint';
+import { spentSoFar } from './spentSoFar';
 import {
   OPTIMIZE_FILES,
   OPTIMIZE_FORMAT,
@@ -114,6 +119,16 @@ export interface RoundRecord {
   decision?: AcceptanceDecision;
   accepted: boolean;
   bestHash: string;
+  /**
+   * The best set's texts when this round changed it. prompts.json is written before the record,
+   * so a resume takes the best set from the records (resumePoint.ts), never from a round that
+   * did not finish.
+   */
+  bestTexts?: PromptTexts;
+  /** What the credit method carries to the next round (`details.state`: BCD's EMA and phase). */
+  methodState?: unknown;
+  /** Lines of credit.jsonl once this round's signals were appended (resume cuts the rest). */
+  creditLines?: number;
   /** Val scores of the best set after the round, by task. */
   bestVal: Record<string, number>;
   usage: Record<string, UsageTotals>;
@@ -214,7 +229,8 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   const workspaceRoot = options.workspaceRoot;
   const methodName: MethodName = options.method ?? config.optimizer.method;
   const truceOptions = options.truce ?? (config.optimizer.contextTokens !== undefined ? { contextTokens: config.optimizer.contextTokens } : {});
-  const method = resolveMethod(methodName, methodRegistry(options.extraMethods, truceOptions));
+  const registry = methodRegistry(options.extraMethods, truceOptions);
+  let method = resolveMethod(methodName, registry);
   const rounds = options.rounds ?? config.optimizer.rounds;
   const topK = options.topK ?? config.optimizer.topK;
   const batchSize = options.batchSize ?? config.optimizer.batchSize;
@@ -247,6 +263,12 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   let records: RoundRecord[] = [];
   let allSuggestions: Array<Suggestion & { round: number }> = [];
   const hash = configHash(config);
+  const readerOf = (texts: PromptTexts) => (file: string) => {
+    const t = texts[file];
+    if (t === undefined) throw new Error(`no text for ${file}`);
+    return t;
+  };
+  const setHash = async (texts: PromptTexts) => (await loadPromptSet(config, readerOf(texts))).hash;
   if (options.resumeRunId) {
     dir = optimizeDir(workspaceRoot, options.resumeRunId);
     const previous = await readOptimizeManifest(dir);
@@ -259,9 +281,20 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     manifest = { ...previous, status: 'running', rounds, updatedAt: now().toISOString() };
     delete manifest.statusReason;
     initialTexts = prompts.initial;
-    bestTexts = prompts.best;
     records = await readRoundRecords<RoundRecord>(dir);
-    allSuggestions = (await readSuggestions(dir)) as Array<Suggestion & { round: number }>;
+    // Back to the last round record: a round cut short wrote its suggestions, credit and best set
+    // ahead of its record; it is redone from the state before it.
+    try {
+      bestTexts = await committedBest(records, prompts, setHash);
+    } catch (error) {
+      if (error instanceof ResumeError) throw new OptimizeSetupError(`Cannot resume optimize run ${options.resumeRunId}: ${error.message}.`);
+      throw error;
+    }
+    const stored = (await readSuggestions(dir)) as Array<Suggestion & { round: number }>;
+    allSuggestions = committedSuggestions(stored, records.length);
+    if (allSuggestions.length !== stored.length) await writeSuggestions(dir, allSuggestions);
+    const methodState = committedMethodState(records);
+    if (methodState !== undefined) method = resolveMethod(methodName, registry, { state: methodState });
   } else {
     const runId = newRunId(now());
     dir = optimizeDir(workspaceRoot, runId);
@@ -292,22 +325,22 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     await mkdir(dir, { recursive: true });
   }
   const runId = manifest.runId;
-  const readerOf = (texts: PromptTexts) => (file: string) => {
-    const t = texts[file];
-    if (t === undefined) throw new Error(`no text for ${file}`);
-    return t;
-  };
-  const setHash = async (texts: PromptTexts) => (await loadPromptSet(config, readerOf(texts))).hash;
   const saveManifest = () => writeJsonAtomic(join(dir, OPTIMIZE_FILES.manifest), { ...manifest, updatedAt: now().toISOString() });
   const savePrompts = async () => writePrompts(dir, { initial: initialTexts, best: bestTexts, initialHash: await setHash(initialTexts), bestHash: await setHash(bestTexts) });
   await saveManifest();
   await savePrompts();
   // Durable and torn-tail safe: a crash mid-write must not glue the next round onto a fragment.
   const roundsFile = (await JsonlAppender.open(join(dir, OPTIMIZE_FILES.rounds), { durable: true })).appender;
+  // Credit signals of a round that did not commit are cut; the round appends them again.
+  let creditLines = options.resumeRunId ? await trimCredit(dir, records) : 0;
+  // The optimizer's call records; opening cuts a record torn by a kill, so the next one starts
+  // on a line of its own (a glued line would be lost, and with it spend the budget counts).
+  const callsFile = (await JsonlAppender.open(join(dir, OPTIMIZE_FILES.calls))).appender;
 
   // LLM services of the optimizer: the workspace cache, the run's budget, calls recorded here.
+  // A resumed run's budget starts from what the run and its rollouts spent before.
   const limits = budgetLimits(config);
-  const budget = new Budget(limits);
+  const budget = new Budget(limits, options.resumeRunId ? await spentSoFar(workspaceRoot, dir) : {});
   const accounting = new Accounting();
   let optimizer: LlmClient;
   let executor: LlmClient;
@@ -320,7 +353,8 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       ...(options.secrets ? { secrets: options.secrets } : {}),
       ...(options.llm ? { llm: options.llm } : {}),
       onCall: (record) => {
-        void appendFile(join(dir, OPTIMIZE_FILES.calls), `${JSON.stringify(record)}\n`).catch(() => undefined);
+        // A sink must not throw; a failed write only loses the record (the appender keeps the error).
+        callsFile.append(record).catch(() => undefined);
       },
     }));
   } catch (error) {
@@ -337,7 +371,8 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   // Val scores per prompt-set hash: the best's scores are computed once and reused.
   const valScores = new Map<string, Map<string, number>>();
   if (records.length) valScores.set(records[records.length - 1].bestHash, new Map(Object.entries(records[records.length - 1].bestVal)));
-  const lastScore = new Map<string, number>();
+  // The score each task got in its latest rollout, as the earlier rounds left it.
+  const lastScore = options.resumeRunId ? await committedScores(workspaceRoot, records) : new Map<string, number>();
   // One reachability probe per new run; a resume replays from the cache and must not spend a call.
   let probed = options.resumeRunId !== undefined;
 
@@ -369,8 +404,11 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     probed = true;
     charge(budget, result.usage);
     for (const [phase, u] of Object.entries(result.byPhase)) addUsage(phaseUsage, phase === 'rollout' ? purpose : phase, u);
-    manifest.subRuns.push({ runId: result.runId, purpose, round });
-    await saveManifest();
+    // A run reused after a resume may be listed already (the kill came after its rollout returned).
+    if (!manifest.subRuns.some((s) => s.runId === result.runId && s.purpose === purpose && s.round === round)) {
+      manifest.subRuns.push({ runId: result.runId, purpose, round });
+      await saveManifest();
+    }
     if (result.status === 'stopped-budget') throw new BudgetStop(result.statusReason ?? 'the budget ran out during a rollout');
     if (result.status === 'cancelled') throw new CancelStop();
     return result;
@@ -437,10 +475,12 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
         // no per-unit support, top-k or conflict filtering (that would be unit refinement again).
         const rewrites = await globalRewrite(context, report, trajectories, { sampledTaskIds: batch.map((t) => t.id), method: methodName });
         await writeCredit(dir, report, true);
+        creditLines += report.signals.length;
         pooled = { ranked: rewrites.suggestions, retained: rewrites.suggestions };
       } else {
         const raws = await method.suggest(context, report, trajectories);
         await writeCredit(dir, report, true);
+        creditLines += report.signals.length;
         stage('aggregate');
         const aggregateOptions = { sampledTaskIds: batch.map((t) => t.id), topK, method: methodName, minTasks: config.optimizer.minSupportTasks };
         let clusters = clusterSuggestions(raws);
@@ -513,6 +553,8 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
 
       const bestHash = await setHash(bestTexts);
       const bestVal = valScores.get(bestHash) ?? new Map<string, number>();
+      const bestChangedNow = bestHash !== (await setHash(previousBest));
+      const methodState = report.details?.state;
       const record: RoundRecord = {
         round: k,
         batch: batch.map((t) => t.id),
@@ -526,6 +568,9 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
         ...(decision ? { decision } : {}),
         accepted,
         bestHash,
+        ...(bestChangedNow ? { bestTexts: { ...bestTexts } } : {}),
+        ...(methodState !== undefined ? { methodState } : {}),
+        creditLines,
         bestVal: Object.fromEntries(bestVal),
         usage: diffUsage(usageNow(), before),
       };
@@ -551,6 +596,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       manifest.status = 'failed';
       manifest.statusReason = (error as Error).message;
       await saveManifest();
+      await callsFile.flush().catch(() => undefined);
       throw error;
     }
   }
@@ -558,6 +604,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   if (reason) manifest.statusReason = reason;
   await saveManifest();
   await savePrompts();
+  await callsFile.flush().catch(() => undefined);
   options.onProgress?.({ type: 'finished', status, ...(reason ? { reason } : {}) });
 
   const outcome = (s: Suggestion & { round: number }): SuggestionOutcome => ({

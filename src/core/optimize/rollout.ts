@@ -7,14 +7,14 @@
  * the seeded split from reshuffling them). Task texts are unchanged, so executor calls hash the
  * same as in any other run and the response cache answers repeats.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { TruceConfig } from '../config';
 import type { BudgetLimits, LlmServicesOptions, UsageTotals } from '../llm';
 import { emptyTotals } from '../llm';
 import type { MasTask } from '../mas';
 import { runMas } from '../run';
-import { loadRun, type RunStatus } from '../store';
+import { loadRun, writeFileAtomic, type RunStatus } from '../store';
 import type { Trajectory } from '../trajectory/schema';
 import type { PromptTexts } from './agentUnits';
 import { candidateBackend } from './candidateBackend';
@@ -55,7 +55,10 @@ export async function rollout(request: RolloutRequest): Promise<RolloutResult> {
   const dir = join(request.optimizeDir, 'tasks');
   await mkdir(dir, { recursive: true });
   const file = join(dir, `${name}.jsonl`);
-  await writeFile(file, body, 'utf8');
+  // Atomic: a kill mid-write must not leave a short task file whose content no longer matches
+  // its name (the file is named after its content, and reused runs are matched by its hash).
+  const existing = await readFile(file, 'utf8').catch(() => undefined);
+  if (existing !== body) await writeFileAtomic(file, body);
   const config: TruceConfig = {
     ...request.config,
     tasks: { file: relative(request.workspaceRoot, file).replace(/\\/g, '/'), split: { train: request.tasks.length, val: 0, test: 0 }, seed: 0 },
@@ -73,6 +76,9 @@ export async function rollout(request: RolloutRequest): Promise<RolloutResult> {
     env: request.env,
     mas: candidateBackend(request.texts),
     probe: request.probe,
+    // After a crash the optimizer re-issues the rollouts of its unfinished round: the stored run
+    // of the same prompt set on the same tasks is taken as it is, or resumed, never run again.
+    reuseMatching: true,
     ...(request.secrets ? { secrets: request.secrets } : {}),
     ...(request.signal ? { signal: request.signal } : {}),
     ...(request.llm ? { llm: request.llm } : {}),
@@ -88,7 +94,8 @@ export async function rollout(request: RolloutRequest): Promise<RolloutResult> {
     trajectories: stored.trajectories,
     scores,
     usage: result.summary.invocation?.usage ?? emptyTotals(),
-    // A rollout run is always fresh (one invocation), so its whole-run figures are this call's.
-    byPhase: result.summary.usage.byPhase,
+    // A reused run spent nothing now (its spend was counted in the round that ran it). A resumed
+    // one reports the whole run: the part spent before the crash belongs to the round redone now.
+    byPhase: result.reused ? {} : result.summary.usage.byPhase,
   };
 }
