@@ -47,8 +47,9 @@ const JOBS: Job[] = [
   { group: 'P5', name: 'panelHost', script: '../../bench/panelHost.mjs' },
   { group: 'P6', name: 'peers-mixed-noise30', script: 'peers/run.js', args: ['--scenario', 'bench/sim/scenarios/mixed-noise30.json', '--budget-sweep', '800,1200,1600,ours'] },
   { group: 'P6', name: 'peers-debate-missing', script: 'peers/run.js', args: ['--scenario', 'bench/sim/scenarios/debate-missing.json', '--budget-sweep', '800,1200,1600,ours'] },
-  { group: 'sim', name: 'mixed-noise30', script: 'sim/run.js', args: ['--scenario', 'bench/sim/scenarios/mixed-noise30.json', '--ablations'] },
-  { group: 'sim', name: 'bcd-aggregator', script: 'sim/run.js', args: ['--scenario', 'bench/sim/scenarios/bcd-aggregator.json', '--method', 'bcd'] },
+  // Five (three) seeds each: one seed's comparison between a method and its ablations is noisy.
+  { group: 'sim', name: 'mixed-noise30', script: 'sim/run.js', args: ['--scenario', 'bench/sim/scenarios/mixed-noise30.json', '--ablations', '--seeds', '5'] },
+  { group: 'sim', name: 'bcd-aggregator-noise30', script: 'sim/run.js', args: ['--scenario', 'bench/sim/scenarios/bcd-aggregator-noise30.json', '--method', 'bcd', '--ablations', '--seeds', '3'] },
   { group: 'fuzz', name: 'fuzz', script: 'fuzz.js', args: ['--cases', FUZZ_CASES] },
   { group: 'hardening', name: 'editProperties', script: 'hardening/editProperties.js', args: ['--cases', EDIT_CASES] },
   { group: 'hardening', name: 'security', script: 'hardening/security.js' },
@@ -111,8 +112,12 @@ function headline(name: string, o: Outcome): string {
     case 'fuzz':
       return `${r.totals?.cases} cases, ${r.totals?.crashes} crashes, ${r.totals?.errorsWithoutLocation} errors without location, ${r.totals?.findings} findings`;
     default: {
-      const full = r.variants?.full ?? r.full ?? r;
-      return `recall ${full.recall ?? '?'} precision ${full.precision ?? '?'} calls ${full.llmCalls ?? '?'}`;
+      // bench:sim: the mean per variant over seeds (or the one seed's figures).
+      const means: Record<string, any> = r.mean ?? { full: r, ...(r.ablations ?? {}) };
+      const f = (x: number | null | undefined) => (typeof x === 'number' ? Number(x.toFixed(2)) : '–');
+      return Object.entries(means)
+        .map(([v, m]) => `${v}: recall ${f(m.recall)}, precision ${f(m.precision)}, test ${f(m.test?.before)}→${f(m.test?.after)}, ${Math.round(m.llmCalls ?? 0)} calls`)
+        .join('; ');
     }
   }
 }
