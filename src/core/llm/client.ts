@@ -2,6 +2,7 @@
  * The client of one configured endpoint. A chat call goes: response cache → budget reservation →
  * (rate limit → concurrency slot → one HTTP attempt → retry decision → backoff)* → accounting,
  * cache write and one call-log record. Every call ends in exactly one record, success or not.
+ * The cache write is waited for, unless the services take it in the background (onCacheWrite).
  */
 import { setMaxListeners } from 'node:events';
 import type OpenAI from 'openai';
@@ -134,8 +135,12 @@ export class LlmClient {
     const { messages, params, material, hash, replyTokens } = prepared;
     throwIfAborted(context.signal);
     if (cache && (cacheMode === 'read-write' || cacheMode === 'replay')) {
-      const entry = await cache.get(hash);
+      // In replay a miss fails the call, so it is worth one look on disk past the cache's index.
+      const entry = await cache.get(hash, { confirmMiss: cacheMode === 'replay' });
       if (entry) {
+        // An entry served while still being written: the result relies on that write landing.
+        const landing = cache.landing?.(hash);
+        if (landing) await this.afterCacheWrite(landing.catch((error: unknown) => Promise.reject(cacheWriteError(cache.location, error))));
         outcome.cached = true;
         outcome.usage = { ...entry.response.usage };
         const latencyMs = clock.now() - started;
@@ -198,13 +203,13 @@ export class LlmClient {
     if (reply.refusal !== undefined) response.refusal = reply.refusal;
     if (reply.logprobs) response.logprobs = reply.logprobs;
     if (cache && (cacheMode === 'read-write' || cacheMode === 'record')) {
+      let write: Promise<void>;
       try {
-        await cache.put(makeCacheEntry(hash, material, response, new Date(clock.now())));
+        write = cache.put(makeCacheEntry(hash, material, response, new Date(clock.now())));
       } catch (error) {
-        const detail = error instanceof Error ? error.message : String(error);
-        const message = `Could not write a response-cache entry under ${cache.location}: ${detail}`;
-        throw new LlmError('cache-write', message, { cause: error });
+        write = Promise.reject(error);
       }
+      await this.afterCacheWrite(write.catch((error: unknown) => Promise.reject(cacheWriteError(cache.location, error))));
     }
     return {
       ...fromCached(response),
@@ -214,6 +219,18 @@ export class LlmClient {
       latencyMs: clock.now() - started,
       requestHash: hash,
     };
+  }
+
+  /**
+   * Waits for a cache write, or — when the services take writes in the background — hands it over
+   * without waiting: a write costs several file operations queued on the thread pool, and waiting
+   * for them put that queue on the path of every call.
+   */
+  private async afterCacheWrite(write: Promise<void>): Promise<void> {
+    const sink = this.#services.onCacheWrite;
+    if (!sink) return write;
+    write.catch(() => undefined);
+    sink(write);
   }
 
   private record(hash: string, context: CallContext, started: number, outcome: Outcome, error?: unknown): LlmCallRecord {
@@ -299,6 +316,12 @@ function fromCached(response: CachedResponse): Pick<ChatResult, 'content' | 'fin
   if (response.refusal !== undefined) out.refusal = response.refusal;
   if (response.logprobs) out.logprobs = response.logprobs;
   return out;
+}
+
+function cacheWriteError(location: string, error: unknown): LlmError {
+  if (error instanceof LlmError && error.kind === 'cache-write') return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new LlmError('cache-write', `Could not write a response-cache entry under ${location}: ${detail}`, { cause: error });
 }
 
 function rephrase(error: LlmError, addition: string): LlmError {

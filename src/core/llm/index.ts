@@ -52,7 +52,8 @@ export {
 } from './responseCache';
 export { backoffDelay, decideRetry, DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryDecision, type RetryPolicy } from './retry';
 export { scrubSecrets } from './secrets';
-export { createLlmServices, type LlmServices, type LlmServicesOptions } from './services';
+export { createLlmServices, type CacheWriteSink, type LlmServices, type LlmServicesOptions } from './services';
+export { PendingCacheWrites } from './cacheWrites';
 export {
   callStructured,
   withJsonInstructions,

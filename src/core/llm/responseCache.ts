@@ -57,8 +57,17 @@ export function makeCacheEntry(key: string, request: CacheKeyMaterial, response:
 export interface ResponseCache {
   /** Human-readable location for error messages. */
   readonly location: string;
-  get(key: string): Promise<CacheEntry | undefined>;
+  /**
+   * `confirmMiss`: when the cache's index of keys says "absent", look on disk all the same. For
+   * callers to whom a miss is expensive in itself (replay fails on one), not for every call.
+   */
+  get(key: string, options?: { confirmMiss?: boolean }): Promise<CacheEntry | undefined>;
   put(entry: CacheEntry): Promise<void>;
+  /**
+   * While the entry for `key` is being written, the write's promise; otherwise undefined. A reply
+   * served before its entry landed depends on that write just as the call that made it does.
+   */
+  landing?(key: string): Promise<void> | undefined;
 }
 
 /** The few file operations the disk cache needs; node:fs/promises fits, tests may pass a fake. */
@@ -68,6 +77,7 @@ export interface CacheFs {
   rename(from: string, to: string): Promise<void>;
   mkdir(path: string, options: { recursive: true }): Promise<unknown>;
   unlink(path: string): Promise<void>;
+  readdir(path: string): Promise<string[]>;
 }
 
 /**
@@ -81,13 +91,29 @@ const nodeFs: CacheFs = {
   rename: promisify(fs.rename),
   mkdir: promisify(fs.mkdir) as CacheFs['mkdir'],
   unlink: promisify(fs.unlink),
+  readdir: promisify(fs.readdir) as CacheFs['readdir'],
 };
 
 const KEY_PATTERN = /^[0-9a-f]{64}$/;
+const ENTRY_FILE = /^([0-9a-f]{64})\.json$/;
+
+/**
+ * Entries written by this process, across all DiskResponseCache instances, by entry path: the
+ * entry itself while its write is under way, `true` once it landed. Each instance lists a fan-out
+ * folder once; without this, an entry another instance of this process wrote after that listing
+ * (the optimizer's client is long-lived, every rollout makes its own cache) would look absent and
+ * be paid for again.
+ */
+const writtenInProcess = new Map<string, { entry: CacheEntry; write: Promise<void> } | true>();
 
 export class DiskResponseCache implements ResponseCache {
   /** Fan-out folders this instance has created (or found): creating one again is a wasted call per write. */
   private readonly madeDirs = new Set<string>();
+  /**
+   * Keys found on disk per fan-out folder, listed on first use. `undefined` when the folder could
+   * not be listed (then every lookup reads its file, as if there were no index).
+   */
+  private readonly listings = new Map<string, Promise<Set<string> | undefined>>();
 
   constructor(
     readonly dir: string,
@@ -104,11 +130,28 @@ export class DiskResponseCache implements ResponseCache {
     return join(this.dir, key.slice(0, 2), `${key}.json`);
   }
 
-  /** A missing, unreadable or foreign file is a miss: the caller then sends or, in replay, fails. */
-  async get(key: string): Promise<CacheEntry | undefined> {
+  /**
+   * A missing, unreadable or foreign file is a miss: the caller then sends or, in replay, fails.
+   *
+   * Learning that a key is absent costs no file access: most lookups of a fresh run are misses, and
+   * a failed read per call queued behind the pool's other file work on every call's path. A key is
+   * absent when neither the folder's listing (taken once) nor this process's writes hold it. A
+   * present key is still read from disk; entries are content-addressed and never change, so the
+   * index can only be stale the other way: another process (a second CLI run on the same
+   * workspace) may write an entry after our listing. That lookup is then a miss that costs one
+   * extra call, whose reply is written under the same key — never a wrong answer.
+   */
+  async get(key: string, options: { confirmMiss?: boolean } = {}): Promise<CacheEntry | undefined> {
+    const path = this.pathFor(key);
+    if (!writtenInProcess.has(path) && !options.confirmMiss) {
+      const listed = await this.listing(key.slice(0, 2));
+      if (listed && !listed.has(key) && !writtenInProcess.has(path)) return undefined;
+    }
+    const ours = writtenInProcess.get(path);
+    if (ours !== undefined && ours !== true) return ours.entry;
     let text: string;
     try {
-      text = await this.fs.readFile(this.pathFor(key), 'utf8');
+      text = await this.fs.readFile(path, 'utf8');
     } catch {
       return undefined;
     }
@@ -123,9 +166,36 @@ export class DiskResponseCache implements ResponseCache {
     return parsed.data;
   }
 
+  landing(key: string): Promise<void> | undefined {
+    const ours = writtenInProcess.get(this.pathFor(key));
+    return ours !== undefined && ours !== true ? ours.write : undefined;
+  }
+
   /** Temp file + rename: a reader (or a crash) never sees half an entry. */
-  async put(entry: CacheEntry): Promise<void> {
+  put(entry: CacheEntry): Promise<void> {
     const target = this.pathFor(entry.key);
+    const before = writtenInProcess.get(target);
+    const write = this.write(entry, target);
+    writtenInProcess.set(target, { entry, write });
+    write.then(
+      () => {
+        const now = writtenInProcess.get(target);
+        // A second write of the same key still under way keeps its (identical) entry until it lands.
+        if (now === undefined || now === true || now.write === write) writtenInProcess.set(target, true);
+      },
+      () => {
+        // Only what is on disk may be claimed: a failed write leaves the key as it was before.
+        const now = writtenInProcess.get(target);
+        if (now !== true && now?.write === write) {
+          if (before === true) writtenInProcess.set(target, true);
+          else writtenInProcess.delete(target);
+        }
+      },
+    );
+    return write;
+  }
+
+  private async write(entry: CacheEntry, target: string): Promise<void> {
     const dir = join(this.dir, entry.key.slice(0, 2));
     if (!this.madeDirs.has(dir)) {
       await this.fs.mkdir(dir, { recursive: true });
@@ -141,5 +211,25 @@ export class DiskResponseCache implements ResponseCache {
       this.madeDirs.delete(dir);
       throw error;
     }
+  }
+
+  /** One `readdir` per fan-out folder per instance, shared by the lookups that wait on it. */
+  private listing(fanOut: string): Promise<Set<string> | undefined> {
+    let listed = this.listings.get(fanOut);
+    if (!listed) {
+      listed = this.fs.readdir(join(this.dir, fanOut)).then(
+        (names) => {
+          const keys = new Set<string>();
+          for (const name of names) {
+            const match = ENTRY_FILE.exec(name);
+            if (match) keys.add(match[1] as string);
+          }
+          return keys;
+        },
+        (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? new Set<string>() : undefined),
+      );
+      this.listings.set(fanOut, listed);
+    }
+    return listed;
   }
 }

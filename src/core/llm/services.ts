@@ -29,7 +29,17 @@ export interface LlmServicesOptions {
   onCall?: CallLogSink;
   /** Told before each backoff wait (status bar, output channel). */
   onRetry?: RetrySink;
+  /**
+   * When set, a call does not wait for its response-cache write: the write (rejecting with an
+   * LlmError of kind 'cache-write') is handed here, in the call's async context, and the caller
+   * must wait for it before storing anything that relies on the entry (see PendingCacheWrites).
+   * A cache hit on an entry still being written hands that write over too. Unset, every call
+   * waits for its own write, and a failed write fails the call.
+   */
+  onCacheWrite?: CacheWriteSink;
 }
+
+export type CacheWriteSink = (write: Promise<void>) => void;
 
 export interface LlmServices {
   env: Readonly<Record<string, string | undefined>>;
@@ -43,6 +53,7 @@ export interface LlmServices {
   accounting: Accounting;
   onCall?: CallLogSink;
   onRetry?: RetrySink;
+  onCacheWrite?: CacheWriteSink;
   limiters: EndpointLimiters;
   capabilities: CapabilityStore;
 }
@@ -72,5 +83,6 @@ export function createLlmServices(options: LlmServicesOptions = {}): LlmServices
   if (options.budget) services.budget = options.budget;
   if (options.onCall) services.onCall = options.onCall;
   if (options.onRetry) services.onRetry = options.onRetry;
+  if (options.onCacheWrite) services.onCacheWrite = options.onCacheWrite;
   return services;
 }

@@ -27,6 +27,7 @@ import {
   type LlmCallRecord,
   type LlmClients,
   type LlmServicesOptions,
+  PendingCacheWrites,
 } from '../llm';
 import { MasSetupError } from '../mas/errors';
 import type { MasRunner, MasTask, PromptSet } from '../mas/types';
@@ -55,7 +56,7 @@ import { configHash, sha256, snapshotPromptFiles } from './runIdentity';
 import type { RunProgress } from './runProgress';
 import { checkedTrajectory, failedTrajectory, scoredTrajectory } from './scoredTrajectory';
 import { interruptionFor } from './stopReasons';
-import { TaskContext, type TaskInterruption } from './taskContext';
+import { TaskContext, type TaskInterruption, type TaskScope } from './taskContext';
 import { runPool } from './taskPool';
 import { createJudgeCaller } from './judgeCaller';
 import { findMatchingRun, isComplete } from './matchingRun';
@@ -156,6 +157,9 @@ export async function runMas(options: RunMasOptions): Promise<RunResult> {
   const taskContext = new TaskContext();
   const recorder = new CallRecorder(taskContext, callsBefore);
   const accounting = new Accounting();
+  // Calls do not wait for their cache writes (that wait sat on every call's path); each task waits
+  // for its own before its trajectory is stored, so a stored trajectory's replies are always cached.
+  const cacheWrites = new PendingCacheWrites();
   const services = createLlmServices({
     ...options.llm,
     env,
@@ -164,6 +168,7 @@ export async function runMas(options: RunMasOptions): Promise<RunResult> {
     budget: new Budget(limits, spent),
     accounting,
     onCall: (record) => recorder.record(record),
+    onCacheWrite: (write) => cacheWrites.track(write, taskContext.current()?.taskId ?? ''),
   });
   const endpoints = endpointConfigs(config, options.secrets ?? {});
   const clients = await setup(async () => createLlmClients(endpoints, services));
@@ -238,52 +243,81 @@ export async function runMas(options: RunMasOptions): Promise<RunResult> {
   const results: Trajectory[] = [...(previous?.trajectories ?? [])];
   let storeFailure: Error | undefined;
 
+  // Tasks whose calls are done and whose records are being stored. A task gives its slot to the
+  // next one as soon as its last call returned: waiting there for its cache writes and appends
+  // kept a slot idle for tens of milliseconds per task, with the file-system thread pool busy.
+  const storing = new Set<Promise<void>>();
   const runOne = ({ task, split: taskSplit }: PendingTask) =>
     taskContext.run(task.id, async (scope) => {
       const interrupted = () => scope.interruption !== undefined || taskSignal.aborted;
+      // The task's calls need not wait for this record to reach the disk (a flushed append per
+      // task kept slots idle between tasks); it is awaited before anything else about the task is
+      // written, and the journal keeps appends in order.
+      const started = store.journal({ event: 'task-started', taskId: task.id });
+      started.catch(() => undefined);
+      let stored: Promise<void>;
       try {
-        // The task's calls need not wait for this record to reach the disk (a flushed append per
-        // task kept slots idle between tasks); it is awaited before anything else about the task is
-        // written, and the journal keeps appends in order.
-        const started = store.journal({ event: 'task-started', taskId: task.id });
-        started.catch(() => undefined);
         const trajectory = await executeTask(runId, task, taskSplit, prompts, runner, evaluator, clients, taskSignal, interrupted);
-        await started;
-        if (!trajectory) {
-          const reason = scope.interruption?.reason ?? abortReason(taskSignal);
-          await store.journal({ event: 'task-interrupted', taskId: task.id, reason });
-          options.onProgress?.({ type: 'interrupted', taskId: task.id, reason });
-          return;
-        }
-        await store.appendTrajectory(trajectory);
-        results.push(trajectory);
-        const done = results.length;
-        const failure = trajectory.outcome?.details.failed === true ? String(trajectory.outcome.details.reason) : undefined;
-        const outcome = trajectory.outcome as NonNullable<Trajectory['outcome']>;
-        await store.journal(
-          failure !== undefined
-            ? { event: 'task-failed', taskId: task.id, reason: failure }
-            : { event: 'task-finished', taskId: task.id, score: outcome.score, success: outcome.success },
-        );
-        options.onProgress?.({
-          type: 'task',
-          taskId: task.id,
-          split: taskSplit,
-          score: outcome.score,
-          success: outcome.success,
-          ...(failure !== undefined ? { failure } : {}),
-          done,
-          total: selection.length,
-          usage: accounting.snapshot().total,
-        });
+        stored = storeTask(task, taskSplit, scope, started, trajectory);
       } catch (error) {
-        // Only the store can fail here; without it nothing more can be recorded.
-        storeFailure ??= new Error(`Cannot write to the run store ${store.dir}: ${(error as Error).message}`);
-        halt.abort(storeFailure);
+        // executeTask turns the MAS's and the evaluator's errors into results; anything else it
+        // throws is handled with the store's failures, as it always was.
+        stored = storeTask(task, taskSplit, scope, started, undefined, error);
       }
+      storing.add(stored);
+      void stored.finally(() => storing.delete(stored));
     });
+  const storeTask = async (task: MasTask, taskSplit: SplitName, scope: TaskScope, started: Promise<void>, trajectory: Trajectory | undefined, thrown?: unknown): Promise<void> => {
+    try {
+      if (thrown !== undefined) throw thrown;
+      await started;
+      const cacheFailure = await settledCacheWrites(cacheWrites, task.id);
+      if (cacheFailure) {
+        // The task's replies are not all cached: storing its trajectory would break replay and
+        // make a resume skip a task whose calls it would have to pay for again. The task is left
+        // for a resume, and the run stops (the next task's writes would fail the same way).
+        scope.interruption ??= cacheFailure;
+        recorder.interrupt(cacheFailure);
+      }
+      if (!trajectory || cacheFailure) {
+        const reason = scope.interruption?.reason ?? abortReason(taskSignal);
+        await store.journal({ event: 'task-interrupted', taskId: task.id, reason });
+        options.onProgress?.({ type: 'interrupted', taskId: task.id, reason });
+        return;
+      }
+      await store.appendTrajectory(trajectory);
+      results.push(trajectory);
+      const done = results.length;
+      const failure = trajectory.outcome?.details.failed === true ? String(trajectory.outcome.details.reason) : undefined;
+      const outcome = trajectory.outcome as NonNullable<Trajectory['outcome']>;
+      await store.journal(
+        failure !== undefined
+          ? { event: 'task-failed', taskId: task.id, reason: failure }
+          : { event: 'task-finished', taskId: task.id, score: outcome.score, success: outcome.success },
+      );
+      options.onProgress?.({
+        type: 'task',
+        taskId: task.id,
+        split: taskSplit,
+        score: outcome.score,
+        success: outcome.success,
+        ...(failure !== undefined ? { failure } : {}),
+        done,
+        total: selection.length,
+        usage: accounting.snapshot().total,
+      });
+    } catch (error) {
+      // Only the store can fail here; without it nothing more can be recorded.
+      storeFailure ??= new Error(`Cannot write to the run store ${store.dir}: ${(error as Error).message}`);
+      halt.abort(storeFailure);
+    }
+  };
 
   await runPool(pending, concurrency, runOne, () => taskSignal.aborted || recorder.interruption !== undefined || storeFailure !== undefined);
+  while (storing.size > 0) await Promise.all([...storing]);
+  // Writes outside any task (the probe's) are waited for here, so none is lost unnoticed.
+  const strayFailure = await settledCacheWrites(cacheWrites);
+  if (strayFailure) recorder.interrupt(strayFailure);
   try {
     await store.flush();
   } catch (error) {
@@ -399,11 +433,30 @@ class CallRecorder {
     }
   }
 
+  /** A run-stopping problem found outside the call records (a response-cache write that failed). */
+  interrupt(interruption: TaskInterruption): void {
+    if (this.interruption) return;
+    this.interruption = interruption;
+    this.onInterruption?.(interruption);
+  }
+
   async attach(store: RunStore): Promise<void> {
     this.store = store;
     await store.appendCalls(...this.held.splice(0));
     // The probe's errors made setup fail; none of them should stop the run that follows.
     this.interruption = undefined;
+  }
+}
+
+/** Waits for the writes of one task (or, without one, all that are left); a failure becomes the run's stop reason. */
+async function settledCacheWrites(writes: PendingCacheWrites, taskId?: string): Promise<TaskInterruption | undefined> {
+  try {
+    if (taskId === undefined) await writes.settleAll();
+    else await writes.settle(taskId);
+    return undefined;
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return { status: 'failed', reason: `${detail}. Stopped so that no result is stored whose replies are not in the response cache; free the space or fix the permissions, then resume.` };
   }
 }
 

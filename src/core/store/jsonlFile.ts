@@ -92,12 +92,20 @@ export async function dropTornTail(path: string): Promise<number> {
 
 /**
  * Appends records to one file. Appends are queued so lines from concurrent tasks never interleave;
- * `durable` flushes each append to disk (for the journal and trajectories, whose loss would make a
+ * `durable` flushes each write to disk (for the journal and trajectories, whose loss would make a
  * resume redo finished work; call records are cheap to lose and not flushed one by one).
+ *
+ * Appends that arrive while a write is under way are gathered and written together by the next
+ * write, with one fsync: with many tasks in flight each append used to wait behind a write and an
+ * fsync per earlier append, all on the file-system thread pool the LLM calls share. A batch is
+ * still whole lines in one write, so a crash leaves at worst one torn final line, as before.
  */
 export class JsonlAppender {
   private queue: Promise<void> = Promise.resolve();
   private failure: unknown;
+  /** The batch waiting for the write in progress; appends join it until it starts. */
+  private gathering: { chunks: string[]; written: Promise<void> } | undefined;
+  private writeCount = 0;
 
   private constructor(
     readonly path: string,
@@ -110,24 +118,39 @@ export class JsonlAppender {
     return { appender: new JsonlAppender(path, options.durable ?? false), droppedBytes };
   }
 
+  /** Resolves when the values are written (and synced when durable); rejects if that write failed. */
   append(...values: unknown[]): Promise<void> {
     if (values.length === 0) return this.queue;
     const data = values.map((v) => `${JSON.stringify(v)}\n`).join('');
-    const next = this.queue.then(async () => {
+    if (this.gathering) {
+      this.gathering.chunks.push(data);
+      return this.gathering.written;
+    }
+    const batch = { chunks: [data], written: Promise.resolve() };
+    batch.written = this.queue.then(async () => {
+      // From here on the batch is closed: later appends gather for the write after this one.
+      if (this.gathering === batch) this.gathering = undefined;
       if (this.failure) throw this.failure;
+      this.writeCount++;
       const handle = await open(this.path, 'a');
       try {
-        await handle.writeFile(data);
+        await handle.writeFile(batch.chunks.join(''));
         if (this.durable) await handle.sync();
       } finally {
         await handle.close();
       }
     });
+    this.gathering = batch;
     // One failed write poisons the appender: later lines would otherwise follow a gap silently.
-    this.queue = next.catch((error: unknown) => {
+    this.queue = batch.written.catch((error: unknown) => {
       this.failure ??= error;
     });
-    return next;
+    return batch.written;
+  }
+
+  /** Writes made so far (each one open, write and, when durable, fsync); appends gathered into one count once. */
+  get writes(): number {
+    return this.writeCount;
   }
 
   /** Resolves when every queued append has been written (or rejects with the first failure). */

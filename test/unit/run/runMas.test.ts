@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRun, RUN_FILES, runsDir, type StoredRun } from '../../../src/core/store';
 import { applyExecutorOverrides, RunSetupError, runMas, type RunMasOptions, type RunProgress } from '../../../src/core/run';
@@ -226,6 +226,23 @@ describe('runMas with the rounds MAS on the debate example', function () {
     assert.ok(result.summary.tasks.finished >= 3 && result.summary.tasks.finished < 20);
     const run = await loadRun(ws.dir, result.runId);
     assert.ok(run.journal.some((e) => e.event === 'task-interrupted'));
+  });
+
+  it('stores no trajectory whose replies did not reach the response cache: the run stops, resumable', async () => {
+    // A file where the cache folder should be: every cache write fails (as on a full or read-only disk).
+    mkdirSync(join(ws.dir, '.truce'), { recursive: true });
+    writeFileSync(join(ws.dir, '.truce', 'cache'), 'not a folder');
+    const result = await runMas(options(ws, { concurrency: 2 }));
+    assert.equal(result.status, 'failed');
+    assert.match(result.summary.statusReason ?? '', /Could not write a response-cache entry under .*cache/);
+    const run = await loadRun(ws.dir, result.runId);
+    assert.equal(run.trajectories.length, 0, 'no result is stored without its cached replies');
+    assert.ok(run.journal.some((e) => e.event === 'task-interrupted'));
+
+    rmSync(join(ws.dir, '.truce', 'cache'));
+    const resumed = await runMas(options(ws, { resumeRunId: result.runId }));
+    assert.equal(resumed.status, 'completed');
+    assertCompleteStore(await loadRun(ws.dir, result.runId), 20);
   });
 
   it('refuses to start when the projection exceeds the budget, naming the figures', async () => {

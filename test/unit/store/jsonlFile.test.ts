@@ -62,4 +62,29 @@ describe('append-only JSONL files', () => {
     assert.deepEqual(read.errors, []);
     assert.deepEqual(read.lines.map((l) => (l.value as { i: number }).i), Array.from({ length: 40 }, (_, i) => i));
   });
+
+  it('gathers appends that arrive during a write into the next single write, in order', async () => {
+    const file = join(dir.path, 'journal.jsonl');
+    const { appender } = await JsonlAppender.open(file, { durable: true });
+    const first = appender.append({ i: 0 });
+    // Let the first write start, then queue many appends behind it.
+    await new Promise((r) => setImmediate(r));
+    const rest = Array.from({ length: 30 }, (_, k) => appender.append({ i: k + 1 }));
+    await Promise.all([first, ...rest]);
+    assert.equal(appender.writes, 2, 'one write for the first append, one for the thirty queued behind it');
+    const read = await readJsonlFile(file);
+    assert.deepEqual(read.lines.map((l) => (l.value as { i: number }).i), Array.from({ length: 31 }, (_, i) => i));
+    assert.equal(read.torn, undefined);
+  });
+
+  it('fails every append of a failed write and every later one', async () => {
+    const file = join(dir.path, 'missing-folder', 'journal.jsonl');
+    const { appender } = await JsonlAppender.open(file);
+    const a = appender.append({ i: 0 });
+    const b = appender.append({ i: 1 });
+    await assert.rejects(a, /ENOENT/);
+    await assert.rejects(b, /ENOENT/);
+    await assert.rejects(appender.append({ i: 2 }), /ENOENT/);
+    await assert.rejects(appender.flush(), /ENOENT/);
+  });
 });
