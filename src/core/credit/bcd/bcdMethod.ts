@@ -71,6 +71,14 @@ interface OwnTurn {
   remark?: string;
 }
 
+/** Whom a gradient is asked for: credit and rounds are absent when credit is ablated. */
+interface GradientTarget {
+  agentId: string;
+  kind: 'role' | 'aggregator';
+  credit?: number;
+  rounds?: number[];
+}
+
 interface ScoredTurn extends TurnScores {
   taskId: string;
   utterance: Utterance;
@@ -178,18 +186,8 @@ export function createBcdMethod(settings: BcdMethodSettings = {}): BcdMethod {
     const targets = selectTargets(context, decision.phase, batchCredits, updated, options);
     state = recordPhase(updated, decision.phase);
 
-    const gradients: StoredGradient[] = [];
-    if (options.gradients) {
-      for (const target of targets) {
-        for (const trajectory of trajectories) {
-          if (trajectory.outcome?.success !== false) continue;
-          const gradient = await gradientFor(context, target, trajectory, turns, counter);
-          if (!gradient) continue;
-          gradients.push(gradient.stored);
-          signals.push(...gradient.signals);
-        }
-      }
-    }
+    const failed = trajectories.filter((t) => t.outcome?.success === false);
+    const gradients = options.gradients ? await askGradients(context, targets.flatMap((target) => failed.map((t) => [target, t] as const)), turns, counter, signals) : [];
 
     return {
       method: 'bcd',
@@ -226,9 +224,27 @@ export function createBcdMethod(settings: BcdMethodSettings = {}): BcdMethod {
    * a target; without it (credit ablated) the outcome stands in for the signed credit of the
    * proposals and no agent-level credit signal is written.
    */
+  /** Asks for a gradient per (target, failed task) pair, in the given order; their signals go to `signals`. */
+  async function askGradients(
+    context: MethodContext,
+    pairs: ReadonlyArray<readonly [GradientTarget, Trajectory]>,
+    turns: readonly ScoredTurn[],
+    counter: CallCounter,
+    signals: CreditSignal[],
+  ): Promise<StoredGradient[]> {
+    const gradients: StoredGradient[] = [];
+    for (const [target, trajectory] of pairs) {
+      const gradient = await gradientFor(context, target, trajectory, turns, counter);
+      if (!gradient) continue;
+      gradients.push(gradient.stored);
+      signals.push(...gradient.signals);
+    }
+    return gradients;
+  }
+
   async function gradientFor(
     context: MethodContext,
-    target: { agentId: string; kind: 'role' | 'aggregator'; credit?: number; rounds?: number[] },
+    target: GradientTarget,
     trajectory: Trajectory,
     turns: readonly ScoredTurn[],
     counter: CallCounter,
@@ -284,20 +300,11 @@ export function createBcdMethod(settings: BcdMethodSettings = {}): BcdMethod {
    */
   async function outcomeOnly(context: MethodContext, trajectories: Trajectory[]): Promise<CreditReport> {
     const counter: CallCounter = { calls: 0, failed: 0 };
-    const gradients: StoredGradient[] = [];
     const signals: CreditSignal[] = [];
     const editable = context.agents.filter((a): a is typeof a & { kind: 'role' | 'aggregator' } => a.kind === 'role' || a.kind === 'aggregator');
-    if (options.gradients && !context.ablations.noUnits) {
-      for (const trajectory of trajectories) {
-        if (trajectory.outcome?.success !== false) continue;
-        for (const agent of editable) {
-          const gradient = await gradientFor(context, { agentId: agent.agentId, kind: agent.kind }, trajectory, [], counter);
-          if (!gradient) continue;
-          gradients.push(gradient.stored);
-          signals.push(...gradient.signals);
-        }
-      }
-    }
+    const failed = trajectories.filter((t) => t.outcome?.success === false);
+    const pairs = failed.flatMap((t) => editable.map((agent) => [{ agentId: agent.agentId, kind: agent.kind }, t] as const));
+    const gradients = options.gradients && !context.ablations.noUnits ? await askGradients(context, pairs, [], counter, signals) : [];
     return {
       method: 'bcd',
       signals,
