@@ -24,6 +24,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import fc from 'fast-check';
+import { parse, stringify } from 'yaml';
 import { parseConfig } from '../../src/core/config';
 import { createMasRunner } from '../../src/core/mas/createMasRunner';
 import { applySuggestionToDisk, readLedger, revertEdit } from '../../src/core/optimize/ledger';
@@ -69,6 +70,11 @@ async function canary(): Promise<Check & { files: number; logBytes: number; requ
   const sim = createSimResponder(world);
   const server = await start({ responder: sim.respond, apiKey: CANARY });
   const ws = writeSimWorkspace(world, { baseUrl: server.url });
+  // Name the key's variable for every endpoint, as a user of a keyed endpoint must.
+  const yamlText = readFileSync(ws.configPath, 'utf8');
+  const config = parse(yamlText) as { llm: Record<string, Record<string, unknown>> };
+  for (const endpoint of Object.values(config.llm)) endpoint.apiKeyEnv = 'OPENAI_API_KEY';
+  writeFileSync(ws.configPath, stringify(config));
   try {
     const { stdout, stderr, code } = await new Promise<{ stdout: string; stderr: string; code: number }>((done) => {
       execFile(
@@ -190,7 +196,9 @@ async function webview(): Promise<Check> {
   // Random JSON values: none is a protocol message (the protocol's discriminators are never drawn).
   const random = fc.sample(fc.jsonValue({ maxDepth: 3 }), { numRuns: 2000, seed: 3 });
   const messages = [...hostile, ...random];
-  for (const m of messages) await host.handle(m);
+  // A webview's messages reach the host as copies of plain data (no prototypes, no functions):
+  // each one is sent through that copy, as postMessage would.
+  for (const m of messages) await host.handle(structuredClone(m));
   const details: string[] = [];
   if (sent.length) details.push(`${sent.length} message(s) answered: ${JSON.stringify(sent[0]).slice(0, 200)}`);
   const logged = warnings.filter((w) => /outside the protocol/.test(w)).length;
