@@ -35,6 +35,28 @@ function recordingHost() {
   return { host, sent, warnings, errors };
 }
 
+/**
+ * A file-system watcher starts listening asynchronously (the extension host asks the file service,
+ * which is slow under load), and a write made before it listens is never reported. So: write a
+ * probe file that is not a run until the watcher reports anything at all, then wait until its
+ * reports stop (the probe's late events), and start the test from an empty record.
+ */
+async function watcherReady(seen: string[][], probe: vscode.Uri): Promise<void> {
+  let writes = 0;
+  await waitFor('the runs watcher to report a probe write', async () => {
+    await vscode.workspace.fs.writeFile(probe, new TextEncoder().encode(`${writes++}\n`));
+    return seen.length > 0 ? true : undefined;
+  }, 60_000);
+  let count = -1;
+  await waitFor('the runs watcher to fall quiet after the probe', async () => {
+    const quiet = seen.length === count;
+    count = seen.length;
+    if (!quiet) await new Promise((resolve) => setTimeout(resolve, 500));
+    return quiet ? true : undefined;
+  }, 60_000);
+  seen.length = 0;
+}
+
 suite('Trajectory panel', () => {
   let unitIds: string[];
 
@@ -139,16 +161,19 @@ suite('Trajectory panel', () => {
   test('the runs watcher reports a run whose files change, and a new run as a change of the list', async () => {
     const seen: string[][] = [];
     const watcher = new RunsWatcher(workspaceFolder(), (ids) => seen.push(ids), 50);
+    const runs = vscode.Uri.joinPath(workspaceFolder().uri, '.truce', 'runs');
+    const probe = vscode.Uri.joinPath(runs, '.watcher-probe');
     try {
-      const runs = vscode.Uri.joinPath(workspaceFolder().uri, '.truce', 'runs');
+      await watcherReady(seen, probe);
       await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(runs, RUN_ID, 'credit.jsonl'), new TextEncoder().encode('\n'));
-      // An empty list means "every run changed" (events of earlier tests may land in the same batch): it covers this run too.
+      // An empty list means "every run changed" (a list-changing event may share the batch): it covers this run too.
       await waitFor('a change of the existing run', () => (seen.some((ids) => ids.length === 0 || ids.includes(RUN_ID)) ? true : undefined));
       seen.length = 0;
       await writePanelRun(workspaceFolder().uri.fsPath, { runId: '20261122-020000-0001', tasks: 1, rounds: 1 });
       await waitFor('a change of the run list', () => (seen.some((ids) => ids.length === 0) ? true : undefined));
     } finally {
       watcher.dispose();
+      await vscode.workspace.fs.delete(probe).then(undefined, () => undefined);
     }
   });
 
