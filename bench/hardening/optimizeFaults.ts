@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { parseConfig, type TruceConfig } from '../../src/core/config';
 import { readLedger } from '../../src/core/optimize/ledger';
 import { optimizeDir, readPrompts, readRoundRecords, readSuggestions } from '../../src/core/optimize/optimizeStore';
-import type { Suggestion } from '../../src/core/optimize/types';
+import type { Suggestion } from '../../src/core/credit/types';
 import { locateUnit, normalizeRuleText, parsePromptDocument, planUnitEdit, type UnitEdit } from '../../src/core/units';
 import type { FaultKind } from '../../test/support/fakeOpenAiServer';
 import { CLI, cliSummary, runOptimizeCli, simWorkspace, smallScenario, startSimServer } from './optimizeHarness';

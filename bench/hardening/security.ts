@@ -29,7 +29,7 @@ import { parseConfig } from '../../src/core/config';
 import { createMasRunner } from '../../src/core/mas/createMasRunner';
 import { applySuggestionToDisk, readLedger, revertEdit } from '../../src/core/optimize/ledger';
 import { suggestionId } from '../../src/core/optimize/suggestionId';
-import type { Suggestion } from '../../src/core/optimize/types';
+import type { Suggestion } from '../../src/core/credit/types';
 import { importFilesToFolder } from '../../src/core/trajectory/importToFolder';
 import type { UnitEdit } from '../../src/core/units';
 import { workspaceEscape } from '../../src/core/workspacePath';

@@ -11,7 +11,8 @@ import { start, type FakeOpenAiServer, type RecordedRequest } from '../../test/s
 import { createSimResponder, writeSimWorkspace, type World } from '../../test/support/sim';
 import { optimize, type OptimizeResult } from '../../src/core/optimize/optimizeLoop';
 import { readPrompts, readSuggestions } from '../../src/core/optimize/optimizeStore';
-import type { MethodFactory } from '../../src/core/optimize/methods';
+import type { MethodFactory } from '../../src/core/credit/resolveMethod';
+import { methodRegistry } from '../../src/core/methods';
 import { defectRecall, editPrecision } from '../sim/figures';
 import { usageFigures, type UsageFigures } from './phaseUsage';
 import { psiWithoutIssues, type PsiSignalFigures } from './psiWithoutIssues';
@@ -92,7 +93,7 @@ export async function runVariant(world: World, spec: VariantSpec): Promise<Varia
       trusted: true,
       env: {},
       toolVersion: 'bench-p4',
-      ...(spec.truce ? { extraMethods: { truce: spec.truce } } : {}),
+      methods: methodRegistry(spec.truce ? { truce: spec.truce } : {}),
       ...(resumeRunId ? { resumeRunId } : {}),
     });
   try {

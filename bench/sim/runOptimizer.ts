@@ -8,8 +8,9 @@ import type { TruceConfig } from '../../src/core/config';
 import { createBcdMethod } from '../../src/core/credit/bcd';
 import { createGbcMethod } from '../../src/core/credit/gbc';
 import { optimize } from '../../src/core/optimize/optimizeLoop';
+import { methodRegistry } from '../../src/core/methods';
 import { readPrompts, readSuggestions } from '../../src/core/optimize/optimizeStore';
-import type { MethodName } from '../../src/core/optimize/types';
+import type { MethodName } from '../../src/core/credit/types';
 import type { EditLike } from './figures';
 
 export interface OptimizeRequest {
@@ -44,7 +45,7 @@ export async function runOptimizer(request: OptimizeRequest): Promise<OptimizeOu
     trusted: true,
     env: {},
     toolVersion: 'bench-sim',
-    extraMethods: { bcd: () => createBcdMethod(), gbc: () => createGbcMethod() },
+    methods: methodRegistry({ bcd: () => createBcdMethod(), gbc: () => createGbcMethod() }),
   });
   if (result.status === 'failed') throw new Error(`optimize(...) failed: ${result.reason ?? 'no reason given'} (run ${result.dir}).`);
   const prompts = await readPrompts(result.dir);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { PolicyUnit } from '../core/units/types';
 import { SHOW_UNIT_DETAILS_COMMAND } from './commandIds';
+import { escapeMarkdown } from './escapeMarkdown';
 import type { PromptDocumentIndex } from './documentIndex';
 import { appendCreditHover, CREDIT_HOVER_COMMANDS } from './suggestions/creditHover';
 import type { UnitInsights } from './suggestions/unitInsights';
@@ -60,6 +61,3 @@ export function inlineCode(text: string): string {
   return `${fence}${padded.replace(/\|/g, '\\|')}${fence}`;
 }
 
-export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (char) => `\\${char}`);
-}

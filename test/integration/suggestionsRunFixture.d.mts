@@ -1,5 +1,5 @@
 /** Types of suggestionsRunFixture.mjs for the TypeScript tests that use it. */
-import type { Suggestion } from '../../src/core/optimize/types';
+import type { Suggestion } from '../../src/core/credit/types';
 
 /** The planner rules the fixture run talks about (only id and text are read). */
 export interface PlannerUnits {

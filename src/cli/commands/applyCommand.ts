@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applySuggestionToDisk, planSuggestionOnDisk, revertEdit } from '../../core/optimize/ledger';
 import { readSuggestions } from '../../core/optimize/optimizeStore';
-import type { Suggestion } from '../../core/optimize/types';
+import type { Suggestion } from '../../core/credit/types';
 import { isRunId, runsDir } from '../../core/store';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { parseCliArgs } from '../parseCliArgs';

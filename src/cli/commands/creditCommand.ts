@@ -5,7 +5,7 @@
  */
 import { summarizeUnitCredit } from '../../core/credit/truce/unitCredit';
 import { isLlmError } from '../../core/llm';
-import { creditStoredRun, suggestForStoredRun } from '../../core/optimize/storedRunCredit';
+import { creditStoredRun, suggestForStoredRun } from '../../core/storedRunCredit';
 import { RunNotFoundError } from '../../core/store';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { parseCliArgs } from '../parseCliArgs';

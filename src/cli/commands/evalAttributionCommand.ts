@@ -15,7 +15,7 @@ import { createGbcMethod } from '../../core/credit/gbc';
 import { createTruceMethod } from '../../core/credit/truce';
 import { createLlmClients, createLlmServices, isLlmError, type EndpointConfig, type LlmClient } from '../../core/llm';
 import { seededRandom } from '../../core/optimize/random';
-import type { CreditMethod, MethodContext } from '../../core/optimize/types';
+import type { CreditMethod, MethodContext } from '../../core/credit/types';
 import { importFile, isErrorIssue, type Trajectory } from '../../core/trajectory';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { parseCliArgs } from '../parseCliArgs';

@@ -5,8 +5,9 @@
  */
 import { describeSpend } from '../../core/run';
 import { optimize, OptimizeSetupError, type OptimizeProgress } from '../../core/optimize/optimizeLoop';
-import { methodRegistry, resolveMethod, UnknownMethodError } from '../../core/optimize/methods';
-import type { MethodName } from '../../core/optimize/types';
+import { resolveMethod, UnknownMethodError } from '../../core/credit/resolveMethod';
+import { methodRegistry } from '../../core/methods';
+import type { MethodName } from '../../core/credit/types';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { parseCliArgs } from '../parseCliArgs';
 import { DEFAULT_CONFIG } from '../readConfig';
@@ -104,6 +105,7 @@ export const optimizeCommand: CliCommand = {
       result = await optimize({
         config: loaded.config,
         workspaceRoot: loaded.workspaceRoot,
+        methods: methodRegistry(),
         ...(v.method ? { method: v.method as MethodName } : {}),
         ...(rounds !== undefined ? { rounds } : {}),
         ...(topK !== undefined ? { topK } : {}),

@@ -10,7 +10,7 @@
  * agent signals, the earliest prompt-holding step in the evidence of the most negative signal.
  * Step distance is measured in `seq`, the position in the log (Who&When's step index).
  */
-import type { CreditMethod, CreditReport, MethodContext } from '../optimize/types';
+import type { CreditMethod, CreditReport, MethodContext } from './types';
 import type { Trajectory } from '../trajectory/schema';
 
 export interface BlamePick {

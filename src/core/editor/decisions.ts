@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { JsonlAppender, readJsonlFile, TRUCE_DIR } from '../store';
-import type { Suggestion } from '../optimize/types';
+import type { Suggestion } from '../credit/types';
 
 export interface Decision {
   suggestionId: string;

@@ -5,7 +5,7 @@
  * and the same hashes — which is what lets `revertEdit` and `truce revert` undo it later.
  */
 import { recordAppliedEdit, type LedgerEntry } from '../optimize/ledger';
-import type { Suggestion } from '../optimize/types';
+import type { Suggestion } from '../credit/types';
 
 export interface EditorEdit {
   /** Workspace-relative path of the prompt file, forward slashes. */

@@ -5,7 +5,7 @@
  */
 import type { TruceConfig } from '../config';
 import { applySuggestions, type ApplyStatus } from '../optimize/applySuggestions';
-import type { Suggestion } from '../optimize/types';
+import type { Suggestion } from '../credit/types';
 import type { TextEdit } from '../units';
 
 export type PlannedTextEdit =

@@ -5,7 +5,7 @@
  * of the extension all read the same numbers, and so the numbers can be tested without an editor.
  */
 import * as z from 'zod';
-import type { CreditSignal, Suggestion } from '../optimize/types';
+import type { CreditSignal, Suggestion } from '../credit/types';
 
 export type RunKind = 'plain' | 'optimize';
 

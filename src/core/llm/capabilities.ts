@@ -8,40 +8,12 @@ import type { LlmClient } from './client';
 import { raceAbort } from './clock';
 import { LlmError } from './errors';
 import { extractJson } from './extractJson';
+import type { Capabilities } from './capabilityStore';
 
-export interface Capabilities {
-  jsonSchema: boolean;
-  logprobs: boolean;
-}
-
-export type Capability = keyof Capabilities;
+export { CapabilityStore, type Capabilities, type Capability } from './capabilityStore';
 
 export const PROBE_PHASE = 'probe';
 const PROBE_TEMPLATE = 'truce-probe/1';
-
-export class CapabilityStore {
-  private readonly answers = new Map<string, Promise<boolean>>();
-
-  /** The cached answer, or the result of `probe` (run once even when many callers ask at once). */
-  get(endpointId: string, capability: Capability, probe: () => Promise<boolean>): Promise<boolean> {
-    const key = `${endpointId}|${capability}`;
-    let answer = this.answers.get(key);
-    if (!answer) {
-      answer = probe();
-      this.answers.set(key, answer);
-      // A probe that failed (server down, cancelled) has no answer: let the next caller ask again.
-      answer.catch(() => {
-        if (this.answers.get(key) === answer) this.answers.delete(key);
-      });
-    }
-    return answer;
-  }
-
-  /** Records a known answer (from configuration or a previous session). */
-  set(endpointId: string, capability: Capability, value: boolean): void {
-    this.answers.set(`${endpointId}|${capability}`, Promise.resolve(value));
-  }
-}
 
 /**
  * The probe's own options are fixed (no temperature: reasoning models refuse anything but the

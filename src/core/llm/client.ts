@@ -8,7 +8,7 @@ import { setMaxListeners } from 'node:events';
 import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { requestHash, type CacheKeyMaterial } from './cacheKey';
-import type { CapabilityStore } from './capabilities';
+import type { CapabilityStore } from './capabilityStore';
 import type { LlmCallRecord } from './callLog';
 import { throwIfAborted } from './clock';
 import { resolveEndpoint, type EndpointConfig, type ResolvedEndpoint } from './endpoint';

@@ -6,7 +6,7 @@
 import { Accounting } from './accounting';
 import type { Budget } from './budget';
 import type { CallLogSink, RetrySink } from './callLog';
-import { CapabilityStore } from './capabilities';
+import { CapabilityStore } from './capabilityStore';
 import { systemClock, type Clock } from './clock';
 import { EndpointLimiters } from './endpointLimits';
 import type { CacheMode, ResponseCache } from './responseCache';

@@ -17,7 +17,7 @@
  */
 import { normalizeRuleText, textSimilarity, type UnitEdit } from '../units';
 import { suggestionId } from './suggestionId';
-import type { MethodName, RawSuggestion, Suggestion, SuggestionEvidence } from './types';
+import type { MethodName, RawSuggestion, Suggestion, SuggestionEvidence } from '../credit/types';
 
 export interface AggregateOptions {
   /** Every task sampled this round (the support denominator). */

@@ -12,9 +12,9 @@
  */
 import type { AgentConfig, TruceConfig } from '../config';
 import { locateUnit, normalizeRuleText, planUnitEdit, type AgentPrompt, type UnitEdit } from '../units';
-import { agentPromptIn, parseAgentFile, type PromptTexts } from './agentUnits';
+import { agentPromptIn, parseAgentFile, type PromptTexts } from '../credit/agentUnits';
 import { candidateItems } from './candidateItems';
-import type { Suggestion } from './types';
+import type { Suggestion } from '../credit/types';
 
 export type ApplyStatus = 'applied' | 'stale' | 'rejected';
 

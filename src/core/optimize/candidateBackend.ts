@@ -5,7 +5,7 @@
  */
 import { loadPromptSet } from '../mas';
 import { defaultMasBackend, type MasBackend } from '../run';
-import type { PromptTexts } from './agentUnits';
+import type { PromptTexts } from '../credit/agentUnits';
 
 export function candidateBackend(texts: PromptTexts): MasBackend {
   return {

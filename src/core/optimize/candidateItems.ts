@@ -4,7 +4,7 @@
  * one item, because the rewrite is one update of the whole prompt — the acceptance gate and the
  * pruning after it keep or drop it as a whole, never a part of it.
  */
-import type { Suggestion } from './types';
+import type { Suggestion } from '../credit/types';
 
 export interface CandidateItem<S extends Suggestion = Suggestion> {
   /** The group id, or the suggestion's id for an ungrouped one. */

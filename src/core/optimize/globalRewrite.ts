@@ -13,7 +13,7 @@
  *    outcome.
  *  - with credit ablated: the agents that took part in a failed task, shown only the outcomes.
  *
- * The reply becomes unit edits (credit/truce/wholeBlock.ts), so files still only change through
+ * The reply becomes unit edits (credit/wholeBlock.ts), so files still only change through
  * verified, recorded, revertable edits, but the edits of one agent's rewrite share a `group` and
  * form ONE indivisible candidate item: no support floor, no top-k, no conflict filter among its
  * parts; applySuggestions applies a group whole or not at all, and pruning after acceptance keeps
@@ -22,11 +22,11 @@
  */
 import { createHash } from 'node:crypto';
 import { callStructured } from '../llm';
-import { isRoleStatement, checkProposal } from '../credit/truce/validateProposal';
-import { rewriteAsProposals } from '../credit/truce/wholeBlock';
+import { isRoleStatement, checkProposal } from '../credit/validateProposal';
+import { rewriteAsProposals } from '../credit/wholeBlock';
 import type { Trajectory } from '../trajectory/schema';
 import { normalizeRuleText, cleanRuleText, type UnitEdit } from '../units';
-import { unitsOf } from './agentUnits';
+import { unitsOf } from '../credit/agentUnits';
 import {
   buildGlobalRewriteMessages,
   GLOBAL_REWRITE_SCHEMA_NAME,
@@ -35,7 +35,7 @@ import {
   type FeedbackLine,
 } from './prompts/globalRewrite';
 import { suggestionId } from './suggestionId';
-import type { CreditReport, MethodContext, MethodName, Suggestion, SuggestionEvidence } from './types';
+import type { CreditReport, MethodContext, MethodName, Suggestion, SuggestionEvidence } from '../credit/types';
 
 /** Feedback lines one call is shown; the most negative are kept when there are more. */
 export const MAX_FEEDBACK_ITEMS = 40;

@@ -14,7 +14,7 @@ import { JsonlAppender, readJsonlFile, TRUCE_DIR, writeFileAtomic } from '../sto
 import type { UnitEdit } from '../units';
 import { workspaceEscape } from '../workspacePath';
 import { applySuggestions, type ApplyStatus } from './applySuggestions';
-import type { Suggestion, SuggestionEvidence } from './types';
+import type { Suggestion, SuggestionEvidence } from '../credit/types';
 import { unifiedDiff } from './unifiedDiff';
 
 export interface LedgerEntry {

@@ -10,7 +10,7 @@ import type { Cluster } from './aggregate';
 import { buildMergeMessages, MERGE_SCHEMA_NAME, MERGE_TEMPLATE_VERSION, mergeReplySchema } from './prompts/merge';
 import { buildRewriteMessages, REWRITE_SCHEMA_NAME, REWRITE_TEMPLATE_VERSION, rewriteReplySchema } from './prompts/rewrite';
 import type { Rewriter } from './applySuggestions';
-import type { Suggestion } from './types';
+import type { Suggestion } from '../credit/types';
 
 /** Merge groups (indices into `clusters`) from one call per agent with two or more clusters. */
 export async function llmMergeGroups(client: LlmClient, clusters: readonly Cluster[], note: (m: string) => void, signal?: AbortSignal): Promise<number[][]> {

@@ -44,17 +44,16 @@ import { budgetLimits, configHash, planCalls, RunSetupError } from '../run';
 import { JsonlAppender, newRunId, writeJsonAtomic } from '../store';
 import { parseTasksJsonl, splitTasks } from '../tasks';
 import type { Trajectory } from '../trajectory/schema';
-import { PREVIOUS_SCORE_ATTR } from '../credit/truce/skip';
 import { decideAcceptance, DEFAULT_DELTA, type AcceptanceDecision } from './accept';
 import { clusterSuggestions, joinClusters, poolClusters } from './aggregate';
-import { buildAgentUnits, type PromptTexts } from './agentUnits';
+import { buildAgentUnits, type PromptTexts } from '../credit/agentUnits';
 import { applySuggestions, type ApplyResult } from './applySuggestions';
 import { charge, exhausted, remainingLimits } from './budgetShare';
 import { candidateItems, pruneOrder } from './candidateItems';
 import { globalRewrite } from './globalRewrite';
 import { llmMergeGroups, llmRewriter } from './llmSteps';
 import { createOptimizerClients } from './optimizerClient';
-import { methodRegistry, resolveMethod, type MethodFactory } from './methods';
+import { resolveMethod, type MethodRegistry } from '../credit/resolveMethod';
 import { committedBest, committedMethodState, committedScores, committedSuggestions, ResumeError, trimCredit } from './resumePoint';
 import { spentSoFar } from './spentSoFar';
 import {
@@ -72,8 +71,7 @@ import {
 } from './optimizeStore';
 import { derivedRandom, sampleBatch } from './random';
 import { rollout, type RolloutResult } from './rollout';
-import type { TruceOptions } from '../credit/truce';
-import type { MethodContext, MethodName, Suggestion } from './types';
+import { PREVIOUS_SCORE_ATTR, type MethodContext, type MethodName, type Suggestion } from '../credit/types';
 
 export interface OptimizeOptions {
   /** A parsed truce.yaml (validated again here). */
@@ -95,9 +93,8 @@ export interface OptimizeOptions {
   env?: Readonly<Record<string, string | undefined>>;
   trusted: boolean;
   secrets?: Partial<Record<EndpointRole, string>>;
-  /** BCD, GBC and others, by name. */
-  extraMethods?: Partial<Record<MethodName, MethodFactory>>;
-  truce?: TruceOptions;
+  /** The credit methods by name (src/core/methods.ts `methodRegistry()`); the loop knows no method itself. */
+  methods: MethodRegistry;
   llm?: Pick<LlmServicesOptions, 'clock' | 'random' | 'retry' | 'fetch' | 'onRetry'>;
   toolVersion?: string;
   now?: () => Date;
@@ -228,8 +225,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   const config = validConfig(options.config);
   const workspaceRoot = options.workspaceRoot;
   const methodName: MethodName = options.method ?? config.optimizer.method;
-  const truceOptions = options.truce ?? (config.optimizer.contextTokens !== undefined ? { contextTokens: config.optimizer.contextTokens } : {});
-  const registry = methodRegistry(options.extraMethods, truceOptions);
+  const registry = options.methods;
   let method = resolveMethod(methodName, registry);
   const rounds = options.rounds ?? config.optimizer.rounds;
   const topK = options.topK ?? config.optimizer.topK;

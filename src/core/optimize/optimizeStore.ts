@@ -16,7 +16,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { JsonlAppender, readJsonlFile, runsDir, writeFileAtomic, writeJsonAtomic } from '../store';
-import type { CreditReport, CreditSignal, Suggestion } from './types';
+import type { CreditReport, CreditSignal, Suggestion } from '../credit/types';
 
 export const OPTIMIZE_FORMAT = 'truce-optimize/1';
 

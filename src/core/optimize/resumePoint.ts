@@ -14,9 +14,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadRun, writeFileAtomic } from '../store';
-import type { PromptTexts } from './agentUnits';
+import type { PromptTexts } from '../credit/agentUnits';
 import { OPTIMIZE_FILES, type PromptsFile } from './optimizeStore';
-import type { Suggestion } from './types';
+import type { Suggestion } from '../credit/types';
 
 /** The fields of a round record a resume reads. */
 export interface CommittedRound {

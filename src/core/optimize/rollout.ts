@@ -16,7 +16,7 @@ import type { MasTask } from '../mas';
 import { runMas } from '../run';
 import { loadRun, writeFileAtomic, type RunStatus } from '../store';
 import type { Trajectory } from '../trajectory/schema';
-import type { PromptTexts } from './agentUnits';
+import type { PromptTexts } from '../credit/agentUnits';
 import { candidateBackend } from './candidateBackend';
 import { createHash } from 'node:crypto';
 

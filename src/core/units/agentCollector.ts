@@ -2,8 +2,7 @@
  * Collects agents and their units while a file is walked. A file starts with one default agent;
  * `# Agent: x` headings, YAML agent keys and Prompty role blocks switch to others.
  */
-import type { RawUnit } from './markdownUnits';
-import type { AgentKind } from './types';
+import type { AgentKind, RawUnit } from './types';
 
 export interface AgentDraft {
   id: string;

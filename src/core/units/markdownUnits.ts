@@ -14,7 +14,6 @@ import type { AgentCollector } from './agentCollector';
 import type { PolicyUnit, UnitKind } from './types';
 import { isLockedAt } from './locks';
 
-export type RawUnit = Omit<PolicyUnit, 'id'>;
 
 function blockOnly(preset: 'markdown' | 'text'): MarkdownParser {
   const md = new MarkdownIt('default', { html: true });

@@ -73,3 +73,6 @@ export interface PromptDocument {
   agents: AgentPrompt[];
   errors: ParseError[];
 }
+
+/** A unit as a reader finds it, before its id is given (ids depend on the whole agent's units). */
+export type RawUnit = Omit<PolicyUnit, 'id'>;

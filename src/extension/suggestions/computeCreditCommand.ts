@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { isLlmError } from '../../core/llm';
-import { creditStoredRun } from '../../core/optimize/storedRunCredit';
+import { creditStoredRun } from '../../core/storedRunCredit';
 import { applyExecutorOverrides } from '../../core/run';
 import { ENDPOINT_ROLES, type ApiKeyStore } from '../apiKeys';
 import { COMPUTE_CREDIT_COMMAND } from './suggestionCommandIds';

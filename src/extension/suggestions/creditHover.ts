@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { clip, suggestionLabel } from '../../core/editor/runView';
 import { signed } from '../codeLensTitle';
-import { escapeMarkdown } from '../hoverProvider';
+import { escapeMarkdown } from '../escapeMarkdown';
 import { APPLY_SUGGESTION_COMMAND, OPEN_TRAJECTORY_PANEL_COMMAND, PREVIEW_SUGGESTION_COMMAND } from './suggestionCommandIds';
 import type { UnitInsight } from './unitInsights';
 import type { ActiveRun } from './workspaceRun';

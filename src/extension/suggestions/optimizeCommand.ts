@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { projectOptimizeRun, type OptimizePlan } from '../../core/editor/projectOptimizeRun';
 import { optimize, type OptimizeProgress, type OptimizeResult } from '../../core/optimize/optimizeLoop';
-import type { MethodName } from '../../core/optimize/types';
+import { methodRegistry } from '../../core/methods';
+import type { MethodName } from '../../core/credit/types';
 import { applyExecutorOverrides } from '../../core/run';
 import { ENDPOINT_ROLES, type ApiKeyStore } from '../apiKeys';
 import { OPTIMIZE_COMMAND, SELECT_RUN_COMMAND } from './suggestionCommandIds';
@@ -69,6 +70,7 @@ export function registerOptimizeCommand(workspaceRun: WorkspaceRun, keys: ApiKey
           const result = await optimize({
             config,
             workspaceRoot: folder.uri.fsPath,
+            methods: methodRegistry(),
             method,
             rounds,
             signal: abort.signal,

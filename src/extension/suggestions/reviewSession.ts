@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { recordRejection } from '../../core/editor/decisions';
 import { clip, suggestionLabel } from '../../core/editor/runView';
-import type { Suggestion } from '../../core/optimize/types';
+import type { Suggestion } from '../../core/credit/types';
 import type { PromptDocumentIndex } from '../documentIndex';
-import { escapeMarkdown } from '../hoverProvider';
+import { escapeMarkdown } from '../escapeMarkdown';
 import { toVscodeRange } from '../unitQueries';
 import type { SuggestionEdits } from './suggestionEdits';
 import type { PlacedSuggestion, UnitInsights } from './unitInsights';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { suggestionLabel } from '../../core/editor/runView';
-import type { Suggestion } from '../../core/optimize/types';
+import type { Suggestion } from '../../core/credit/types';
 import { APPLY_ALL_SUGGESTIONS_COMMAND, APPLY_SUGGESTION_COMMAND, PREVIEW_SUGGESTION_COMMAND } from './suggestionCommandIds';
 import { DIAGNOSTIC_SOURCE } from './suggestionDiagnostics';
 import type { SuggestionEdits } from './suggestionEdits';

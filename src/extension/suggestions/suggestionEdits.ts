@@ -4,7 +4,7 @@ import { appliedSubset } from '../../core/editor/appliedSubset';
 import { recordEditorEdit } from '../../core/editor/editorLedger';
 import { planSuggestionInText, type PlannedTextEdit } from '../../core/editor/planInText';
 import { suggestionLabel } from '../../core/editor/runView';
-import type { Suggestion } from '../../core/optimize/types';
+import type { Suggestion } from '../../core/credit/types';
 import { applyTextEdits, type TextEdit } from '../../core/units';
 import type { WorkspaceRun } from './workspaceRun';
 

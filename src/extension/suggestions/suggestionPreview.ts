@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Suggestion } from '../../core/optimize/types';
+import type { Suggestion } from '../../core/credit/types';
 import { PREVIEW_SCHEME } from './suggestionCommandIds';
 import type { SuggestionEdits } from './suggestionEdits';
 

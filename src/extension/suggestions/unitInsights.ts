@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { suggestionUnitId, type UnitCredit } from '../../core/editor/runView';
-import type { Suggestion } from '../../core/optimize/types';
+import type { Suggestion } from '../../core/credit/types';
 import { locateUnit, type PolicyUnit, type PromptDocument } from '../../core/units';
 import type { PromptDocumentIndex } from '../documentIndex';
 import type { WorkspaceRun } from './workspaceRun';

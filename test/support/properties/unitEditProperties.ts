@@ -19,7 +19,7 @@ import fc from 'fast-check';
 import { applySuggestions } from '../../../src/core/optimize/applySuggestions';
 import { applySuggestionToDisk, revertEdit } from '../../../src/core/optimize/ledger';
 import { suggestionId } from '../../../src/core/optimize/suggestionId';
-import type { Suggestion } from '../../../src/core/optimize/types';
+import type { Suggestion } from '../../../src/core/credit/types';
 import { allUnits, normalizeRuleText, parsePromptDocument, planUnitEdit, type PromptDocument, type UnitEdit } from '../../../src/core/units';
 
 const word = fc.constantFrom('cite', 'sources', 'be', 'brief', 'never', 'guess', 'answer', 'in', 'English', 'check', 'facts', '😀', '規則', 'use', '{{topic}}', 'twice', 'JSON');

@@ -2,7 +2,7 @@
  * What the simulated optimizer reads out of the text it is sent: the steps shown to it and what
  * went wrong in them (from the words the simulated agents write, see rollout.ts), the rules listed
  * with their ids, and blame statements made by an earlier credit reply (see optimizerReplies.ts).
- * Everything here parses the optimizer's own prompt formats (src/core/optimize/prompts/*).
+ * Everything here parses the prompt formats of the credit methods (the prompts folder of each method under src/core/credit) and of the loop (src/core/optimize/prompts).
  */
 import { normalizeText } from './world';
 

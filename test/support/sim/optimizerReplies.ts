@@ -27,15 +27,15 @@
  * Every reply is checked against the optimizer's own zod schema before it is sent.
  */
 import type { z } from 'zod';
-import { BcdCriticSchema } from '../../../src/core/optimize/prompts/bcdCritic';
-import { BcdGradientSchema } from '../../../src/core/optimize/prompts/bcdGradient';
-import { BcdPeerSchema } from '../../../src/core/optimize/prompts/bcdPeer';
-import { GbcInfluenceSchema } from '../../../src/core/optimize/prompts/gbcInfluence';
-import { GbcSuggestSchema } from '../../../src/core/optimize/prompts/gbcSuggest';
+import { BcdCriticSchema } from '../../../src/core/credit/bcd/prompts/bcdCritic';
+import { BcdGradientSchema } from '../../../src/core/credit/bcd/prompts/bcdGradient';
+import { BcdPeerSchema } from '../../../src/core/credit/bcd/prompts/bcdPeer';
+import { GbcInfluenceSchema } from '../../../src/core/credit/gbc/prompts/gbcInfluence';
+import { GbcSuggestSchema } from '../../../src/core/credit/gbc/prompts/gbcSuggest';
 import { mergeReplySchema } from '../../../src/core/optimize/prompts/merge';
-import { phiReplySchema } from '../../../src/core/optimize/prompts/phi';
+import { phiReplySchema } from '../../../src/core/credit/truce/prompts/phi';
 import { globalRewriteReplySchema } from '../../../src/core/optimize/prompts/globalRewrite';
-import { psiReplySchema } from '../../../src/core/optimize/prompts/psi';
+import { psiReplySchema } from '../../../src/core/credit/truce/prompts/psi';
 import { rewriteReplySchema } from '../../../src/core/optimize/prompts/rewrite';
 import {
   answerLetter,

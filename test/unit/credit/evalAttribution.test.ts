@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evalAttributionCommand } from '../../../src/cli/commands/evalAttributionCommand';
 import { pickBlame, scoreCase, summarize, type AttributionResult } from '../../../src/core/credit/evalAttribution';
-import type { CreditReport } from '../../../src/core/optimize/types';
+import type { CreditReport } from '../../../src/core/credit/types';
 import { importWhoWhenText } from '../../../src/core/trajectory';
 import { start, type FakeChatRequest, type FakeOpenAiServer, type FakeReply } from '../../support/fakeOpenAiServer';
 import { requireSharedFixtures } from '../../support/sharedFixtures';

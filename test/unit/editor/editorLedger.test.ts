@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { readDecisions, recordRejection, rejectedBy } from '../../../src/core/editor/decisions';
 import { appliedSuggestionIds, recordEditorEdit } from '../../../src/core/editor/editorLedger';
 import { readLedger, revertEdit } from '../../../src/core/optimize/ledger';
-import type { Suggestion } from '../../../src/core/optimize/types';
+import type { Suggestion } from '../../../src/core/credit/types';
 
 const suggestion: Suggestion = {
   id: 'sug-1',

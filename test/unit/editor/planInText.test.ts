@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { planSuggestionInText, smallestReplacement } from '../../../src/core/editor/planInText';
-import type { Suggestion } from '../../../src/core/optimize/types';
+import type { Suggestion } from '../../../src/core/credit/types';
 import { applyTextEdits, parsePromptDocument } from '../../../src/core/units';
 
 const config = { agents: [{ id: 'planner', kind: 'role' as const, prompt: 'planner.prompt.md' }] } as unknown as Parameters<typeof planSuggestionInText>[0];

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { buildRunView, suggestionLabel, suggestionUnitId } from '../../../src/core/editor/runView';
-import type { Suggestion } from '../../../src/core/optimize/types';
+import type { Suggestion } from '../../../src/core/credit/types';
 
 const signal = (ref: string, taskId: string, score: number, evidence = ['s1']) => ({ scope: 'unit', ref, taskId, score, text: `${ref} in ${taskId}`, evidence, method: 'truce' });
 const suggestion = (id: string, extra: Partial<Suggestion> = {}): Record<string, unknown> => ({

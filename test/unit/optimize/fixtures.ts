@@ -1,7 +1,7 @@
 /** Small builders for optimizer unit tests: raw suggestions and the debate example's prompt texts. */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { RawSuggestion } from '../../../src/core/optimize/types';
+import type { RawSuggestion } from '../../../src/core/credit/types';
 import type { UnitEditOp } from '../../../src/core/units';
 
 /** Tests are bundled to different depths under out/, so the repository is found by walking up. */

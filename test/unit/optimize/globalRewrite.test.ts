@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { applySuggestions } from '../../../src/core/optimize/applySuggestions';
 import { candidateItems, pruneOrder } from '../../../src/core/optimize/candidateItems';
 import { collectFeedback, globalRewrite } from '../../../src/core/optimize/globalRewrite';
-import type { CreditReport, CreditSignal, Suggestion } from '../../../src/core/optimize/types';
+import type { CreditReport, CreditSignal, Suggestion } from '../../../src/core/credit/types';
 import { start, type FakeChatRequest, type FakeOpenAiServer, type FakeReply } from '../../support/fakeOpenAiServer';
 import { makeConfig, makeContext, PROMPTS, roundsTrajectory, systemOf } from '../credit/bcd/fixtures';
 

@@ -6,7 +6,7 @@ import { suggestionId } from '../../../src/core/optimize/suggestionId';
 import { applySuggestionToDisk, planSuggestionOnDisk, promptHistory, readLedger, revertEdit } from '../../../src/core/optimize/ledger';
 import { applySuggestions } from '../../../src/core/optimize/applySuggestions';
 import { unifiedDiff } from '../../../src/core/optimize/unifiedDiff';
-import type { Suggestion } from '../../../src/core/optimize/types';
+import type { Suggestion } from '../../../src/core/credit/types';
 import type { UnitEdit } from '../../../src/core/units';
 import { EXAMPLE_AGENTS, EXAMPLE_DIR, exampleTexts } from './fixtures';
 

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { initialBcdState, type BcdMethod, type BcdState } from '../../../src/core/credit/bcd';
-import { methodRegistry, resolveMethod } from '../../../src/core/optimize/methods';
+import { resolveMethod } from '../../../src/core/credit/resolveMethod';
+import { methodRegistry } from '../../../src/core/methods';
 
 describe('credit methods on resume', () => {
   const carried: BcdState = { ...initialBcdState(), iteration: 3, lastPhase: 'A', rounds: { '1': { aggregator: 'aggregator', ema: 0.2, failures: 4 } } };

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli/runCli';
 import { optimize, OptimizeSetupError } from '../../../src/core/optimize/optimizeLoop';
+import { methodRegistry } from '../../../src/core/methods';
 import { start, type FakeOpenAiServer } from '../../support/fakeOpenAiServer';
 import type { Workspace } from '../run/debateWorkspace';
 import { optimizerResponder, optimizerWorkspace, PLANTED } from './optimizeWorld';
@@ -65,7 +66,7 @@ describe('truce optimize / credit / suggest / apply / revert', function () {
     assert.equal(server.chatRequests().length, 0);
     // The loop refuses it too (a method named in truce.yaml never passes through the CLI check).
     await assert.rejects(
-      optimize({ config: ws.config(), workspaceRoot: ws.dir, method: 'gbc', noCredit: true, trusted: true, env: {} }),
+      optimize({ config: ws.config(), workspaceRoot: ws.dir, methods: methodRegistry(), method: 'gbc', noCredit: true, trusted: true, env: {} }),
       (e: unknown) => e instanceof OptimizeSetupError && /--no-credit does not apply to the gbc method/.test(e.message),
     );
     assert.equal(server.chatRequests().length, 0);

@@ -1,13 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { methodRegistry } from '../../../src/core/methods';
 import { optimize, type OptimizeOptions, type OptimizeProgress } from '../../../src/core/optimize/optimizeLoop';
 import { start, type FakeOpenAiServer } from '../../support/fakeOpenAiServer';
 import type { Workspace } from '../run/debateWorkspace';
 import { optimizerResponder, optimizerWorkspace, PLANTED, type WorldLog } from './optimizeWorld';
 
 function opts(ws: Workspace, extra: Partial<OptimizeOptions> = {}): OptimizeOptions {
-  return { config: ws.config(), workspaceRoot: ws.dir, trusted: true, env: {}, rounds: 1, batchSize: 2, topK: 2, ...extra };
+  return { config: ws.config(), workspaceRoot: ws.dir, methods: methodRegistry(), trusted: true, env: {}, rounds: 1, batchSize: 2, topK: 2, ...extra };
 }
 
 describe('optimize end to end on the debate example (fake server)', function () {

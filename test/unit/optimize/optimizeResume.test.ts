@@ -7,7 +7,8 @@ import { strict as assert } from 'node:assert';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PREVIOUS_SCORE_ATTR } from '../../../src/core/credit/truce/skip';
-import type { MethodFactory, MethodResume } from '../../../src/core/optimize/methods';
+import type { MethodFactory, MethodResume } from '../../../src/core/credit/resolveMethod';
+import { methodRegistry } from '../../../src/core/methods';
 import { optimize, type OptimizeOptions, type RoundRecord } from '../../../src/core/optimize/optimizeLoop';
 import type { Trajectory } from '../../../src/core/trajectory/schema';
 import { start, type FakeOpenAiServer } from '../../support/fakeOpenAiServer';
@@ -15,7 +16,7 @@ import type { Workspace } from '../run/debateWorkspace';
 import { optimizerResponder, optimizerWorkspace, PLANTED } from './optimizeWorld';
 
 function opts(ws: Workspace, extra: Partial<OptimizeOptions> = {}): OptimizeOptions {
-  return { config: ws.config(), workspaceRoot: ws.dir, trusted: true, env: {}, rounds: 1, batchSize: 2, topK: 2, ...extra };
+  return { config: ws.config(), workspaceRoot: ws.dir, methods: methodRegistry(), trusted: true, env: {}, rounds: 1, batchSize: 2, topK: 2, ...extra };
 }
 
 /** Cancels the run as soon as round `round` is recorded (a clean stand-in for a kill after it). */
@@ -60,13 +61,13 @@ describe('optimize resume after a crash', function () {
     server = await start({ responder: optimizerResponder('never') });
     ws = optimizerWorkspace(server.url);
     const log = { credit: [] as Trajectory[][], resumes: [] as Array<MethodResume | undefined> };
-    const first = await optimize(opts(ws, { rounds: 2, extraMethods: { truce: scriptedMethod(log) }, ...cancelAfter(1) }));
+    const first = await optimize(opts(ws, { rounds: 2, methods: methodRegistry({ truce: scriptedMethod(log) }), ...cancelAfter(1) }));
     assert.equal(first.status, 'cancelled');
     const spent = first.usage.total.calls;
     assert.ok(spent > 50);
     // Enough for what is left (the test split) if counting restarted at zero, not on top of what was spent.
     writeFileSync(ws.configPath, readFileSync(ws.configPath, 'utf8').replace('maxCalls: 5000', `maxCalls: ${spent + 10}`));
-    const resumed = await optimize(opts(ws, { rounds: 2, extraMethods: { truce: scriptedMethod(log) }, resumeRunId: first.runId }));
+    const resumed = await optimize(opts(ws, { rounds: 2, methods: methodRegistry({ truce: scriptedMethod(log) }), resumeRunId: first.runId }));
     assert.equal(resumed.status, 'stopped-budget');
     assert.ok(resumed.usage.total.calls <= 10, `spent ${resumed.usage.total.calls} more calls under a cap of ${spent + 10} after ${spent}`);
   });
@@ -76,16 +77,16 @@ describe('optimize resume after a crash', function () {
     ws = optimizerWorkspace(server.url);
     // batchSize 4 of 4 train tasks: every round sees every task, so round 2 has a previous score for each.
     const straight = { credit: [] as Trajectory[][], resumes: [] as Array<MethodResume | undefined> };
-    await optimize(opts(ws, { rounds: 2, batchSize: 4, extraMethods: { truce: scriptedMethod(straight) } }));
+    await optimize(opts(ws, { rounds: 2, batchSize: 4, methods: methodRegistry({ truce: scriptedMethod(straight) }) }));
     // Trajectories come in the order tasks finish: compared by task.
     const seen = (ts: Trajectory[]) => ts.map((t) => [t.taskId, t.attrs?.[PREVIOUS_SCORE_ATTR]]).sort(([a], [b]) => String(a).localeCompare(String(b)));
     const expected = seen(straight.credit[1]);
     assert.ok(expected.every(([, s]) => typeof s === 'number'));
 
     const log = { credit: [] as Trajectory[][], resumes: [] as Array<MethodResume | undefined> };
-    const first = await optimize(opts(ws, { rounds: 2, batchSize: 4, extraMethods: { truce: scriptedMethod(log) }, ...cancelAfter(1) }));
+    const first = await optimize(opts(ws, { rounds: 2, batchSize: 4, methods: methodRegistry({ truce: scriptedMethod(log) }), ...cancelAfter(1) }));
     assert.equal(first.status, 'cancelled');
-    await optimize(opts(ws, { rounds: 2, batchSize: 4, extraMethods: { truce: scriptedMethod(log) }, resumeRunId: first.runId }));
+    await optimize(opts(ws, { rounds: 2, batchSize: 4, methods: methodRegistry({ truce: scriptedMethod(log) }), resumeRunId: first.runId }));
     assert.equal(log.credit.length, 2);
     assert.deepEqual(seen(log.credit[1]), expected);
   });
@@ -94,9 +95,9 @@ describe('optimize resume after a crash', function () {
     server = await start({ responder: optimizerResponder('never') });
     ws = optimizerWorkspace(server.url);
     const log = { credit: [] as Trajectory[][], resumes: [] as Array<MethodResume | undefined> };
-    const first = await optimize(opts(ws, { rounds: 2, extraMethods: { truce: scriptedMethod(log) }, ...cancelAfter(1) }));
+    const first = await optimize(opts(ws, { rounds: 2, methods: methodRegistry({ truce: scriptedMethod(log) }), ...cancelAfter(1) }));
     assert.deepEqual(first.rounds[0].methodState, { n: 1 });
-    const resumed = await optimize(opts(ws, { rounds: 2, extraMethods: { truce: scriptedMethod(log) }, resumeRunId: first.runId }));
+    const resumed = await optimize(opts(ws, { rounds: 2, methods: methodRegistry({ truce: scriptedMethod(log) }), resumeRunId: first.runId }));
     assert.deepEqual(log.resumes.at(-1), { state: { n: 1 } });
     assert.deepEqual(resumed.rounds[1].methodState, { n: 2 }, 'the method continued counting where it stopped');
   });

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { optimize, type OptimizeResult, type RoundRecord } from '../../../src/core/optimize/optimizeLoop';
+import { methodRegistry } from '../../../src/core/methods';
 import { RunViewCache } from '../../../src/extension/panel/runViewCache';
 import { ResultSchemas } from '../../../src/shared/panelProtocol';
 import type { FakeChatRequest } from '../../support/fakeOpenAiServer';
@@ -31,7 +32,7 @@ describe('the panel over a run written by the real optimizer (GBC, fake server)'
   before(async () => {
     server = await start({ responder: gbcResponder() });
     ws = optimizerWorkspace(server.url);
-    result = await optimize({ config: ws.config(), workspaceRoot: ws.dir, trusted: true, env: {}, rounds: 1, batchSize: 2, topK: 2, method: 'gbc' });
+    result = await optimize({ config: ws.config(), workspaceRoot: ws.dir, methods: methodRegistry(), trusted: true, env: {}, rounds: 1, batchSize: 2, topK: 2, method: 'gbc' });
     cache = new RunViewCache(ws.dir);
   });
   after(async () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseConfig } from '../../../src/core/config';
 import { applySuggestionToDisk, planSuggestionOnDisk, readLedger, revertEdit } from '../../../src/core/optimize/ledger';
 import { suggestionId } from '../../../src/core/optimize/suggestionId';
-import type { Suggestion } from '../../../src/core/optimize/types';
+import type { Suggestion } from '../../../src/core/credit/types';
 import type { UnitEdit } from '../../../src/core/units';
 import { OutsideWorkspaceError, resolveInsideWorkspace, workspaceEscape } from '../../../src/core/workspacePath';
 import { tempDir } from '../llm/helpers';

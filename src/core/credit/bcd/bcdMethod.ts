@@ -21,7 +21,7 @@
 import { z } from 'zod';
 import { createEvaluator } from '../../eval/createEvaluator';
 import type { Evaluator } from '../../eval/types';
-import type { CreditMethod, CreditReport, CreditSignal, MethodContext, RawSuggestion } from '../../optimize/types';
+import type { CreditMethod, CreditReport, CreditSignal, MethodContext, RawSuggestion } from '../types';
 import type { Trajectory } from '../../trajectory/schema';
 import { isRight } from './correctness';
 import { criticScore, peerScores, textualGradient, type CallCounter } from './critics';

@@ -4,8 +4,8 @@
  * counted, so the report can state how many signals are missing and what the credit cost.
  */
 import { callStructured, type LlmClient } from '../../llm';
-import type { MethodContext } from '../../optimize/types';
-import { BCD_CRITIC_SCHEMA_NAME, BCD_CRITIC_VERSION, BcdCriticSchema, bcdCriticMessages, type BcdCriticInput, type BcdCriticReply } from '../../optimize/prompts/bcdCritic';
+import type { MethodContext } from '../types';
+import { BCD_CRITIC_SCHEMA_NAME, BCD_CRITIC_VERSION, BcdCriticSchema, bcdCriticMessages, type BcdCriticInput, type BcdCriticReply } from './prompts/bcdCritic';
 import {
   BCD_GRADIENT_SCHEMA_NAME,
   BCD_GRADIENT_VERSION,
@@ -13,8 +13,8 @@ import {
   bcdGradientMessages,
   type BcdGradientInput,
   type BcdGradientReply,
-} from '../../optimize/prompts/bcdGradient';
-import { BCD_PEER_SCHEMA_NAME, BCD_PEER_VERSION, BcdPeerSchema, bcdPeerMessages, type BcdPeerInput } from '../../optimize/prompts/bcdPeer';
+} from './prompts/bcdGradient';
+import { BCD_PEER_SCHEMA_NAME, BCD_PEER_VERSION, BcdPeerSchema, bcdPeerMessages, type BcdPeerInput } from './prompts/bcdPeer';
 
 /** LLM calls made, including repairs: the method's query complexity. */
 export interface CallCounter {

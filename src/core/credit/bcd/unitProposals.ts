@@ -1,13 +1,13 @@
 /**
  * Turns an optimizer's rule-edit proposals into RawSuggestions with the same checks TRUCE's Ψ
- * applies (credit/truce/validateProposal.ts): the agent must be optimisable, ids must be rules of
+ * applies (credit/validateProposal.ts): the agent must be optimisable, ids must be rules of
  * that agent, locked rules stay untouched, text must be one behavioural rule. A proposal that fails
  * is dropped with a note, never repaired by guessing. Shared by the BCD and GBC methods.
  */
-import { unitsOf as configuredUnits } from '../../optimize/agentUnits';
-import type { MethodContext, MethodName, RawSuggestion } from '../../optimize/types';
+import { unitsOf as configuredUnits } from '../agentUnits';
+import type { MethodContext, MethodName, RawSuggestion } from '../types';
 import type { PolicyUnit } from '../../units';
-import { checkProposal } from '../truce/validateProposal';
+import { checkProposal } from '../validateProposal';
 
 export interface EditProposal {
   op: 'ADD' | 'MODIFY' | 'DELETE';

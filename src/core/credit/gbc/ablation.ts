@@ -12,7 +12,7 @@
  * given continuation, so the LLM layer has no clean way to score a fixed text.
  */
 import type { ChatMessage, LlmClient } from '../../llm';
-import type { MethodContext } from '../../optimize/types';
+import type { MethodContext } from '../types';
 import type { Step } from '../../trajectory/schema';
 import { tokenDivergence } from './divergence';
 

@@ -16,8 +16,8 @@
  */
 import { z } from 'zod';
 import { callStructured, type LlmClient } from '../../llm';
-import { GBC_SUGGEST_SCHEMA_NAME, GBC_SUGGEST_VERSION, GbcSuggestSchema, gbcSuggestMessages } from '../../optimize/prompts/gbcSuggest';
-import type { CreditMethod, CreditReport, CreditSignal, MethodContext, RawSuggestion } from '../../optimize/types';
+import { GBC_SUGGEST_SCHEMA_NAME, GBC_SUGGEST_VERSION, GbcSuggestSchema, gbcSuggestMessages } from './prompts/gbcSuggest';
+import type { CreditMethod, CreditReport, CreditSignal, MethodContext, RawSuggestion } from '../types';
 import type { Step, Trajectory } from '../../trajectory/schema';
 import { proposalsToSuggestions, unitsOf } from '../bcd/unitProposals';
 import { ablationWeights } from './ablation';

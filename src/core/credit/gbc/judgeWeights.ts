@@ -4,8 +4,8 @@
  * re-run (imported logs record outputs but not the messages that produced them).
  */
 import { callStructured, type LlmClient } from '../../llm';
-import type { MethodContext } from '../../optimize/types';
-import { GBC_INFLUENCE_SCHEMA_NAME, GBC_INFLUENCE_VERSION, GbcInfluenceSchema, gbcInfluenceMessages } from '../../optimize/prompts/gbcInfluence';
+import type { MethodContext } from '../types';
+import { GBC_INFLUENCE_SCHEMA_NAME, GBC_INFLUENCE_VERSION, GbcInfluenceSchema, gbcInfluenceMessages } from './prompts/gbcInfluence';
 import type { Step } from '../../trajectory/schema';
 
 export interface JudgeResult {

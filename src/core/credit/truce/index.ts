@@ -12,8 +12,8 @@
  * `details` (plain JSON, stored in credit.json) keeps what Ψ and the panel need beyond signals:
  * Φ's parts with highlights and issues, skipped tasks, rejected proposals and call counts.
  */
-import type { CreditMethod, CreditReport, MethodContext, RawSuggestion } from '../../optimize/types';
-import { unitsOf } from '../../optimize/agentUnits';
+import type { CreditMethod, CreditReport, MethodContext, RawSuggestion } from '../types';
+import { unitsOf } from '../agentUnits';
 import type { Trajectory } from '../../trajectory/schema';
 import { creditTask, DEFAULT_CONTEXT_TOKENS, partSignals, type PhiPart } from './phiCredit';
 import { suggestForTasks, type RejectedProposal } from './psiSuggest';
@@ -21,7 +21,10 @@ import { tasksWithSignal, type SkippedTask } from './skip';
 import { deriveUnitCredit, type CreditedAgent } from './unitCredit';
 
 export interface TruceOptions {
-  /** Prompt tokens a Φ call may use before the parts of a task are split over several calls. */
+  /**
+   * Prompt tokens a Φ call may use before the parts of a task are split over several calls
+   * (default: `optimizer.contextTokens` of truce.yaml, else DEFAULT_CONTEXT_TOKENS).
+   */
   contextTokens?: number;
 }
 
@@ -47,7 +50,6 @@ export function truceDetails(report: CreditReport): TruceDetails {
 }
 
 export function createTruceMethod(options: TruceOptions = {}): CreditMethod {
-  const contextTokens = options.contextTokens ?? DEFAULT_CONTEXT_TOKENS;
   return {
     name: 'truce',
 
@@ -56,6 +58,7 @@ export function createTruceMethod(options: TruceOptions = {}): CreditMethod {
       for (const s of skipped) context.note(`Φ: task ${s.taskId} skipped: ${s.reason}.`);
       const details: TruceDetails = { phi: {}, skipped, rejected: [], calls: { phi: 0, psi: 0 }, skippedAgents: 0, noCredit: context.ablations.noCredit };
       if (context.ablations.noCredit) return { method: 'truce', signals: [], details: details as unknown as Record<string, unknown> };
+      const contextTokens = options.contextTokens ?? context.config.optimizer.contextTokens ?? DEFAULT_CONTEXT_TOKENS;
       const tasks = await Promise.all(kept.map((t) => creditTask(context, t, contextTokens)));
       for (const task of tasks) {
         details.phi[task.taskId] = task.parts;

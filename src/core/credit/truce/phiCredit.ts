@@ -6,8 +6,8 @@
  */
 import type { TruceConfig } from '../../config';
 import { callStructured, estimatePromptTokens, type ChatMessage } from '../../llm';
-import type { CreditSignal, MethodContext } from '../../optimize/types';
-import { buildPhiMessages, PHI_SCHEMA_NAME, PHI_TEMPLATE_VERSION, phiReplySchema, type PhiReply } from '../../optimize/prompts/phi';
+import type { CreditSignal, MethodContext } from '../types';
+import { buildPhiMessages, PHI_SCHEMA_NAME, PHI_TEMPLATE_VERSION, phiReplySchema, type PhiReply } from './prompts/phi';
 import { partitionTrajectory, type PartitionMode, type SubTrajectory } from '../../trajectory';
 import type { Trajectory } from '../../trajectory/schema';
 

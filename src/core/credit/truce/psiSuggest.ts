@@ -4,14 +4,14 @@
  * Proposals are checked (validateProposal.ts) and the rejected ones are recorded with their reason.
  */
 import { callStructured } from '../../llm';
-import { unitsOf } from '../../optimize/agentUnits';
-import { buildPsiMessages, PSI_SCHEMA_NAME, PSI_TEMPLATE_VERSION, psiReplySchema, type CreditLine } from '../../optimize/prompts/psi';
-import type { MethodContext, RawSuggestion } from '../../optimize/types';
+import { unitsOf } from '../agentUnits';
+import { buildPsiMessages, PSI_SCHEMA_NAME, PSI_TEMPLATE_VERSION, psiReplySchema, type CreditLine } from './prompts/psi';
+import type { MethodContext, RawSuggestion } from '../types';
 import type { Trajectory } from '../../trajectory/schema';
 import type { AgentPrompt } from '../../units';
 import type { PhiPart } from './phiCredit';
 import { partOfStep } from './unitCredit';
-import { checkProposal, type Proposal } from './validateProposal';
+import { checkProposal, type Proposal } from '../validateProposal';
 
 export interface RejectedProposal {
   taskId: string;

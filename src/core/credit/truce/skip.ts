@@ -11,8 +11,9 @@
  * where ADD suggestions come from.
  */
 import type { Trajectory } from '../../trajectory/schema';
+import { PREVIOUS_SCORE_ATTR } from '../types';
 
-export const PREVIOUS_SCORE_ATTR = 'truce.previousScore';
+export { PREVIOUS_SCORE_ATTR };
 
 export interface SkippedTask {
   taskId: string;

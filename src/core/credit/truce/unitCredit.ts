@@ -12,7 +12,7 @@
  * The unit's score for the task is the mean of its links, clamped to [−1, 1]; its evidence is the
  * union of their steps. Rules without links get no signal: silence is not credit.
  */
-import type { CreditSignal, RawSuggestion } from '../../optimize/types';
+import type { CreditSignal, RawSuggestion } from '../types';
 import { textSimilarity, type AgentPrompt } from '../../units';
 import type { PhiPart } from './phiCredit';
 

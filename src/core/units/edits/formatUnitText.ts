@@ -5,7 +5,7 @@
  */
 import type { LineIndex } from '../lineIndex';
 import type { PolicyUnit } from '../types';
-import type { TextEdit } from './planUnitEdit';
+import type { TextEdit } from './textEdit';
 
 /** The text that replaces a unit's range. */
 export function formatReplacement(file: LineIndex, unit: PolicyUnit, newText: string): TextEdit | { reason: string } {

@@ -23,12 +23,9 @@ export interface UnitEdit {
   newText?: string;
 }
 
-/** A replacement of [start, end) (UTF-16 offsets into the text the edit was planned on). */
-export interface TextEdit {
-  start: number;
-  end: number;
-  newText: string;
-}
+import type { TextEdit } from './textEdit';
+
+export type { TextEdit };
 
 export type EditRefusal = 'not-found' | 'locked' | 'stale' | 'invalid' | 'verify-failed';
 

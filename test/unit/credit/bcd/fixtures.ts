@@ -1,8 +1,8 @@
 /** Shared pieces of the credit-method tests: a rounds-shaped trajectory, prompt files, a method context on the fake server. */
 import { truceConfigSchema, type TruceConfig } from '../../../../src/core/config';
-import { buildAgentUnits } from '../../../../src/core/optimize/agentUnits';
+import { buildAgentUnits } from '../../../../src/core/credit/agentUnits';
 import { seededRandom } from '../../../../src/core/optimize/random';
-import type { MethodContext } from '../../../../src/core/optimize/types';
+import type { MethodContext } from '../../../../src/core/credit/types';
 import type { Step, Trajectory } from '../../../../src/core/trajectory/schema';
 import { aggregatorMessage, roleMessage } from '../../../../src/core/mas/roundsMessages';
 import type { FakeChatRequest } from '../../../support/fakeOpenAiServer';

@@ -3,7 +3,7 @@ import { planPhiBatches, readPhiReply, type PhiPart } from '../../../../src/core
 import { implicatedSteps } from '../../../../src/core/credit/truce/psiSuggest';
 import { tasksWithSignal, PREVIOUS_SCORE_ATTR } from '../../../../src/core/credit/truce/skip';
 import { deriveUnitCredit, summarizeUnitCredit } from '../../../../src/core/credit/truce/unitCredit';
-import { phiReplySchema } from '../../../../src/core/optimize/prompts/phi';
+import { phiReplySchema } from '../../../../src/core/credit/truce/prompts/phi';
 import { partitionTrajectory } from '../../../../src/core/trajectory';
 import type { Trajectory } from '../../../../src/core/trajectory/schema';
 import { parsePromptDocument } from '../../../../src/core/units';

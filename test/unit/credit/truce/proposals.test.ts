@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { checkProposal, structureProblem } from '../../../../src/core/credit/truce/validateProposal';
-import { rewriteAsProposals } from '../../../../src/core/credit/truce/wholeBlock';
+import { checkProposal, structureProblem } from '../../../../src/core/credit/validateProposal';
+import { rewriteAsProposals } from '../../../../src/core/credit/wholeBlock';
 import { parsePromptDocument, type AgentPrompt } from '../../../../src/core/units';
 import { exampleTexts } from '../../optimize/fixtures';
 

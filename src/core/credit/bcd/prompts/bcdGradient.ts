@@ -8,8 +8,8 @@
  * task; the prompt then says that no credit is available and which agent was at fault is unknown.
  */
 import { z } from 'zod';
-import type { ChatMessage } from '../../llm';
-import { clipMiddle } from '../../eval/prompts/clip';
+import type { ChatMessage } from '../../../llm';
+import { clipMiddle } from '../../../eval/prompts/clip';
 
 export const BCD_GRADIENT_VERSION = 'bcd-gradient/2';
 export const BCD_GRADIENT_SCHEMA_NAME = 'bcd_gradient';

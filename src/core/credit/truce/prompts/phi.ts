@@ -6,10 +6,10 @@
  * always knows what came before.
  */
 import { z } from 'zod';
-import type { ChatMessage } from '../../llm';
-import type { SubTrajectory } from '../../trajectory';
-import type { Trajectory } from '../../trajectory/schema';
-import { renderOutcome, renderStep, renderTask } from './render';
+import type { ChatMessage } from '../../../llm';
+import type { SubTrajectory } from '../../../trajectory';
+import type { Trajectory } from '../../../trajectory/schema';
+import { renderOutcome, renderStep, renderTask } from '../../render';
 
 export const PHI_TEMPLATE_VERSION = 'truce-phi/1';
 export const PHI_SCHEMA_NAME = 'truce_credit';

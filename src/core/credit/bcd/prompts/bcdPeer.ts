@@ -4,8 +4,8 @@
  * the judge conditions on the whole set, which is what makes p capture interaction effects.
  */
 import { z } from 'zod';
-import type { ChatMessage } from '../../llm';
-import { clipMiddle } from '../../eval/prompts/clip';
+import type { ChatMessage } from '../../../llm';
+import { clipMiddle } from '../../../eval/prompts/clip';
 
 export const BCD_PEER_VERSION = 'bcd-peer/1';
 export const BCD_PEER_SCHEMA_NAME = 'bcd_peer';

@@ -4,9 +4,9 @@
  * back. Quoted model output is clipped in the middle: a runaway step must not push the rest of the
  * trajectory out of the context.
  */
-import { clipMiddle } from '../../eval/prompts/clip';
-import type { Step, Trajectory } from '../../trajectory/schema';
-import type { PolicyUnit } from '../../units';
+import { clipMiddle } from '../eval/prompts/clip';
+import type { Step, Trajectory } from '../trajectory/schema';
+import type { PolicyUnit } from '../units';
 
 /** Characters of one step's output shown to the optimizer. */
 export const MAX_STEP_CHARS = 1_500;

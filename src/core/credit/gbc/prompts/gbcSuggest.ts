@@ -4,8 +4,8 @@
  * its rules. Agents off every trajectory are never asked: that is the point of the attribution.
  */
 import { z } from 'zod';
-import type { ChatMessage } from '../../llm';
-import { clipMiddle } from '../../eval/prompts/clip';
+import type { ChatMessage } from '../../../llm';
+import { clipMiddle } from '../../../eval/prompts/clip';
 
 export const GBC_SUGGEST_VERSION = 'gbc-suggest/1';
 export const GBC_SUGGEST_SCHEMA_NAME = 'gbc_suggestions';

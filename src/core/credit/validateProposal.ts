@@ -4,7 +4,7 @@
  * rule: text that adds headings, keys, front matter or restates who the agent is would change the
  * role or structure, which the optimizer never does. Every rejection has a reason for the record.
  */
-import { cleanRuleText, normalizeRuleText, type AgentPrompt, type UnitEdit } from '../../units';
+import { cleanRuleText, normalizeRuleText, type AgentPrompt, type UnitEdit } from '../units';
 
 export interface Proposal {
   op: 'ADD' | 'MODIFY' | 'DELETE';

@@ -1,5 +1,5 @@
 /**
- * The contract between the optimizer loop and the credit methods (TRUCE, temporal+structural BCD,
+ * The method interface: the contract between the optimizer loop and the credit methods (TRUCE, temporal+structural BCD,
  * GBC). A method turns scored trajectories into credit signals and unit-level suggestions; the
  * loop (rollouts, aggregation across tasks, validation-gated acceptance, the ledger) is shared.
  * Shapes follow DESIGN.md §3.
@@ -11,6 +11,13 @@ import type { Trajectory } from '../trajectory/schema';
 import type { PromptDocument, UnitEdit } from '../units';
 
 export type MethodName = 'truce' | 'bcd' | 'gbc';
+
+/**
+ * Before credit, the loop marks each trajectory of a task seen in an earlier round with that
+ * round's score under this attribute, so a method can tell a task that got worse from one that
+ * was always failing.
+ */
+export const PREVIOUS_SCORE_ATTR = 'truce.previousScore';
 
 export type CreditScope = 'subtrajectory' | 'round' | 'agent' | 'unit' | 'edge';
 

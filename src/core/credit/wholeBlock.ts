@@ -16,7 +16,7 @@
  * This is the positional "modify-all" reading of a global rewrite: the agent ends with exactly the
  * new list (plus locked rules), and nothing outside its rules changes.
  */
-import { cleanRuleText, normalizeRuleText, type AgentPrompt } from '../../units';
+import { cleanRuleText, normalizeRuleText, type AgentPrompt } from '../units';
 import { isRoleStatement, type Proposal } from './validateProposal';
 
 export function rewriteAsProposals(agent: AgentPrompt, newRules: readonly string[], rationale: string, evidenceStepIds: string[]): Proposal[] {

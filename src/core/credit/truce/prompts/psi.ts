@@ -9,10 +9,10 @@
  * (optimize/globalRewrite.ts, prompt in globalRewrite.ts here).
  */
 import { z } from 'zod';
-import type { ChatMessage } from '../../llm';
-import type { Step, Trajectory } from '../../trajectory/schema';
-import type { PolicyUnit } from '../../units';
-import { renderOutcome, renderStep, renderTask, renderUnit } from './render';
+import type { ChatMessage } from '../../../llm';
+import type { Step, Trajectory } from '../../../trajectory/schema';
+import type { PolicyUnit } from '../../../units';
+import { renderOutcome, renderStep, renderTask, renderUnit } from '../../render';
 
 export const PSI_TEMPLATE_VERSION = 'truce-psi/1';
 export const PSI_SCHEMA_NAME = 'truce_suggestions';

@@ -6,19 +6,19 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { TruceConfig } from '../config';
-import { createTruceMethod, truceDetails } from '../credit/truce';
-import { deriveUnitCredit } from '../credit/truce/unitCredit';
-import { Accounting, Budget, type EndpointRole, type LlmServicesOptions, type UsageTotals } from '../llm';
-import { loadPromptSet } from '../mas';
-import { budgetLimits } from '../run';
-import { loadRun } from '../store';
-import { aggregateSuggestions } from './aggregate';
-import { agentPromptIn, buildAgentUnits } from './agentUnits';
-import { createOptimizerClient } from './optimizerClient';
-import { readCreditReport, writeCredit, writeSuggestions } from './optimizeStore';
-import { derivedRandom } from './random';
-import type { CreditReport, MethodContext, Suggestion } from './types';
+import type { TruceConfig } from './config';
+import { createTruceMethod, truceDetails } from './credit/truce';
+import { deriveUnitCredit } from './credit/truce/unitCredit';
+import { Accounting, Budget, type EndpointRole, type LlmServicesOptions, type UsageTotals } from './llm';
+import { loadPromptSet } from './mas';
+import { budgetLimits } from './run';
+import { loadRun } from './store';
+import { aggregateSuggestions } from './optimize/aggregate';
+import { agentPromptIn, buildAgentUnits } from './credit/agentUnits';
+import { createOptimizerClient } from './optimize/optimizerClient';
+import { readCreditReport, writeCredit, writeSuggestions } from './optimize/optimizeStore';
+import { derivedRandom } from './optimize/random';
+import type { CreditReport, MethodContext, Suggestion } from './credit/types';
 
 export interface StoredRunOptions {
   config: TruceConfig;

@@ -5,8 +5,8 @@
  * an individual signal and the peer view (bcdPeer.ts) adds the interaction effects.
  */
 import { z } from 'zod';
-import type { ChatMessage } from '../../llm';
-import { clipMiddle } from '../../eval/prompts/clip';
+import type { ChatMessage } from '../../../llm';
+import { clipMiddle } from '../../../eval/prompts/clip';
 
 export const BCD_CRITIC_VERSION = 'bcd-critic/1';
 export const BCD_CRITIC_SCHEMA_NAME = 'bcd_critic';

@@ -4,8 +4,8 @@
  * paper's input-gradient connection weights when only an API model is available.
  */
 import { z } from 'zod';
-import type { ChatMessage } from '../../llm';
-import { clipMiddle } from '../../eval/prompts/clip';
+import type { ChatMessage } from '../../../llm';
+import { clipMiddle } from '../../../eval/prompts/clip';
 
 export const GBC_INFLUENCE_VERSION = 'gbc-influence/1';
 export const GBC_INFLUENCE_SCHEMA_NAME = 'gbc_influence';
