@@ -230,7 +230,7 @@ export function createNaiveTruceMethod(counts: NaiveCallCounts = { phi: 0, psi: 
       const withSteps = trajectories.filter((t) => t.steps.length > 0);
       const phi = await creditNaively(context, withSteps, counts);
       const details: NaiveDetails = { phi: Object.fromEntries(phi), calls: { ...counts } };
-      const signals = [...phi.entries()].flatMap(([taskId, parts]) => partSignals({ taskId, parts, calls: 0 }));
+      const signals = [...phi.entries()].flatMap(([taskId, parts]) => partSignals({ taskId, parts, calls: 0, decisive: [] }));
       return { method: 'truce', signals, details: details as unknown as Record<string, unknown> };
     },
 

@@ -1,7 +1,11 @@
 /**
- * `truce eval-attribution <dir|files...> --method truce|bcd|gbc`: the attribution self-test over
- * labelled failure logs (Who&When). Every log is imported with the trajectory importers, credited by
- * the method on its own, and compared with its label; the table and the accuracies go to stdout.
+ * `truce eval-attribution <dir|files...> --method truce|bcd|gbc|all-at-once|all`: the attribution
+ * self-test over labelled failure logs (Who&When). Every log is imported with the trajectory
+ * importers, credited by the method on its own, and compared with its label; the table and the
+ * accuracies go to stdout. `all-at-once` is the Who&When paper's one-prompt baseline; `all` runs
+ * every method on the same logs and ends with a comparison table, so each figure stands next to
+ * the baseline's. Each case also carries what it cost (calls, prompt tokens), how much its prompts
+ * clipped, and whether the labelled mistake step was shown to the model (attributionMetrics.ts).
  *
  * The method's calls go to the optimizer endpoint of truce.yaml (--config), else to the endpoint in
  * TRUCE_BASE_URL with the model in TRUCE_MODEL and the key in OPENAI_API_KEY (none needed locally).
@@ -10,6 +14,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { truceConfigSchema, type TruceConfig } from '../../core/config';
 import { createBcdMethod } from '../../core/credit/bcd';
+import { ALL_AT_ONCE, createAllAtOnceMethod } from '../../core/credit/allAtOnce';
+import { AttributionMeter, withCaseFigures, type MeasuredResult } from '../../core/credit/attributionMetrics';
 import { evaluateAttribution, renderAttributionTable } from '../../core/credit/evalAttribution';
 import { createGbcMethod } from '../../core/credit/gbc';
 import { createTruceMethod } from '../../core/credit/truce';
@@ -21,21 +27,29 @@ import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '
 import { parseCliArgs } from '../parseCliArgs';
 import { ConfigReadError, printDiagnostics, readConfig } from '../readConfig';
 
-const METHODS = ['truce', 'bcd', 'gbc'] as const;
+const METHODS = ['truce', 'bcd', 'gbc', ALL_AT_ONCE] as const;
 type Method = (typeof METHODS)[number];
+const ALL = 'all';
 const DEFAULT_MODEL = 'gpt-4o-mini';
 
-const usage = `Usage: truce eval-attribution <dir|file...> --method truce|bcd|gbc [--config FILE] [--within K] [--json]
+const usage = `Usage: truce eval-attribution <dir|file...> --method truce|bcd|gbc|all-at-once|all [--config FILE] [--within K] [--json]
 
 Runs a credit method on labelled failure logs (Who&When format, or native JSONL with labels) and
 reports how often its most-blamed agent is the labelled mistake agent (agent-level accuracy) and
-how often its most-blamed step is the labelled mistake step, exactly and within ±K steps.
-Folders are searched for .json and .jsonl files.
+how often its most-blamed step is the labelled mistake step, exactly and within ±K steps, with
+the calls and prompt tokens it used. Folders are searched for .json and .jsonl files.
 
-  -m, --method NAME   truce, bcd or gbc (required)
-  -c, --config FILE   truce.yaml whose optimizer endpoint (judge, when set, for critics) is used
+  -m, --method NAME   truce, bcd, gbc, all-at-once (the whole log in one prompt, the Who&When
+                      baseline) or all (every one of them on the same logs, then a comparison
+                      table) (required)
+  -c, --config FILE   truce.yaml whose optimizer endpoint (judge, when set, for critics) is used;
+                      its optimizer.contextTokens sets the prompt budget
   -k, --within K      tolerance of the step-level accuracy in steps (default 1)
-      --json          print the summary and the per-case table as JSON
+      --json          print, per method, the summary and every case as JSON: label and pick,
+                      calls, promptTokens, clippedChars (characters the prompts left out),
+                      decisiveStepSeen (whether the labelled step's text reached the model) and
+                      the decisive error the method was told, when it has one; with --method all,
+                      {"methods": [...]} in the order above
 
 Without --config: TRUCE_BASE_URL (e.g. http://127.0.0.1:11434/v1) and TRUCE_MODEL (default
 ${DEFAULT_MODEL}) name the endpoint; OPENAI_API_KEY holds its key unless it is local.
@@ -59,7 +73,34 @@ function methodFor(name: Method, executor: LlmClient | undefined): CreditMethod 
   // Attribution only: BCD's gradients and GBC's suggestions are never asked for here.
   if (name === 'bcd') return createBcdMethod({ options: { gradients: false } });
   if (name === 'gbc') return createGbcMethod(executor ? { executor } : {});
+  if (name === ALL_AT_ONCE) return createAllAtOnceMethod();
   return createTruceMethod();
+}
+
+const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+function costLine(result: MeasuredResult): string {
+  const t = result.totals;
+  const seen = t.decisiveStepCases ? `, labelled step shown in ${t.decisiveStepSeen}/${t.decisiveStepCases} case(s)` : '';
+  return `cost: ${t.calls} call(s), ${t.promptTokens} prompt tokens, ${t.clippedChars} characters clipped${seen}\n`;
+}
+
+/** One row per method: the accuracies side by side with what they cost. */
+function renderComparison(results: readonly MeasuredResult[]): string {
+  const within = results[0]?.summary.within ?? 1;
+  const header = ['method', 'agent acc', 'step acc', `±${within}`, 'calls', 'prompt tokens', 'step shown'];
+  const rows = results.map((r) => [
+    r.summary.method,
+    percent(r.summary.agentAccuracy),
+    percent(r.summary.stepAccuracy),
+    percent(r.summary.stepWithinAccuracy),
+    String(r.totals.calls),
+    String(r.totals.promptTokens),
+    r.totals.decisiveStepCases ? `${r.totals.decisiveStepSeen}/${r.totals.decisiveStepCases}` : '-',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ''].join('\n');
 }
 
 /** A config for logs that come without a workspace: the methods only read its defaults. */
@@ -90,7 +131,8 @@ export const evalAttributionCommand: CliCommand = {
         },
       });
     const method = parsed.values.method;
-    if (method === undefined || !(METHODS as readonly string[]).includes(method)) throw new UsageError('--method must be truce, bcd or gbc');
+    if (method === undefined || !([...METHODS, ALL] as readonly string[]).includes(method)) throw new UsageError(`--method must be ${METHODS.join(', ')} or ${ALL}`);
+    const methods: Method[] = method === ALL ? [...METHODS] : [method as Method];
     const within = Number(parsed.values.within);
     if (!Number.isInteger(within) || within < 0) throw new UsageError(`--within must be a whole number of at least 0, got "${parsed.values.within}"`);
     if (parsed.positionals.length === 0) throw new UsageError('give at least one log file or folder');
@@ -141,26 +183,39 @@ export const evalAttributionCommand: CliCommand = {
       config = standaloneConfig(endpoint, files);
     }
 
-    const notes: string[] = [];
-    let result;
+    const results: MeasuredResult[] = [];
     try {
       const services = createLlmServices({ env: io.env });
       const clients = createLlmClients(endpoints, services);
       const optimizer = clients.optimizer as NonNullable<typeof clients.optimizer>;
-      io.stderr(`truce eval-attribution: ${method} on ${trajectories.length} log(s) with ${optimizer.model} at ${optimizer.baseUrl}\n`);
-      const credit = methodFor(method as Method, clients.executor);
-      const context: MethodContext = {
-        config,
-        prompts: { agents: {}, hash: 'eval-attribution' },
-        agents: [],
-        optimizer,
-        ...(clients.judge ? { judge: clients.judge } : {}),
-        random: seededRandom(config.tasks.seed),
-        ...(io.signal ? { signal: io.signal } : {}),
-        ablations: { noCredit: false, noUnits: false },
-        note: (message) => notes.push(message),
-      };
-      result = await evaluateAttribution(credit, context, trajectories, within);
+      for (const name of methods) {
+        io.stderr(`truce eval-attribution: ${name} on ${trajectories.length} log(s) with ${optimizer.model} at ${optimizer.baseUrl}\n`);
+        // Each method gets its own meter over the same clients, so its figures are its own.
+        const meter = new AttributionMeter();
+        const watched = {
+          optimizer: meter.watch(optimizer),
+          ...(clients.judge ? { judge: meter.watch(clients.judge) } : {}),
+          ...(clients.executor ? { executor: meter.watch(clients.executor) } : {}),
+        };
+        const notes: string[] = [];
+        const context: MethodContext = {
+          config,
+          prompts: { agents: {}, hash: 'eval-attribution' },
+          agents: [],
+          optimizer: watched.optimizer,
+          ...(watched.judge ? { judge: watched.judge } : {}),
+          random: seededRandom(config.tasks.seed),
+          ...(io.signal ? { signal: io.signal } : {}),
+          ablations: { noCredit: false, noUnits: false },
+          note: (message) => notes.push(message),
+        };
+        const credit = meter.measure(methodFor(name, watched.executor));
+        results.push(withCaseFigures(await evaluateAttribution(credit, context, trajectories, within), meter.cases));
+        if (notes.length) {
+          io.stderr(`truce eval-attribution: ${notes.length} note(s) from ${name}, e.g.:\n`);
+          for (const n of notes.slice(0, 5)) io.stderr(`  ${n}\n`);
+        }
+      }
     } catch (error) {
       // Endpoint problems (refused key, dead server, budget) are the user's to fix; anything else is a bug and propagates.
       if (isLlmError(error)) {
@@ -169,11 +224,12 @@ export const evalAttributionCommand: CliCommand = {
       }
       throw error;
     }
-    if (notes.length) {
-      io.stderr(`truce eval-attribution: ${notes.length} note(s) from the method, e.g.:\n`);
-      for (const n of notes.slice(0, 5)) io.stderr(`  ${n}\n`);
+    if (parsed.values.json) {
+      io.stdout(`${JSON.stringify(method === ALL ? { methods: results } : results[0], null, 2)}\n`);
+    } else {
+      const tables = results.map((r) => `${method === ALL ? `== ${r.summary.method} ==\n` : ''}${renderAttributionTable(r)}${costLine(r)}`);
+      io.stdout(method === ALL ? `${tables.join('\n')}\n== comparison ==\n${renderComparison(results)}` : tables.join(''));
     }
-    io.stdout(parsed.values.json ? `${JSON.stringify(result, null, 2)}\n` : renderAttributionTable(result));
     return EXIT_OK;
   },
 };

@@ -4,11 +4,13 @@
  * match the label. It answers "does this method point where a human annotator points?" before its
  * credit is trusted to drive prompt edits.
  *
- * A method states its pick in `details.blame[taskId] = {agent, stepId}` (BCD and GBC do). For a
- * method that does not, the pick is read off its signals: the most negative agent-scope signal
- * names the agent, and the earliest of that agent's steps in the evidence is the step; without
- * agent signals, the earliest prompt-holding step in the evidence of the most negative signal.
- * Step distance is measured in `seq`, the position in the log (Who&When's step index).
+ * A method states its pick in `details.blame[taskId] = {agent, stepId}` (TRUCE, BCD and GBC do;
+ * TRUCE and the all-at-once baseline through pickBlame.ts). A stated entry without agent or step
+ * is a deliberate "no pick" and stays one. Only for a method that states nothing is the pick read
+ * off its signals: the most negative agent-scope signal names the agent, and the earliest of that
+ * agent's steps in the evidence is the step; without agent signals, the earliest prompt-holding
+ * step in the evidence of the most negative signal. Step distance is measured in `seq`, the
+ * position in the log (Who&When's step index).
  */
 import type { CreditMethod, CreditReport, MethodContext } from './types';
 import type { Trajectory } from '../trajectory/schema';
@@ -52,9 +54,9 @@ export interface AttributionResult {
 
 const NO_PROMPT = new Set(['tool', 'human']);
 
-export function pickBlame(report: CreditReport, trajectory: Trajectory): BlamePick {
+export function blameOfReport(report: CreditReport, trajectory: Trajectory): BlamePick {
   const stated = (report.details?.blame as Record<string, BlamePick> | undefined)?.[trajectory.taskId];
-  if (stated && (stated.agent !== undefined || stated.stepId !== undefined)) return stated;
+  if (stated) return { ...(stated.agent !== undefined ? { agent: stated.agent } : {}), ...(stated.stepId !== undefined ? { stepId: stated.stepId } : {}) };
   const steps = new Map(trajectory.steps.map((s) => [s.id, s]));
   const earliest = (ids: readonly string[], agent?: string) =>
     ids
@@ -130,7 +132,7 @@ export async function evaluateAttribution(method: CreditMethod, context: MethodC
     }
     if (context.signal?.aborted) throw context.signal.reason;
     const report = await method.credit(context, [trajectory]);
-    cases.push(scoreCase(trajectory, pickBlame(report, trajectory), within));
+    cases.push(scoreCase(trajectory, blameOfReport(report, trajectory), within));
   }
   return { summary: summarize(method.name, cases, within), cases, skipped };
 }

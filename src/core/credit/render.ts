@@ -1,10 +1,12 @@
 /**
- * How the optimizer's prompts show trajectories, outcomes and rules to the model. One renderer for
- * Φ, Ψ and the rewrite, so step ids and unit ids always look the same and the model can cite them
- * back. Quoted model output is clipped in the middle: a runaway step must not push the rest of the
- * trajectory out of the context.
+ * How the credit prompts show trajectories, outcomes and rules to the model. One renderer for every
+ * method, so step ids and unit ids always look the same and the model can cite them back. Every
+ * step carries its id, agent, the agent's kind and the step's kind; a long output is clipped in
+ * the middle (clipStep.ts keeps errors and final answers), so a runaway step cannot push the rest
+ * of the trajectory out of the context, and no step is ever left out.
  */
 import { clipMiddle } from '../eval/prompts/clip';
+import { clipStepText } from './clipStep';
 import type { Step, Trajectory } from '../trajectory/schema';
 import type { PolicyUnit } from '../units';
 
@@ -12,9 +14,22 @@ import type { PolicyUnit } from '../units';
 export const MAX_STEP_CHARS = 1_500;
 export const MAX_TASK_CHARS = 4_000;
 
-export function renderStep(step: Step): string {
-  const output = step.output.trim() ? clipMiddle(step.output.trim(), MAX_STEP_CHARS) : '(empty output)';
-  return `<step id="${step.id}" round="${step.round}" agent="${step.agentId}" kind="${step.kind}">\n${output}\n</step>`;
+export interface StepView {
+  /** Characters of the output shown (default MAX_STEP_CHARS). */
+  maxChars?: number;
+  /** The agent's kind in the trajectory (role, aggregator, tool, human, …), shown as `role`. */
+  agentKind?: string;
+}
+
+export function renderStep(step: Step, view: StepView = {}): string {
+  const output = step.output.trim() ? clipStepText(step.output.trim(), view.maxChars ?? MAX_STEP_CHARS) : '(empty output)';
+  const role = view.agentKind ? ` role="${view.agentKind}"` : '';
+  return `<step id="${step.id}" round="${step.round}" agent="${step.agentId}"${role} kind="${step.kind}">\n${output}\n</step>`;
+}
+
+/** The kind of each agent of a trajectory, for `renderStep`'s `agentKind` (unknown agents: none). */
+export function agentKinds(trajectory: Pick<Trajectory, 'agents'>): Map<string, string> {
+  return new Map(trajectory.agents.map((a) => [a.id, a.kind ?? 'role']));
 }
 
 export function renderTask(trajectory: Pick<Trajectory, 'task' | 'taskId'>): string {

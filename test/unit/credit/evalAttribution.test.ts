@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evalAttributionCommand } from '../../../src/cli/commands/evalAttributionCommand';
-import { pickBlame, scoreCase, summarize, type AttributionResult } from '../../../src/core/credit/evalAttribution';
+import { blameOfReport, scoreCase, summarize, type AttributionResult } from '../../../src/core/credit/evalAttribution';
 import type { CreditReport } from '../../../src/core/credit/types';
 import { importWhoWhenText } from '../../../src/core/trajectory';
 import { start, type FakeChatRequest, type FakeOpenAiServer, type FakeReply } from '../../support/fakeOpenAiServer';
@@ -79,15 +79,18 @@ describe('eval-attribution scoring', () => {
 
   it('takes the pick a method states, else reads it off the signals', () => {
     const base: CreditReport = { method: 'truce', signals: [] };
-    assert.deepEqual(pickBlame({ ...base, details: { blame: { [log.taskId]: { agent: 'X', stepId: 's1' } } } }, log), { agent: 'X', stepId: 's1' });
+    assert.deepEqual(blameOfReport({ ...base, details: { blame: { [log.taskId]: { agent: 'X', stepId: 's1' } } } }, log), { agent: 'X', stepId: 's1' });
     const signal = (scope: 'agent' | 'subtrajectory', ref: string, score: number, evidence: string[]) => ({ scope, ref, taskId: log.taskId, score, text: '', evidence, method: 'truce' as const });
     assert.deepEqual(
-      pickBlame({ ...base, signals: [signal('agent', 'Coder', -0.8, ['s4', 's5']), signal('agent', 'WebSurfer', -0.2, ['s3'])] }, log),
+      blameOfReport({ ...base, signals: [signal('agent', 'Coder', -0.8, ['s4', 's5']), signal('agent', 'WebSurfer', -0.2, ['s3'])] }, log),
       { agent: 'Coder', stepId: 's5' },
     );
     // No agent signals: the earliest prompt-holding step of the most negative signal (s0 is the human).
-    assert.deepEqual(pickBlame({ ...base, signals: [signal('subtrajectory', '0', -0.9, ['s0', 's2', 's3']), signal('subtrajectory', '1', 0.5, ['s1'])] }, log), { agent: 'Orchestrator', stepId: 's2' });
-    assert.deepEqual(pickBlame(base, log), {});
+    assert.deepEqual(blameOfReport({ ...base, signals: [signal('subtrajectory', '0', -0.9, ['s0', 's2', 's3']), signal('subtrajectory', '1', 0.5, ['s1'])] }, log), { agent: 'Orchestrator', stepId: 's2' });
+    assert.deepEqual(blameOfReport(base, log), {});
+    // A stated "no pick" (the model could not tell) is not overruled by a guess from the signals.
+    const noPick = { ...base, details: { blame: { [log.taskId]: { source: 'none', why: 'cannot tell' } } }, signals: [signal('agent', 'Coder', -0.8, ['s5'])] };
+    assert.deepEqual(blameOfReport(noPick, log), {});
   });
 });
 

@@ -8,10 +8,12 @@ import { scenario } from './fixtures';
 
 describe('simulation world: pruning accepted candidates', function () {
   this.timeout(180_000);
-  // Noisy suggestions: one-off edits come along with the real fix in the accepted candidate.
+  // Noisy suggestions: one-off edits come along with the real fix in the accepted candidate. The
+  // world draws its noise from the seed and the text of each request, so the seed is one whose
+  // draws produce a ride-along; a change to a prompt's wording can call for another seed.
   const world = new World(
     scenario({
-      seed: 5,
+      seed: 8,
       tasks: { train: 16, val: 40, test: 10, maxSkills: 2 },
       planted: { missing: [{ agent: 'solver', skill: 'units' }], harmful: [] },
       noise: { critic: 0.3, suggestion: 0.5, rewriteDrift: 0 },

@@ -24,7 +24,8 @@ import type { Evaluator } from '../../eval/types';
 import type { CreditMethod, CreditReport, CreditSignal, MethodContext, RawSuggestion } from '../types';
 import type { Trajectory } from '../../trajectory/schema';
 import { isRight } from './correctness';
-import { criticScore, peerScores, textualGradient, type CallCounter } from './critics';
+import { pickBlame, type DecisiveAnswer } from '../pickBlame';
+import { criticScore, peerScores, textualGradient, type CallCounter, type PeerView } from './critics';
 import { fuseCredit, lowestCredit, roleCredits, toSignedScore, type TurnScores } from './fusion';
 import { resolveBcdOptions, type BcdOptions, type BcdOptionsInput } from './options';
 import { decidePhase, recordPhase, type BcdPhase } from './phase';
@@ -94,6 +95,14 @@ function defaultEvaluator(context: MethodContext): Evaluator | undefined {
   return createEvaluator(config);
 }
 
+/** The final answer and its verdict, for the peer view; undefined when the task was not evaluated. */
+function outcomeFor(trajectory: Trajectory): { answer?: string; success: boolean } | undefined {
+  const o = trajectory.outcome;
+  if (!o) return undefined;
+  const answer = o.details.answer ?? o.details.extracted;
+  return { success: o.success, ...(typeof answer === 'string' ? { answer } : {}) };
+}
+
 export function createBcdMethod(settings: BcdMethodSettings = {}): BcdMethod {
   const options: BcdOptions = resolveBcdOptions(settings.options);
   let state: BcdState = settings.state ?? initialBcdState();
@@ -107,21 +116,26 @@ export function createBcdMethod(settings: BcdMethodSettings = {}): BcdMethod {
     const turns: ScoredTurn[] = [];
     const observations: RoundObservation[] = [];
     const signals: CreditSignal[] = [];
+    const decisive: Record<string, DecisiveAnswer[]> = {};
 
     for (const trajectory of trajectories) {
       const taskText = trajectory.task?.input ?? '';
       const reference = trajectory.task?.reference;
       const evalTask = { id: trajectory.taskId, input: taskText, ...(reference !== undefined ? { reference } : {}) };
+      const outcome = outcomeFor(trajectory);
       for (const view of roundViews(trajectory)) {
         const base = { task: taskText, ...(reference !== undefined ? { reference } : {}), round: view.round };
         const [qs, ps, aggReply] = await Promise.all([
           Promise.all(view.roles.map((u) => criticScore(critic, context, { ...base, agentId: u.agentId, kind: 'role', text: u.text }, counter))),
-          view.roles.length ? peerScores(critic, context, { ...base, contributions: view.roles.map((u) => ({ agentId: u.agentId, text: u.text })) }, counter) : Promise.resolve(new Map()),
+          view.roles.length
+            ? peerScores(critic, context, { ...base, ...(outcome ? { outcome } : {}), contributions: view.roles.map((u) => ({ agentId: u.agentId, text: u.text, stepIds: u.stepIds })) }, counter)
+            : Promise.resolve({ ratings: new Map<string, { score: number; rationale: string }>() } as PeerView),
           view.aggregator ? criticScore(critic, context, { ...base, agentId: view.aggregator.agentId, kind: 'aggregator', text: view.aggregator.text }, counter) : Promise.resolve(undefined),
         ]);
+        if (ps.decisive) (decisive[trajectory.taskId] ??= []).push(ps.decisive);
         view.roles.forEach((u, i) => {
           const q = qs[i]?.score;
-          const p = ps.get(u.agentId)?.score;
+          const p = ps.ratings.get(u.agentId)?.score;
           turns.push({ taskId: trajectory.taskId, agentId: u.agentId, round: view.round, utterance: u, ...(q !== undefined ? { q } : {}), ...(p !== undefined ? { p } : {}), ...(qs[i] ? { remark: qs[i]?.rationale } : {}) });
         });
         if (view.aggregator) {
@@ -169,8 +183,14 @@ export function createBcdMethod(settings: BcdMethodSettings = {}): BcdMethod {
           parts: { c, ...(q !== undefined ? { q } : {}), ...(p !== undefined ? { p } : {}) },
         });
       }
+      // The step: the decisive error a peer view placed in its round, read by the same pick as
+      // TRUCE's; without one, the weakest agent's worst-credited turn.
+      const named = decisive[trajectory.taskId];
+      const picked = named?.length ? pickBlame(trajectory, { decisive: named }) : undefined;
       const weakest = lowestCredit(credits, 1)[0];
-      if (weakest !== undefined) {
+      if (picked?.stepId !== undefined && picked.agent !== undefined) {
+        blame[trajectory.taskId] = { agent: picked.agent, stepId: picked.stepId };
+      } else if (weakest !== undefined) {
         const worstTurn = own
           .filter((t) => t.agentId === weakest)
           .map((t) => ({ t, c: fuseCredit(t.q, t.p, options.lambda) }))
@@ -200,6 +220,7 @@ export function createBcdMethod(settings: BcdMethodSettings = {}): BcdMethod {
         roleCredits: Object.fromEntries(batchCredits),
         roundCredits: state.rounds,
         blame,
+        decisive,
         gradients,
         queries: { calls: counter.calls, failed: counter.failed },
         options,

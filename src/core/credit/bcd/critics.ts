@@ -4,6 +4,8 @@
  * counted, so the report can state how many signals are missing and what the credit cost.
  */
 import { callStructured, type LlmClient } from '../../llm';
+import { readConfidence } from '../decisiveError';
+import type { DecisiveAnswer } from '../pickBlame';
 import type { MethodContext } from '../types';
 import { BCD_CRITIC_SCHEMA_NAME, BCD_CRITIC_VERSION, BcdCriticSchema, bcdCriticMessages, type BcdCriticInput, type BcdCriticReply } from './prompts/bcdCritic';
 import {
@@ -29,7 +31,7 @@ function failureNote(what: string, error: { stage: string; message: string }): s
 export async function criticScore(client: LlmClient, context: MethodContext, input: BcdCriticInput, counter: CallCounter): Promise<BcdCriticReply | undefined> {
   const result = await callStructured(
     client,
-    { messages: bcdCriticMessages(input), schema: BcdCriticSchema, schemaName: BCD_CRITIC_SCHEMA_NAME, templateVersion: BCD_CRITIC_VERSION },
+    { messages: bcdCriticMessages(input), schema: BcdCriticSchema, schemaName: BCD_CRITIC_SCHEMA_NAME, templateVersion: BCD_CRITIC_VERSION, temperature: 0 },
     { phase: 'credit', agent: 'bcd-critic', ...(context.signal ? { signal: context.signal } : {}) },
   );
   counter.calls += result.calls.length;
@@ -39,11 +41,17 @@ export async function criticScore(client: LlmClient, context: MethodContext, inp
   return undefined;
 }
 
-/** p per agent id of the round; agents the judge skipped or misnamed have none. */
-export async function peerScores(client: LlmClient, context: MethodContext, input: BcdPeerInput, counter: CallCounter): Promise<Map<string, { score: number; rationale: string }>> {
+export interface PeerView {
+  /** p per agent id of the round; agents the judge skipped or misnamed have none. */
+  ratings: Map<string, { score: number; rationale: string }>;
+  /** The decisive error when the judge placed it in this round (found answers only). */
+  decisive?: DecisiveAnswer;
+}
+
+export async function peerScores(client: LlmClient, context: MethodContext, input: BcdPeerInput, counter: CallCounter): Promise<PeerView> {
   const result = await callStructured(
     client,
-    { messages: bcdPeerMessages(input), schema: BcdPeerSchema, schemaName: BCD_PEER_SCHEMA_NAME, templateVersion: BCD_PEER_VERSION },
+    { messages: bcdPeerMessages(input), schema: BcdPeerSchema, schemaName: BCD_PEER_SCHEMA_NAME, templateVersion: BCD_PEER_VERSION, temperature: 0 },
     { phase: 'credit', agent: 'bcd-peer', ...(context.signal ? { signal: context.signal } : {}) },
   );
   counter.calls += result.calls.length;
@@ -51,7 +59,7 @@ export async function peerScores(client: LlmClient, context: MethodContext, inpu
   if (!result.ok) {
     counter.failed += 1;
     context.note(failureNote(`peer view of round ${input.round}`, result.error));
-    return out;
+    return { ratings: out };
   }
   const expected = new Set(input.contributions.map((c) => c.agentId));
   for (const r of result.value.ratings) {
@@ -62,7 +70,14 @@ export async function peerScores(client: LlmClient, context: MethodContext, inpu
     // A second rating of the same agent is ambiguous; the first one stands.
     if (!out.has(r.agentId)) out.set(r.agentId, { score: r.score, rationale: r.rationale });
   }
-  return out;
+  const d = result.value.decisive;
+  // "found: false" here means "not in this round", not "cannot tell": only found answers are kept.
+  if (!d?.found || d.stepId === undefined || d.stepId === null) return { ratings: out };
+  const confidence = readConfidence(d.confidence);
+  return {
+    ratings: out,
+    decisive: { found: true, stepRef: d.stepId, ...(d.agent ? { agent: d.agent } : {}), ...(confidence !== undefined ? { confidence } : {}), ...(d.reason ? { reason: d.reason } : {}) },
+  };
 }
 
 export async function textualGradient(client: LlmClient, context: MethodContext, input: BcdGradientInput, counter: CallCounter): Promise<BcdGradientReply | undefined> {

@@ -42,7 +42,9 @@ export function roundViews(trajectory: Trajectory): RoundView[] {
       if (aggStep && s.reads.includes(aggStep.id)) continue;
       const u = byAgent.get(s.agentId);
       if (u) {
-        u.text += `\n\n${s.output}`;
+        // Several steps in one turn: each is marked with its id, so a judge can name the one that went wrong.
+        if (u.stepIds.length === 1) u.text = `[${u.stepIds[0]}]\n${u.text}`;
+        u.text += `\n\n[${s.id}]\n${s.output}`;
         u.stepIds.push(s.id);
       } else byAgent.set(s.agentId, { agentId: s.agentId, round, text: s.output, stepIds: [s.id], firstSeq: s.seq });
     }

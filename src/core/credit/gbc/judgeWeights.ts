@@ -23,6 +23,8 @@ export async function judgeWeights(client: LlmClient, context: MethodContext, st
       schema: GbcInfluenceSchema,
       schemaName: GBC_INFLUENCE_SCHEMA_NAME,
       templateVersion: GBC_INFLUENCE_VERSION,
+      // A weight is a measurement: the same edge must weigh the same on a re-run.
+      temperature: 0,
     },
     { phase: 'credit', agent: 'gbc-influence', ...(context.signal ? { signal: context.signal } : {}) },
   );

@@ -16,6 +16,7 @@ import type { CreditMethod, CreditReport, MethodContext, RawSuggestion } from '.
 import { unitsOf } from '../agentUnits';
 import type { Trajectory } from '../../trajectory/schema';
 import { creditTask, DEFAULT_CONTEXT_TOKENS, partSignals, type PhiPart } from './phiCredit';
+import type { BlameSource, DecisiveAnswer } from '../pickBlame';
 import { suggestForTasks, type RejectedProposal } from './psiSuggest';
 import { tasksWithSignal, type SkippedTask } from './skip';
 import { deriveUnitCredit, type CreditedAgent } from './unitCredit';
@@ -30,6 +31,10 @@ export interface TruceOptions {
 
 export interface TruceDetails {
   phi: Record<string, PhiPart[]>;
+  /** Per failed task: the blamed agent and step (read by eval-attribution and the panel). */
+  blame: Record<string, { agent?: string; stepId?: string; source: BlameSource; why: string; confidence?: number }>;
+  /** Per task: the decisive errors Φ named, as answered. */
+  decisive: Record<string, DecisiveAnswer[]>;
   skipped: SkippedTask[];
   rejected: RejectedProposal[];
   calls: { phi: number; psi: number };
@@ -41,6 +46,8 @@ export function truceDetails(report: CreditReport): TruceDetails {
   const d = (report.details ?? {}) as Partial<TruceDetails>;
   return {
     phi: d.phi ?? {},
+    blame: d.blame ?? {},
+    decisive: d.decisive ?? {},
     skipped: d.skipped ?? [],
     rejected: d.rejected ?? [],
     calls: d.calls ?? { phi: 0, psi: 0 },
@@ -56,13 +63,15 @@ export function createTruceMethod(options: TruceOptions = {}): CreditMethod {
     async credit(context: MethodContext, trajectories: Trajectory[]): Promise<CreditReport> {
       const { kept, skipped } = tasksWithSignal(trajectories);
       for (const s of skipped) context.note(`Φ: task ${s.taskId} skipped: ${s.reason}.`);
-      const details: TruceDetails = { phi: {}, skipped, rejected: [], calls: { phi: 0, psi: 0 }, skippedAgents: 0, noCredit: context.ablations.noCredit };
+      const details: TruceDetails = { phi: {}, blame: {}, decisive: {}, skipped, rejected: [], calls: { phi: 0, psi: 0 }, skippedAgents: 0, noCredit: context.ablations.noCredit };
       if (context.ablations.noCredit) return { method: 'truce', signals: [], details: details as unknown as Record<string, unknown> };
       const contextTokens = options.contextTokens ?? context.config.optimizer.contextTokens ?? DEFAULT_CONTEXT_TOKENS;
       const tasks = await Promise.all(kept.map((t) => creditTask(context, t, contextTokens)));
       for (const task of tasks) {
         details.phi[task.taskId] = task.parts;
         details.calls.phi += task.calls;
+        if (task.decisive.length) details.decisive[task.taskId] = task.decisive;
+        if (task.blame) details.blame[task.taskId] = task.blame;
       }
       return { method: 'truce', signals: tasks.flatMap(partSignals), details: details as unknown as Record<string, unknown> };
     },

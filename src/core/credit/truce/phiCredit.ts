@@ -2,12 +2,15 @@
  * Φ for one task: partition the trajectory, ask the optimizer for credit on the parts — all parts
  * in one call when the prompt fits the context budget, otherwise in consecutive batches, each told
  * the summaries of the parts before it — and keep only what the reply can back up: parts that
- * were asked for, step ids that exist.
+ * were asked for, step ids that exist. For a failed task the decisive errors the calls named and
+ * the signed verdicts become one blamed agent and step (pickBlame.ts).
  */
 import type { TruceConfig } from '../../config';
 import { callStructured, estimatePromptTokens, type ChatMessage } from '../../llm';
 import type { CreditSignal, MethodContext } from '../types';
-import { buildPhiMessages, PHI_SCHEMA_NAME, PHI_TEMPLATE_VERSION, phiReplySchema, type PhiReply } from './prompts/phi';
+import { readConfidence } from '../decisiveError';
+import { pickBlame, type BlameChoice, type DecisiveAnswer } from '../pickBlame';
+import { buildPhiMessages, PHI_SCHEMA_NAME, PHI_TEMPLATE_VERSION, phiAsksDecisive, phiReplySchema, type PhiReply } from './prompts/phi';
 import { partitionTrajectory, type PartitionMode, type SubTrajectory } from '../../trajectory';
 import type { Trajectory } from '../../trajectory/schema';
 
@@ -15,6 +18,8 @@ export interface PhiPoint {
   kind: 'highlight' | 'issue';
   text: string;
   stepIds: string[];
+  /** For an issue: how much it contributed to the failure, in [0, 1], when the model said. */
+  severity?: number;
 }
 
 export interface PhiPart {
@@ -35,6 +40,10 @@ export interface TaskCredit {
   parts: PhiPart[];
   /** Φ calls made for the task (batches; repairs not counted). */
   calls: number;
+  /** The decisive errors the calls named (one per call that answered the question). */
+  decisive: DecisiveAnswer[];
+  /** The blamed agent and step of a failed task; undefined for a task that did not fail. */
+  blame?: BlameChoice;
 }
 
 /** Prompt tokens one Φ call may use when the endpoint's context size is not configured. */
@@ -42,6 +51,15 @@ export const DEFAULT_CONTEXT_TOKENS = 12_000;
 
 export function partitionMode(optimizer: TruceConfig['optimizer']): PartitionMode {
   return optimizer.partition === 'window' ? { by: 'window', size: optimizer.windowSize } : { by: optimizer.partition };
+}
+
+/**
+ * Characters of one step's output a Φ prompt shows: an eighth of the call's budget (about four
+ * characters a token), so a part of several long steps still fits one call; never below the
+ * renderer's default, never so much that one step crowds out the others.
+ */
+export function phiStepChars(contextTokens: number): number {
+  return Math.min(8_000, Math.max(1_500, Math.floor((contextTokens * 4) / 8)));
 }
 
 /**
@@ -80,11 +98,11 @@ export function readPhiReply(reply: PhiReply, asked: readonly SubTrajectory[], t
     done.add(r.index);
     const known = new Set(part.stepIds);
     const points: PhiPoint[] = [];
-    const keep = (kind: PhiPoint['kind'], p: { stepIds: string[]; text: string }) => {
+    const keep = (kind: PhiPoint['kind'], p: { stepIds: string[]; text: string; severity?: number | undefined }) => {
       const bad = p.stepIds.filter((id) => !known.has(id));
       if (bad.length) note(`Φ (task ${taskId}, ${part.label}) cited step ids that are not in that part: ${bad.join(', ')}; dropped.`);
       const stepIds = [...new Set(p.stepIds.filter((id) => known.has(id)))];
-      points.push({ kind, text: p.text.trim(), stepIds });
+      points.push({ kind, text: p.text.trim(), stepIds, ...(p.severity !== undefined ? { severity: p.severity } : {}) });
     };
     r.highlights.forEach((p) => keep('highlight', p));
     r.issues.forEach((p) => keep('issue', p));
@@ -105,13 +123,40 @@ export function readPhiReply(reply: PhiReply, asked: readonly SubTrajectory[], t
   return out;
 }
 
+/** The decisive error of one reply, as the pick reads it; undefined when the reply has none. */
+export function readDecisive(reply: PhiReply): DecisiveAnswer | undefined {
+  const d = reply.decisive;
+  if (!d) return undefined;
+  const confidence = readConfidence(d.confidence);
+  return {
+    found: d.found,
+    ...(d.stepId !== undefined && d.stepId !== null ? { stepRef: d.stepId } : {}),
+    ...(d.agent ? { agent: d.agent } : {}),
+    ...(confidence !== undefined ? { confidence } : {}),
+    ...(d.reason ? { reason: d.reason } : {}),
+  };
+}
+
+/** Φ's parts as the pick reads them: the overall score, the other scores, the issues with their severities. */
+export function verdictParts(parts: readonly PhiPart[]) {
+  return parts.map((p) => ({
+    index: p.index,
+    overall: p.overall,
+    scores: [p.progress, p.coordination, p.stage],
+    stepIds: p.stepIds,
+    issues: p.points.filter((pt) => pt.kind === 'issue').map((pt) => ({ stepIds: pt.stepIds, ...(pt.severity !== undefined ? { severity: pt.severity } : {}) })),
+  }));
+}
+
 export async function creditTask(context: MethodContext, trajectory: Trajectory, contextTokens: number): Promise<TaskCredit> {
   const parts = partitionTrajectory(trajectory, partitionMode(context.config.optimizer));
+  const stepChars = phiStepChars(contextTokens);
   const build = (batch: readonly SubTrajectory[], earlier: PhiPart[]): ChatMessage[] =>
-    buildPhiMessages({ trajectory, parts: batch, earlier: earlier.map((e) => ({ label: e.label, summary: e.summary })), totalParts: parts.length });
+    buildPhiMessages({ trajectory, parts: batch, earlier: earlier.map((e) => ({ label: e.label, summary: e.summary })), totalParts: parts.length, stepChars });
   // Planned with an empty "earlier" block; the summaries added later are short next to a part.
   const batches = planPhiBatches(parts, (batch) => estimatePromptTokens(build(batch, [])), contextTokens);
   const credited: PhiPart[] = [];
+  const decisive: DecisiveAnswer[] = [];
   for (const batch of batches) {
     const result = await callStructured(
       context.optimizer,
@@ -123,8 +168,12 @@ export async function creditTask(context: MethodContext, trajectory: Trajectory,
       continue;
     }
     credited.push(...readPhiReply(result.value, batch, trajectory.taskId, context.note));
+    const answer = readDecisive(result.value);
+    if (answer) decisive.push(answer);
   }
-  return { taskId: trajectory.taskId, parts: credited, calls: batches.length };
+  const blame = phiAsksDecisive(trajectory) ? pickBlame(trajectory, { decisive, parts: verdictParts(credited) }) : undefined;
+  if (blame?.source === 'none') context.note(`Φ (task ${trajectory.taskId}): no step blamed: ${blame.why}.`);
+  return { taskId: trajectory.taskId, parts: credited, calls: batches.length, decisive, ...(blame ? { blame } : {}) };
 }
 
 /** One signal per credited part: the overall score, the sub-scores, the summary, every cited step. */

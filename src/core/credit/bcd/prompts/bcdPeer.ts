@@ -2,12 +2,16 @@
  * The BCD peer view: one judge reads every contribution of a round together and rates how much
  * each one helped the group's reasoning (p_{i,t}). One call per round, not one per pair of agents:
  * the judge conditions on the whole set, which is what makes p capture interaction effects.
+ * Each contribution carries the ids of its steps and the prompt the outcome of the task; when the
+ * task failed, the judge also says whether the decisive error (decisiveError.ts) lies in this
+ * round — so BCD names a step the way TRUCE does, within the calls it already makes.
  */
 import { z } from 'zod';
 import type { ChatMessage } from '../../../llm';
 import { clipMiddle } from '../../../eval/prompts/clip';
+import { DECISIVE_ERROR_QUESTION, decisiveErrorSchema } from '../../decisiveError';
 
-export const BCD_PEER_VERSION = 'bcd-peer/1';
+export const BCD_PEER_VERSION = 'bcd-peer/2';
 export const BCD_PEER_SCHEMA_NAME = 'bcd_peer';
 export const BCD_PEER_MARKER = '[truce:bcd-peer]';
 
@@ -19,6 +23,7 @@ export const BcdPeerSchema = z.object({
       rationale: z.string(),
     }),
   ),
+  decisive: decisiveErrorSchema.nullable().optional().describe('for a failed task: the decisive error if it lies in this round, else found: false'),
 });
 export type BcdPeerReply = z.infer<typeof BcdPeerSchema>;
 
@@ -26,7 +31,9 @@ export interface BcdPeerInput {
   task: string;
   reference?: string;
   round: number;
-  contributions: Array<{ agentId: string; text: string }>;
+  contributions: Array<{ agentId: string; text: string; stepIds?: string[] }>;
+  /** The team's final answer and whether it was right; absent when the task was not evaluated. */
+  outcome?: { answer?: string; success: boolean };
 }
 
 const MAX_TASK = 4000;
@@ -40,10 +47,19 @@ export function bcdPeerMessages(input: BcdPeerInput): ChatMessage[] {
     'one that repeats others without adding anything, introduces an error or leads the group astray earns a low one.',
     'Scores lie between 0 and 1. Rate every agent listed, once, using its id exactly as written.',
   ].join('\n');
-  const blocks = input.contributions.map((c) => `### ${c.agentId}\n${clipMiddle(c.text.trim() || '(empty)', MAX_EACH)}`);
+  const blocks = input.contributions.map((c) => {
+    const ids = c.stepIds?.length ? `[steps ${c.stepIds.join(', ')}]\n` : '';
+    return `### ${c.agentId}\n${ids}${clipMiddle(c.text.trim() || '(empty)', MAX_EACH)}`;
+  });
+  const failed = input.outcome?.success === false;
+  const outcome = input.outcome
+    ? `## Outcome\n\nThe team's final answer${input.outcome.answer !== undefined ? `, ${clipMiddle(input.outcome.answer.trim(), 500)},` : ''} was ${input.outcome.success ? 'right' : 'wrong'}.`
+    : undefined;
   const user = [
     `## Task\n\n${clipMiddle(input.task.trim(), MAX_TASK)}`,
     input.reference !== undefined ? `## Reference answer\n\n${input.reference.trim()}` : '## Reference answer\n\nNot available.',
+    ...(outcome ? [outcome] : []),
+    ...(failed ? [`## Decisive error\n\n${DECISIVE_ERROR_QUESTION}\nAnswer in "decisive" with a step id from the brackets below, or found: false when the decisive error is not in this round.`] : []),
     `## Contributions in round ${input.round}\n\n${blocks.join('\n\n')}`,
   ].join('\n\n');
   return [

@@ -75,7 +75,7 @@ function context(input: PsiPromptInput): string[] {
     renderOutcome(input.trajectory),
     creditBlock(input.credit),
     `<agent id="${input.agentId}" kind="${input.agentKind}">`,
-    `<steps>\n${input.steps.map(renderStep).join('\n') || '(this agent took no steps)'}\n</steps>`,
+    `<steps>\n${input.steps.map((step) => renderStep(step)).join('\n') || '(this agent took no steps)'}\n</steps>`,
   ];
 }
 

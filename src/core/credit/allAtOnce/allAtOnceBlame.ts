@@ -1,0 +1,56 @@
+/**
+ * One call, one answer: the all-at-once baseline asks the optimizer the decisive-error question
+ * about the whole log and reads the reply with the same pickBlame every other method uses, so a
+ * difference in accuracy comes from what the model was shown, not from how its answer was read.
+ */
+import { callStructured } from '../../llm';
+import type { Trajectory } from '../../trajectory/schema';
+import { decisiveErrorSchema, readConfidence, type DecisiveErrorReply } from '../decisiveError';
+import { pickBlame, type BlameChoice, type DecisiveAnswer } from '../pickBlame';
+import { DEFAULT_CONTEXT_TOKENS } from '../truce/phiCredit';
+import type { MethodContext } from '../types';
+import { ALL_AT_ONCE_SCHEMA_NAME, ALL_AT_ONCE_TEMPLATE_VERSION, buildAllAtOnceMessages } from './prompt';
+
+export interface AllAtOnceOutcome {
+  blame: BlameChoice;
+  /** The model's reply as validated; absent when it could not be used. */
+  answer?: DecisiveErrorReply;
+  /** Characters each step was allowed in the prompt. */
+  stepChars: number;
+}
+
+/** The reply in the shape pickBlame weighs: a confidence word or percentage becomes a number. */
+export function toDecisiveAnswer(reply: DecisiveErrorReply): DecisiveAnswer {
+  const confidence = readConfidence(reply.confidence);
+  return {
+    found: reply.found,
+    ...(reply.stepId !== undefined && reply.stepId !== null ? { stepRef: reply.stepId } : {}),
+    ...(reply.agent ? { agent: reply.agent } : {}),
+    ...(confidence !== undefined ? { confidence } : {}),
+    ...(reply.reason ? { reason: reply.reason } : {}),
+  };
+}
+
+export async function allAtOnceBlame(context: MethodContext, trajectory: Trajectory): Promise<AllAtOnceOutcome> {
+  // The same default budget as TRUCE's Φ, so both methods are held to the same context size.
+  const contextTokens = context.config.optimizer.contextTokens ?? DEFAULT_CONTEXT_TOKENS;
+  const { messages, stepChars } = buildAllAtOnceMessages(trajectory, contextTokens);
+  const result = await callStructured(
+    context.optimizer,
+    { messages, schema: decisiveErrorSchema, schemaName: ALL_AT_ONCE_SCHEMA_NAME, templateVersion: ALL_AT_ONCE_TEMPLATE_VERSION, temperature: 0 },
+    { phase: 'credit', ...(context.signal ? { signal: context.signal } : {}) },
+  );
+  if (!result.ok) {
+    const why = `the reply could not be used (${result.error.message})`;
+    context.note(`all-at-once (task ${trajectory.taskId}): ${why}; no pick.`);
+    return { blame: { source: 'none', why }, stepChars };
+  }
+  const answer = result.value;
+  const blame = pickBlame(trajectory, { decisive: [toDecisiveAnswer(answer)] });
+  if (blame.source === 'none' && answer.found) {
+    // pickBlame's own reason speaks of verdict parts, which this method never has.
+    const named = answer.stepId === undefined || answer.stepId === null ? 'no step' : `"${String(answer.stepId)}", which is not a step of the log`;
+    return { blame: { source: 'none', why: `the model named ${named}` }, answer, stepChars };
+  }
+  return { blame, answer, stepChars };
+}
