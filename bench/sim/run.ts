@@ -3,7 +3,7 @@
  * scenario's prompts, and how many of the edits it accepts are real fixes, at the scenario's noise
  * level? Prints one JSON object.
  *
- *   npm run bench:sim -- --scenario bench/sim/scenarios/debate-missing.json [--ablations] [--method truce|bcd|gbc] [--seeds N]
+ *   npm run bench:sim -- --scenario bench/sim/scenarios/debate-missing.json [--ablations] [--gates] [--method truce|bcd|gbc] [--seeds N]
  *   npm run bench:sim -- --scenario FILE --world-only     (the starting and the hand-fixed scores only)
  *
  * For every variant (the full method; with --ablations also the no-credit and no-units ablations
@@ -13,6 +13,9 @@
  * the starting and the best prompt set on val and test in a separate scoring workspace, so the
  * scoring never warms the optimizer's cache. `llmCalls` and `tokens` are what the optimize run
  * sent to the server (rollouts and optimizer calls; cache hits cost nothing and are not counted).
+ *
+ * --gates adds the full method under the Hoeffding acceptance gate next to the default paired gate,
+ * with the validation rollout calls of each (`validationCalls`).
  *
  * --seeds N runs the scenario at seeds seed … seed+N−1 (each seed is a new world: other tasks,
  * other filler rules, other noise draws) and prints every seed's figures and, per variant, the
@@ -25,12 +28,14 @@ import { runWorld } from '../../test/support/sim/simRun';
 import { defectRecall, editPrecision } from './figures';
 import { runOptimizer } from './runOptimizer';
 
-type Variant = 'full' | 'no-credit' | 'no-units';
+/** `hoeffding` is the full method under the Hoeffding acceptance gate instead of the paired one. */
+type Variant = 'full' | 'no-credit' | 'no-units' | 'hoeffding';
 type Method = Scenario['optimizer']['method'];
 
 interface Args {
   scenario: string;
   ablations: boolean;
+  gates: boolean;
   method?: Method;
   /** Score the planted and the hand-fixed prompt sets only; no optimizer needed. */
   worldOnly: boolean;
@@ -39,12 +44,13 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Partial<Args> = { ablations: false, worldOnly: false, seeds: 1 };
+  const args: Partial<Args> = { ablations: false, gates: false, worldOnly: false, seeds: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--scenario') args.scenario = argv[++i];
     else if (a.startsWith('--scenario=')) args.scenario = a.slice('--scenario='.length);
     else if (a === '--ablations') args.ablations = true;
+    else if (a === '--gates') args.gates = true;
     else if (a === '--world-only') args.worldOnly = true;
     else if (a === '--seeds' || a.startsWith('--seeds=')) {
       const n = a === '--seeds' ? argv[++i] : a.slice('--seeds='.length);
@@ -69,6 +75,8 @@ interface Figures {
   accepted: number;
   rejected: number;
   llmCalls: number;
+  /** Calls of the validation rollouts (the acceptance gate's cost). */
+  validationCalls: number;
   tokens: number;
   val: { before: number; after: number };
   test: { before: number; after: number };
@@ -105,6 +113,7 @@ async function runVariant(world: World, variant: Variant, method: Method): Promi
       workspaceRoot: ws.dir,
       method,
       ablations: { noCredit: variant === 'no-credit', noUnits: variant === 'no-units' },
+      gate: variant === 'hoeffding' ? 'hoeffding' : 'paired',
     });
     const calls = server.chatRequests().slice(mark);
     const callsByKind: Record<string, number> = {};
@@ -131,6 +140,7 @@ async function runVariant(world: World, variant: Variant, method: Method): Promi
       accepted: outcome.accepted.length,
       rejected: outcome.rejected,
       llmCalls: calls.length,
+      validationCalls: outcome.validationCalls,
       tokens: calls.reduce((n, r) => n + (r.usage ? r.usage.prompt_tokens + r.usage.completion_tokens : 0), 0),
       val: { before: before.val, after: after.val },
       test: { before: before.test, after: after.test },
@@ -172,7 +182,7 @@ function ablationsOf(method: Method): Variant[] {
   return method === 'gbc' ? ['no-units'] : ['no-credit', 'no-units'];
 }
 
-type Numeric = 'recall' | 'precision' | 'accepted' | 'rejected' | 'llmCalls' | 'tokens';
+type Numeric = 'recall' | 'precision' | 'accepted' | 'rejected' | 'llmCalls' | 'validationCalls' | 'tokens';
 
 /** Means over seeds; precision only over the seeds where something was accepted (it is undefined otherwise). */
 function meanFigures(all: readonly Figures[]): Record<string, unknown> {
@@ -186,6 +196,7 @@ function meanFigures(all: readonly Figures[]): Record<string, unknown> {
     accepted: of('accepted'),
     rejected: of('rejected'),
     llmCalls: of('llmCalls'),
+    validationCalls: of('validationCalls'),
     tokens: of('tokens'),
     val: { before: avg(all.map((f) => f.val.before)), after: avg(all.map((f) => f.val.after)) },
     test: { before: avg(all.map((f) => f.test.before)), after: avg(all.map((f) => f.test.after)) },
@@ -201,7 +212,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ bench: 'sim', scenario: scenario.name, file: args.scenario, ...(await worldOnly(new World(scenario))) }, null, 2)}\n`);
     return;
   }
-  const variants: Variant[] = ['full', ...(args.ablations ? ablationsOf(method) : [])];
+  const variants: Variant[] = ['full', ...(args.gates ? (['hoeffding'] as Variant[]) : []), ...(args.ablations ? ablationsOf(method) : [])];
   const perSeed: Array<{ seed: number; planted: number; figures: Partial<Record<Variant, Figures>> }> = [];
   for (let k = 0; k < args.seeds; k++) {
     const seed = scenario.seed + k;
@@ -209,7 +220,7 @@ async function main(): Promise<void> {
     const figures: Partial<Record<Variant, Figures>> = {};
     for (const v of variants) {
       figures[v] = await runVariant(world, v, method);
-      process.stderr.write(`bench:sim seed ${seed} ${v}: recall ${figures[v]?.recall}, precision ${figures[v]?.precision}, test ${figures[v]?.test.before.toFixed(3)}→${figures[v]?.test.after.toFixed(3)}, ${figures[v]?.llmCalls} calls\n`);
+      process.stderr.write(`bench:sim seed ${seed} ${v}: recall ${figures[v]?.recall}, precision ${figures[v]?.precision}, test ${figures[v]?.test.before.toFixed(3)}→${figures[v]?.test.after.toFixed(3)}, ${figures[v]?.llmCalls} calls (${figures[v]?.validationCalls} validation)\n`);
     }
     perSeed.push({ seed, planted: world.plantedCount(), figures });
   }

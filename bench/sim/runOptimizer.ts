@@ -18,6 +18,8 @@ export interface OptimizeRequest {
   workspaceRoot: string;
   method: MethodName;
   ablations: { noCredit: boolean; noUnits: boolean };
+  /** The acceptance gate (default: the config's, itself paired by default). */
+  gate?: 'paired' | 'hoeffding';
 }
 
 export interface OptimizeOutcome {
@@ -33,6 +35,8 @@ export interface OptimizeOutcome {
   /** The loop's own val/test means (it scores the same splits; the bench reports its own). */
   reported: { val: { before: number | null; after: number | null }; test: { before: number | null; after: number | null } };
   rounds: Array<{ round: number; accepted: boolean; retained: number; reason?: string }>;
+  /** Calls of the validation rollouts. */
+  validationCalls: number;
 }
 
 export async function runOptimizer(request: OptimizeRequest): Promise<OptimizeOutcome> {
@@ -42,6 +46,7 @@ export async function runOptimizer(request: OptimizeRequest): Promise<OptimizeOu
     method: request.method,
     noCredit: request.ablations.noCredit,
     noUnits: request.ablations.noUnits,
+    ...(request.gate ? { gate: request.gate } : {}),
     trusted: true,
     env: {},
     toolVersion: 'bench-sim',
@@ -63,6 +68,7 @@ export async function runOptimizer(request: OptimizeRequest): Promise<OptimizeOu
     accepted,
     rejected: result.rejected.length,
     reported: { val: result.val, test: result.test },
+    validationCalls: result.usage.byPhase.validation?.calls ?? 0,
     rounds: result.rounds.map((r) => ({ round: r.round, accepted: r.accepted, retained: r.suggestions.retained.length, ...(r.decision?.reason ? { reason: r.decision.reason } : {}) })),
   };
 }

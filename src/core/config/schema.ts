@@ -109,6 +109,12 @@ export const optimizerConfigSchema = z
      */
     delta: z.number().gt(0).lt(1).default(0.1),
     /**
+     * How a candidate is compared with the current best on the validation tasks: `paired` (task by
+     * task, only tasks where the two disagree carry weight; validation stops as soon as the answer
+     * is clear) or `hoeffding` (two means and a margin; needs many more tasks).
+     */
+    gate: z.enum(['paired', 'hoeffding']).default('paired'),
+    /**
      * Distinct sampled tasks that must propose an edit before it is tried (capped at a quarter
      * of the batch): one-off edits from a noisy critic never ride along with real fixes.
      */
@@ -132,7 +138,7 @@ export const truceConfigSchema = z
     llm: llmConfigSchema,
     concurrency: z.number().int().min(1).max(256).default(4),
     budget: budgetConfigSchema.default({}),
-    optimizer: optimizerConfigSchema.default({ method: 'truce', rounds: 3, topK: 3, partition: 'round', windowSize: 4, batchSize: 8, delta: 0.1, llmMerge: false, minSupportTasks: 2, prune: true }),
+    optimizer: optimizerConfigSchema.default({ method: 'truce', rounds: 3, topK: 3, partition: 'round', windowSize: 4, batchSize: 8, delta: 0.1, gate: 'paired', llmMerge: false, minSupportTasks: 2, prune: true }),
   })
   .strict();
 

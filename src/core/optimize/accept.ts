@@ -1,7 +1,10 @@
 /**
- * The acceptance gate of the optimizer: a candidate prompt set replaces the current best only when
- * its validation gain is larger than sampling noise could plausibly produce.
+ * The acceptance gates of the optimizer: a candidate prompt set replaces the current best only when
+ * its validation gain is larger than sampling noise could plausibly produce. Two gates:
+ * `paired` (the default, pairedGate.ts: task-by-task differences, sequential, anytime-valid) and
+ * `hoeffding` (below: two means and a margin), kept for comparison and for users who relied on it.
  *
+ * The Hoeffding gate.
  * Why this margin. Both sets are scored on the same n validation tasks, scores in [0, 1]. Each
  * mean is off from its expectation by more than ε = sqrt(ln(1/δ) / (2n)) with probability at most
  * δ (Hoeffding for [0, 1] scores). The paired differences d_i = candidate_i − best_i lie in
@@ -16,6 +19,8 @@
  * have been needed, so the user can grow the val split instead of guessing.
  */
 
+import { fixesNeeded, type PairedVerdict } from './pairedGate';
+
 export interface AcceptanceSettings {
   /** Probability of accepting a candidate that is not better, over the whole run. */
   delta: number;
@@ -25,7 +30,11 @@ export interface AcceptanceSettings {
 
 export const DEFAULT_DELTA = 0.1;
 
+export type GateName = 'paired' | 'hoeffding';
+
 export interface AcceptanceDecision {
+  /** Which gate decided (absent in records written before the paired gate existed: hoeffding). */
+  gate?: GateName;
   accepted: boolean;
   /** Validation tasks both sets were scored on. */
   n: number;
@@ -39,6 +48,10 @@ export interface AcceptanceDecision {
   /** δ of this comparison (δ / comparisons). */
   delta: number;
   reason: string;
+  /** The paired gate's evidence: tasks fixed, broken and unchanged, the e-value and why it stopped. */
+  paired?: PairedVerdict;
+  /** Validation tasks of the split the candidate was not run on (it stopped early). */
+  skipped?: number;
 }
 
 export function hoeffdingEpsilon(n: number, delta: number): number {
@@ -77,7 +90,7 @@ export function decideAcceptance(best: ReadonlyMap<string, number>, candidate: R
   const delta = comparisonDelta(settings);
   const epsilon = hoeffdingEpsilon(n, delta);
   const margin = 2 * epsilon;
-  const base = { n, bestMean, candidateMean, gain, epsilon, margin, delta };
+  const base = { gate: 'hoeffding' as const, n, bestMean, candidateMean, gain, epsilon, margin, delta };
   if (n === 0) return { ...base, accepted: false, reason: 'No validation task has a score for both prompt sets, so no gain can be shown; check the val split.' };
   if (gain <= 0) return { ...base, accepted: false, reason: `No validation gain: ${fmt(candidateMean)} vs ${fmt(bestMean)} for the current best on ${n} tasks.` };
   if (gain < margin) {
@@ -89,4 +102,30 @@ export function decideAcceptance(best: ReadonlyMap<string, number>, candidate: R
     };
   }
   return { ...base, accepted: true, reason: `Gain ${fmt(gain)} on ${n} validation tasks clears the margin ${fmt(margin)} (Hoeffding, δ=${delta.toPrecision(3)}).` };
+}
+
+/**
+ * The decision of the paired gate from the verdict it stopped at, over the tasks both sets ran
+ * (`ids`, in the order they were run). The Hoeffding fields are filled for comparison.
+ */
+export function pairedDecision(best: ReadonlyMap<string, number>, candidate: ReadonlyMap<string, number>, ids: readonly string[], verdict: PairedVerdict, settings: AcceptanceSettings, skipped: number): AcceptanceDecision {
+  const n = ids.length;
+  const bestMean = mean(ids.map((id) => best.get(id) as number));
+  const candidateMean = mean(ids.map((id) => candidate.get(id) as number));
+  const delta = comparisonDelta(settings);
+  const epsilon = hoeffdingEpsilon(n, delta);
+  const base = { gate: 'paired' as const, n, bestMean, candidateMean, gain: candidateMean - bestMean, epsilon, margin: 2 * epsilon, delta, paired: verdict, skipped };
+  const counts = `${verdict.fixed} fixed, ${verdict.broken} broken, ${verdict.same} unchanged`;
+  const stat = `e = ${verdict.eValue.toPrecision(3)} ${verdict.stop === 'accepted' ? '≥' : '<'} 1/α = ${verdict.threshold.toPrecision(3)}, anytime p = ${verdict.p.toPrecision(2)}, α = δ/${Math.max(1, Math.floor(settings.comparisons))} = ${delta.toPrecision(3)}`;
+  if (n === 0) return { ...base, accepted: false, reason: 'No validation task has a score for both prompt sets, so no gain can be shown; check the val split.' };
+  if (verdict.stop === 'accepted') return { ...base, accepted: true, reason: `Accepted after ${n} validation task${n === 1 ? '' : 's'}: ${counts} (${stat}).` };
+  if (verdict.fixed <= verdict.broken) {
+    const early = skipped > 0 ? ` (stopped early: ${skipped} task${skipped === 1 ? '' : 's'} not run, they could not change the outcome)` : '';
+    return { ...base, accepted: false, reason: `No validation gain on ${n} task${n === 1 ? '' : 's'}: ${counts}${early}; ${stat}.` };
+  }
+  if (verdict.stop === 'out-of-reach') {
+    return { ...base, accepted: false, reason: `Rejected after ${n} validation task${n === 1 ? '' : 's'}: ${counts}; even fixes on the ${skipped} remaining tasks could not show an improvement (${stat}).` };
+  }
+  const short = verdict.fixed > 0 && verdict.broken === 0 ? ` A candidate that only fixes needs at least ${fixesNeeded(delta)} fixed tasks at this δ; grow the val split to show it.` : '';
+  return { ...base, accepted: false, reason: `Not shown to improve on all ${n} validation tasks: ${counts} (${stat}).${short}` };
 }

@@ -44,7 +44,8 @@ import { budgetLimits, configHash, planCalls, RunSetupError } from '../run';
 import { JsonlAppender, newRunId, writeJsonAtomic } from '../store';
 import { parseTasksJsonl, splitTasks } from '../tasks';
 import type { Trajectory } from '../trajectory/schema';
-import { decideAcceptance, DEFAULT_DELTA, type AcceptanceDecision } from './accept';
+import { comparisonDelta, decideAcceptance, DEFAULT_DELTA, pairedDecision, type AcceptanceDecision, type GateName } from './accept';
+import { pairedVerdict } from './pairedGate';
 import { clusterSuggestions, joinClusters, poolClusters } from './aggregate';
 import { buildAgentUnits, type PromptTexts } from '../credit/agentUnits';
 import { applySuggestions, type ApplyResult } from './applySuggestions';
@@ -85,6 +86,8 @@ export interface OptimizeOptions {
   noUnits?: boolean;
   /** Overall probability of accepting a candidate that is not better (default 0.1). */
   delta?: number;
+  /** The acceptance gate (default: `optimizer.gate` of truce.yaml, itself `paired` by default). */
+  gate?: GateName;
   /** Ask the optimizer LLM to merge near-duplicates the lexical pass missed (off by default). */
   llmMerge?: boolean;
   resumeRunId?: string;
@@ -236,6 +239,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     if (ablations[name] && why) throw new OptimizeSetupError(`${flag} does not apply to the ${methodName} method: ${why}`);
   }
   const delta = options.delta ?? config.optimizer.delta ?? DEFAULT_DELTA;
+  const gate = options.gate ?? config.optimizer.gate;
   const seed = config.tasks.seed;
 
   // Tasks and their split, as `truce run` sees them.
@@ -409,14 +413,47 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     if (result.status === 'cancelled') throw new CancelStop();
     return result;
   };
-  const valOf = async (texts: PromptTexts, round: number, runIds: string[]): Promise<Map<string, number>> => {
+  // Val scores are kept per task, so the paired gate can run a candidate on a few tasks at a time
+  // and a later full validation runs only the tasks still missing. A task whose rollout gave no
+  // score counts as tried: it is not run again for the same prompt set.
+  const valTried = new Map<string, Set<string>>();
+  const valOf = async (texts: PromptTexts, round: number, runIds: string[], tasks: readonly MasTask[] = split.val): Promise<Map<string, number>> => {
     const h = await setHash(texts);
-    const known = valScores.get(h);
-    if (known) return known;
-    const r = await runTasks(texts, split.val, 'validation', round);
-    runIds.push(r.runId);
-    valScores.set(h, r.scores);
-    return r.scores;
+    const known = valScores.get(h) ?? new Map<string, number>();
+    const tried = valTried.get(h) ?? new Set(known.keys());
+    const missing = tasks.filter((t) => !tried.has(t.id));
+    if (missing.length) {
+      const r = await runTasks(texts, missing, 'validation', round);
+      runIds.push(r.runId);
+      for (const t of missing) tried.add(t.id);
+      for (const [id, score] of r.scores) known.set(id, score);
+    }
+    valScores.set(h, known);
+    valTried.set(h, tried);
+    return new Map(tasks.filter((t) => known.has(t.id)).map((t) => [t.id, known.get(t.id) as number]));
+  };
+  /**
+   * The paired gate (pairedGate.ts): the candidate runs the validation tasks in batches of
+   * `concurrency`, in the split's (seeded) order, against the best set's scores on the same tasks,
+   * and stops as soon as the e-process accepts or acceptance is out of reach.
+   */
+  const pairedValidation = async (texts: PromptTexts, best: ReadonlyMap<string, number>, round: number, runIds: string[]): Promise<AcceptanceDecision> => {
+    const settings = { delta, comparisons: rounds };
+    const alpha = comparisonDelta(settings);
+    const step = Math.max(2, config.concurrency);
+    let candidate = new Map<string, number>();
+    let ids: string[] = [];
+    let verdict = pairedVerdict([], split.val.length, alpha);
+    let remaining = split.val.length;
+    for (let end = Math.min(step, split.val.length); ; end = Math.min(end + step, split.val.length)) {
+      const shown = split.val.slice(0, end);
+      candidate = await valOf(texts, round, runIds, shown);
+      ids = shown.map((t) => t.id).filter((id) => candidate.has(id) && best.has(id));
+      remaining = split.val.length - end;
+      verdict = pairedVerdict(ids.map((id) => (candidate.get(id) as number) - (best.get(id) as number)), remaining, alpha);
+      if (verdict.stop || end >= split.val.length) break;
+    }
+    return pairedDecision(best, candidate, ids, verdict, settings, remaining);
   };
 
   // Projection before anything is spent.
@@ -494,8 +531,14 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
         stage('validate');
         candidateHash = await setHash(applied.texts);
         const bestVal = await valOf(bestTexts, k, valRunIds);
-        const candVal = await valOf(applied.texts, k, valRunIds);
-        decision = decideAcceptance(bestVal, candVal, { delta, comparisons: rounds });
+        if (gate === 'paired') {
+          decision = await pairedValidation(applied.texts, bestVal, k, valRunIds);
+          // An accepted set is the next baseline: it needs a score on every validation task.
+          if (decision.accepted) await valOf(applied.texts, k, valRunIds);
+        } else {
+          const candVal = await valOf(applied.texts, k, valRunIds);
+          decision = decideAcceptance(bestVal, candVal, { delta, comparisons: rounds });
+        }
       } else if (pooled.retained.length) note(`round ${k}: none of the retained suggestions could be applied; no candidate to validate.`);
       else note(`round ${k}: no suggestions survived; the best prompt set stays.`);
       const accepted = decision?.accepted === true;

@@ -1,0 +1,98 @@
+/**
+ * The paired, sequential acceptance gate: a candidate replaces the current best only when its
+ * task-by-task differences on the same validation tasks show an improvement at level α — and it
+ * may look after every batch of tasks without losing that guarantee.
+ *
+ * Why paired. Both sets run the same tasks (same seeds), so a task both get right or both get
+ * wrong says nothing; only tasks where they disagree carry information. Comparing two means, as
+ * the Hoeffding gate does, pays for the variance of both; the differences d_i = candidate_i −
+ * best_i, in [−1, 1], have none of the shared part.
+ *
+ * Why an e-process. For a fixed λ in [0, 1), W_n(λ) = Π (1 + λ·d_i) is a non-negative
+ * supermartingale when the candidate is in truth no better (E[d_i | earlier tasks] ≤ 0), because
+ * E[1 + λ·d_i] ≤ 1. An average of such processes over a fixed grid of λ is one too, and by
+ * Ville's inequality it ever reaches 1/α with probability at most α. So we may stop the moment it
+ * does — after 5 tasks or after 40 — and the chance of a false acceptance stays ≤ α however often
+ * we looked. The grid average adapts to the size of the gain without choosing λ in advance; for
+ * pass/fail scores it equals the uniform-prior mixture (2^(F+1) − 1)/(F + 1) after F fixes and no
+ * breaks, so about 7 straight fixes clear α = δ/3 = 0.033.
+ *
+ * Futility. When even a fix on every remaining task could not lift the process to 1/α, the
+ * candidate cannot be accepted on this validation split and its rollouts stop there.
+ */
+
+/** λ values of the mixture: midpoints of 200 equal slices of [0, 1). */
+const LAMBDAS = Array.from({ length: 200 }, (_, j) => (j + 0.5) / 200);
+
+export interface PairedEvidence {
+  /** Tasks compared so far. */
+  n: number;
+  /** Tasks the candidate did better on, worse on, and the same. */
+  fixed: number;
+  broken: number;
+  same: number;
+  /** The mixture e-value after these tasks (≥ 1/α accepts). */
+  eValue: number;
+  /** 1/α. */
+  threshold: number;
+  /** An anytime-valid p-value: min(1, 1/e). */
+  p: number;
+}
+
+export type PairedStop = 'accepted' | 'out-of-reach' | 'no-more-tasks';
+
+export interface PairedVerdict extends PairedEvidence {
+  /** Undefined while more tasks could still decide. */
+  stop?: PairedStop;
+}
+
+function logSumExpMean(logs: readonly number[]): number {
+  const max = Math.max(...logs);
+  if (max === Number.NEGATIVE_INFINITY) return max;
+  return max + Math.log(logs.reduce((sum, l) => sum + Math.exp(l - max), 0) / logs.length);
+}
+
+/** log of the mixture e-value over `diffs`, with `extraFixes` further differences of +1. */
+function logEValue(diffs: readonly number[], extraFixes = 0): number {
+  return logSumExpMean(
+    LAMBDAS.map((lambda) => {
+      let log = extraFixes * Math.log1p(lambda);
+      for (const d of diffs) log += Math.log1p(lambda * Math.max(-1, Math.min(1, d)));
+      return log;
+    }),
+  );
+}
+
+export function pairedEValue(diffs: readonly number[]): number {
+  return Math.exp(logEValue(diffs));
+}
+
+/**
+ * The verdict after the differences seen so far, with `remaining` validation tasks not yet run.
+ * Differences are taken in the order the tasks were run.
+ */
+export function pairedVerdict(diffs: readonly number[], remaining: number, alpha: number): PairedVerdict {
+  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`α must be between 0 and 1 (exclusive), got ${alpha}`);
+  const threshold = 1 / alpha;
+  const log = logEValue(diffs);
+  const eValue = Math.exp(log);
+  const evidence: PairedEvidence = {
+    n: diffs.length,
+    fixed: diffs.filter((d) => d > 0).length,
+    broken: diffs.filter((d) => d < 0).length,
+    same: diffs.filter((d) => d === 0).length,
+    eValue,
+    threshold,
+    p: Math.min(1, 1 / eValue),
+  };
+  if (log >= Math.log(threshold)) return { ...evidence, stop: 'accepted' };
+  if (remaining <= 0) return { ...evidence, stop: 'no-more-tasks' };
+  if (logEValue(diffs, remaining) < Math.log(threshold)) return { ...evidence, stop: 'out-of-reach' };
+  return evidence;
+}
+
+/** The fewest straight fixes (no breaks) that clear α: what a small validation split must hold. */
+export function fixesNeeded(alpha: number): number {
+  for (let f = 1; f < 1000; f++) if (logEValue([], f) >= Math.log(1 / alpha)) return f;
+  return Number.POSITIVE_INFINITY;
+}

@@ -1,0 +1,116 @@
+/**
+ * The paired, sequential acceptance gate: what it accepts, when it stops, and that looking after
+ * every batch never raises the chance of a false acceptance above α.
+ */
+import { strict as assert } from 'node:assert';
+import { decideAcceptance, pairedDecision } from '../../../src/core/optimize/accept';
+import { fixesNeeded, pairedEValue, pairedVerdict } from '../../../src/core/optimize/pairedGate';
+import { seededRandom } from '../../../src/core/optimize/random';
+import { methodRegistry } from '../../../src/core/methods';
+import { optimize } from '../../../src/core/optimize/optimizeLoop';
+import { start, type FakeOpenAiServer } from '../../support/fakeOpenAiServer';
+import type { Workspace } from '../run/debateWorkspace';
+import { optimizerResponder, optimizerWorkspace } from './optimizeWorld';
+
+/** A run of validation under the gate: batches of `step`, stopping when the verdict says so. */
+function sequential(diffs: readonly number[], step: number, alpha: number) {
+  for (let end = Math.min(step, diffs.length); ; end = Math.min(end + step, diffs.length)) {
+    const verdict = pairedVerdict(diffs.slice(0, end), diffs.length - end, alpha);
+    if (verdict.stop || end >= diffs.length) return { verdict, used: end };
+  }
+}
+
+describe('paired acceptance gate', () => {
+  it('weighs only the tasks the two sets disagree on', () => {
+    assert.ok(Math.abs(pairedEValue([1, 1, 1, 1, 1, 1, 1]) - 255 / 8) < 0.05);
+    assert.equal(pairedEValue([0, 0, 0, 0]), 1);
+    assert.ok(Math.abs(pairedEValue([1, 0, 0, 1, 0, 1]) - pairedEValue([1, 1, 1])) < 1e-9);
+    assert.ok(pairedEValue([1, 1, 1, -1]) < pairedEValue([1, 1, 1]));
+    // Seven straight fixes clear δ/3 at δ = 0.1; five clear δ = 0.1 alone.
+    assert.deepEqual([fixesNeeded(0.1 / 3), fixesNeeded(0.1)], [7, 5]);
+  });
+
+  it('stops as soon as it accepts, and as soon as acceptance is out of reach', () => {
+    const winning = sequential([1, 1, 1, 1, 0, 1, 1, 1, ...Array(32).fill(0)], 4, 0.1 / 3);
+    assert.deepEqual([winning.verdict.stop, winning.used], ['accepted', 8]);
+    const losing = sequential([0, -1, 0, 0, -1, 0, 0, 0, ...Array(32).fill(1)], 4, 0.1 / 3);
+    assert.equal(losing.verdict.stop, 'accepted', 'with 32 fixes still to come it is not out of reach');
+    const hopeless = sequential([-1, -1, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0], 4, 0.1 / 3);
+    assert.deepEqual([hopeless.verdict.stop, hopeless.used], ['out-of-reach', 4]);
+    assert.equal(sequential([1, 1, 0, 0], 4, 0.1).verdict.stop, 'no-more-tasks');
+  });
+
+  it('accepts a truly-not-better candidate at most α of the time, though it looks after every batch', function () {
+    this.timeout(60_000);
+    const random = seededRandom(11);
+    const alpha = 0.1;
+    let binary = 0;
+    let graded = 0;
+    const runs = 400;
+    for (let r = 0; r < runs; r++) {
+      // Pass/fail: a third of the tasks flip, as often for the worse as for the better.
+      const flips = Array.from({ length: 40 }, () => (random() < 1 / 3 ? (random() < 0.5 ? 1 : -1) : 0));
+      if (sequential(flips, 2, alpha).verdict.stop === 'accepted') binary++;
+      // Scores in [0, 1]: both sets draw from the same distribution on each task.
+      const diffs = Array.from({ length: 40 }, () => random() - random());
+      if (sequential(diffs, 2, alpha).verdict.stop === 'accepted') graded++;
+    }
+    assert.ok(binary / runs <= alpha, `binary false acceptances ${binary}/${runs}`);
+    assert.ok(graded / runs <= alpha, `graded false acceptances ${graded}/${runs}`);
+  });
+
+  it('says why: tasks, fixed, broken, the statistic and the stop', () => {
+    const best = new Map(Array.from({ length: 12 }, (_, i) => [`t${i}`, 0]));
+    const cand = new Map(Array.from({ length: 9 }, (_, i) => [`t${i}`, i < 7 ? 1 : 0]));
+    const ids = [...cand.keys()];
+    const verdict = pairedVerdict(ids.map((id) => (cand.get(id) ?? 0) - (best.get(id) ?? 0)), 3, 0.1 / 3);
+    const decision = pairedDecision(best, cand, ids, verdict, { delta: 0.1, comparisons: 3 }, 3);
+    assert.equal(decision.accepted, true);
+    assert.match(decision.reason, /^Accepted after 9 validation tasks: 7 fixed, 0 broken, 2 unchanged \(e = \S+ ≥ 1\/α = 30\.0, anytime p = \S+, α = δ\/3 = 0\.0333\)\.$/);
+    // The Hoeffding gate needs far more tasks for the same evidence.
+    assert.equal(decideAcceptance(new Map([...best].slice(0, 9)), cand, { delta: 0.1, comparisons: 3 }).accepted, false);
+  });
+});
+
+describe('paired gate in the optimizer loop', function () {
+  this.timeout(60_000);
+  let server: FakeOpenAiServer;
+  let ws: Workspace;
+  afterEach(async () => {
+    await server?.close();
+    ws?.remove();
+  });
+
+  const run = (gate: 'paired' | 'hoeffding', rounds = 1) =>
+    optimize({ config: ws.config(), workspaceRoot: ws.dir, methods: methodRegistry(), trusted: true, env: {}, rounds, batchSize: 2, topK: 2, delta: 0.1, gate });
+
+  it('accepts the planted fix on a small validation split and records why', async () => {
+    server = await start({ responder: optimizerResponder('needs-rule') });
+    // 7 validation tasks, each fixed by the planted rule: what δ = 0.1 needs is 5 straight fixes.
+    ws = optimizerWorkspace(server.url, '{ train: 4, val: 7, test: 4 }');
+    const paired = await run('paired');
+    const decision = paired.rounds[0]?.decision;
+    assert.equal(decision?.gate, 'paired');
+    assert.equal(decision?.accepted, true, decision?.reason);
+    assert.match(decision!.reason, /^Accepted after 7 validation tasks: 7 fixed, 0 broken, 0 unchanged \(e = 31\.9 ≥ 1\/α = 10\.0/);
+    assert.deepEqual([decision?.paired?.fixed, decision?.paired?.stop], [7, 'accepted']);
+    assert.equal(paired.val.after, 1, 'the accepted set was validated on every task before it became the baseline');
+  });
+
+  it('stops validating a candidate that cannot win, where the Hoeffding gate runs every task', async () => {
+    server = await start({ responder: optimizerResponder('never') });
+    ws = optimizerWorkspace(server.url, '{ train: 4, val: 12, test: 4 }');
+    const paired = await run('paired');
+    const decision = paired.rounds[0]?.decision;
+    assert.equal(decision?.accepted, false);
+    assert.equal(decision?.paired?.stop, 'out-of-reach');
+    assert.ok((decision?.skipped ?? 0) > 0, `it ran all ${decision?.n} tasks`);
+    assert.match(decision!.reason, /^No validation gain on \d+ tasks: 0 fixed, 0 broken, \d+ unchanged \(stopped early: \d+ tasks not run/);
+    const pairedRollouts = paired.usage.byPhase.validation?.calls ?? 0;
+    ws.remove();
+    ws = optimizerWorkspace(server.url, '{ train: 4, val: 12, test: 4 }');
+    const hoeffding = await run('hoeffding');
+    assert.equal(hoeffding.rounds[0]?.decision?.accepted, false);
+    assert.ok(pairedRollouts < (hoeffding.usage.byPhase.validation?.calls ?? 0), `paired ${pairedRollouts} vs hoeffding ${hoeffding.usage.byPhase.validation?.calls} validation calls`);
+  });
+});
