@@ -28,8 +28,11 @@ import { runWorld } from '../../test/support/sim/simRun';
 import { defectRecall, editPrecision } from './figures';
 import { runOptimizer } from './runOptimizer';
 
-/** `hoeffding` is the full method under the Hoeffding acceptance gate instead of the paired one. */
-type Variant = 'full' | 'no-credit' | 'no-units' | 'hoeffding';
+/**
+ * `hoeffding` is the full method under the Hoeffding acceptance gate instead of the paired one;
+ * `uniform-weights` is GBC's own ablation (every connection weight equal, no estimator).
+ */
+type Variant = 'full' | 'no-credit' | 'no-units' | 'hoeffding' | 'uniform-weights';
 type Method = Scenario['optimizer']['method'];
 
 interface Args {
@@ -114,6 +117,7 @@ async function runVariant(world: World, variant: Variant, method: Method): Promi
       method,
       ablations: { noCredit: variant === 'no-credit', noUnits: variant === 'no-units' },
       gate: variant === 'hoeffding' ? 'hoeffding' : 'paired',
+      ...(variant === 'uniform-weights' ? { gbc: { uniformWeights: true } } : {}),
     });
     const calls = server.chatRequests().slice(mark);
     const callsByKind: Record<string, number> = {};
@@ -177,9 +181,12 @@ async function worldOnly(world: World): Promise<Record<string, unknown>> {
   }
 }
 
-/** The variants --ablations adds for a method: GBC refuses --no-credit (its credit is what picks the agents). */
+/**
+ * The variants --ablations adds for a method: GBC refuses --no-credit (its credit is what picks the
+ * agents) and has its authors' uniform-weights ablation instead.
+ */
 function ablationsOf(method: Method): Variant[] {
-  return method === 'gbc' ? ['no-units'] : ['no-credit', 'no-units'];
+  return method === 'gbc' ? ['no-units', 'uniform-weights'] : ['no-credit', 'no-units'];
 }
 
 type Numeric = 'recall' | 'precision' | 'accepted' | 'rejected' | 'llmCalls' | 'validationCalls' | 'tokens';
@@ -229,14 +236,14 @@ async function main(): Promise<void> {
   let result: Record<string, unknown>;
   if (args.seeds === 1) {
     const only = perSeed[0];
-    result = { ...head, seed: only.seed, planted: only.planted, ...only.figures.full, ...(args.ablations ? { ablations: ablationsOfSeed(only.figures) } : {}) };
+    result = { ...head, seed: only.seed, planted: only.planted, ...only.figures.full, ...(args.ablations || args.gates ? { ablations: ablationsOfSeed(only.figures) } : {}) };
   } else {
     result = {
       ...head,
       seeds: perSeed.map((p) => p.seed),
       planted: perSeed[0].planted,
       mean: Object.fromEntries(variants.map((v) => [v, meanFigures(perSeed.map((p) => p.figures[v] as Figures))])),
-      perSeed: perSeed.map((p) => ({ seed: p.seed, ...p.figures.full, ...(args.ablations ? { ablations: ablationsOfSeed(p.figures) } : {}) })),
+      perSeed: perSeed.map((p) => ({ seed: p.seed, ...p.figures.full, ...(args.ablations || args.gates ? { ablations: ablationsOfSeed(p.figures) } : {}) })),
     };
   }
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -7,6 +7,7 @@
 import type { TruceConfig } from '../../src/core/config';
 import { createBcdMethod } from '../../src/core/credit/bcd';
 import { createGbcMethod } from '../../src/core/credit/gbc';
+import type { GbcOptionsInput } from '../../src/core/credit/gbc/options';
 import { optimize } from '../../src/core/optimize/optimizeLoop';
 import { methodRegistry } from '../../src/core/methods';
 import { readPrompts, readSuggestions } from '../../src/core/optimize/optimizeStore';
@@ -20,6 +21,8 @@ export interface OptimizeRequest {
   ablations: { noCredit: boolean; noUnits: boolean };
   /** The acceptance gate (default: the config's, itself paired by default). */
   gate?: 'paired' | 'hoeffding';
+  /** GBC's settings (its uniform-weights ablation). */
+  gbc?: GbcOptionsInput;
 }
 
 export interface OptimizeOutcome {
@@ -50,7 +53,7 @@ export async function runOptimizer(request: OptimizeRequest): Promise<OptimizeOu
     trusted: true,
     env: {},
     toolVersion: 'bench-sim',
-    methods: methodRegistry({ bcd: () => createBcdMethod(), gbc: () => createGbcMethod() }),
+    methods: methodRegistry({ bcd: () => createBcdMethod(), gbc: () => createGbcMethod(request.gbc ? { options: request.gbc } : {}) }),
   });
   if (result.status === 'failed') throw new Error(`optimize(...) failed: ${result.reason ?? 'no reason given'} (run ${result.dir}).`);
   const prompts = await readPrompts(result.dir);

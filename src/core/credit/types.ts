@@ -96,6 +96,23 @@ export interface MethodContext {
   ablations: { noCredit: boolean; noUnits: boolean };
   /** Recorded, never thrown: malformed optimizer output, rejected ids. */
   note: (message: string) => void;
+  /**
+   * The edits of earlier rounds of this run and what became of them (accepted, rejected by
+   * validation, pruned), so a method can show an agent's history to its suggestion prompt and not
+   * propose a rejected edit again. Empty in the first round and outside an optimization.
+   */
+  history?: EditHistoryEntry[];
+}
+
+export interface EditHistoryEntry {
+  round: number;
+  agentId: string;
+  op: UnitEdit['op'];
+  oldText?: string;
+  newText?: string;
+  status: SuggestionStatus;
+  /** Why it was rejected, pruned or stale; for an accepted edit, the validation's verdict. */
+  reason?: string;
 }
 
 export interface CreditReport {

@@ -72,7 +72,7 @@ import {
 } from './optimizeStore';
 import { derivedRandom, sampleBatch } from './random';
 import { rollout, type RolloutResult } from './rollout';
-import { PREVIOUS_SCORE_ATTR, type MethodContext, type MethodName, type Suggestion } from '../credit/types';
+import { PREVIOUS_SCORE_ATTR, type EditHistoryEntry, type MethodContext, type MethodName, type Suggestion } from '../credit/types';
 
 export interface OptimizeOptions {
   /** A parsed truce.yaml (validated again here). */
@@ -435,18 +435,22 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   /**
    * The paired gate (pairedGate.ts): the candidate runs the validation tasks in batches of
    * `concurrency`, in the split's (seeded) order, against the best set's scores on the same tasks,
-   * and stops as soon as the e-process accepts or acceptance is out of reach.
+   * and stops as soon as the e-process accepts or acceptance is out of reach. An accepted set is
+   * not run on the rest of the split: the next gate runs it on the tasks it needs, as they come.
    */
-  const pairedValidation = async (texts: PromptTexts, best: ReadonlyMap<string, number>, round: number, runIds: string[]): Promise<AcceptanceDecision> => {
+  const pairedValidation = async (texts: PromptTexts, bestTexts: PromptTexts, round: number, runIds: string[]): Promise<AcceptanceDecision> => {
     const settings = { delta, comparisons: rounds };
     const alpha = comparisonDelta(settings);
     const step = Math.max(2, config.concurrency);
     let candidate = new Map<string, number>();
+    let best = new Map<string, number>();
     let ids: string[] = [];
     let verdict = pairedVerdict([], split.val.length, alpha);
     let remaining = split.val.length;
     for (let end = Math.min(step, split.val.length); ; end = Math.min(end + step, split.val.length)) {
       const shown = split.val.slice(0, end);
+      // The best set runs only the tasks it has no score on yet (usually none: it was validated before).
+      best = await valOf(bestTexts, round, runIds, shown);
       candidate = await valOf(texts, round, runIds, shown);
       ids = shown.map((t) => t.id).filter((id) => candidate.has(id) && best.has(id));
       remaining = split.val.length - end;
@@ -497,6 +501,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
         random: derivedRandom(seed, 'method', k),
         ablations,
         note,
+        history: editHistory(allSuggestions, records),
         ...(options.signal ? { signal: options.signal } : {}),
       };
       stage('credit');
@@ -530,12 +535,10 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       if (appliedIds.size) {
         stage('validate');
         candidateHash = await setHash(applied.texts);
-        const bestVal = await valOf(bestTexts, k, valRunIds);
         if (gate === 'paired') {
-          decision = await pairedValidation(applied.texts, bestVal, k, valRunIds);
-          // An accepted set is the next baseline: it needs a score on every validation task.
-          if (decision.accepted) await valOf(applied.texts, k, valRunIds);
+          decision = await pairedValidation(applied.texts, bestTexts, k, valRunIds);
         } else {
+          const bestVal = await valOf(bestTexts, k, valRunIds);
           const candVal = await valOf(applied.texts, k, valRunIds);
           decision = decideAcceptance(bestVal, candVal, { delta, comparisons: rounds });
         }
@@ -618,6 +621,9 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       options.onProgress?.({ type: 'round', record });
     }
     options.onProgress?.({ type: 'stage', round: rounds, stage: 'test' });
+    // The paired gate may have validated the best set on some tasks only; its reported val score
+    // covers them all.
+    await valOf(bestTexts, rounds + 1, []);
     if (split.test.length) {
       const initialTest = await runTasks(initialTexts, split.test, 'test', rounds + 1);
       test.before = mean(initialTest.scores);
@@ -684,4 +690,28 @@ class CancelStop extends Error {
   constructor() {
     super('cancelled');
   }
+}
+
+/**
+ * What the earlier rounds did with their edits, for the methods' suggestion prompts: every
+ * suggestion that was tried (applied and validated, pruned, or rejected by validation) with its
+ * status and reason; an accepted edit carries its round's validation verdict.
+ */
+function editHistory(suggestions: ReadonlyArray<Suggestion & { round: number }>, records: readonly RoundRecord[]): EditHistoryEntry[] {
+  const verdict = new Map(records.map((r) => [r.round, r.decision?.reason]));
+  return suggestions
+    // Only edits validation had a say on: pooling rejections (support, top-k) never reached it.
+    .filter((s) => s.status === 'accepted' || (s.status === 'rejected' && /^(The candidate with this edit was not accepted|Pruned after acceptance)/.test(s.reason ?? '')))
+    .map((s) => {
+      const reason = s.status === 'accepted' ? verdict.get(s.round) : s.reason;
+      return {
+        round: s.round,
+        agentId: s.edit.agentId,
+        op: s.edit.op,
+        ...(s.edit.oldText !== undefined ? { oldText: s.edit.oldText } : {}),
+        ...(s.edit.newText !== undefined ? { newText: s.edit.newText } : {}),
+        status: s.status,
+        ...(reason !== undefined ? { reason } : {}),
+      };
+    });
 }

@@ -61,7 +61,10 @@ describe('the panel over a run written by the real optimizer (GBC, fake server)'
     const record = result.rounds[0] as RoundRecord;
     const val = Object.keys(record.bestVal);
     assert.deepEqual(page.rows.filter((r) => r.split === 'train').map((r) => r.taskId).sort(), [...record.batch].sort());
-    assert.deepEqual(page.rows.filter((r) => r.split === 'val').map((r) => r.taskId).sort(), [...val].sort());
+    // The paired gate validates the best set on the tasks it needs; the end of the run fills in the rest of the split.
+    const valRows = page.rows.filter((r) => r.split === 'val').map((r) => r.taskId);
+    assert.ok(val.every((id) => valRows.includes(id)), `${val.join()} not all among ${valRows.join()}`);
+    assert.equal(new Set(valRows).size, 12, 'every task of the val split is listed');
     // The judge fails without the planted rule and passes with it: every val and test task is fixed.
     const judged = page.rows.filter((r) => r.split !== 'train');
     assert.ok(judged.length > val.length, 'test tasks are listed too');

@@ -35,7 +35,7 @@ export interface GbcMethodSettings {
   executor?: LlmClient;
 }
 
-const WeightSourceSchema = z.enum(['ablation', 'judge', 'none']);
+const WeightSourceSchema = z.enum(['ablation', 'judge', 'none', 'uniform']);
 
 /** The per-task graph in `details.graph`: what the panel draws and what suggest() reads back. */
 export const GbcTaskGraphSchema = z.object({
@@ -51,7 +51,8 @@ export type GbcTaskGraph = z.infer<typeof GbcTaskGraphSchema>;
 export function createGbcMethod(settings: GbcMethodSettings = {}): CreditMethod {
   const options: GbcOptions = resolveGbcOptions(settings.options);
 
-  async function estimate(context: MethodContext, step: Step, preds: Step[], calls: { n: number }): Promise<{ weights: Map<string, number>; source: 'ablation' | 'judge' | 'none' }> {
+  async function estimate(context: MethodContext, step: Step, preds: Step[], calls: { n: number }): Promise<{ weights: Map<string, number>; source: 'ablation' | 'judge' | 'none' | 'uniform' }> {
+    if (options.uniformWeights) return { weights: new Map(preds.map((p) => [p.id, 1 / preds.length])), source: 'uniform' };
     const judge = context.judge ?? context.optimizer;
     if (options.estimator === 'ablation') {
       const executor = settings.executor ?? context.executor ?? context.optimizer;
@@ -77,7 +78,7 @@ export function createGbcMethod(settings: GbcMethodSettings = {}): CreditMethod 
     const steps = new Map(trajectory.steps.map((s) => [s.id, s]));
     const finalStep = steps.get(graph.final) as Step;
     const loss = verbalLoss(trajectory, finalStep.output);
-    const edgeInfo = new Map<string, { weight: number | null; kept: boolean; source: 'ablation' | 'judge' | 'none' }>();
+    const edgeInfo = new Map<string, { weight: number | null; kept: boolean; source: z.infer<typeof WeightSourceSchema> }>();
     const kept: KeptEdge[] = [];
     const visited = new Set<string>();
     // Breadth-first from the final node, so edges are only estimated where they can matter.
@@ -90,7 +91,8 @@ export function createGbcMethod(settings: GbcMethodSettings = {}): CreditMethod 
       if (preds.length === 0) continue;
       const { weights, source } = await estimate(context, steps.get(id) as Step, preds, calls);
       const weighted: WeightedPredecessor[] = preds.map((p) => ({ from: p.id, weight: weights.get(p.id) ?? null }));
-      const top = new Set(selectTopPredecessors(weighted, options.topK, context.random).map((w) => w.from));
+      // The loss node keeps every input: which of them carried the error is what the walk finds out.
+      const top = new Set(id === graph.final ? preds.map((p) => p.id) : selectTopPredecessors(weighted, options.topK, context.random).map((w) => w.from));
       for (const w of weighted) {
         edgeInfo.set(`${w.from}->${id}`, { weight: w.weight, kept: top.has(w.from), source: weights.has(w.from) ? source : 'none' });
         if (top.has(w.from)) {
@@ -199,7 +201,15 @@ export function createGbcMethod(settings: GbcMethodSettings = {}): CreditMethod 
         const result = await callStructured(
           context.optimizer,
           {
-            messages: gbcSuggestMessages({ task: trajectory.task?.input ?? '', agentId, loss: g.loss.text, chain, units: units.map((u) => ({ id: u.id, text: u.text, locked: u.locked })), maxEdits: options.maxEditsPerCall }),
+            messages: gbcSuggestMessages({
+              task: trajectory.task?.input ?? '',
+              agentId,
+              loss: g.loss.text,
+              chain,
+              units: units.map((u) => ({ id: u.id, text: u.text, locked: u.locked })),
+              maxEdits: options.maxEditsPerCall,
+              history: (context.history ?? []).filter((h) => h.agentId === agentId).reverse(),
+            }),
             schema: GbcSuggestSchema,
             schemaName: GBC_SUGGEST_SCHEMA_NAME,
             templateVersion: GBC_SUGGEST_VERSION,

@@ -1,12 +1,22 @@
-/** Settings of the GBC attribution-graph method; defaults follow the paper (k = 2). */
+/**
+ * Settings of the GBC attribution-graph method. The defaults follow how the authors run it, not
+ * the paper's illustration: every experiment script of their code (AgentChord) keeps one
+ * predecessor per node (k = 1) and keeps all of a node's edges when their weights are all equal or
+ * when the node is the loss node (see topK.ts).
+ */
 import { z } from 'zod';
 
 export const GbcOptionsSchema = z
   .object({
     /** How connection weights are estimated (see GRADIENT_ESTIMATOR.md for the white-box variant). */
     estimator: z.enum(['ablation', 'judge']).default('ablation'),
-    /** k: predecessors kept per node in the attribution graph. */
-    topK: z.number().int().min(1).default(2),
+    /** k: predecessors kept per node in the attribution graph (ties and the loss node keep all). */
+    topK: z.number().int().min(1).default(1),
+    /**
+     * The authors' ablation: every connection weight equal, no estimator call. The graph then keeps
+     * every edge, so every agent upstream of the loss is asked for edits.
+     */
+    uniformWeights: z.boolean().default(false),
     /** Ablation cannot re-run a step without recorded input messages; rate such nodes with the judge instead. */
     judgeFallback: z.boolean().default(true),
     /** Attribution paths kept per task (their number can grow exponentially with depth). */

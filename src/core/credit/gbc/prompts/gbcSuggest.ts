@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ChatMessage } from '../../../llm';
 import { clipMiddle } from '../../../eval/prompts/clip';
 
-export const GBC_SUGGEST_VERSION = 'gbc-suggest/1';
+export const GBC_SUGGEST_VERSION = 'gbc-suggest/2';
 export const GBC_SUGGEST_SCHEMA_NAME = 'gbc_suggestions';
 export const GBC_SUGGEST_MARKER = '[truce:gbc-suggest]';
 
@@ -34,7 +34,12 @@ export interface GbcSuggestInput {
   chain: Array<{ stepId: string; agentId: string; text: string; own: boolean; weight?: number }>;
   units: Array<{ id: string; text: string; locked: boolean }>;
   maxEdits: number;
+  /** This agent's edits in earlier rounds and what validation said of them, most recent first. */
+  history?: Array<{ round: number; op: string; oldText?: string; newText?: string; status: string; reason?: string }>;
 }
+
+/** Earlier edits shown to the model: enough to see what failed, not so many that they crowd out the chain. */
+const MAX_HISTORY = 8;
 
 const MAX_TASK = 4000;
 const MAX_STEP = 2000;
@@ -46,6 +51,7 @@ export function gbcSuggestMessages(input: GbcSuggestInput): ChatMessage[] {
     `and propose at most ${input.maxEdits} small edits to its rules:`,
     '- MODIFY: targetUnitId and the complete newText; DELETE: targetUnitId; ADD: newText and optionally anchorUnitId.',
     'Use only rule ids from the list; rules marked LOCKED must stay as they are. Propose nothing when the rules are not at fault.',
+    'When earlier edits of this agent are listed, learn from them: do not propose again an edit that validation rejected or pruned, and build on the ones it accepted.',
   ].join('\n');
   const rules = input.units.length ? input.units.map((u) => `- [${u.id}]${u.locked ? ' (LOCKED)' : ''} ${u.text}`).join('\n') : '(the prompt has no rules yet)';
   const chain = input.chain
@@ -60,9 +66,16 @@ export function gbcSuggestMessages(input: GbcSuggestInput): ChatMessage[] {
     `## Loss on the final output\n\n${input.loss}`,
     `## Attribution chain (earliest first, ending at the final output)\n\n${chain}`,
     `## Rules of ${input.agentId}\n\n${rules}`,
+    ...(input.history?.length ? [`## Earlier edits of ${input.agentId} in this optimization\n\n${input.history.slice(0, MAX_HISTORY).map(historyLine).join('\n')}`] : []),
   ].join('\n\n');
   return [
     { role: 'system', content: system },
     { role: 'user', content: user },
   ];
+}
+
+function historyLine(h: NonNullable<GbcSuggestInput['history']>[number]): string {
+  const what = h.op === 'ADD' ? `ADD "${h.newText ?? ''}"` : h.op === 'DELETE' ? `DELETE "${h.oldText ?? ''}"` : `MODIFY "${h.oldText ?? ''}" → "${h.newText ?? ''}"`;
+  const verdict = h.status === 'accepted' ? 'accepted' : 'rejected';
+  return `- round ${h.round}: ${clipMiddle(what, 400)} — ${verdict}${h.reason ? `: ${clipMiddle(h.reason, 300)}` : ''}`;
 }
