@@ -10,7 +10,7 @@
  * The method's calls go to the optimizer endpoint of truce.yaml (--config), else to the endpoint in
  * TRUCE_BASE_URL with the model in TRUCE_MODEL and the key in OPENAI_API_KEY (none needed locally).
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { truceConfigSchema, type TruceConfig } from '../../core/config';
 import { createBcdMethod } from '../../core/credit/bcd';
@@ -45,6 +45,9 @@ the calls and prompt tokens it used. Folders are searched for .json and .jsonl f
   -c, --config FILE   truce.yaml whose optimizer endpoint (judge, when set, for critics) is used;
                       its optimizer.contextTokens sets the prompt budget
   -k, --within K      tolerance of the step-level accuracy in steps (default 1)
+      --samples K     truce: ask each credit call K times at a sampling temperature (the
+                      optimizer endpoint's, else 0.7), each a call of its own, and let the
+                      decisive answers vote by confidence (default 1; the cost shows in calls)
       --json          print, per method, the summary and every case as JSON: label and pick,
                       calls, promptTokens, clippedChars (characters the prompts left out),
                       decisiveStepSeen (whether the labelled step's text reached the model) and
@@ -57,24 +60,35 @@ ${DEFAULT_MODEL}) name the endpoint; OPENAI_API_KEY holds its key unless it is l
 Exit status: 0 when the logs were evaluated, 1 when no labelled log could be read or the endpoint
 failed, 2 on bad arguments.`;
 
+/**
+ * The log files under `paths`. Folders are walked by their real paths, so a symbolic link back to
+ * a folder being walked is reported as the cycle it is instead of being followed until the system
+ * gives up (ELOOP).
+ */
 async function collectFiles(paths: string[], cwd: string): Promise<string[]> {
   const out: string[] = [];
-  const visit = async (path: string, top: boolean): Promise<void> => {
-    const info = await stat(path);
+  const visit = async (path: string, top: boolean, walking: ReadonlySet<string>): Promise<void> => {
+    const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ELOOP') throw new Error(`${path} is a symbolic link that leads back to itself (a cycle); remove the link or name the files directly.`);
+      throw error;
+    });
     if (info.isDirectory()) {
-      for (const name of (await readdir(path)).sort()) await visit(join(path, name), false);
+      const real = await realpath(path);
+      if (walking.has(real)) throw new Error(`${path} is a symbolic link back to ${real}, a folder being read already (a cycle); remove the link or name the files directly.`);
+      const inside = new Set([...walking, real]);
+      for (const name of (await readdir(path)).sort()) await visit(join(path, name), false, inside);
     } else if (top || /\.jsonl?$/i.test(path)) out.push(path);
   };
-  for (const p of paths) await visit(resolve(cwd, p), true);
+  for (const p of paths) await visit(resolve(cwd, p), true, new Set());
   return out;
 }
 
-function methodFor(name: Method, executor: LlmClient | undefined): CreditMethod {
+function methodFor(name: Method, executor: LlmClient | undefined, samples: number): CreditMethod {
   // Attribution only: BCD's gradients and GBC's suggestions are never asked for here.
   if (name === 'bcd') return createBcdMethod({ options: { gradients: false } });
   if (name === 'gbc') return createGbcMethod(executor ? { executor } : {});
   if (name === ALL_AT_ONCE) return createAllAtOnceMethod();
-  return createTruceMethod();
+  return createTruceMethod({ samples });
 }
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -127,6 +141,7 @@ export const evalAttributionCommand: CliCommand = {
           method: { type: 'string', short: 'm' },
           config: { type: 'string', short: 'c' },
           within: { type: 'string', short: 'k', default: '1' },
+          samples: { type: 'string', default: '1' },
           json: { type: 'boolean', default: false },
         },
       });
@@ -135,6 +150,8 @@ export const evalAttributionCommand: CliCommand = {
     const methods: Method[] = method === ALL ? [...METHODS] : [method as Method];
     const within = Number(parsed.values.within);
     if (!Number.isInteger(within) || within < 0) throw new UsageError(`--within must be a whole number of at least 0, got "${parsed.values.within}"`);
+    const samples = Number(parsed.values.samples);
+    if (!Number.isInteger(samples) || samples < 1 || samples > 20) throw new UsageError(`--samples must be a whole number from 1 to 20, got "${parsed.values.samples}"`);
     if (parsed.positionals.length === 0) throw new UsageError('give at least one log file or folder');
 
     let files: string[];
@@ -209,7 +226,7 @@ export const evalAttributionCommand: CliCommand = {
           ablations: { noCredit: false, noUnits: false },
           note: (message) => notes.push(message),
         };
-        const credit = meter.measure(methodFor(name, watched.executor));
+        const credit = meter.measure(methodFor(name, watched.executor, samples));
         results.push(withCaseFigures(await evaluateAttribution(credit, context, trajectories, within), meter.cases));
         if (notes.length) {
           io.stderr(`truce eval-attribution: ${notes.length} note(s) from ${name}, e.g.:\n`);

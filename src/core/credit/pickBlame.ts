@@ -2,8 +2,9 @@
  * From what a model answered about a failed task to one blamed agent and step. The order of trust
  * follows how much each answer says about the question a failure label answers:
  *
- *  1. the decisive error the model named (decisiveError.ts) — the most confident answer wins, and
- *     an explicit "cannot tell" (found: false, with no other answer that found one) gives no pick
+ *  1. the decisive error the model named (decisiveError.ts) — answers naming the same step pool
+ *     their confidence (several calls or samples vote), the most confident step wins, and an
+ *     explicit "cannot tell" (found: false, with no other answer that found one) gives no pick
  *     rather than a guess;
  *  2. its signed verdicts — only steps cited as hurting ever take blame, praise never does: the
  *     first (or most severe) issue of the worst-scored part that has issues;
@@ -82,18 +83,28 @@ function fromDecisive(trajectory: Pick<Trajectory, 'agents' | 'steps'>, answers:
   }
   const confidence = (a: DecisiveAnswer) => a.confidence ?? 0.5;
   const hurtCitations = (step: Step) => parts.reduce((n, p) => n + p.issues.filter((i) => i.stepIds.includes(step.id)).length, 0);
-  const ranked = [...named].sort((a, b) => confidence(b.answer) - confidence(a.answer) || hurtCitations(b.step) - hurtCitations(a.step));
+  // One vote per answer, weighted by its confidence: samples that agree add up.
+  const votes = new Map<string, { step: Step; weight: number; answers: DecisiveAnswer[] }>();
+  for (const { answer, step } of named) {
+    const v = votes.get(step.id) ?? { step, weight: 0, answers: [] };
+    v.weight += confidence(answer);
+    v.answers.push(answer);
+    votes.set(step.id, v);
+  }
+  const ranked = [...votes.values()].sort((a, b) => b.weight - a.weight || hurtCitations(b.step) - hurtCitations(a.step));
   const [best, second] = ranked;
   if (!best) return undefined;
-  if (second && second.step.id !== best.step.id && confidence(second.answer) === confidence(best.answer) && hurtCitations(second.step) === hurtCitations(best.step)) {
-    return undefined; // two answers disagree and nothing the model said settles it: the verdicts decide
+  if (second && second.weight === best.weight && hurtCitations(second.step) === hurtCitations(best.step)) {
+    return undefined; // answers disagree and nothing the model said settles it: the verdicts decide
   }
+  const reason = best.answers.find((a) => a.reason)?.reason;
+  const share = named.length > 1 ? ` (${best.answers.length} of ${named.length} answers)` : '';
   return {
     agent: best.step.agentId,
     stepId: best.step.id,
     source: 'decisive',
-    confidence: confidence(best.answer),
-    why: `the model named ${best.step.id} (${best.step.agentId}) as the decisive error${best.answer.reason ? `: ${best.answer.reason}` : ''}`,
+    confidence: Math.min(1, best.weight / best.answers.length),
+    why: `the model named ${best.step.id} (${best.step.agentId}) as the decisive error${share}${reason ? `: ${reason}` : ''}`,
   };
 }
 

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { evalAttributionCommand } from '../../../src/cli/commands/evalAttributionCommand';
@@ -185,5 +186,32 @@ describe('attribution figures', function () {
     assert.equal(decisiveStepSeen(log, ['<step id="s1">print(1 + 1) # off by one\nnext line</step>']), true);
     assert.equal(decisiveStepSeen(log, ['<step id="s1">print(1 + 2)</step>', 'unrelated']), false);
     assert.equal(decisiveStepSeen({ steps: log.steps }, ['anything']), undefined);
+  });
+});
+
+describe('truce eval-attribution: bad input', () => {
+  it('reports a symbolic-link cycle among the log folders instead of following it to ELOOP', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'truce-eloop-'));
+    try {
+      mkdirSync(join(dir, 'logs'));
+      symlinkSync(join(dir, 'logs'), join(dir, 'logs', 'again'));
+      symlinkSync(join(dir, 'self'), join(dir, 'self'));
+      for (const [target, pattern] of [['logs', /logs\/again is a symbolic link back to .*logs, a folder being read already \(a cycle\)/], ['self', /self is a symbolic link that leads back to itself/]] as const) {
+        let stderr = '';
+        const code = await evalAttributionCommand.run([target, '--method', 'truce'], { stdout: () => undefined, stderr: (t) => (stderr += t), cwd: dir, env: { TRUCE_BASE_URL: 'http://127.0.0.1:9/v1' } });
+        assert.equal(code, 1, stderr);
+        assert.match(stderr, pattern);
+        assert.doesNotMatch(stderr, /ELOOP/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses --samples outside 1 to 20', async () => {
+    await assert.rejects(
+      evalAttributionCommand.run(['x.json', '--method', 'truce', '--samples', '0'], { stdout: () => undefined, stderr: () => undefined, cwd: '/', env: {} }),
+      /--samples must be a whole number from 1 to 20/,
+    );
   });
 });

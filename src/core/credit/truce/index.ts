@@ -27,6 +27,12 @@ export interface TruceOptions {
    * (default: `optimizer.contextTokens` of truce.yaml, else DEFAULT_CONTEXT_TOKENS).
    */
   contextTokens?: number;
+  /**
+   * Self-consistency: ask each Φ call this many times (default 1), at a sampling temperature,
+   * each a call of its own (never one cached answer reused), and let the decisive answers vote by
+   * confidence. The part scores and verdicts come from the first sample.
+   */
+  samples?: number;
 }
 
 export interface TruceDetails {
@@ -66,7 +72,7 @@ export function createTruceMethod(options: TruceOptions = {}): CreditMethod {
       const details: TruceDetails = { phi: {}, blame: {}, decisive: {}, skipped, rejected: [], calls: { phi: 0, psi: 0 }, skippedAgents: 0, noCredit: context.ablations.noCredit };
       if (context.ablations.noCredit) return { method: 'truce', signals: [], details: details as unknown as Record<string, unknown> };
       const contextTokens = options.contextTokens ?? context.config.optimizer.contextTokens ?? DEFAULT_CONTEXT_TOKENS;
-      const tasks = await Promise.all(kept.map((t) => creditTask(context, t, contextTokens)));
+      const tasks = await Promise.all(kept.map((t) => creditTask(context, t, contextTokens, options.samples ?? 1)));
       for (const task of tasks) {
         details.phi[task.taskId] = task.parts;
         details.calls.phi += task.calls;

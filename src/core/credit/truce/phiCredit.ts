@@ -148,7 +148,13 @@ export function verdictParts(parts: readonly PhiPart[]) {
   }));
 }
 
-export async function creditTask(context: MethodContext, trajectory: Trajectory, contextTokens: number): Promise<TaskCredit> {
+/** The temperature of repeated samples: the optimizer endpoint's own when it samples, else 0.7. */
+export function samplingTemperature(context: MethodContext): number {
+  const configured = context.config.llm.optimizer?.temperature ?? context.config.llm.executor.temperature;
+  return configured !== undefined && configured > 0 ? configured : 0.7;
+}
+
+export async function creditTask(context: MethodContext, trajectory: Trajectory, contextTokens: number, samples = 1): Promise<TaskCredit> {
   const parts = partitionTrajectory(trajectory, partitionMode(context.config.optimizer));
   const stepChars = phiStepChars(contextTokens);
   const build = (batch: readonly SubTrajectory[], earlier: PhiPart[]): ChatMessage[] =>
@@ -157,23 +163,33 @@ export async function creditTask(context: MethodContext, trajectory: Trajectory,
   const batches = planPhiBatches(parts, (batch) => estimatePromptTokens(build(batch, [])), contextTokens);
   const credited: PhiPart[] = [];
   const decisive: DecisiveAnswer[] = [];
+  const temperature = samples > 1 ? samplingTemperature(context) : 0;
   for (const batch of batches) {
-    const result = await callStructured(
-      context.optimizer,
-      { messages: build(batch, credited), schema: phiReplySchema, schemaName: PHI_SCHEMA_NAME, templateVersion: PHI_TEMPLATE_VERSION, temperature: 0 },
-      { phase: 'phi', ...(context.signal ? { signal: context.signal } : {}) },
+    const messages = build(batch, credited);
+    const replies = await Promise.all(
+      Array.from({ length: samples }, (_, sample) =>
+        callStructured(
+          context.optimizer,
+          { messages, schema: phiReplySchema, schemaName: PHI_SCHEMA_NAME, templateVersion: PHI_TEMPLATE_VERSION, temperature, ...(samples > 1 ? { sample } : {}) },
+          { phase: 'phi', ...(context.signal ? { signal: context.signal } : {}) },
+        ),
+      ),
     );
-    if (!result.ok) {
-      context.note(`Φ (task ${trajectory.taskId}, ${batch.map((b) => b.label).join(', ')}): the reply could not be used (${result.error.message}${result.error.issues.length ? `: ${result.error.issues.slice(0, 3).join('; ')}` : ''}); those parts get no credit.`);
+    const first = replies.find((r) => r.ok);
+    if (!first?.ok) {
+      const error = replies[0]?.ok === false ? replies[0].error : undefined;
+      context.note(`Φ (task ${trajectory.taskId}, ${batch.map((b) => b.label).join(', ')}): the reply could not be used (${error?.message ?? 'no reply'}${error?.issues.length ? `: ${error.issues.slice(0, 3).join('; ')}` : ''}); those parts get no credit.`);
       continue;
     }
-    credited.push(...readPhiReply(result.value, batch, trajectory.taskId, context.note));
-    const answer = readDecisive(result.value);
-    if (answer) decisive.push(answer);
+    credited.push(...readPhiReply(first.value, batch, trajectory.taskId, context.note));
+    for (const reply of replies) {
+      const answer = reply.ok ? readDecisive(reply.value) : undefined;
+      if (answer) decisive.push(answer);
+    }
   }
   const blame = phiAsksDecisive(trajectory) ? pickBlame(trajectory, { decisive, parts: verdictParts(credited) }) : undefined;
   if (blame?.source === 'none') context.note(`Φ (task ${trajectory.taskId}): no step blamed: ${blame.why}.`);
-  return { taskId: trajectory.taskId, parts: credited, calls: batches.length, decisive, ...(blame ? { blame } : {}) };
+  return { taskId: trajectory.taskId, parts: credited, calls: batches.length * samples, decisive, ...(blame ? { blame } : {}) };
 }
 
 /** One signal per credited part: the overall score, the sub-scores, the summary, every cited step. */

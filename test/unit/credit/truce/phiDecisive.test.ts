@@ -122,3 +122,35 @@ describe('TRUCE Φ asks for the decisive error and keeps the answer', function (
     assert.deepEqual([blame?.agent, blame?.stepId], ['Coder', 's5']);
   });
 });
+
+describe('TRUCE Φ with self-consistency samples', function () {
+  this.timeout(20_000);
+  let server: FakeOpenAiServer;
+  const seen: Array<{ temperature: unknown; decisive: string }> = [];
+
+  before(async () => {
+    server = await start({
+      responder: (req) => {
+        if (req.jsonSchema?.name === 'truce_probe') return { json: { ok: true } };
+        // Three samples: two name the Coder's s5, one the orchestrator's s6 with more confidence.
+        const n = seen.length;
+        const decisive = n % 3 === 2 ? { found: true, stepId: 's6', confidence: 0.9 } : { found: true, stepId: 's5', confidence: 0.6 };
+        seen.push({ temperature: (req.body as { temperature?: unknown }).temperature, decisive: decisive.stepId });
+        return { json: answer(req.lastUser, decisive) };
+      },
+    });
+  });
+  after(() => server?.close());
+
+  it('asks K separate times at a sampling temperature and lets the answers vote by confidence', async () => {
+    const t = failedLog();
+    const report = await createTruceMethod({ samples: 3 }).credit(makeContext(server.url), [t]);
+    const details = truceDetails(report);
+    assert.equal(seen.length % 3, 0);
+    assert.ok(seen.length >= 3, 'three calls per batch, none answered from the cache');
+    assert.ok(seen.every((s) => typeof s.temperature === 'number' && s.temperature > 0), JSON.stringify(seen));
+    // s5: 0.6 + 0.6 = 1.2 against s6: 0.9.
+    assert.deepEqual([details.blame[t.taskId]?.stepId, details.calls.phi], ['s5', seen.length]);
+    assert.match(details.blame[t.taskId]?.why ?? '', /2 of 3 answers/);
+  });
+});
