@@ -6,6 +6,7 @@
  * structural credit works on any log; only the temporal credit needs the aggregator.
  */
 import type { Step, Trajectory } from '../../trajectory/schema';
+import { clipStepText } from '../clipStep';
 
 export interface Utterance {
   agentId: string;
@@ -35,23 +36,42 @@ export function roundViews(trajectory: Trajectory): RoundView[] {
     const aggStep = aggregatorId
       ? (steps.find((s) => s.agentId === aggregatorId && s.kind === 'aggregate') ?? [...steps].reverse().find((s) => s.agentId === aggregatorId && s.kind !== 'eval'))
       : undefined;
-    const byAgent = new Map<string, Utterance>();
+    const byAgent = new Map<string, { agentId: string; steps: Step[] }>();
     for (const s of steps) {
       if (!SPEAKING.has(s.kind) || s.agentId === aggregatorId || NOT_ROLES.has(kindOf.get(s.agentId) ?? 'role')) continue;
       // The decision step reads the last state; it is the system's answer, not a role's contribution.
       if (aggStep && s.reads.includes(aggStep.id)) continue;
-      const u = byAgent.get(s.agentId);
-      if (u) {
-        // Several steps in one turn: each is marked with its id, so a judge can name the one that went wrong.
-        if (u.stepIds.length === 1) u.text = `[${u.stepIds[0]}]\n${u.text}`;
-        u.text += `\n\n[${s.id}]\n${s.output}`;
-        u.stepIds.push(s.id);
-      } else byAgent.set(s.agentId, { agentId: s.agentId, round, text: s.output, stepIds: [s.id], firstSeq: s.seq });
+      const u = byAgent.get(s.agentId) ?? { agentId: s.agentId, steps: [] };
+      u.steps.push(s);
+      byAgent.set(s.agentId, u);
     }
     return {
       round,
-      roles: [...byAgent.values()],
+      roles: [...byAgent.values()].map((u) => utterance(u.agentId, round, u.steps)),
       ...(aggStep && aggregatorId ? { aggregator: { agentId: aggregatorId, text: aggStep.output, stepId: aggStep.id } } : {}),
     };
   });
+}
+
+/** Characters of one turn the BCD prompts quote in full (their own clip is a little above). */
+const TURN_CHARS = 5_500;
+/** Below this a step's head and tail no longer say what the agent did. */
+const MIN_STEP_CHARS = 700;
+
+/**
+ * One role's turn in a round. Several steps are each marked with their id, so a judge can name the
+ * one that went wrong, and each gets its share of the turn's budget (clipStep.ts keeps its head,
+ * tail and error lines): a long turn loses the middles of its steps, never a whole step.
+ */
+function utterance(agentId: string, round: number, steps: readonly Step[]): Utterance {
+  const first = steps[0] as Step;
+  if (steps.length === 1) return { agentId, round, text: first.output, stepIds: [first.id], firstSeq: first.seq };
+  const share = Math.max(MIN_STEP_CHARS, Math.floor(TURN_CHARS / steps.length));
+  return {
+    agentId,
+    round,
+    text: steps.map((s) => `[${s.id}]\n${clipStepText(s.output, share)}`).join('\n\n'),
+    stepIds: steps.map((s) => s.id),
+    firstSeq: first.seq,
+  };
 }

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { ChatMessage } from '../../../llm';
 import { clipMiddle } from '../../../eval/prompts/clip';
+import { clipStepText } from '../../clipStep';
 
 export const BCD_CRITIC_VERSION = 'bcd-critic/1';
 export const BCD_CRITIC_SCHEMA_NAME = 'bcd_critic';
@@ -48,7 +49,7 @@ export function bcdCriticMessages(input: BcdCriticInput): ChatMessage[] {
   const user = [
     `## Task\n\n${clipMiddle(input.task.trim(), MAX_QUOTE)}`,
     input.reference !== undefined ? `## Reference answer\n\n${input.reference.trim()}` : '## Reference answer\n\nNot available.',
-    `## ${input.kind === 'role' ? `Contribution of ${input.agentId}` : `State written by ${input.agentId}`} in round ${input.round}\n\n${clipMiddle(input.text.trim() || '(empty)', MAX_QUOTE)}`,
+    `## ${input.kind === 'role' ? `Contribution of ${input.agentId}` : `State written by ${input.agentId}`} in round ${input.round}\n\n${clipStepText(input.text.trim() || '(empty)', MAX_QUOTE)}`,
   ].join('\n\n');
   return [
     { role: 'system', content: system },

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import type { ChatMessage } from '../../../llm';
 import { clipMiddle } from '../../../eval/prompts/clip';
+import { clipStepText } from '../../clipStep';
 import { DECISIVE_ERROR_QUESTION, decisiveErrorSchema } from '../../decisiveError';
 
 export const BCD_PEER_VERSION = 'bcd-peer/2';
@@ -37,7 +38,8 @@ export interface BcdPeerInput {
 }
 
 const MAX_TASK = 4000;
-const MAX_EACH = 3000;
+// A turn is clipped step by step to about 5,500 characters (roundView.ts); this bound only catches what slips past.
+const MAX_EACH = 6000;
 
 export function bcdPeerMessages(input: BcdPeerInput): ChatMessage[] {
   const system = [
@@ -49,7 +51,7 @@ export function bcdPeerMessages(input: BcdPeerInput): ChatMessage[] {
   ].join('\n');
   const blocks = input.contributions.map((c) => {
     const ids = c.stepIds?.length ? `[steps ${c.stepIds.join(', ')}]\n` : '';
-    return `### ${c.agentId}\n${ids}${clipMiddle(c.text.trim() || '(empty)', MAX_EACH)}`;
+    return `### ${c.agentId}\n${ids}${clipStepText(c.text.trim() || '(empty)', MAX_EACH)}`;
   });
   const failed = input.outcome?.success === false;
   const outcome = input.outcome
