@@ -19,6 +19,8 @@ export interface AllAtOnceDetails {
   decisive: Record<string, DecisiveErrorReply>;
   why: Record<string, string>;
   stepChars: Record<string, number>;
+  /** Logs too long for one prompt: the turns of their investigation and the steps read in full. */
+  investigated: Record<string, { turns: number; read: string[] }>;
 }
 
 export function createAllAtOnceMethod(): CreditMethod {
@@ -26,13 +28,14 @@ export function createAllAtOnceMethod(): CreditMethod {
   return {
     name,
     async credit(context: MethodContext, trajectories: Trajectory[]): Promise<CreditReport> {
-      const details: AllAtOnceDetails = { blame: {}, decisive: {}, why: {}, stepChars: {} };
+      const details: AllAtOnceDetails = { blame: {}, decisive: {}, why: {}, stepChars: {}, investigated: {} };
       const outcomes = await Promise.all(trajectories.map(async (t) => ({ taskId: t.taskId, ...(await allAtOnceBlame(context, t)) })));
       for (const o of outcomes) {
         details.blame[o.taskId] = o.blame;
         if (o.answer) details.decisive[o.taskId] = o.answer;
         details.why[o.taskId] = o.blame.why;
         details.stepChars[o.taskId] = o.stepChars;
+        if (o.investigation) details.investigated[o.taskId] = o.investigation;
       }
       return { method: name, signals: [], details: details as unknown as Record<string, unknown> };
     },
