@@ -1,0 +1,77 @@
+/**
+ * What the gateway costs a MAS: the latency it adds to each call (median and p99) and the calls
+ * per second through it, against calling the same fake upstream directly, at 1 and 32 concurrent
+ * requests, measured in one process with the same `fetch` client on both paths.
+ *
+ *   npm run bench:gateway [-- calls-per-level]
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startGateway } from '../src/core/gateway';
+import { start } from '../test/support/fakeOpenAiServer';
+
+const CALLS = Number(process.argv[2] ?? 400);
+const LEVELS = [1, 32];
+
+function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+}
+
+async function drive(url: string, key: string, concurrency: number): Promise<{ latencies: number[]; seconds: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const body = JSON.stringify({ model: 'fake-model', messages: [{ role: 'user', content: 'say something short' }] });
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < CALLS) {
+        next++;
+        const t = performance.now();
+        const r = await fetch(`${url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
+        await r.text();
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { latencies: latencies.sort((a, b) => a - b), seconds: (performance.now() - started) / 1000 };
+}
+
+async function main(): Promise<void> {
+  const fake = await start({ responder: () => ({ content: 'ok' }) });
+  const gateway = await startGateway({ upstream: { baseUrl: fake.url, apiKey: 'sk-bench' } });
+  const rows: Array<Record<string, number>> = [];
+  try {
+    await drive(fake.url, 'sk-bench', 4); // warm both paths once
+    await drive(gateway.url, gateway.token, 4);
+    for (const concurrency of LEVELS) {
+      const direct = await drive(fake.url, 'sk-bench', concurrency);
+      const via = await drive(gateway.url, gateway.token, concurrency);
+      rows.push({
+        concurrency,
+        directMedianMs: quantile(direct.latencies, 0.5),
+        gatewayMedianMs: quantile(via.latencies, 0.5),
+        addedMedianMs: quantile(via.latencies, 0.5) - quantile(direct.latencies, 0.5),
+        addedP99Ms: quantile(via.latencies, 0.99) - quantile(direct.latencies, 0.99),
+        directCallsPerSecond: CALLS / direct.seconds,
+        gatewayCallsPerSecond: CALLS / via.seconds,
+        throughputRatio: direct.seconds / via.seconds,
+      });
+    }
+  } finally {
+    await gateway.close();
+    await fake.close();
+  }
+  const f = (x: number) => x.toFixed(2);
+  process.stdout.write(`concurrency  added median ms  added p99 ms  calls/s direct → gateway (ratio)\n`);
+  for (const r of rows) process.stdout.write(`${String(r.concurrency).padEnd(11)}  ${f(r.addedMedianMs!).padEnd(15)}  ${f(r.addedP99Ms!).padEnd(12)}  ${r.directCallsPerSecond!.toFixed(0)} → ${r.gatewayCallsPerSecond!.toFixed(0)} (${f(r.throughputRatio!)}×)\n`);
+  process.stdout.write(`${CALLS} calls per level, fake upstream without added latency\n`);
+  const path = join(__dirname, '..', '..', 'bench', 'results.json');
+  const results = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
+  results.gateway = { calls: CALLS, rows };
+  writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:gateway: ${(error as Error).message}\n`);
+  process.exitCode = 1;
+});

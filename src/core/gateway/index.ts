@@ -1,0 +1,3 @@
+export { startGateway, type Gateway, type GatewayOptions } from './gatewayServer';
+export type { GatewayCallRecord } from './gatewayRecord';
+export { StreamAssembler } from './streamAssembler';
