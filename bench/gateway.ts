@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { startGateway } from '../src/core/gateway';
 import { start } from '../test/support/fakeOpenAiServer';
 
-const CALLS = Number(process.argv[2] ?? 400);
+const CALLS = Number(process.argv[2] ?? 320);
 const LEVELS = [1, 32];
+const LATENCY_MS = 100;
 
 function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
@@ -37,7 +38,8 @@ async function drive(url: string, key: string, concurrency: number): Promise<{ l
 }
 
 async function main(): Promise<void> {
-  const fake = await start({ responder: () => ({ content: 'ok' }) });
+  // 100 ms a reply, like bench:llm: a fast local model; real endpoints are slower still.
+  const fake = await start({ baseLatencyMs: LATENCY_MS, responder: () => ({ content: 'ok' }) });
   const gateway = await startGateway({ upstream: { baseUrl: fake.url, apiKey: 'sk-bench' } });
   const rows: Array<Record<string, number>> = [];
   try {
@@ -64,7 +66,7 @@ async function main(): Promise<void> {
   const f = (x: number) => x.toFixed(2);
   process.stdout.write(`concurrency  added median ms  added p99 ms  calls/s direct → gateway (ratio)\n`);
   for (const r of rows) process.stdout.write(`${String(r.concurrency).padEnd(11)}  ${f(r.addedMedianMs!).padEnd(15)}  ${f(r.addedP99Ms!).padEnd(12)}  ${r.directCallsPerSecond!.toFixed(0)} → ${r.gatewayCallsPerSecond!.toFixed(0)} (${f(r.throughputRatio!)}×)\n`);
-  process.stdout.write(`${CALLS} calls per level, fake upstream without added latency\n`);
+  process.stdout.write(`${CALLS} calls per level, fake upstream answering in ${LATENCY_MS} ms, all in one process\n`);
   const path = join(__dirname, '..', '..', 'bench', 'results.json');
   const results = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
   results.gateway = { calls: CALLS, rows };
