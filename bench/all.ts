@@ -108,7 +108,7 @@ function headline(name: string, o: Outcome): string {
     case 'editProperties':
       return `${r.totals?.cases} cases, ${r.totals?.failures} failures (bytes outside target, stale never applied, revert byte-identical)`;
     case 'security':
-      return `${r.totals?.attempts} attempts, ${r.totals?.unsafe} unsafe (canary, paths, webview, untrusted, traces as data)`;
+      return `${r.totals?.attempts} attempts, ${r.totals?.unsafe} unsafe (canary, paths, webview, untrusted, traces as data, run refs, CLI trust, MAS env, OTLP auth, prompt files, apply race)`;
     case 'fuzz':
       return `${r.totals?.cases} cases, ${r.totals?.crashes} crashes, ${r.totals?.errorsWithoutLocation} errors without location, ${r.totals?.findings} findings`;
     default: {

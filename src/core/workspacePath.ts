@@ -25,7 +25,7 @@ export function isWithin(parent: string, child: string): boolean {
 }
 
 /** The real path of `abs`, or of its nearest existing ancestor joined with the rest. */
-function realLocation(abs: string): string {
+export function realLocation(abs: string): string {
   let existing = abs;
   const rest: string[] = [];
   for (;;) {

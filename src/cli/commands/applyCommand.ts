@@ -3,11 +3,10 @@
  * through the edit ledger, and back. --dry-run prints the unified diff and changes nothing.
  */
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { applySuggestionToDisk, planSuggestionOnDisk, revertEdit } from '../../core/optimize/ledger';
 import { readSuggestions } from '../../core/optimize/optimizeStore';
 import type { Suggestion } from '../../core/credit/types';
-import { isRunId, runsDir } from '../../core/store';
+import { isRunId, runDir, RunRefError, runsDir } from '../../core/store';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { parseCliArgs } from '../parseCliArgs';
 import { DEFAULT_CONFIG } from '../readConfig';
@@ -25,7 +24,7 @@ async function findSuggestion(workspaceRoot: string, id: string, run?: string): 
     }
   }
   for (const r of runs) {
-    const found = (await readSuggestions(join(runsDir(workspaceRoot), r))).find((s) => s.id === id);
+    const found = (await readSuggestions(runDir(workspaceRoot, r))).find((s) => s.id === id);
     if (found) return { suggestion: found, runId: r };
   }
   return undefined;
@@ -48,7 +47,14 @@ not applied. --dry-run prints the unified diff instead.
     const id = parsed.positionals[0] as string;
     const loaded = await loadOptimizerConfig(io, 'apply', parsed.values.config);
     if (!loaded) return EXIT_FAILURE;
-    const found = await findSuggestion(loaded.workspaceRoot, id, parsed.values.run);
+    let found;
+    try {
+      found = await findSuggestion(loaded.workspaceRoot, id, parsed.values.run);
+    } catch (error) {
+      if (!(error instanceof RunRefError)) throw error;
+      io.stderr(`truce apply: --run ${error.message}\n`);
+      return EXIT_FAILURE;
+    }
     if (!found) {
       io.stderr(`truce apply: no suggestion ${id}${parsed.values.run ? ` in run ${parsed.values.run}` : ' in any run'}; list them with \`truce suggest <run>\` or see suggestions.json of an optimize run.\n`);
       return EXIT_FAILURE;

@@ -3,21 +3,25 @@
  * goes to stderr; stdout gets one JSON summary naming accepted and rejected suggestions with
  * their reasons, val/test before and after, and calls/tokens/cost per phase.
  */
-import { describeSpend } from '../../core/run';
+import { defaultMasBackend, describeSpend } from '../../core/run';
 import { optimize, OptimizeSetupError, type OptimizeProgress } from '../../core/optimize/optimizeLoop';
 import { resolveMethod, UnknownMethodError } from '../../core/credit/resolveMethod';
 import { methodRegistry } from '../../core/methods';
+import { OptimizeRunLock } from '../../core/optimize/optimizeRunLock';
+import { RunBusyError, RunRefError } from '../../core/store';
+import { testPause } from '../../core/testPause';
 import type { MethodName } from '../../core/credit/types';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { parseCliArgs } from '../parseCliArgs';
 import { DEFAULT_CONFIG } from '../readConfig';
+import { decideTrust, programsOf, untrustedMessage } from '../trust';
 import { loadOptimizerConfig } from './loadOptimizerConfig';
 
 declare const TRUCE_VERSION: string | undefined;
 
 const usage = `Usage: truce optimize [--method truce|bcd|gbc] [--rounds K] [--top-k k] [--batch-size N]
                       [--resume RUN] [--no-credit] [--no-units] [--delta D] [--llm-merge]
-                      [--config FILE]
+                      [--trust] [--config FILE]
 
 Optimizes the prompt rules of truce.yaml's agents: each round rolls out the best prompt set on a
 sample of train tasks, assigns credit, proposes unit edits, pools them across tasks, and accepts
@@ -36,6 +40,8 @@ the best set is stored in .truce/runs/<run>/best/ and suggestions can be applied
       --no-units      ablation: one global rewrite of each implicated agent's whole rule list
                       per round instead of unit edits pooled across tasks
       --resume RUN    continue an interrupted optimize run; finished rounds are not redone
+      --trust         run the programs truce.yaml names (a command MAS or evaluator) in this
+                      workspace; also TRUCE_TRUST=1, or list the folder in ~/.config/truce/trusted.json
 
 Exit status: 0 when the run completed, 1 when it stopped early or failed, 2 on bad arguments.`;
 
@@ -83,6 +89,7 @@ export const optimizeCommand: CliCommand = {
         'no-credit': { type: 'boolean', default: false },
         'no-units': { type: 'boolean', default: false },
         resume: { type: 'string' },
+        trust: { type: 'boolean', default: false },
       },
     }).values;
     if (v.method !== undefined && !['truce', 'bcd', 'gbc'].includes(v.method)) throw new UsageError(`--method must be truce, bcd or gbc, got "${v.method}"`);
@@ -100,6 +107,31 @@ export const optimizeCommand: CliCommand = {
     const batchSize = whole('--batch-size', v['batch-size']);
     const loaded = await loadOptimizerConfig(io, 'optimize', v.config);
     if (!loaded) return EXIT_FAILURE;
+    const trust = decideTrust(loaded.workspaceRoot, v.trust === true, io.env);
+    for (const warning of trust.warnings) io.stderr(`truce optimize: warning: ${warning}\n`);
+    const programs = programsOf(loaded.config);
+    if (programs.length > 0 && !trust.trusted) {
+      io.stderr(untrustedMessage('optimize', loaded.workspaceRoot, programs, io.env));
+      return EXIT_FAILURE;
+    }
+    // The loop reads the prompt files itself; refuse binary or oversized ones before it starts.
+    try {
+      await defaultMasBackend.loadPromptSet(loaded.config, { workspaceRoot: loaded.workspaceRoot, trusted: false, env: io.env });
+    } catch (error) {
+      io.stderr(`truce optimize: ${(error as Error).message}\n`);
+      return EXIT_FAILURE;
+    }
+    const lock = new OptimizeRunLock();
+    if (v.resume) {
+      try {
+        lock.resume(loaded.workspaceRoot, v.resume);
+      } catch (error) {
+        if (!(error instanceof RunRefError || error instanceof RunBusyError)) throw error;
+        io.stderr(`truce optimize: ${error.message}\n`);
+        return EXIT_FAILURE;
+      }
+      await testPause('resume');
+    }
     let result;
     try {
       result = await optimize({
@@ -117,10 +149,10 @@ export const optimizeCommand: CliCommand = {
         ...(v.resume ? { resumeRunId: v.resume } : {}),
         ...(io.signal ? { signal: io.signal } : {}),
         env: io.env,
-        // Whoever types `truce optimize` in a folder vouches for its commands.
-        trusted: true,
+        trusted: trust.trusted,
         toolVersion: typeof TRUCE_VERSION === 'string' ? TRUCE_VERSION : 'dev',
         onProgress: (e) => {
+          if (e.type === 'started') lock.started(loaded.workspaceRoot, e.runId);
           const line = progressLine(e);
           if (line !== undefined) io.stderr(`${line}\n`);
         },
@@ -131,6 +163,8 @@ export const optimizeCommand: CliCommand = {
         return EXIT_FAILURE;
       }
       throw error;
+    } finally {
+      lock.release();
     }
     if (result.status !== 'completed') io.stderr(`Resume with: truce optimize${v.config ? ` --config ${v.config}` : ''} --resume ${result.runId}\n`);
     const summary = {

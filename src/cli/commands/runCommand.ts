@@ -6,15 +6,17 @@
 import { relative } from 'node:path';
 import type { UsageTotals } from '../../core/llm';
 import { applyExecutorOverrides, describeSpend, RunSetupError, runMas, type RunProgress } from '../../core/run';
+import { RunStoreError } from '../../core/store';
 import type { SplitName } from '../../core/tasks';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { parseCliArgs } from '../parseCliArgs';
 import { ConfigReadError, DEFAULT_CONFIG, printDiagnostics, readConfig } from '../readConfig';
+import { decideTrust, programsOf, untrustedMessage } from '../trust';
 
 declare const TRUCE_VERSION: string | undefined;
 
 const usage = `Usage: truce run [--config FILE] [--split train|val|test] [--limit N] [--concurrency N]
-                 [--resume RUN] [--replay]
+                 [--resume RUN] [--replay] [--trust]
 
 Runs the MAS of truce.yaml on its tasks, scores every answer with the configured evaluator and
 records trajectories, LLM calls and a summary in .truce/runs/<run-id>/.
@@ -27,6 +29,8 @@ records trajectories, LLM calls and a summary in .truce/runs/<run-id>/.
                          answered before come from the response cache (.truce/cache) for free
       --replay           answer every call from the response cache; fail on a call that was
                          never recorded, never touch the network
+      --trust            run the programs truce.yaml names (a command MAS or evaluator) in this
+                         workspace; also TRUCE_TRUST=1, or list the folder in ~/.config/truce/trusted.json
 
 Environment: TRUCE_BASE_URL (or OPENAI_BASE_URL) and TRUCE_MODEL replace the executor's baseUrl
 and model; OPENAI_API_KEY (or the variable named by apiKeyEnv) holds the key.
@@ -43,6 +47,7 @@ interface Options {
   concurrency?: number;
   resume?: string;
   replay: boolean;
+  trust: boolean;
 }
 
 function positiveInt(flag: string, value: string | undefined): number | undefined {
@@ -63,6 +68,7 @@ function parseOptions(args: string[]): Options {
         concurrency: { type: 'string' },
         resume: { type: 'string' },
         replay: { type: 'boolean', default: false },
+        trust: { type: 'boolean', default: false },
       },
     });
   const v = parsed.values;
@@ -70,7 +76,7 @@ function parseOptions(args: string[]): Options {
   if (v.resume !== undefined && (v.split !== undefined || v.limit !== undefined)) {
     throw new UsageError('--resume continues the tasks the run was started with; it cannot be combined with --split or --limit');
   }
-  const options: Options = { replay: v.replay === true };
+  const options: Options = { replay: v.replay === true, trust: v.trust === true };
   if (v.config !== undefined) options.config = v.config;
   if (v.split !== undefined) options.split = v.split as SplitName;
   const limit = positiveInt('--limit', v.limit);
@@ -135,6 +141,13 @@ export const runCommand: CliCommand = {
       return EXIT_FAILURE;
     }
     for (const note of overridden.applied) io.stderr(`truce run: ${note}\n`);
+    const trust = decideTrust(file.workspaceRoot, options.trust, io.env);
+    for (const warning of trust.warnings) io.stderr(`truce run: warning: ${warning}\n`);
+    const programs = programsOf(overridden.config);
+    if (programs.length > 0 && !trust.trusted) {
+      io.stderr(untrustedMessage('run', file.workspaceRoot, programs, io.env));
+      return EXIT_FAILURE;
+    }
 
     let result;
     try {
@@ -149,8 +162,7 @@ export const runCommand: CliCommand = {
         ...(options.replay ? { cacheMode: 'replay' as const } : {}),
         ...(io.signal ? { signal: io.signal } : {}),
         env: io.env,
-        // Whoever types `truce run` in a folder vouches for its commands.
-        trusted: true,
+        trusted: trust.trusted,
         toolVersion: typeof TRUCE_VERSION === 'string' ? TRUCE_VERSION : 'dev',
         onProgress: (event) => {
           const line = progressLine(event);
@@ -158,6 +170,10 @@ export const runCommand: CliCommand = {
         },
       });
     } catch (error) {
+      if (error instanceof RunStoreError) {
+        io.stderr(`truce run: ${error.message}\n`);
+        return EXIT_FAILURE;
+      }
       if (error instanceof RunSetupError) {
         io.stderr(`truce run: ${error.message}\n`);
         for (const line of error.details.slice(0, 20)) io.stderr(`  ${line}\n`);

@@ -1,15 +1,18 @@
 /** `truce units <file...> [--json]`: the policy units of prompt files, as a table or as JSON. */
-import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
+import { DEFAULT_PROMPT_MAX_BYTES, PromptFileError, readPromptFile } from '../../core/promptFileGuard';
 import { parsePromptDocument, type PromptDocument, type PolicyUnit } from '../../core/units';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { parseCliArgs } from '../parseCliArgs';
 
-const usage = `Usage: truce units <file...> [--json]
+const usage = `Usage: truce units <file...> [--json] [--max-bytes N]
 
 Lists the policy units (single behavioural rules) of each prompt file with their exact ranges.
-  --json   print {"files":[{path, format, agents:[{id, kind, units:[…]}], errors:[…]}]}
-Lines and characters are 0-based; offsets count UTF-16 code units, as VS Code does.`;
+  --json          print {"files":[{path, format, agents:[{id, kind, units:[…]}], errors:[…]}]}
+  --max-bytes N   refuse files larger than N bytes (default ${DEFAULT_PROMPT_MAX_BYTES}, 4 MB)
+Lines and characters are 0-based; offsets count UTF-16 code units, as VS Code does.
+Exit status: 0 when every file was read and parsed, 1 when one could not be (binary, not UTF-8,
+too large, unreadable, or with parse errors: each is named on stderr), 2 on bad arguments.`;
 
 /** Exactly the fields of the CLI contract, in contract order. */
 function unitJson(u: PolicyUnit) {
@@ -46,22 +49,29 @@ export const unitsCommand: CliCommand = {
   summary: 'list the policy units of prompt files',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    const parsed = parseCliArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+    const parsed = parseCliArgs({ args, options: { json: { type: 'boolean' }, 'max-bytes': { type: 'string' } }, allowPositionals: true, strict: true });
     if (parsed.positionals.length === 0) throw new UsageError('Give at least one prompt file.');
+    const limit = parsed.values['max-bytes'];
+    if (limit !== undefined && !/^\d+$/.test(limit)) throw new UsageError(`--max-bytes needs a whole number of bytes, got "${limit}"`);
+    const maxBytes = limit === undefined ? DEFAULT_PROMPT_MAX_BYTES : Number(limit);
     const files: ReturnType<typeof documentJson>[] = [];
     let failed = false;
     for (const arg of parsed.positionals) {
       const abs = resolve(io.cwd, arg);
       let text: string;
+      const shown = relative(io.cwd, abs) || arg;
       try {
-        text = await readFile(abs, 'utf8');
+        text = await readPromptFile(abs, shown, maxBytes);
       } catch (e) {
         failed = true;
-        io.stderr(`truce units: cannot read ${arg}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
+        if (e instanceof PromptFileError) io.stderr(`truce units: ${e.message}\n`);
+        else io.stderr(`truce units: cannot read ${arg}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
         continue;
       }
       const doc = parsePromptDocument(text, { uri: abs });
-      const shown = relative(io.cwd, abs) || arg;
+      // A file with parse errors is listed with them, and the command fails.
+      for (const e of doc.errors) io.stderr(`truce units: ${shown}:${e.line + 1}:${e.character + 1}: ${e.message}\n`);
+      if (doc.errors.length > 0) failed = true;
       files.push(documentJson(shown, doc));
       if (!parsed.values.json) io.stdout(`${table(shown, doc)}\n\n`);
     }

@@ -40,6 +40,15 @@ export const validateCommand: CliCommand = {
     const config = file.config;
     if (!config) return EXIT_FAILURE;
 
+    if (config.mas.kind === 'command' && Object.keys(config.mas.env).length === 0 && !config.mas.passEnv?.length) {
+      // Since the MAS no longer inherits the shell, a MAS that calls its model itself fails without its key.
+      const line = Math.max(0, file.text.split('\n').findIndex((l) => /^\s*mas\s*:/.test(l)));
+      const message =
+        'the command MAS gets a minimal environment (PATH, HOME, locale, temp folders), without your API keys; ' +
+        'if it calls a model itself, name its key in mas.passEnv (e.g. passEnv: [OPENAI_API_KEY]), or set what it needs in mas.env';
+      io.stdout(`${formatDiagnostic(file.shown, { severity: 'warning', message, line, character: 0 })}\n`);
+    }
+
     let errors = 0;
     const tasksPath = resolve(file.workspaceRoot, config.tasks.file);
     const tasksShown = relative(io.cwd, tasksPath) || config.tasks.file;
@@ -50,15 +59,18 @@ export const validateCommand: CliCommand = {
       for (const e of tasks.errors) io.stdout(`${formatDiagnostic(tasksShown, { severity: 'error', message: e.message, line: e.line - 1, character: 0 })}\n`);
       errors += tasks.errors.length;
       taskCount = tasks.tasks.length;
+      if (taskCount === 0 && tasks.errors.length === 0) {
+        io.stdout(`${tasksShown}: error: the tasks file holds no tasks; add one JSON task per line, e.g. {"id": "q1", "input": "…", "reference": "…"}\n`);
+        errors += 1;
+      }
       const split = splitTasks(tasks.tasks, config.tasks.split, config.tasks.seed);
       for (const w of split.warnings) io.stdout(`${tasksShown}: warning: ${w}\n`);
       sizes = ` (train ${split.train.length}, val ${split.val.length}, test ${split.test.length})`;
     } catch (error) {
-      // A missing tasks file was already reported as a warning by the config check.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        io.stdout(`${tasksShown}: error: cannot read the tasks file: ${(error as Error).message}\n`);
-        errors += 1;
-      }
+      // The config check only warns (an editor shows the file being written); nothing can run without it.
+      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+      io.stdout(`${tasksShown}: error: ${missing ? 'the tasks file does not exist; create it (one JSON task per line) or fix tasks.file in truce.yaml' : `cannot read the tasks file: ${(error as Error).message}`}\n`);
+      errors += 1;
     }
     try {
       await defaultMasBackend.loadPromptSet(config, { workspaceRoot: file.workspaceRoot, trusted: false, env: io.env });

@@ -42,7 +42,14 @@ const commandMasSchema = z
     /** Program and arguments; no shell is involved. */
     argv: z.array(z.string().min(1)).min(1),
     cwd: z.string().optional(),
+    /** Set for the program on top of its minimal environment (PATH, HOME, locale, temp folders). */
     env: z.record(z.string(), z.string()).default({}),
+    /**
+     * Variables passed through from TRUCE's own environment, by name — e.g. the API key of a MAS
+     * that calls its model itself. Nothing else is inherited: keys stay with TRUCE unless named.
+     * Optional without a default, so configurations without it keep their hash.
+     */
+    passEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'use the name of an environment variable, e.g. OPENAI_API_KEY')).optional(),
     timeoutMs: z.number().int().positive().default(600_000),
     /** Start a local OTLP/HTTP receiver and pass its address in OTEL_EXPORTER_OTLP_ENDPOINT. */
     otlp: z.boolean().default(false),
@@ -137,6 +144,11 @@ export const truceConfigSchema = z
     evaluator: EvaluatorConfigSchema,
     llm: llmConfigSchema,
     concurrency: z.number().int().min(1).max(256).default(4),
+    /**
+     * Largest prompt file TRUCE reads (bytes; default 4 MB, promptFileGuard.ts). Optional without
+     * a default, so configurations without it keep their hash.
+     */
+    maxPromptBytes: z.number().int().positive().optional(),
     budget: budgetConfigSchema.default({}),
     optimizer: optimizerConfigSchema.default({ method: 'truce', rounds: 3, topK: 3, partition: 'round', windowSize: 4, batchSize: 8, delta: 0.1, gate: 'paired', llmMerge: false, minSupportTasks: 2, prune: true }),
   })

@@ -11,6 +11,7 @@ import { loadPromptSet } from '../mas';
 import { projectOptimize } from '../optimize/optimizeLoop';
 import { derivedRandom, sampleBatch } from '../optimize/random';
 import { parseTasksJsonl, splitTasks } from '../tasks';
+import { readPromptFile } from '../promptFileGuard';
 
 export interface OptimizePlan {
   rounds: number;
@@ -34,7 +35,12 @@ export async function projectOptimizeRun(config: TruceConfig, workspaceRoot: str
   if (parsed.errors.length) return { ok: false, reason: `The tasks file ${config.tasks.file} has errors; TRUCE: Validate Config shows them.` };
   const split = splitTasks(parsed.tasks, config.tasks.split, config.tasks.seed);
   if (!split.train.length || !split.val.length) return { ok: false, reason: 'Optimizing needs train and val tasks; set tasks.split in truce.yaml.' };
-  const prompts = await loadPromptSet(config, (file) => readFile(resolve(workspaceRoot, file), 'utf8'));
+  let prompts;
+  try {
+    prompts = await loadPromptSet(config, (file) => readPromptFile(resolve(workspaceRoot, file), file, config.maxPromptBytes));
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
+  }
   const batch = sampleBatch(split.train, config.optimizer.batchSize, derivedRandom(config.tasks.seed, 'batch', 1));
   const projection = projectOptimize(config, prompts, { batch, val: split.val, test: split.test }, options.rounds, config.optimizer.topK, config.agents.length, options.noCredit ?? false, options.noUnits ?? false);
   return { ok: true, plan: { rounds: options.rounds, batch: batch.length, val: split.val.length, test: split.test.length, ...projection } };

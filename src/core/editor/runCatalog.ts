@@ -8,7 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readLedger } from '../optimize/ledger';
 import { OPTIMIZE_FILES, readOptimizeManifest, readSuggestions } from '../optimize/optimizeStore';
-import { isRunId, listRuns, readJsonlFile, RUN_FILES, runsDir, type RunSummary } from '../store';
+import { isRunId, listRuns, readJsonlFile, RUN_FILES, runDir, runsDir, type RunSummary } from '../store';
 import type { Trajectory } from '../trajectory/schema';
 import { rejectedBy, readDecisions } from './decisions';
 import { appliedSuggestionIds } from './editorLedger';
@@ -74,7 +74,7 @@ export interface LoadedRunView {
 }
 
 export async function loadRunView(workspaceRoot: string, entry: Pick<RunEntry, 'runId' | 'kind'>): Promise<LoadedRunView> {
-  const dir = join(runsDir(workspaceRoot), entry.runId);
+  const dir = runDir(workspaceRoot, entry.runId);
   const signals = (await readJsonlFile(join(dir, OPTIMIZE_FILES.credit))).lines.map((l) => l.value);
   const suggestions = await readSuggestions(dir);
   const ledger = await readLedger(workspaceRoot);

@@ -10,7 +10,17 @@ const REDACTED = '[redacted]';
 const MIN_SECRET_LENGTH = 8;
 
 /** Shapes of well-known key formats, masked even when they are not our key. */
-const KEY_PATTERNS: RegExp[] = [/\bsk-[A-Za-z0-9_*.-]{6,}/g, /\bBearer\s+[A-Za-z0-9_*.~+/=-]{6,}/gi];
+const KEY_PATTERNS: RegExp[] = [
+  // OpenAI and Anthropic (sk-…, sk-proj-…, sk-ant-…), and bearer tokens in echoed headers.
+  /\bsk-[A-Za-z0-9_*.-]{6,}/g,
+  /\bBearer\s+[A-Za-z0-9_*.~+/=-]{6,}/gi,
+  // Google API keys, AWS access key ids, GitHub, Hugging Face and Slack tokens.
+  /\bAIza[0-9A-Za-z_-]{30,}/g,
+  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
+  /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})/g,
+  /\bhf_[A-Za-z0-9]{30,}/g,
+  /\bxox[abprs]-[A-Za-z0-9-]{10,}/g,
+];
 
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
   let out = text;

@@ -4,7 +4,8 @@
  * - the candidate prompt files are written to a fresh temp dir (see promptFiles.ts), which is
  *   removed afterwards whatever happens;
  * - `argv` runs without a shell in `cwd` (relative to the workspace; default the workspace) with
- *   the inherited environment, then `env` from truce.yaml, then TRUCE_PROMPTS_DIR,
+ *   a minimal environment (masEnvironment.ts: PATH, HOME, locale, temp, and what `passEnv`
+ *   names — no API keys otherwise), then `env` from truce.yaml, then TRUCE_PROMPTS_DIR,
  *   TRUCE_PROMPTS_JSON, TRUCE_TASK_ID, TRUCE_RUN_ID, TRUCE_PROMPT_SET_HASH (and TRUCE_SAMPLE for
  *   repeated executions);
  * - stdin gets the task as one JSON object (`{"id", "input", …}`) and a line break. `reference`,
@@ -13,11 +14,12 @@
  * - stdout carries the trajectory (see commandOutput.ts for the line protocol and the answer);
  * - with `otlp: true`, a local OTLP receiver runs for the execution and the program gets
  *   OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL
- *   (`http/protobuf` unless truce.yaml's env names another) and `truce.task.id` / `truce.run.id`
- *   in OTEL_RESOURCE_ATTRIBUTES. When stdout holds no trajectory, the spans become one;
+ *   (`http/protobuf` unless truce.yaml's env names another), `truce.task.id` / `truce.run.id`
+ *   in OTEL_RESOURCE_ATTRIBUTES, and the receiver's bearer token in OTEL_EXPORTER_OTLP_HEADERS. When stdout holds no trajectory, the spans become one;
  * - a non-zero exit, a timeout (the process group is killed), or unusable output is a
  *   MasRunFailure with the reason and the stderr tail; whatever trajectory could be read is kept
- *   as `partial`. Cancellation kills the process group and rejects with the abort reason.
+ *   as `partial`. Keys in stderr (known key shapes, and the values of key-like variables of
+ *   TRUCE's environment) are redacted before anything of it is kept. Cancellation kills the process group and rejects with the abort reason.
  *
  * Running a workspace program is code execution: the runner refuses to exist in an untrusted
  * workspace.
@@ -28,8 +30,10 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { TruceConfig } from '../config';
 import { importOtlpText } from '../trajectory/importOtlp';
 import type { Trajectory } from '../trajectory/schema';
+import { scrubSecrets } from '../llm/secrets';
 import { CommandOutputReader } from './commandOutput';
 import { MasSetupError } from './errors';
+import { masEnvironment, secretValues } from './masEnvironment';
 import { runMasProcess, type MasProcessOutcome } from './masProcess';
 import { OtlpReceiver, type OtlpTaskCollection } from './otlpReceiver';
 import type { OtlpResourceSpans } from './otlpTypes';
@@ -43,6 +47,8 @@ export interface CommandMasOptions {
   workspaceRoot: string;
   /** Workspace Trust (VS Code) or `--trust` (CLI). */
   trusted: boolean;
+  /** TRUCE's environment, where `mas.passEnv` names are looked up; default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Parent of the per-execution temp dirs; default the OS temp dir. */
   tmpDir?: string;
   /** Between SIGTERM and SIGKILL when the program is ended; default 2 s. */
@@ -59,6 +65,7 @@ const ATTR_STDERR_TAIL = 8000;
 export class CommandMas implements MasRunner {
   readonly kind = 'command' as const;
   private readonly cwd: string;
+  private readonly source: Readonly<Record<string, string | undefined>>;
 
   /** Throws MasSetupError in an untrusted workspace or with an empty argv. */
   constructor(private readonly options: CommandMasOptions) {
@@ -71,6 +78,7 @@ export class CommandMas implements MasRunner {
     if (options.mas.argv.length === 0 || options.mas.argv[0] === '') throw new MasSetupError('mas.argv must name a program, e.g. ["python", "run_mas.py"].');
     const cwd = options.mas.cwd ?? '.';
     this.cwd = isAbsolute(cwd) ? cwd : resolve(options.workspaceRoot, cwd);
+    this.source = options.env ?? process.env;
   }
 
   async run(context: MasRunContext): Promise<MasRunResult | MasRunFailure> {
@@ -86,8 +94,7 @@ export class CommandMas implements MasRunner {
         return { failed: true, reason: error instanceof Error ? error.message : String(error) };
       }
       const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        ...this.options.mas.env,
+        ...masEnvironment(this.source, this.options.mas.passEnv, this.options.mas.env),
         TRUCE_PROMPTS_DIR: written.promptsDir,
         TRUCE_PROMPTS_JSON: written.manifest,
         TRUCE_TASK_ID: context.task.id,
@@ -148,7 +155,7 @@ export class CommandMas implements MasRunner {
         answer = output.answer ?? lastOutput(trajectory);
       }
     }
-    const stderr = 'stderr' in outcome ? outcome.stderr : '';
+    const stderr = 'stderr' in outcome ? scrubSecrets(outcome.stderr, secretValues(this.source)) : '';
     if (trajectory) {
       trajectory.attrs = {
         ...trajectory.attrs,
@@ -190,6 +197,8 @@ export class CommandMas implements MasRunner {
 function otlpEnv(receiver: OtlpReceiver, env: NodeJS.ProcessEnv, configured: Record<string, string>, context: MasRunContext): NodeJS.ProcessEnv {
   const ours = [`truce.task.id=${encodeURIComponent(context.task.id)}`, `truce.run.id=${encodeURIComponent(context.runId)}`].join(',');
   const resource = env.OTEL_RESOURCE_ATTRIBUTES ? `${env.OTEL_RESOURCE_ATTRIBUTES},${ours}` : ours;
+  // The receiver's bearer token, after any headers truce.yaml sets for other exporters.
+  const headers = configured.OTEL_EXPORTER_OTLP_HEADERS ? `${configured.OTEL_EXPORTER_OTLP_HEADERS},${receiver.headers}` : receiver.headers;
   return {
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
     // A traces-specific endpoint inherited from the user's shell would win over the generic one.
@@ -197,6 +206,9 @@ function otlpEnv(receiver: OtlpReceiver, env: NodeJS.ProcessEnv, configured: Rec
     OTEL_EXPORTER_OTLP_PROTOCOL: configured.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
     OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: configured.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? configured.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
     OTEL_RESOURCE_ATTRIBUTES: resource,
+    OTEL_EXPORTER_OTLP_HEADERS: headers,
+    // Set too, so a traces-specific value from mas.env cannot drop the token.
+    OTEL_EXPORTER_OTLP_TRACES_HEADERS: headers,
   };
 }
 

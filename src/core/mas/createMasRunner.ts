@@ -12,6 +12,8 @@ export interface MasRunnerDeps {
   /** Absolute path of the workspace folder; `mas.cwd` is relative to it. */
   workspaceRoot: string;
   trusted: boolean;
+  /** TRUCE's environment, where a command MAS's `passEnv` names are looked up; default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Parent of the command MAS's per-execution temp dirs; default the OS temp dir. */
   tmpDir?: string;
 }
@@ -27,6 +29,7 @@ export function createMasRunner(config: TruceConfig, deps: MasRunnerDeps): MasRu
         mas,
         workspaceRoot: deps.workspaceRoot,
         trusted: deps.trusted,
+        ...(deps.env !== undefined ? { env: deps.env } : {}),
         ...(deps.tmpDir !== undefined ? { tmpDir: deps.tmpDir } : {}),
       });
     case 'import':

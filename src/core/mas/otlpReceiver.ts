@@ -3,6 +3,10 @@
  * OTEL_EXPORTER_OTLP_ENDPOINT and its spans arrive here.
  *
  * - Listens on 127.0.0.1 only (a random port): spans carry prompts and answers, never for the network.
+ * - Loopback is not private, though: any local process could post spans into a run. Every request
+ *   must carry the receiver's per-run bearer token (`Authorization: Bearer <token>`), which the
+ *   MAS gets in OTEL_EXPORTER_OTLP_HEADERS, the variable OpenTelemetry exporters read; anything
+ *   else is answered 401 before its body is read.
  * - `POST /v1/traces` with `application/json` (OTLP/JSON) or `application/x-protobuf` (decoded by
  *   otlpProtobuf.ts), optionally gzip-compressed. Success answers an empty
  *   ExportTraceServiceResponse in the request's encoding; unreadable bodies get 400 with a Status
@@ -12,6 +16,7 @@
  *   does not goes to every collection open when it arrives (the time window of the execution).
  *   Spans for no open collection are dropped.
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
@@ -22,9 +27,13 @@ export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
 const TASK_ID_KEYS = ['truce.task.id', 'truce.task_id'];
 /** google.rpc.Code INVALID_ARGUMENT, the code OTLP uses for a request it cannot read. */
 const INVALID_ARGUMENT = 3;
+/** google.rpc.Code UNAUTHENTICATED. */
+const UNAUTHENTICATED = 16;
 
 export interface OtlpReceiverOptions {
   maxBodyBytes?: number;
+  /** The bearer token requests must carry; default a fresh random one. */
+  token?: string;
 }
 
 /** The spans one task execution received, grouped by the resource and scope they came with. */
@@ -46,6 +55,9 @@ export class OtlpReceiver {
   /** Base URL for OTEL_EXPORTER_OTLP_ENDPOINT, e.g. http://127.0.0.1:43125 */
   readonly endpoint: string;
   readonly tracesUrl: string;
+  /** Requests must send `Authorization: Bearer <token>`. */
+  readonly token: string;
+  private readonly expected: Buffer;
   private readonly open = new Set<Collector>();
   private readonly pending = new Set<Promise<void>>();
 
@@ -53,9 +65,17 @@ export class OtlpReceiver {
     private readonly server: Server,
     port: number,
     private readonly maxBodyBytes: number,
+    token: string,
   ) {
     this.endpoint = `http://127.0.0.1:${port}`;
     this.tracesUrl = `${this.endpoint}/v1/traces`;
+    this.token = token;
+    this.expected = Buffer.from(`Bearer ${token}`);
+  }
+
+  /** The value for OTEL_EXPORTER_OTLP_HEADERS: `key=value` pairs with URL-encoded values. */
+  get headers(): string {
+    return `Authorization=${encodeURIComponent(`Bearer ${this.token}`)}`;
   }
 
   static async start(options: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
@@ -69,7 +89,7 @@ export class OtlpReceiver {
         resolve();
       });
     });
-    receiver = new OtlpReceiver(server, (server.address() as AddressInfo).port, maxBodyBytes);
+    receiver = new OtlpReceiver(server, (server.address() as AddressInfo).port, maxBodyBytes, options.token ?? randomBytes(32).toString('hex'));
     return receiver;
   }
 
@@ -112,7 +132,20 @@ export class OtlpReceiver {
     void done.finally(() => this.pending.delete(done));
   }
 
+  private authorized(req: IncomingMessage): boolean {
+    const given = Buffer.from(req.headers.authorization ?? '');
+    return given.length === this.expected.length && timingSafeEqual(given, this.expected);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!this.authorized(req)) {
+      // The body is drained unread; the connection is not kept for a client that is not ours.
+      res.setHeader('connection', 'close');
+      res.setHeader('www-authenticate', 'Bearer');
+      send(res, 401, 'application/json', JSON.stringify({ code: UNAUTHENTICATED, message: 'missing or wrong bearer token; export with the OTEL_EXPORTER_OTLP_HEADERS TRUCE set for this run' }));
+      req.resume();
+      return;
+    }
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/v1/traces') return reject(res, 404, 'json', `no route ${path}; send traces to /v1/traces`);
     if (req.method !== 'POST') return reject(res, 405, 'json', 'use POST for /v1/traces');

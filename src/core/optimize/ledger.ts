@@ -5,13 +5,21 @@
  * evidence. Files are replaced atomically. `revertEdit` puts the exact previous bytes back — but
  * only while the file still is what the edit left, because restoring over later changes would
  * silently throw them away; otherwise it refuses and says why.
+ *
+ * Two processes may apply at once (two terminals, the editor and the CLI). Every write of a prompt
+ * file and every ledger append happens under one workspace lock (`.truce/ledger.lock`), and the
+ * file is read again under it: an edit planned against bytes that changed meanwhile is refused
+ * rather than written over the other edit, so the ledger always describes the file's history.
+ * Files are written through symbolic links, keeping their mode (replaceUserFile.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { TruceConfig } from '../config';
-import { JsonlAppender, readJsonlFile, TRUCE_DIR, writeFileAtomic } from '../store';
+import { describeOwner, JsonlAppender, LockTimeoutError, readJsonlFile, replaceUserFile, TRUCE_DIR, waitForLock, writeFileAtomic } from '../store';
 import type { UnitEdit } from '../units';
+import { readPromptFile } from '../promptFileGuard';
+import { testPause } from '../testPause';
 import { workspaceEscape } from '../workspacePath';
 import { applySuggestions, type ApplyStatus } from './applySuggestions';
 import type { Suggestion, SuggestionEvidence } from '../credit/types';
@@ -50,6 +58,13 @@ export interface AppliedEdit {
  * both end here, so `revertEdit` can undo either.
  */
 export async function recordAppliedEdit(workspaceRoot: string, edit: AppliedEdit, write?: () => Promise<void>): Promise<LedgerEntry> {
+  const locked = await withLedgerLock(workspaceRoot, 'record', async () => ({ ok: true as const, entry: await recordUnlocked(workspaceRoot, edit, write), diff: '' }));
+  if (!locked.ok) throw new Error(locked.reason);
+  return locked.entry;
+}
+
+/** The caller holds the ledger lock. */
+async function recordUnlocked(workspaceRoot: string, edit: AppliedEdit, write?: () => Promise<void>): Promise<LedgerEntry> {
   const beforeSha256 = await putBlob(workspaceRoot, edit.beforeBytes);
   const afterSha256 = await putBlob(workspaceRoot, edit.afterBytes);
   await write?.();
@@ -74,6 +89,26 @@ export async function recordAppliedEdit(workspaceRoot: string, edit: AppliedEdit
 
 export function ledgerFile(workspaceRoot: string): string {
   return join(workspaceRoot, TRUCE_DIR, 'ledger.jsonl');
+}
+
+/** How long an apply or revert waits for another process's edit (they take milliseconds). */
+const LEDGER_LOCK_WAIT_MS = 30_000;
+
+/** Runs `work` holding the workspace's edit lock; a holder that does not let go in time is a refusal. */
+async function withLedgerLock(workspaceRoot: string, purpose: string, work: () => Promise<LedgerOutcome>): Promise<LedgerOutcome> {
+  let lock;
+  try {
+    await mkdir(join(workspaceRoot, TRUCE_DIR), { recursive: true });
+    lock = await waitForLock(join(workspaceRoot, TRUCE_DIR, 'ledger.lock'), purpose, LEDGER_LOCK_WAIT_MS);
+  } catch (error) {
+    if (!(error instanceof LockTimeoutError)) throw error;
+    return { ok: false, status: 'refused', reason: `Another TRUCE process (${describeOwner(error.owner)}) has been editing prompt files of this workspace for ${LEDGER_LOCK_WAIT_MS / 1000} s; try again when it has finished.` };
+  }
+  try {
+    return await work();
+  } finally {
+    lock.release();
+  }
 }
 
 function blobPath(workspaceRoot: string, sha: string): string {
@@ -109,7 +144,7 @@ export async function planSuggestionOnDisk(workspaceRoot: string, config: Pick<T
   if (escape) return { ok: false, status: 'rejected', reason: `Refusing to edit ${suggestion.file}: ${escape}; suggestions may only edit prompt files inside the workspace.` };
   let before: string;
   try {
-    before = await readFile(resolve(workspaceRoot, suggestion.file), 'utf8');
+    before = await readPromptFile(resolve(workspaceRoot, suggestion.file), suggestion.file);
   } catch (error) {
     return { ok: false, status: 'stale', reason: `Cannot read ${suggestion.file}: ${(error as Error).message}` };
   }
@@ -141,12 +176,28 @@ export async function applySuggestionToDisk(
     return { ok: false, status: 'refused', reason: `${suggestion.file} is not valid UTF-8; TRUCE edits only UTF-8 prompt files.` };
   }
   const afterBytes = Buffer.from(planned.after, 'utf8');
-  // Blobs first, then the file, then the entry: a crash in between leaves nothing to revert wrongly.
-  const entry = await recordAppliedEdit(workspaceRoot, { file: suggestion.file, beforeBytes, afterBytes, suggestion, ...(runId ? { runId } : {}), now }, () => writeFileAtomic(path, afterBytes));
-  return { ok: true, entry, diff: planned.diff };
+  await testPause('apply');
+  return withLedgerLock(workspaceRoot, 'apply', async () => {
+    // Read again under the lock: another apply may have written the file since it was planned.
+    const current = await readFile(path).catch(() => undefined);
+    if (!current || sha256(current) !== sha256(beforeBytes)) {
+      return {
+        ok: false,
+        status: 'stale',
+        reason: `the file changed; re-run suggest. ${suggestion.file} was edited (by another apply, or by hand) after this suggestion was checked against it, and writing it now would undo that edit.`,
+      };
+    }
+    // Blobs first, then the file, then the entry: a crash in between leaves nothing to revert wrongly.
+    const entry = await recordUnlocked(workspaceRoot, { file: suggestion.file, beforeBytes, afterBytes, suggestion, ...(runId ? { runId } : {}), now }, () => replaceUserFile(path, afterBytes));
+    return { ok: true, entry, diff: planned.diff };
+  });
 }
 
 export async function revertEdit(workspaceRoot: string, editId: string, now: () => Date = () => new Date()): Promise<LedgerOutcome> {
+  return withLedgerLock(workspaceRoot, 'revert', () => revertUnlocked(workspaceRoot, editId, now));
+}
+
+async function revertUnlocked(workspaceRoot: string, editId: string, now: () => Date): Promise<LedgerOutcome> {
   const entries = await readLedger(workspaceRoot);
   const target = entries.find((e) => e.editId === editId && e.kind === 'apply');
   if (!target) return { ok: false, status: 'refused', reason: `There is no applied edit ${editId} in ${ledgerFile(workspaceRoot)}.` };
@@ -173,7 +224,7 @@ export async function revertEdit(workspaceRoot: string, editId: string, now: () 
     return { ok: false, status: 'refused', reason: `Cannot revert ${editId}: the saved copy of ${target.file} (${target.beforeSha256.slice(0, 12)}) is missing from .truce/ledger/blobs.` };
   }
   if (sha256(before) !== target.beforeSha256) return { ok: false, status: 'refused', reason: `Cannot revert ${editId}: the saved copy of ${target.file} is damaged (hash mismatch).` };
-  await writeFileAtomic(path, before);
+  await replaceUserFile(path, before);
   const entry: LedgerEntry = {
     editId: `e-${sha256(`revert:${editId}:${randomBytes(4).toString('hex')}`).slice(0, 12)}`,
     ts: now().toISOString(),

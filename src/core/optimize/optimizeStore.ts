@@ -15,7 +15,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { JsonlAppender, readJsonlFile, runsDir, writeFileAtomic, writeJsonAtomic } from '../store';
+import { JsonlAppender, readJsonlFile, runDir, writeFileAtomic, writeJsonAtomic } from '../store';
 import type { CreditReport, CreditSignal, Suggestion } from '../credit/types';
 
 export const OPTIMIZE_FORMAT = 'truce-optimize/1';
@@ -57,8 +57,9 @@ export interface PromptsFile {
   initialHash: string;
 }
 
+/** The folder of an optimize run; throws RunRefError when `runId` is not a run of this workspace. */
 export function optimizeDir(workspaceRoot: string, runId: string): string {
-  return join(runsDir(workspaceRoot), runId);
+  return runDir(workspaceRoot, runId);
 }
 
 export async function readOptimizeManifest(dir: string): Promise<OptimizeManifest | undefined> {

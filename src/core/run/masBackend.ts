@@ -3,10 +3,10 @@
  * for the configured MAS. Behind an interface so tests (and the optimizer, with candidate prompt
  * sets) can hand in their own.
  */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { TruceConfig } from '../config';
 import { createMasRunner, loadPromptSet, type MasRunner, type PromptSet } from '../mas';
+import { readPromptFile } from '../promptFileGuard';
 
 export interface MasBackendContext {
   workspaceRoot: string;
@@ -20,6 +20,7 @@ export interface MasBackend {
 }
 
 export const defaultMasBackend: MasBackend = {
-  loadPromptSet: (config, context) => loadPromptSet(config, (file) => readFile(resolve(context.workspaceRoot, file), 'utf8')),
-  createRunner: (config, _prompts, context) => createMasRunner(config, { workspaceRoot: context.workspaceRoot, trusted: context.trusted }),
+  // Binary, non-UTF-8 and oversized prompt files are refused before they are parsed.
+  loadPromptSet: (config, context) => loadPromptSet(config, (file) => readPromptFile(resolve(context.workspaceRoot, file), file, config.maxPromptBytes)),
+  createRunner: (config, _prompts, context) => createMasRunner(config, { workspaceRoot: context.workspaceRoot, trusted: context.trusted, env: context.env }),
 };

@@ -13,11 +13,12 @@ export function sha256(data: string | Uint8Array): string {
 }
 
 /**
- * Over everything that shapes results. Budget and concurrency are left out: raising a cap or the
- * parallelism to finish a stopped run must not make it unresumable, and neither changes a reply.
+ * Over everything that shapes results. Budget, concurrency and the prompt size limit are left out:
+ * raising a cap or the parallelism to finish a stopped run must not make it unresumable, and none
+ * of them changes a reply.
  */
 export function configHash(config: TruceConfig): string {
-  const { budget: _budget, concurrency: _concurrency, ...shaping } = config;
+  const { budget: _budget, concurrency: _concurrency, maxPromptBytes: _maxPromptBytes, ...shaping } = config;
   return sha256(canonicalJson(shaping));
 }
 

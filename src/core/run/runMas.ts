@@ -8,8 +8,9 @@
  * cache without paying for any call twice.
  */
 import { setMaxListeners } from 'node:events';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { truceConfigSchema, type TruceConfig } from '../config';
 import { createEvaluator, type Evaluator } from '../eval';
 import {
@@ -33,14 +34,24 @@ import { MasSetupError } from '../mas/errors';
 import type { MasRunner, MasTask, PromptSet } from '../mas/types';
 import {
   cacheDir,
+  describeStoreError,
   foldCalls,
+  lockRunDir,
   loadRun,
   MANIFEST_FORMAT,
   newRunId,
+  resolveRunId,
+  RunBusyError,
+  runDir,
   RunNotFoundError,
+  RunRefError,
+  runsDir,
   RunStore,
+  RunStoreError,
   summarizeRun,
+  type FileLock,
   type Manifest,
+  type RunLockPurpose,
   type RunStatus,
   type RunSummary,
   type StoredCallRecord,
@@ -57,6 +68,7 @@ import type { RunProgress } from './runProgress';
 import { checkedTrajectory, failedTrajectory, scoredTrajectory } from './scoredTrajectory';
 import { interruptionFor } from './stopReasons';
 import { TaskContext, type TaskInterruption, type TaskScope } from './taskContext';
+import { testPause } from '../testPause';
 import { runPool } from './taskPool';
 import { createJudgeCaller } from './judgeCaller';
 import { findMatchingRun, isComplete } from './matchingRun';
@@ -118,6 +130,29 @@ interface PendingTask {
 }
 
 export async function runMas(options: RunMasOptions): Promise<RunResult> {
+  // The run folder's lock (runLock.ts), held from before the run is read until its last write.
+  const held: FileLock[] = [];
+  try {
+    return await runMasLocked(options, held);
+  } finally {
+    for (const lock of held) lock.release();
+  }
+}
+
+/** Takes the run folder's lock into `held`, or refuses with who holds it. */
+function lockRun(dir: string, runId: string, purpose: RunLockPurpose, held: FileLock[]): void {
+  try {
+    held.push(lockRunDir(dir, runId, purpose));
+  } catch (error) {
+    if (error instanceof RunBusyError) throw new RunSetupError(error.message);
+    // The lock file could not be written: the run folder is not writable (permissions, full disk).
+    // `dir` is <workspace>/.truce/runs/<id>.
+    const workspaceRoot = dirname(dirname(dirname(dir)));
+    throw new RunStoreError(describeStoreError(error, dir, workspaceRoot, purpose === 'resume' ? `truce run --resume ${runId}` : undefined));
+  }
+}
+
+async function runMasLocked(options: RunMasOptions, held: FileLock[]): Promise<RunResult> {
   const now = options.now ?? (() => new Date());
   const env = options.env ?? process.env;
   const workspaceRoot = options.workspaceRoot;
@@ -127,7 +162,15 @@ export async function runMas(options: RunMasOptions): Promise<RunResult> {
   const backend = options.mas ?? defaultMasBackend;
 
   const { tasks, taskText } = await loadTasks(config, workspaceRoot);
-  let previous = options.resumeRunId !== undefined ? await previousRun(workspaceRoot, options.resumeRunId) : undefined;
+  // `latest` is resolved once, so the run that is locked is the run that is read.
+  const resumeId = options.resumeRunId === undefined ? undefined : await resolveRunId(workspaceRoot, options.resumeRunId).catch(() => options.resumeRunId as string);
+  if (resumeId !== undefined) {
+    // Locked before it is read: what a second resumer would read is about to change.
+    const dir = resumableDir(workspaceRoot, resumeId);
+    if (dir && existsSync(dir)) lockRun(dir, resumeId, 'resume', held);
+  }
+  let previous = resumeId !== undefined ? await previousRun(workspaceRoot, resumeId) : undefined;
+  if (previous) await testPause('resume');
   const prompts = await setup(() => backend.loadPromptSet(config, backendContext));
   const promptFiles = await setup(() => snapshotPromptFiles(config, workspaceRoot));
   const identity = { configHash: configHash(config), promptHash: prompts.hash, taskFileSha256: sha256(taskText) };
@@ -135,6 +178,7 @@ export async function runMas(options: RunMasOptions): Promise<RunResult> {
     const split = options.split ?? 'all';
     const match = await findMatchingRun(workspaceRoot, { ...identity, taskFile: config.tasks.file, split, ...(options.limit !== undefined ? { limit: options.limit } : {}) });
     if (match && isComplete(match)) return reusedRun(match, now());
+    if (match) lockRun(match.dir, match.manifest.runId, 'resume', held);
     previous = match;
   }
   if (previous) checkResumable(previous, identity, config);
@@ -201,8 +245,12 @@ export async function runMas(options: RunMasOptions): Promise<RunResult> {
   };
   let store: RunStore;
   if (previous) {
-    store = await RunStore.reopen(previous.dir, previous.manifest, now);
-    await store.updateManifest({ ...manifestFields, statusReason: undefined });
+    const resumed = previous;
+    store = await storeWrite(workspaceRoot, resumed.dir, resumed.manifest.runId, async () => {
+      const reopened = await RunStore.reopen(resumed.dir, resumed.manifest, now);
+      await reopened.updateManifest({ ...manifestFields, statusReason: undefined });
+      return reopened;
+    });
   } else {
     const manifest: Manifest = {
       format: MANIFEST_FORMAT,
@@ -225,11 +273,14 @@ export async function runMas(options: RunMasOptions): Promise<RunResult> {
       endpoints: Object.fromEntries(Object.entries(clients).map(([role, c]) => [role, { baseUrl: c.baseUrl, model: c.model }])),
       ...manifestFields,
     };
-    store = await RunStore.create(workspaceRoot, manifest, now);
+    store = await storeWrite(workspaceRoot, runsDir(workspaceRoot), undefined, () => RunStore.create(workspaceRoot, manifest, now));
+    lockRun(store.dir, store.runId, 'run', held);
   }
-  await recorder.attach(store);
   const runId = store.runId;
-  await store.journal({ event: 'run-started', invocation, pending: pending.length, skipped: finishedBefore.size });
+  await storeWrite(workspaceRoot, store.dir, runId, async () => {
+    await recorder.attach(store);
+    await store.journal({ event: 'run-started', invocation, pending: pending.length, skipped: finishedBefore.size });
+  });
   options.onProgress?.({ type: 'started', runId, dir: store.dir, invocation, pending: pending.length, skipped: finishedBefore.size, total: selection.length, projection });
 
   // A dead endpoint stops tasks in flight too; the user's cancel does the same through its signal.
@@ -308,7 +359,7 @@ export async function runMas(options: RunMasOptions): Promise<RunResult> {
       });
     } catch (error) {
       // Only the store can fail here; without it nothing more can be recorded.
-      storeFailure ??= new Error(`Cannot write to the run store ${store.dir}: ${(error as Error).message}`);
+      storeFailure ??= new Error(describeStoreError(error, store.dir, workspaceRoot, `truce run --resume ${runId}`));
       halt.abort(storeFailure);
     }
   };
@@ -321,7 +372,7 @@ export async function runMas(options: RunMasOptions): Promise<RunResult> {
   try {
     await store.flush();
   } catch (error) {
-    storeFailure ??= new Error(`Cannot write to the run store ${store.dir}: ${(error as Error).message}`);
+    storeFailure ??= new Error(describeStoreError(error, store.dir, workspaceRoot, `truce run --resume ${runId}`));
   }
 
   const remaining = selection.length - new Set(results.map((t) => t.taskId)).size;
@@ -330,9 +381,13 @@ export async function runMas(options: RunMasOptions): Promise<RunResult> {
     : (recorder.interruption ?? (options.signal?.aborted ? { status: 'cancelled' as const, reason: 'cancelled by the user' } : undefined));
   const status: RunStatus = stop ? stop.status : remaining === 0 ? 'completed' : 'failed';
   const statusReason = stop?.reason ?? (remaining > 0 ? `${remaining} tasks were not finished` : undefined);
-  await store.updateManifest({ status, statusReason });
-  if (status === 'completed') await store.journal({ event: 'run-completed' });
-  else await store.journal({ event: 'run-stopped', status, reason: statusReason ?? status });
+  // A store that failed during the run fails these writes too: the stored tasks stay, the manifest
+  // still says 'running' (so the run reads as interrupted), and the message says how to go on.
+  await storeWrite(workspaceRoot, store.dir, runId, async () => {
+    await store.updateManifest({ status, statusReason });
+    if (status === 'completed') await store.journal({ event: 'run-completed' });
+    else await store.journal({ event: 'run-stopped', status, reason: statusReason ?? status });
+  }, storeFailure);
   const finishedAt = now();
   const summary = summarizeRun(store.manifest, results, recorder.all, {
     number: invocation,
@@ -343,7 +398,7 @@ export async function runMas(options: RunMasOptions): Promise<RunResult> {
     ran: results.length - finishedBefore.size,
     usage: accounting.snapshot().total,
   });
-  await store.writeSummary(summary);
+  await storeWrite(workspaceRoot, store.dir, runId, () => store.writeSummary(summary), storeFailure);
   await store.flush().catch(() => undefined);
   options.onProgress?.({ type: 'finished', status, ...(statusReason !== undefined ? { reason: statusReason } : {}) });
   return { runId, dir: store.dir, status, summary };
@@ -491,6 +546,31 @@ async function loadTasks(config: TruceConfig, workspaceRoot: string): Promise<{ 
   }
   if (!tasks.length) throw new RunSetupError(`The tasks file ${file} holds no tasks.`);
   return { tasks, taskText };
+}
+
+/**
+ * A write to the run store whose failure ends the run with what is wrong and what to do (storeErrors.ts)
+ * instead of the system's error. `earlier`: a store failure already seen in the run, reported
+ * instead of the follow-up one (a full disk fails every later write the same way).
+ */
+async function storeWrite<T>(workspaceRoot: string, target: string, runId: string | undefined, write: () => Promise<T>, earlier?: Error): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof RunSetupError || error instanceof RunStoreError) throw error;
+    if (earlier) throw new RunStoreError(earlier.message);
+    throw new RunStoreError(describeStoreError(error, target, workspaceRoot, runId ? `truce run --resume ${runId}` : undefined));
+  }
+}
+
+/** The folder of the run to resume; an id that names no run folder is left for previousRun to refuse. */
+function resumableDir(workspaceRoot: string, runId: string): string | undefined {
+  try {
+    return runDir(workspaceRoot, runId);
+  } catch (error) {
+    if (error instanceof RunRefError) return undefined;
+    throw error;
+  }
 }
 
 async function previousRun(workspaceRoot: string, runId: string): Promise<StoredRun> {

@@ -7,12 +7,24 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+/** What the new file should carry over from the one it replaces (see replaceUserFile.ts). */
+export interface KeptAttributes {
+  /** Permission bits, set exactly (the umask does not apply). */
+  mode?: number;
+  /** Owner; set only where the process is allowed to (best effort). */
+  uid?: number;
+  gid?: number;
+}
+
+export async function writeFileAtomic(path: string, data: string | Uint8Array, keep: KeptAttributes = {}): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx');
   try {
+    // Owner first: changing the owner may clear set-id bits that the mode then puts back.
+    if (keep.uid !== undefined && keep.gid !== undefined) await handle.chown(keep.uid, keep.gid).catch(() => undefined);
+    if (keep.mode !== undefined) await handle.chmod(keep.mode);
     await handle.writeFile(data);
     await handle.sync();
     await handle.close();

@@ -13,6 +13,7 @@ import { JournalEventSchema, type JournalEvent } from './journal';
 import { readJsonlFile } from './jsonlFile';
 import { ManifestSchema, type Manifest, type RunStatus } from './manifest';
 import { RUN_FILES, runsDir } from './paths';
+import { runDir, RunRefError } from './runDir';
 import { isRunId } from './runId';
 import type { RunSummary } from './summarizeRun';
 
@@ -112,8 +113,13 @@ export async function resolveRunId(workspaceRoot: string, idOrLatest: string): P
 
 export async function loadRun(workspaceRoot: string, idOrLatest: string): Promise<StoredRun> {
   const runId = await resolveRunId(workspaceRoot, idOrLatest);
-  if (!isRunId(runId)) throw new RunNotFoundError(`"${runId}" is not a run id (they look like 20261122-004512-ab12); use \`latest\` or pick one from .truce/runs/.`);
-  const dir = join(runsDir(workspaceRoot), runId);
+  let dir: string;
+  try {
+    dir = runDir(workspaceRoot, runId);
+  } catch (error) {
+    if (error instanceof RunRefError) throw new RunNotFoundError(`${error.message} (\`latest\` names the newest run.)`);
+    throw error;
+  }
   const manifest = await readManifest(dir);
   const problems: string[] = [];
   const note = (file: string, contents: Awaited<ReturnType<typeof readJsonlFile>>) => {

@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OPTIMIZE_FILES, readOptimizeManifest, readPrompts, type OptimizeManifest } from '../../core/optimize/optimizeStore';
-import { loadRun, readManifest, RUN_FILES, runsDir, type Manifest, type StoredRun } from '../../core/store';
+import { loadRun, readManifest, RUN_FILES, runDir, type Manifest, type StoredRun } from '../../core/store';
 import type { Trajectory } from '../../core/trajectory/schema';
 import type { PanelRun } from '../../shared/panel/panelRun';
 import type { OptimizeRecord } from '../../shared/panel/runExtrasSchema';
@@ -35,9 +35,10 @@ export async function optimizeManifestOf(dir: string): Promise<OptimizeManifest 
   }
 }
 
-async function meanScoreOf(dir: string): Promise<number | null> {
+/** The mean score of a sub-run; null when it has none, or when optimize.json names no run of this workspace. */
+async function meanScoreOf(workspaceRoot: string, runId: string): Promise<number | null> {
   try {
-    const summary = JSON.parse(await readFile(join(dir, RUN_FILES.summary), 'utf8')) as { scores?: { all?: { meanScore?: unknown } } };
+    const summary = JSON.parse(await readFile(join(runDir(workspaceRoot, runId), RUN_FILES.summary), 'utf8')) as { scores?: { all?: { meanScore?: unknown } } };
     const mean = summary.scores?.all?.meanScore;
     return typeof mean === 'number' ? mean : null;
   } catch {
@@ -51,12 +52,11 @@ function mean(values: readonly number[]): number | null {
 
 /** The run picker's line for an optimize run: status, method, and val/test before → after. */
 export async function optimizeRunItem(workspaceRoot: string, manifest: OptimizeManifest, records: readonly OptimizeRecord[]): Promise<RunItem> {
-  const dirOf = (id: string) => join(runsDir(workspaceRoot), id);
   const tasks = new Set<string>();
   const subManifests = new Map<string, Manifest>();
   for (const sub of manifest.subRuns) {
     try {
-      const m = await readManifest(dirOf(sub.runId));
+      const m = await readManifest(runDir(workspaceRoot, sub.runId));
       subManifests.set(sub.runId, m);
       for (const t of m.selection.tasks) tasks.add(t.id);
     } catch {
@@ -64,13 +64,13 @@ export async function optimizeRunItem(workspaceRoot: string, manifest: OptimizeM
     }
   }
   const initialVal = manifest.subRuns.find((s) => s.purpose === 'validation' && s.round === 0);
-  const valBefore = initialVal ? await meanScoreOf(dirOf(initialVal.runId)) : null;
+  const valBefore = initialVal ? await meanScoreOf(workspaceRoot, initialVal.runId) : null;
   const last = records[records.length - 1];
   const valAfter = last?.bestVal ? mean(Object.values(last.bestVal)) : valBefore;
   const tests = manifest.subRuns.filter((s) => s.purpose === 'test');
-  const testBefore = tests[0] ? await meanScoreOf(dirOf(tests[0].runId)) : null;
+  const testBefore = tests[0] ? await meanScoreOf(workspaceRoot, tests[0].runId) : null;
   const lastTest = tests[tests.length - 1];
-  const testAfter = lastTest ? await meanScoreOf(dirOf(lastTest.runId)) : null;
+  const testAfter = lastTest ? await meanScoreOf(workspaceRoot, lastTest.runId) : null;
   return {
     runId: manifest.runId,
     kind: 'optimize',
@@ -141,7 +141,7 @@ export async function loadOptimizePanelRun(workspaceRoot: string, dir: string, m
 export async function optimizePromptFiles(workspaceRoot: string, manifest: OptimizeManifest): Promise<Manifest['prompts']['files']> {
   for (const sub of manifest.subRuns) {
     try {
-      return (await readManifest(join(runsDir(workspaceRoot), sub.runId))).prompts.files;
+      return (await readManifest(runDir(workspaceRoot, sub.runId))).prompts.files;
     } catch {
       // Try the next one.
     }

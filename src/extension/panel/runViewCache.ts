@@ -8,7 +8,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OptimizeManifest } from '../../core/optimize/optimizeStore';
-import { isRunId, listRuns, loadRun, readManifest, runsDir } from '../../core/store';
+import { isRunId, listRuns, loadRun, readManifest, runDir, runsDir } from '../../core/store';
 import { PanelLookupError } from '../../shared/panel/panelRun';
 import type { RunItem } from '../../shared/panelProtocol';
 import { RunView } from '../../shared/panel/runView';
@@ -47,7 +47,7 @@ export class RunViewCache implements RunSource {
     const top: Array<{ item: RunItem; children: RunItem[] }> = [];
     for (const r of plain.values()) if (!r.parent || !optimizeRuns.some((m) => m.runId === r.parent?.runId)) top.push({ item: r, children: [] });
     for (const m of optimizeRuns) {
-      const extras = await readRunExtras(join(runsDir(root), m.runId));
+      const extras = await readRunExtras(runDir(root, m.runId));
       const children = m.subRuns.flatMap((s) => plain.get(s.runId) ?? []).reverse();
       top.push({ item: await optimizeRunItem(root, m, extras.optimize), children });
     }
@@ -73,7 +73,8 @@ export class RunViewCache implements RunSource {
     const out: OptimizeManifest[] = [];
     for (const name of names.filter(isRunId)) {
       const manifest = await optimizeManifestOf(join(runsDir(root), name));
-      if (manifest) out.push(manifest);
+      // A manifest that names another folder than its own (copied or edited) is not followed.
+      if (manifest && manifest.runId === name) out.push(manifest);
     }
     return out;
   }
@@ -92,7 +93,7 @@ export class RunViewCache implements RunSource {
   async promptFiles(runId: string): Promise<Array<{ file: string; agents: string[] }>> {
     // Imported trajectories came from elsewhere: no prompt file of this workspace produced them.
     if (runId.startsWith(IMPORT_ID_PREFIX)) return [];
-    const dir = join(runsDir(this.root()), runId);
+    const dir = runDir(this.root(), runId);
     const optimizeManifest = await optimizeManifestOf(dir);
     const files = optimizeManifest ? await optimizePromptFiles(this.root(), optimizeManifest) : (await readManifest(dir)).prompts.files;
     return files.map((f) => ({ file: f.file, agents: f.agents }));
@@ -113,7 +114,7 @@ export class RunViewCache implements RunSource {
 
   private async load(runId: string): Promise<RunView> {
     if (runId.startsWith(IMPORT_ID_PREFIX)) return new RunView(await loadImportPanelRun(this.root(), runId));
-    const dir = join(runsDir(this.root()), runId);
+    const dir = runDir(this.root(), runId);
     const optimizeManifest = await optimizeManifestOf(dir);
     if (optimizeManifest) {
       this.subRuns.set(runId, new Set(optimizeManifest.subRuns.map((s) => s.runId)));

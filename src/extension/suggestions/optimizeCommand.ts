@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { projectOptimizeRun, type OptimizePlan } from '../../core/editor/projectOptimizeRun';
 import { optimize, type OptimizeProgress, type OptimizeResult } from '../../core/optimize/optimizeLoop';
+import { OptimizeRunLock } from '../../core/optimize/optimizeRunLock';
 import { methodRegistry } from '../../core/methods';
 import type { MethodName } from '../../core/credit/types';
 import { applyExecutorOverrides } from '../../core/run';
@@ -66,6 +67,8 @@ export function registerOptimizeCommand(workspaceRun: WorkspaceRun, keys: ApiKey
         const cancel = token.onCancellationRequested(() => abort.abort());
         status.text = '$(sync~spin) TRUCE optimize: starting';
         status.show();
+        // The new run's folder is locked as soon as its id is known, so a CLI resume is refused.
+        const lock = new OptimizeRunLock();
         try {
           const result = await optimize({
             config,
@@ -78,6 +81,7 @@ export function registerOptimizeCommand(workspaceRun: WorkspaceRun, keys: ApiKey
             trusted: vscode.workspace.isTrusted,
             secrets,
             onProgress: (event) => {
+              if (event.type === 'started') lock.started(folder.uri.fsPath, event.runId);
               const line = describe(event);
               if (!line) return;
               log.info(`optimize: ${line}`);
@@ -101,6 +105,7 @@ export function registerOptimizeCommand(workspaceRun: WorkspaceRun, keys: ApiKey
           void vscode.window.showErrorMessage(`TRUCE: optimize failed: ${message}`, 'Show Log').then((a) => a && log.show());
           return undefined;
         } finally {
+          lock.release();
           cancel.dispose();
         }
       },

@@ -37,9 +37,9 @@ describe('truce units', () => {
     assert.deepEqual([cite.vars, cite.locked, short.locked], [['source'], false, true]);
   });
 
-  it('reports parse errors as entries with lines, not as a failure', async () => {
+  it('reports parse errors as entries with lines, and exits 1', async () => {
     const r = await cli(['units', 'bad.yaml', '--json'], dir);
-    assert.equal(r.code, 0);
+    assert.equal(r.code, 1);
     const [file] = JSON.parse(r.stdout).files;
     assert.ok(file.errors.length > 0);
     assert.equal(typeof file.errors[0].line, 'number');

@@ -164,6 +164,9 @@ describe('mas/CommandMas with real processes', function () {
     assert.match(String(env.otlp), /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(env.otlpProtocol, 'http/protobuf');
     assert.equal(env.otlpResource, 'team=qa,truce.task.id=task-9,truce.run.id=run%209');
+    // The receiver's per-run bearer token, in the standard variables an OpenTelemetry SDK reads.
+    assert.match(String(env.otlpHeaders), /^Authorization=Bearer%20[0-9a-f]{64}$/);
+    assert.equal(env.otlpTracesHeaders, env.otlpHeaders);
     assert.equal(result.trajectory.attrs?.trajectorySource, 'stdout');
   });
 

@@ -23,8 +23,11 @@ function body(spans: OtlpSpan[], resource: Record<string, string> = { 'service.n
   return { resourceSpans: [{ resource: { attributes: Object.entries(resource).map(([k, v]) => str(k, v)) }, scopeSpans: [{ scope: { name: 's', version: '', attributes: [] }, spans }] }] };
 }
 
+/** The bearer token of the receiver under test, sent by `post` unless a test sends its own headers. */
+let auth: Record<string, string> = {};
+
 async function post(url: string, contentType: string, payload: Uint8Array | string, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType, ...headers }, body: typeof payload === 'string' ? payload : Uint8Array.from(payload) });
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType, ...auth, ...headers }, body: typeof payload === 'string' ? payload : Uint8Array.from(payload) });
   return { status: res.status, type: res.headers.get('content-type'), bytes: Buffer.from(await res.arrayBuffer()) };
 }
 
@@ -34,9 +37,32 @@ describe('mas/OtlpReceiver', () => {
   let receiver: OtlpReceiver;
   beforeEach(async () => {
     receiver = await OtlpReceiver.start({ maxBodyBytes: 64 * 1024 });
+    auth = { authorization: `Bearer ${receiver.token}` };
   });
   afterEach(async () => {
     await receiver.close();
+  });
+
+  it('answers 401 to a request without the per-run bearer token, and collects nothing from it', async () => {
+    const task = receiver.beginTask('t1');
+    const payload = JSON.stringify(body([span('00000000000000b1')]));
+    assert.match(receiver.token, /^[0-9a-f]{64}$/);
+    assert.equal(receiver.headers, `Authorization=Bearer%20${receiver.token}`);
+    const other = await OtlpReceiver.start();
+    try {
+      for (const headers of [{ authorization: '' }, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${other.token}` }, { authorization: receiver.token }]) {
+        const r = await post(receiver.tracesUrl, 'application/json', payload, headers);
+        assert.equal(r.status, 401, JSON.stringify(headers));
+        assert.match(r.bytes.toString(), /bearer token/);
+      }
+      // Every route: a process that guesses the port learns nothing else either.
+      assert.equal((await post(`${receiver.endpoint}/v1/metrics`, 'application/json', '{}', { authorization: '' })).status, 401);
+    } finally {
+      await other.close();
+    }
+    assert.equal(task.spanCount, 0);
+    assert.equal((await post(receiver.tracesUrl, 'application/json', payload)).status, 200);
+    assert.equal(task.spanCount, 1);
   });
 
   it('listens on loopback and accepts OTLP/JSON and OTLP/protobuf with the success response of each encoding', async () => {
@@ -82,7 +108,7 @@ describe('mas/OtlpReceiver', () => {
     assert.equal((await post(receiver.tracesUrl, 'application/json', '[1]')).status, 400);
     assert.equal((await post(receiver.tracesUrl, 'text/plain', 'hello')).status, 415);
     assert.equal((await post(`${receiver.endpoint}/v1/metrics`, 'application/json', '{}')).status, 404);
-    assert.equal((await fetch(receiver.tracesUrl)).status, 405);
+    assert.equal((await fetch(receiver.tracesUrl, { headers: auth })).status, 405);
     assert.equal((await post(receiver.tracesUrl, 'application/x-protobuf', Buffer.from('not gzip'), { 'content-encoding': 'gzip' })).status, 400);
     assert.equal(task.spanCount, 0);
   });
@@ -93,7 +119,7 @@ describe('mas/OtlpReceiver', () => {
     assert.equal((await post(receiver.tracesUrl, 'application/json', big)).status, 413);
     // Chunked, without a Content-Length: the limit is found while reading.
     const streamed = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(receiver.tracesUrl, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      const req = httpRequest(receiver.tracesUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...auth } }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });

@@ -1,0 +1,66 @@
+/**
+ * Reads a prompt file from disk, refusing what is not one before any parser sees it. A binary file
+ * (NUL bytes) or a file that is not UTF-8 would be parsed into garbage rules silently, and a huge
+ * file (tens of MB) is parsed whole, for seconds and a gigabyte of memory. Prompt files are text a
+ * model reads, so these are refused with what is wrong and what to do; the size limit is
+ * configurable (`maxPromptBytes` in truce.yaml, `--max-bytes` for `truce units`).
+ */
+import { readFile, stat } from 'node:fs/promises';
+
+/** Far above any real prompt (a long system prompt is tens of KB), far below what hurts. */
+export const DEFAULT_PROMPT_MAX_BYTES = 4 * 1024 * 1024;
+
+export class PromptFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PromptFileError';
+  }
+}
+
+/** The file's text; throws PromptFileError for a file over the limit, binary or not UTF-8 (I/O errors pass through). */
+export async function readPromptFile(path: string, shown: string, maxBytes: number = DEFAULT_PROMPT_MAX_BYTES): Promise<string> {
+  // The size first: a 30 MB file is refused without being read.
+  const size = (await stat(path)).size;
+  if (size > maxBytes) throw tooLarge(shown, size, maxBytes);
+  const bytes = await readFile(path);
+  // Checked again on what was read: the file may have grown in between.
+  if (bytes.length > maxBytes) throw tooLarge(shown, bytes.length, maxBytes);
+  return promptText(bytes, shown);
+}
+
+/** Decodes prompt bytes, refusing binary and non-UTF-8 content. */
+export function promptText(bytes: Uint8Array, shown: string): string {
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) throw new PromptFileError(`${shown} is a binary file (a NUL byte at offset ${nul}), not a prompt; point the agent's \`prompt\` in truce.yaml at a text file.`);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new PromptFileError(`${shown} is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(bytes)}); TRUCE reads prompt files as UTF-8 — save it in that encoding.`);
+  }
+}
+
+function tooLarge(shown: string, size: number, maxBytes: number): PromptFileError {
+  return new PromptFileError(
+    `${shown} is ${megabytes(size)}, over the prompt file size limit of ${megabytes(maxBytes)} (maxPromptBytes); a prompt this large is probably not one. ` +
+      'If it is, raise maxPromptBytes in truce.yaml (--max-bytes for `truce units`).',
+  );
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB (${bytes} bytes)`;
+}
+
+/** Offset of the first byte that breaks UTF-8, for the message. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    const length = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (length === 0 || i + length > bytes.length) return i;
+    for (let k = 1; k < length; k++) if ((bytes[i + k] & 0xc0) !== 0x80) return i;
+    // Overlong forms, surrogates and code points past U+10FFFF.
+    if ((b === 0xe0 && bytes[i + 1] < 0xa0) || (b === 0xed && bytes[i + 1] >= 0xa0) || (b === 0xf0 && bytes[i + 1] < 0x90) || (b === 0xf4 && bytes[i + 1] >= 0x90)) return i;
+    i += length;
+  }
+  return i;
+}
