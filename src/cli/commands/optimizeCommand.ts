@@ -6,6 +6,7 @@
 import { defaultMasBackend, describeSpend } from '../../core/run';
 import { optimize, OptimizeSetupError, type OptimizeProgress } from '../../core/optimize/optimizeLoop';
 import { resolveMethod, UnknownMethodError } from '../../core/credit/resolveMethod';
+import { createGbcMethod } from '../../core/credit/gbc';
 import { methodRegistry } from '../../core/methods';
 import { OptimizeRunLock } from '../../core/optimize/optimizeRunLock';
 import { RunBusyError, RunRefError } from '../../core/store';
@@ -20,12 +21,13 @@ import { loadOptimizerConfig } from './loadOptimizerConfig';
 declare const TRUCE_VERSION: string | undefined;
 
 const usage = `Usage: truce optimize [--method truce|bcd|gbc] [--rounds K] [--top-k k] [--batch-size N]
-                      [--resume RUN] [--no-credit] [--no-units] [--delta D] [--llm-merge]
-                      [--trust] [--config FILE]
+                      [--resume RUN] [--no-credit] [--no-units] [--uniform-weights]
+                      [--delta D] [--gate paired|hoeffding] [--llm-merge] [--trust] [--config FILE]
 
 Optimizes the prompt rules of truce.yaml's agents: each round rolls out the best prompt set on a
 sample of train tasks, assigns credit, proposes unit edits, pools them across tasks, and accepts
-the edited set only when its val gain clears a Hoeffding margin. Prompt files are not changed;
+the edited set only when validation shows it is better (by default task by task against the
+current best, stopping as soon as the answer is clear). Prompt files are not changed;
 the best set is stored in .truce/runs/<run>/best/ and suggestions can be applied with
 \`truce apply\`.
 
@@ -35,10 +37,12 @@ the best set is stored in .truce/runs/<run>/best/ and suggestions can be applied
       --top-k k       suggestions kept per round (default: optimizer.topK)
       --batch-size N  train tasks per round (default: optimizer.batchSize)
       --delta D       chance of accepting a set that is not better, over the run (default 0.1)
+      --gate NAME     paired (default: optimizer.gate) or hoeffding: how validation decides
       --llm-merge     let the optimizer LLM merge near-duplicate suggestions
       --no-credit     ablation: suggestions from outcomes only (truce, bcd; gbc refuses it)
       --no-units      ablation: one global rewrite of each implicated agent's whole rule list
                       per round instead of unit edits pooled across tasks
+      --uniform-weights  gbc's own ablation: every connection weight equal, no estimator calls
       --resume RUN    continue an interrupted optimize run; finished rounds are not redone
       --trust         run the programs truce.yaml names (a command MAS or evaluator) in this
                       workspace; also TRUCE_TRUST=1, or list the folder in ~/.config/truce/trusted.json
@@ -88,6 +92,8 @@ export const optimizeCommand: CliCommand = {
         'llm-merge': { type: 'boolean', default: false },
         'no-credit': { type: 'boolean', default: false },
         'no-units': { type: 'boolean', default: false },
+        'uniform-weights': { type: 'boolean', default: false },
+        gate: { type: 'string' },
         resume: { type: 'string' },
         trust: { type: 'boolean', default: false },
       },
@@ -95,6 +101,8 @@ export const optimizeCommand: CliCommand = {
     if (v.method !== undefined && !['truce', 'bcd', 'gbc'].includes(v.method)) throw new UsageError(`--method must be truce, bcd or gbc, got "${v.method}"`);
     const delta = v.delta === undefined ? undefined : Number(v.delta);
     if (delta !== undefined && !(delta > 0 && delta < 1)) throw new UsageError(`--delta must be a number between 0 and 1, got "${v.delta}"`);
+    if (v.gate !== undefined && v.gate !== 'paired' && v.gate !== 'hoeffding') throw new UsageError(`--gate must be paired or hoeffding, got "${v.gate}"`);
+    if (v['uniform-weights'] === true && v.method !== 'gbc') throw new UsageError('--uniform-weights is GBC\'s ablation: pass it with --method gbc');
     // An ablation a method cannot run is refused before anything is spent (the loop refuses it
     // too, for a method that comes from truce.yaml).
     if (v.method !== undefined) {
@@ -137,7 +145,8 @@ export const optimizeCommand: CliCommand = {
       result = await optimize({
         config: loaded.config,
         workspaceRoot: loaded.workspaceRoot,
-        methods: methodRegistry(),
+        methods: methodRegistry(v['uniform-weights'] === true ? { gbc: () => createGbcMethod({ options: { uniformWeights: true } }) } : {}),
+        ...(v.gate ? { gate: v.gate as 'paired' | 'hoeffding' } : {}),
         ...(v.method ? { method: v.method as MethodName } : {}),
         ...(rounds !== undefined ? { rounds } : {}),
         ...(topK !== undefined ? { topK } : {}),

@@ -56,6 +56,34 @@ describe('truce optimize / credit / suggest / apply / revert', function () {
     assert.match(again.stderr, /no suggestion/);
   });
 
+  it('takes the gate and GBC\'s uniform-weights ablation from the command line, and refuses them where they do not apply', async () => {
+    server = await start({ responder: optimizerResponder('needs-rule') });
+    ws = optimizerWorkspace(server.url);
+    for (const [args, pattern] of [
+      [['optimize', '--uniform-weights'], /--uniform-weights is GBC's ablation: pass it with --method gbc/],
+      [['optimize', '--gate', 'coin'], /--gate must be paired or hoeffding, got "coin"/],
+    ] as const) {
+      const r = await cli([...args], ws.dir);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, pattern);
+    }
+    assert.equal(server.chatRequests().length, 0);
+    const hoeffding = await cli(['optimize', '--gate', 'hoeffding', '--rounds', '1', '--top-k', '2', '--batch-size', '2'], ws.dir);
+    assert.equal(hoeffding.code, 0, hoeffding.stderr);
+    const first = JSON.parse(hoeffding.stdout) as { runId: string };
+    const record = JSON.parse(readFileSync(join(ws.dir, '.truce', 'runs', first.runId, 'optimize.jsonl'), 'utf8').trim().split('\n')[0]!) as { decision?: { gate?: string } };
+    assert.equal(record.decision?.gate, 'hoeffding');
+    const mark = server.chatRequests().length;
+    const r = await cli(['optimize', '--method', 'gbc', '--uniform-weights', '--rounds', '1', '--batch-size', '2'], ws.dir);
+    assert.equal(r.code, 0, r.stderr);
+    const { runId } = JSON.parse(r.stdout) as { runId: string };
+    const dir = join(ws.dir, '.truce', 'runs', runId);
+    const credit = JSON.parse(readFileSync(join(dir, 'credit.json'), 'utf8')) as { details: { graph: Record<string, { edges: Array<{ kept: boolean; source: string }> }> } };
+    const kept = Object.values(credit.details.graph).flatMap((g) => g.edges.filter((e) => e.kept));
+    assert.ok(kept.length > 0 && kept.every((e) => e.source === 'uniform'));
+    assert.equal(server.chatRequests().slice(mark).filter((q) => JSON.stringify(q.body).includes('[truce:gbc-influence]')).length, 0, 'no estimator call');
+  });
+
   it('refuses an ablation the method cannot run, with the reason, before spending anything', async () => {
     server = await start({ responder: optimizerResponder('needs-rule') });
     ws = optimizerWorkspace(server.url);
