@@ -102,11 +102,15 @@ export async function listRuns(workspaceRoot: string): Promise<RunListing[]> {
   return out;
 }
 
-/** `latest` picks the newest run (ids sort by time). */
+/**
+ * `latest` picks the newest run: by the creation time in its manifest (milliseconds), then by id.
+ * Ids alone sort by the second only — two runs started in the same second are told apart by a
+ * random suffix, which says nothing about which came first.
+ */
 export async function resolveRunId(workspaceRoot: string, idOrLatest: string): Promise<string> {
   if (idOrLatest !== 'latest') return idOrLatest;
   const runs = await listRuns(workspaceRoot);
-  const last = runs[runs.length - 1];
+  const last = [...runs].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0)).at(-1);
   if (!last) throw new RunNotFoundError(`No runs in ${runsDir(workspaceRoot)} yet; start one with \`truce run\`.`);
   return last.runId;
 }

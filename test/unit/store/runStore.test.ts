@@ -84,6 +84,13 @@ describe('the run store', () => {
   beforeEach(() => (ws = tempDir('store')));
   afterEach(() => ws.remove());
 
+  it('latest is the run created last, also between two runs started in the same second', async () => {
+    // Same second, and the later run happens to draw the smaller random suffix.
+    await RunStore.create(ws.path, { ...manifest('20261122-004512-ffff'), createdAt: '2026-11-22T00:45:12.100Z' });
+    await RunStore.create(ws.path, { ...manifest('20261122-004512-0001'), createdAt: '2026-11-22T00:45:12.900Z' });
+    assert.equal((await loadRun(ws.path, 'latest')).manifest.runId, '20261122-004512-0001');
+  });
+
   it('writes the five files and reads them back', async () => {
     const id = '20261122-004512-ab12';
     const store = await RunStore.create(ws.path, manifest(id));
