@@ -85,6 +85,10 @@ const KIND_LABELS: Record<PolicyUnit['kind'], string> = {
   'yaml-item': 'YAML item',
   xml: 'XML block',
   'table-row': 'table row',
+  sentence: 'sentence',
+  line: 'line',
+  role: 'role statement',
+  context: 'context',
 };
 
 export function unitKindLabel(kind: PolicyUnit['kind']): string {

@@ -11,12 +11,16 @@ export interface AgentDraft {
   start: number;
   end: number;
   units: RawUnit[];
+  /** Role statements and descriptive text, kept apart from the rules. */
+  context: RawUnit[];
   /** Whether a content block has been seen, so the first paragraph can be read as the role. */
   sawContent: boolean;
   /** Defined by a heading of this level. */
   headingLevel?: number;
   explicit: boolean;
 }
+
+const byStart = (a: RawUnit, b: RawUnit) => a.range.start.offset - b.range.start.offset;
 
 export function kindFromName(name: string): AgentKind {
   if (/aggregat|moderator|synthes/i.test(name)) return 'aggregator';
@@ -30,7 +34,7 @@ export class AgentCollector {
   private readonly fallback: AgentDraft;
 
   constructor(defaultId: string, defaultKind: AgentKind, fileLength: number) {
-    this.fallback = { id: defaultId, kind: defaultKind, start: 0, end: fileLength, units: [], sawContent: false, explicit: false };
+    this.fallback = { id: defaultId, kind: defaultKind, start: 0, end: fileLength, units: [], context: [], sawContent: false, explicit: false };
     this.drafts.push(this.fallback);
     this.active = this.fallback;
   }
@@ -44,7 +48,7 @@ export class AgentCollector {
     this.closeActive(offset);
     let draft = this.drafts.find((d) => d.id === id && d !== this.fallback);
     if (!draft) {
-      draft = { id, kind: kind ?? kindFromName(id), start: offset, end: offset, units: [], sawContent: false, explicit: true };
+      draft = { id, kind: kind ?? kindFromName(id), start: offset, end: offset, units: [], context: [], sawContent: false, explicit: true };
       this.drafts.push(draft);
     }
     draft.headingLevel = headingLevel;
@@ -82,6 +86,12 @@ export class AgentCollector {
   /** Agents in file order; the default agent only when it holds units or is the only one. */
   finish(fileLength: number): AgentDraft[] {
     if (this.active !== this.fallback) this.active.end = Math.max(this.active.end, fileLength);
+    // Readers may emit a block's units after the lines inside it (a lead-in after its commands):
+    // units are kept in file order (a stable sort keeps equal starts as emitted).
+    for (const d of this.drafts) {
+      d.units.sort(byStart);
+      d.context.sort(byStart);
+    }
     const explicit = this.drafts.filter((d) => d !== this.fallback);
     if (explicit.length > 0) {
       this.fallback.end = explicit[0].start;

@@ -10,6 +10,7 @@ export function detectFormat(path: string, text?: string): PromptFormat {
   if (/\.(md|mdc|markdown|mdx)$/.test(name)) return 'markdown';
   if (name.endsWith('.txt') || name.endsWith('.xml') || name.endsWith('.prompt')) return 'text';
   if (text === undefined) return 'text';
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.startsWith('---') && ROLE_LINE.test(text)) return 'prompty';
   if (/^(#{1,6} |[-*+] |\d+[.)] )/m.test(text)) return 'markdown';
   if (/^[\w-]+:\s*(\S.*)?$/m.test(text.split(/\r?\n/, 1)[0] ?? '')) return 'yaml';

@@ -14,7 +14,7 @@ export interface FrontMatter {
 }
 
 export function splitFrontMatter(file: LineIndex): FrontMatter | undefined {
-  if (file.lineCount < 2 || file.lineText(0).trimEnd() !== '---') return undefined;
+  if (file.lineCount < 2 || file.contentText(0).trimEnd() !== '---') return undefined;
   let end = -1;
   for (let l = 1; l < file.lineCount; l++) {
     const t = file.lineText(l).trimEnd();
@@ -26,7 +26,7 @@ export function splitFrontMatter(file: LineIndex): FrontMatter | undefined {
   if (end === -1) {
     return { endLine: 0, data: {}, errors: [{ message: 'Front matter starts with "---" but has no closing "---" line; the rest of the file is read as the body.', line: 0, character: 0 }] };
   }
-  const yamlText = file.text.slice(file.starts[1], file.starts[end]);
+  const yamlText = quoteBareGlobs(file.text.slice(file.starts[1], file.starts[end]));
   const doc = parseDocument(yamlText, { prettyErrors: true, uniqueKeys: false });
   const errors: ParseError[] = doc.errors.map((e) => ({
     message: `Front matter: ${firstLine(e.message)}`,
@@ -44,6 +44,16 @@ export function splitFrontMatter(file: LineIndex): FrontMatter | undefined {
     }
   }
   return { endLine: end, data, errors };
+}
+
+/**
+ * Cursor writes `globs:` with bare patterns that start with a double star, and VS Code's
+ * `applyTo:` often does too; YAML would read the leading `*` as an alias and fail. Such a value is
+ * a glob list, as those tools read it: it is quoted before parsing (same lines, so error positions
+ * hold).
+ */
+function quoteBareGlobs(yamlText: string): string {
+  return yamlText.replace(/^(\s*[\w-]+:[ \t]+)(\*[^\n#]*?)([ \t]*)$/gm, (_m, key: string, value: string, trail: string) => `${key}${JSON.stringify(value)}${trail}`);
 }
 
 function firstLine(message: string): string {

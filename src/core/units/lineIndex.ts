@@ -10,6 +10,11 @@ export class LineIndex {
   readonly starts: number[];
   /** Offset at which each line's content ends (before its line break). */
   readonly ends: number[];
+  /**
+   * 1 when the text starts with a byte-order mark (U+FEFF), 0 otherwise. The mark is not content:
+   * readers start line 0 after it, and edits never remove it (offsets still count it).
+   */
+  readonly bom: number;
 
   constructor(readonly text: string) {
     const starts = [0];
@@ -29,6 +34,12 @@ export class LineIndex {
     ends.push(n);
     this.starts = starts;
     this.ends = ends;
+    this.bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  }
+
+  /** The text of `line` without a leading byte-order mark. */
+  contentText(line: number): string {
+    return this.text.slice(this.starts[line] + (line === 0 ? this.bom : 0), this.ends[line]);
   }
 
   get lineCount(): number {

@@ -23,9 +23,10 @@ export class LineView {
     const columns: number[] = [];
     const lines: string[] = [];
     for (let l = from; l < to; l++) {
+      const skip = l === 0 ? file.bom : 0;
       fileLines.push(l);
-      columns.push(0);
-      lines.push(file.lineText(l));
+      columns.push(skip);
+      lines.push(skip ? file.contentText(l) : file.lineText(l));
     }
     return new LineView(file, fileLines, columns, lines);
   }
@@ -36,11 +37,12 @@ export class LineView {
     const columns: number[] = [];
     const lines: string[] = [];
     for (let l = from; l < to; l++) {
-      const text = file.lineText(l);
+      const text = file.contentText(l);
+      const skip = l === 0 ? file.bom : 0;
       let cut = 0;
       while (cut < indent && cut < text.length && text.charCodeAt(cut) === 32) cut++;
       fileLines.push(l);
-      columns.push(cut);
+      columns.push(skip + cut);
       lines.push(text.slice(cut));
     }
     return new LineView(file, fileLines, columns, lines);

@@ -11,8 +11,10 @@ import type { LineView } from './lineView';
 import { findTemplateSpans, isOnlyTemplate, isTemplateSlot, maskSpans, variablesIn, type TemplateSpan } from './templateVars';
 import { scanXmlSections, TAG_MASK, type XmlElement, type XmlScan } from './xmlSections';
 import type { AgentCollector } from './agentCollector';
-import type { PolicyUnit, UnitKind } from './types';
+import type { PolicyUnit, RawUnit, SetAsideKind, UnitKind } from './types';
 import { isLockedAt } from './locks';
+import { sentenceSpans, type Span } from './sentences';
+import { classifySentence, DESCRIPTIVE_SECTION, isExampleLead, isInstructingLead, leadIsRule, type Verdict } from './classify';
 
 
 function blockOnly(preset: 'markdown' | 'text'): MarkdownParser {
@@ -27,8 +29,6 @@ const parsers = { markdown: blockOnly('markdown'), text: blockOnly('text') };
 
 /** Sections whose content illustrates rather than instructs. */
 const NON_RULE_SECTION = /^(examples?|sample( output| input)?s?|example (output|input|conversation)s?|few[- ]shot|demonstrations?|transcripts?)$/i;
-/** First words of a paragraph that introduces the agent rather than constraining it. */
-const ROLE_OPENING = /^(you are|you're|you will act as|act as|as an? |your role is|your name is|i am|this agent)/i;
 /** Sections that describe who the agent is; their prose is the role, their lists may still be rules. */
 const ROLE_SECTION = /^(your )?(role|persona|identity|profile|background)$/i;
 const AGENT_HEADING = /^agent\s*[:\-–—]\s*(.+)$/i;
@@ -44,6 +44,28 @@ interface PathEntry {
   /** Heading level 1–6; 7 for bold pseudo-headings. */
   level: number;
   nonRule: boolean;
+  /** A bold pseudo-heading as written, when it leads what follows ("**Only apply to X**"). */
+  lead?: string;
+}
+
+/** The lead-in a block's units hang off: its text as written, and whether it instructs. */
+interface Lead {
+  text: string;
+  instructs: boolean;
+  /** It introduces examples ("Here are some examples:"). */
+  examples?: boolean;
+}
+
+interface EmitOptions {
+  /** Split into sentences (default) or keep the block whole. */
+  whole?: boolean;
+  /** The block is a list item or one line of a plain list: a bare noun phrase there is a rule. */
+  listItem?: boolean;
+  lead?: Lead;
+  /** The block opens the agent's prompt (its role statement, if any, is here). */
+  opening?: boolean;
+  /** The block's last sentence ends in ":" and introduces a list or a command block. */
+  leadAtEnd?: 'list' | 'code';
 }
 
 interface ItemFrame {
@@ -54,7 +76,17 @@ interface ItemFrame {
   label?: PathEntry;
   hasChildList: boolean;
   emittedFirst: boolean;
+  /** The item's first paragraph introduces a command block inside the item. */
+  hasFence?: boolean;
+  /** The lead-in its child lists hang off. */
+  childLead?: Lead;
 }
+
+/** Terminal punctuation followed by a space: the block may hold more than one sentence. */
+const SENTENCE_END = /[.!?]["'”’)\]*_`]*\s+\S/;
+
+/** Code blocks whose lines are commands to run (a caption above them makes each a rule). */
+const COMMAND_FENCE = /^(?:|bash|sh|shell|zsh|fish|console|terminal|powershell|pwsh|ps1|cmd|bat|batch)$/i;
 
 export interface MarkdownOptions {
   view: LineView;
@@ -64,6 +96,10 @@ export interface MarkdownOptions {
   basePath?: string[];
   /** Whether `# Agent: x` headings may start new agents (not inside YAML scalars). */
   agentHeadings?: boolean;
+  /** Everything read here is set aside as this kind (a CrewAI `role` field). */
+  setAside?: SetAsideKind;
+  /** The text specifies what to produce (a task's `expected_output`): its noun phrases are rules. */
+  specifies?: boolean;
 }
 
 export function markdownUnits(opts: MarkdownOptions): void {
@@ -85,6 +121,10 @@ export function markdownUnits(opts: MarkdownOptions): void {
   const items: ItemFrame[] = [];
   /** For each open list: whether it pushed a label onto `headings`. */
   const lists: boolean[] = [];
+  /** For each open list: the lead-in its items hang off. */
+  const listLeads: (Lead | undefined)[] = [];
+  /** A lead-in paragraph just read, for the list or command block that follows it. */
+  let pendingLead: Lead | undefined;
   let inlineXml = 0;
   /** Bumped whenever headings, labels or list frames change, so section paths can be reused. */
   let pathVersion = 0;
@@ -128,11 +168,34 @@ export function markdownUnits(opts: MarkdownOptions): void {
     return { path: [...basePath, ...merged.map((m) => m.title)], nonRule: merged.some((m) => m.nonRule) };
   };
 
-  /** Emits a unit whose text spans view lines [from, to] starting at column `startCol` of `from`. */
-  const emit = (kind: UnitKind, from: number, to: number, startCol: number, contentLines: string[] | null, blockFrom: number, blockStartCol: number, extraPath?: PathEntry): void => {
+  /** The innermost heading, bold pseudo-heading or label around the current line. */
+  const innermostTitle = (): PathEntry | undefined => headings[headings.length - 1];
+
+  let descriptiveCache: { version: number; value: boolean } | undefined;
+  const descriptiveSection = (): boolean => {
+    if (descriptiveCache?.version === pathVersion) return descriptiveCache.value;
+    let value = false;
+    for (let k = headings.length - 1; k >= 0; k--) {
+      if (headings[k].level <= 6) {
+        value = DESCRIPTIVE_SECTION.test(headings[k].title.replace(/\s*\(.*\)\s*$/, '').trim());
+        break;
+      }
+    }
+    descriptiveCache = { version: pathVersion, value };
+    return value;
+  };
+
+  /**
+   * Emits the units of the text on view lines [from, to] starting at column `startCol` of `from`:
+   * one per sentence when the block holds several, each classified as a rule (→ `units`) or role
+   * or context (→ `context`). Returns the rule units emitted.
+   */
+  const emit = (kind: UnitKind, from: number, to: number, startCol: number, contentLines: string[] | null, blockFrom: number, blockStartCol: number, extraPath?: PathEntry, eo: EmitOptions = {}): RawUnit[] => {
     // Most units are one line: build their text with one slice and no intermediate array.
     let text = '';
     let endCol = 0;
+    /** Where each line's part of `text` starts (multi-line blocks only): text index → view line and column. */
+    const segs: { t: number; line: number; col: number }[] | undefined = to > from ? [] : undefined;
     for (let l = from; l <= to; l++) {
       const m = masked[l];
       const o = original[l];
@@ -146,35 +209,83 @@ export function markdownUnits(opts: MarkdownOptions): void {
       if (l === from) {
         text = o.slice(c, lineEnd);
         startCol = c;
+        segs?.push({ t: 0, line: l, col: c });
       } else {
         while (c < lineEnd && isSpace(o.charCodeAt(c))) c++;
-        text += `\n${o.slice(c, lineEnd)}`;
+        text += '\n';
+        segs!.push({ t: text.length, line: l, col: c });
+        text += o.slice(c, lineEnd);
       }
       endCol = lineEnd;
     }
     const spans: TemplateSpan[] = text.includes('{') ? findTemplateSpans(text) : NO_SPANS;
-    if (text.length === 0 || (spans.length > 0 && (isOnlyTemplate(text, spans) || isTemplateSlot(text, spans)))) return;
+    if (text.length === 0 || (spans.length > 0 && (isOnlyTemplate(text, spans) || isTemplateSlot(text, spans)))) return [];
     const { path, nonRule } = sectionPathAt(from, extraPath);
-    if (nonRule) return;
-    const start = view.position(from, startCol);
-    const end = view.position(to, endCol);
+    if (nonRule) return [];
+    const posAt = (t: number) => {
+      if (!segs) return view.position(from, startCol + t);
+      let k = segs.length - 1;
+      while (k > 0 && segs[k].t > t) k--;
+      return view.position(segs[k].line, segs[k].col + (t - segs[k].t));
+    };
     const line = original[from];
     let indentEnd = 0;
     while (indentEnd < startCol && (isSpace(line.charCodeAt(indentEnd)) || line.charCodeAt(indentEnd) === 62 /* > */)) indentEnd++;
-    const style: PolicyUnit['style'] = { marker: line.slice(indentEnd, startCol), indent: line.slice(0, indentEnd) };
-    if (to > from) style.continuationIndent = /^\s*/.exec(original[from + 1])![0];
+    const locked = isLockedAt(view.file, view.fileLines[blockFrom]);
     const agent = agents.current();
-    agent.units.push({
-      agentId: agent.id,
-      kind,
-      text,
-      range: { start, end },
-      sectionPath: path,
-      vars: spans.length ? variablesIn(text, spans) : [],
-      locked: isLockedAt(view.file, start.line),
-      style,
-      block: { start: view.offset(blockFrom, blockStartCol), end: end.offset },
-    });
+    // Most blocks are one sentence: look for a sentence end before splitting.
+    const pieces: Span[] = eo.whole || !SENTENCE_END.test(text) ? [{ start: 0, end: text.length }] : sentenceSpans(spans.length ? maskSpans(text, spans) : text);
+    const descriptive = descriptiveSection();
+    const out: RawUnit[] = [];
+    let sawRule = false;
+    for (let i = 0; i < pieces.length; i++) {
+      const piece = pieces[i];
+      const single = pieces.length === 1 && piece.start === 0 && piece.end === text.length;
+      const ptext = single ? text : text.slice(piece.start, piece.end);
+      const pspans = single ? spans : spans.length ? findTemplateSpans(ptext) : NO_SPANS;
+      if (!single && pspans.length > 0 && (isOnlyTemplate(ptext, pspans) || isTemplateSlot(ptext, pspans))) continue;
+      let verdict: Verdict | 'skip';
+      if (opts.setAside) verdict = opts.setAside;
+      else if (eo.leadAtEnd && i === pieces.length - 1 && /:[\s*_]*$/.test(ptext)) verdict = leadIsRule(ptext, eo.leadAtEnd === 'code') ? 'rule' : 'skip';
+      else {
+        verdict = classifySentence(ptext, { opening: eo.opening && !sawRule, listItem: (eo.listItem && i === 0) || opts.specifies, descriptiveSection: descriptive, instructingLead: eo.lead?.instructs || opts.specifies, exampleLead: eo.lead?.examples });
+      }
+      if (verdict === 'skip') continue;
+      if (verdict === 'rule') sawRule = true;
+      const whole = single;
+      const start = whole ? view.position(from, startCol) : posAt(piece.start);
+      const end = whole ? view.position(to, endCol) : posAt(piece.end);
+      const style: PolicyUnit['style'] = whole ? { marker: line.slice(indentEnd, startCol), indent: line.slice(0, indentEnd) } : { marker: '', indent: line.slice(0, indentEnd) };
+      if (end.line > start.line) {
+        const next = view.fileLines.indexOf(start.line + 1);
+        if (next >= 0) style.continuationIndent = /^\s*/.exec(original[next])![0];
+      }
+      let block: { start: number; end: number };
+      if (whole) block = { start: view.offset(blockFrom, blockStartCol), end: end.offset };
+      // One sentence of several: DELETE takes it with the space up to the next sentence (or, for
+      // the last one, from the end of the sentence before), so the block reads on intact.
+      else if (i < pieces.length - 1) block = { start: start.offset, end: posAt(pieces[i + 1].start).offset };
+      else block = { start: posAt(pieces[i - 1].end).offset, end: end.offset };
+      const unit: RawUnit = {
+        agentId: agent.id,
+        kind: verdict === 'rule' ? (whole ? kind : 'sentence') : verdict,
+        text: ptext,
+        range: { start, end },
+        sectionPath: path,
+        vars: pspans.length ? variablesIn(ptext, pspans) : [],
+        locked,
+        style,
+        block,
+      };
+      if (eo.lead) unit.lead = eo.lead.text;
+      if (verdict === 'rule') {
+        agent.units.push(unit);
+        out.push(unit);
+      } else {
+        agent.context.push(unit);
+      }
+    }
+    return out;
   };
 
   const flushInlineXmlBefore = (viewLine: number) => {
@@ -191,16 +302,17 @@ export function markdownUnits(opts: MarkdownOptions): void {
     pushSingleLine('xml', line, startCol, endCol, blockCol, original[line].length, '', title);
 
   /** A unit that is one line of text: an inline XML element or a table row. */
-  const pushSingleLine = (kind: UnitKind, line: number, startCol: number, endCol: number, blockCol: number, blockEndCol: number, marker: string, extraPath?: PathEntry): void => {
+  const pushSingleLine = (kind: UnitKind, line: number, startCol: number, endCol: number, blockCol: number, blockEndCol: number, marker: string, extraPath?: PathEntry, lead?: Lead): void => {
     const text = original[line].slice(startCol, endCol);
     if (isOnlyTemplate(text)) return;
     const { path, nonRule } = sectionPathAt(line, extraPath);
     if (nonRule) return;
     const start = view.position(line, startCol);
     const agent = agents.current();
-    agent.units.push({
+    (opts.setAside ? agent.context : agent.units).push({
+      ...(lead ? { lead: lead.text } : {}),
       agentId: agent.id,
-      kind,
+      kind: opts.setAside ?? kind,
       text,
       range: { start, end: view.position(line, endCol) },
       sectionPath: path,
@@ -243,26 +355,41 @@ export function markdownUnits(opts: MarkdownOptions): void {
           headings.push({ title, line, level, nonRule: NON_RULE_SECTION.test(title) });
         }
         label = undefined;
+        pendingLead = undefined;
         i += 2;
         break;
       }
       case 'bullet_list_open':
       case 'ordered_list_open': {
         const parent = items[items.length - 1];
+        let lead: Lead | undefined;
         if (parent) {
           parent.hasChildList = true;
           if (parent.pending && !parent.emittedFirst) {
             const p = parent.pending;
+            const parentText = joinLines(original, p.start, p.end);
+            const parentOwn = itemOwnText(parent);
+            // The parent item is a rule when it instructs, and the lead-in of its children.
+            emitItem(parent, 'list');
             pathVersion++;
-            parent.label = { title: stripEmphasis(joinLines(original, p.start, p.end)), line: p.start, level: 9, nonRule: false };
-            parent.pending = undefined;
+            parent.label = { title: stripEmphasis(parentText), line: p.start, level: 9, nonRule: false };
+            lead = parent.childLead = leadOf(parentOwn);
+          } else {
+            lead = parent.childLead;
           }
         }
         // A label ("Rules:") right before a top-level list names that list only.
         const labelled = !parent && !!label;
         if (labelled) headings.push(label!);
         lists.push(labelled);
+        if (!lead) lead = pendingLead;
+        if (!lead) {
+          const bold = innermostTitle();
+          if (bold?.lead) lead = { text: bold.lead, instructs: isInstructingLead(bold.lead) };
+        }
+        listLeads.push(lead);
         label = undefined;
+        pendingLead = undefined;
         pathVersion++;
         agents.noteContent();
         break;
@@ -270,6 +397,7 @@ export function markdownUnits(opts: MarkdownOptions): void {
       case 'bullet_list_close':
       case 'ordered_list_close': {
         if (lists.pop()) headings.pop();
+        listLeads.pop();
         pathVersion++;
         break;
       }
@@ -281,7 +409,7 @@ export function markdownUnits(opts: MarkdownOptions): void {
       case 'list_item_close': {
         const f = items.pop()!;
         if (f.label) pathVersion++;
-        if (f.pending) emitItem(f);
+        if (f.pending) emitItem(f, f.hasFence ? 'code' : undefined);
         break;
       }
       case 'paragraph_open': {
@@ -294,8 +422,8 @@ export function markdownUnits(opts: MarkdownOptions): void {
           frame.pending = { start: from, end: to };
           (frame as ItemFrame & { content?: string[] }).content = contentLines;
         } else {
-          if (frame?.pending) emitItem(frame);
-          handleParagraph(from, to, contentLines, !!frame);
+          if (frame?.pending) emitItem(frame, frame.hasFence ? 'code' : undefined);
+          handleParagraph(from, to, contentLines, !!frame, tokens[i + 3]);
         }
         i += 2;
         break;
@@ -315,12 +443,32 @@ export function markdownUnits(opts: MarkdownOptions): void {
         agents.noteContent();
         break;
       }
-      case 'fence':
+      case 'fence': {
+        // Commands under a lead-in ("Run the full test suite:" + ```bash make tests```) are rules,
+        // one per line, each carrying its lead-in.
+        const frame = items[items.length - 1];
+        let lead: Lead | undefined;
+        if (frame?.pending && !frame.emittedFirst) {
+          const own = itemOwnText(frame);
+          if (/:[\s*_]*$/.test(own)) {
+            lead = leadOf(own);
+            frame.hasFence = true;
+          }
+        } else if (!frame || frame.firstLine < t.map![0]) {
+          lead = pendingLead;
+        }
+        if (lead && COMMAND_FENCE.test(t.info.trim().split(/\s+/)[0] ?? '')) emitCommandLines(t.map![0], t.map![1], lead);
+        agents.noteContent();
+        label = undefined;
+        pendingLead = undefined;
+        break;
+      }
       case 'code_block':
       case 'html_block':
       case 'hr':
         agents.noteContent();
         label = undefined;
+        pendingLead = undefined;
         break;
       default:
         break;
@@ -328,7 +476,44 @@ export function markdownUnits(opts: MarkdownOptions): void {
   }
   flushInlineXmlBefore(Number.MAX_SAFE_INTEGER);
 
-  function emitItem(f: ItemFrame): void {
+  /** An item's first paragraph as written, without its list marker. */
+  function itemOwnText(f: ItemFrame): string {
+    const p = f.pending!;
+    const content = (f as ItemFrame & { content?: string[] }).content ?? [];
+    const lines = [original[p.start].slice(contentStart(p.start, content[0] ?? ''))];
+    for (let l = p.start + 1; l <= p.end; l++) lines.push(original[l].trim());
+    return lines.join('\n').trim();
+  }
+
+  /** The lead-in a block ends with: its last sentence when that ends in ":", else the whole text. */
+  function leadOf(text: string): Lead {
+    const trimmed = text.trim();
+    const pieces = sentenceSpans(trimmed);
+    const last = pieces.length > 1 && /:[\s*_]*$/.test(trimmed) ? trimmed.slice(pieces[pieces.length - 1].start) : trimmed;
+    return { text: last, instructs: isInstructingLead(last), examples: isExampleLead(last) };
+  }
+
+  /** The lead-in of the list around the current item (a heading is a section, not a lead-in). */
+  function itemLead(): Lead | undefined {
+    return listLeads[listLeads.length - 1];
+  }
+
+  function emitCommandLines(open: number, closeExcl: number, lead: Lead): void {
+    let last = closeExcl - 1;
+    if (last > open && /^\s*(```|~~~)/.test(masked[last])) last--;
+    for (let l = open + 1; l <= last; l++) {
+      const raw = original[l];
+      const s = raw.length - raw.trimStart().length;
+      const e = trimmedEnd(raw);
+      if (e <= s) continue;
+      const body = raw.slice(s, e);
+      // Comments and prompts' sample output are not commands.
+      if (/^(#|\/\/|rem\b|::)/i.test(body)) continue;
+      pushSingleLine('line', l, s, e, s, e, '', undefined, lead);
+    }
+  }
+
+  function emitItem(f: ItemFrame, leadAtEnd?: 'list' | 'code'): void {
     const p = f.pending!;
     f.pending = undefined;
     f.emittedFirst = true;
@@ -337,15 +522,17 @@ export function markdownUnits(opts: MarkdownOptions): void {
     const itemLine = original[p.start];
     let indentCol = 0;
     while (indentCol < itemLine.length && (isSpace(itemLine.charCodeAt(indentCol)) || itemLine.charCodeAt(indentCol) === 62)) indentCol++;
-    // DELETE removes the whole item: its own lines up to the last non-blank one.
+    // DELETE removes the whole item: its own lines up to the last non-blank one (the lines of a
+    // child list or a command block are units of their own and stay).
     let last = p.end;
-    if (!f.hasChildList) {
+    if (!f.hasChildList && !f.hasFence && !leadAtEnd) {
       last = f.lastLine;
       while (last > p.end && trimmedEnd(masked[last] ?? '') === 0) last--;
     }
-    emit(f.kind, p.start, p.end, startCol, content, p.start, indentCol);
-    const u = agents.current().units[agents.current().units.length - 1];
-    if (u && u.range.start.line === view.fileLines[p.start] && last > p.end) {
+    const lead = itemLead();
+    const emitted = emit(f.kind, p.start, p.end, startCol, content, p.start, indentCol, undefined, { listItem: true, lead, leadAtEnd });
+    const u = emitted.length === 1 ? emitted[0] : undefined;
+    if (u && u.kind === f.kind && last > p.end) {
       u.block.end = view.offset(last, original[last].trimEnd().length);
     }
   }
@@ -354,33 +541,70 @@ export function markdownUnits(opts: MarkdownOptions): void {
     pushSingleLine('table-row', line, s, e, lead, original[line].trimEnd().length, original[line].slice(lead, s));
   }
 
-  function handleParagraph(from: number, to: number, contentLines: string[], inItem: boolean): void {
+  function handleParagraph(from: number, to: number, contentLines: string[], inItem: boolean, next?: Token): void {
     const text = joinLines(original, from, to).trim();
     const firstContent = agents.noteContent();
     const bold = BOLD_ONLY.exec(text);
+    const nextIsCode = next?.type === 'fence';
+    const nextIsList = next?.type === 'bullet_list_open' || next?.type === 'ordered_list_open';
+    const startCol = contentStart(from, contentLines[0] ?? '');
+    const indentCol = /^[\s>]*/.exec(original[from])![0].length;
+    pendingLead = undefined;
     if (!inItem && bold && from === to) {
       pathVersion++;
       while (headings.length && headings[headings.length - 1].level >= 7) headings.pop();
       const title = bold[2].trim().replace(/:$/, '').trim();
-      headings.push({ title, line: from, level: 7, nonRule: NON_RULE_SECTION.test(title) });
+      const introduces = /:[\s*_]*$/.test(text);
+      headings.push({ title, line: from, level: 7, nonRule: NON_RULE_SECTION.test(title), lead: text });
       label = undefined;
+      // A bold lead-in that instructs ("**Always run these in this order:**") is a rule as well.
+      if (introduces) {
+        pendingLead = { text, instructs: isInstructingLead(text), examples: isExampleLead(text) };
+        if (leadIsRule(text, nextIsCode)) emit('paragraph', from, to, startCol, contentLines, from, indentCol, undefined, { whole: true });
+      }
       return;
     }
     if (!inItem && /:\s*$/.test(text) && text.length <= 200 && !/[.!?]\s/.test(text)) {
-      // "Instructions:" or "Follow these rules:" introduces what follows; it is not a rule itself.
+      // "Instructions:" or "Follow these rules:" introduces what follows; it is a rule itself only
+      // when it instructs ("Run it when you change:"), not when it names ("Rules:").
       label = { title: stripEmphasis(text.replace(/:\s*$/, '')), line: from, level: 9, nonRule: false };
+      pendingLead = { text, instructs: isInstructingLead(text), examples: isExampleLead(text) };
+      if (leadIsRule(text, nextIsCode)) emit('paragraph', from, to, startCol, contentLines, from, indentCol, undefined, { whole: true, lead: undefined });
       return;
     }
     label = undefined;
-    // A one-line opening such as "You are a careful reviewer." introduces the role; longer openings
-    // usually carry rules too, so they stay units.
-    if (firstContent && from === to && ROLE_OPENING.test(stripEmphasis(text))) return;
     const innermost = headings[headings.length - 1];
-    if (innermost && ROLE_SECTION.test(innermost.title)) return;
-    const startCol = contentStart(from, contentLines[0] ?? '');
-    const indentCol = /^[\s>]*/.exec(original[from])![0].length;
+    // Prose in a "Role" section, and the agent's first paragraph, may hold its role statement.
+    const opening = firstContent || (!!innermost && ROLE_SECTION.test(innermost.title));
     const kind: UnitKind = soleXmlParagraph(from, to) ? 'xml' : 'paragraph';
-    emit(kind, from, to, startCol, contentLines, from, indentCol);
+    const leadAtEnd = /:[\s*_]*$/.test(text) ? (nextIsCode ? 'code' : nextIsList ? 'list' : undefined) : undefined;
+    if (leadAtEnd) pendingLead = leadOf(text);
+    const labels = labelLines(from, to);
+    if (labels.length === 0) {
+      emit(kind, from, to, startCol, contentLines, from, indentCol, undefined, { opening, leadAtEnd });
+      return;
+    }
+    // "Factors to consider:" lines inside a paragraph: each following line is an item of its own.
+    if (labels[0] > from) emit(kind, from, labels[0] - 1, startCol, contentLines, from, indentCol, undefined, { opening });
+    let lead: Lead | undefined;
+    for (let l = labels[0]; l <= to; l++) {
+      const c = l === from ? startCol : contentStart(l, contentLines[l - from] ?? '');
+      if (labels.includes(l)) {
+        emit('line', l, l, c, null, l, c, undefined, { leadAtEnd: 'list', opening: opening && l === from });
+        lead = leadOf(original[l].slice(c));
+      } else {
+        emit('line', l, l, c, null, l, c, undefined, { listItem: true, lead });
+      }
+    }
+  }
+
+  /** Lines of a paragraph (not its last) that end in ":" and are followed by a capitalised line. */
+  function labelLines(from: number, to: number): number[] {
+    const out: number[] = [];
+    for (let l = from; l < to; l++) {
+      if (/:[\s*_]*$/.test(masked[l]) && /^\s*[\p{Lu}\p{N}{"'`*\uE001]/u.test(masked[l + 1])) out.push(l);
+    }
+    return out;
   }
 }
 

@@ -6,7 +6,7 @@ import { LineIndex } from './lineIndex';
 import { LineView } from './lineView';
 import { markdownUnits } from './markdownUnits';
 import { promptyUnits } from './promptyUnits';
-import type { AgentKind, AgentPrompt, ParseError, PromptDocument, PromptFormat } from './types';
+import type { AgentKind, AgentPrompt, Handoff, ParseError, PromptDocument, PromptFormat } from './types';
 import { assignIds } from './unitId';
 import { yamlUnits } from './yamlUnits';
 
@@ -37,6 +37,7 @@ export function parsePromptDocument(text: string, options: ParseOptions): Prompt
 function collect(file: LineIndex, format: PromptFormat, options: ParseOptions, errors: ParseError[]): AgentPrompt[] {
   let defaultId = options.defaultAgentId ?? agentIdFromPath(options.uri);
   let defaultKind: AgentKind | undefined;
+  let handoffs: Handoff[] | undefined;
   let bodyStart = 0;
   if (format === 'markdown' || format === 'prompty') {
     const fm = splitFrontMatter(file);
@@ -50,6 +51,7 @@ function collect(file: LineIndex, format: PromptFormat, options: ParseOptions, e
       const declared = fm.data['truce-agent'] ?? (vscodeChatFile || format === 'prompty' ? undefined : fm.data.agent) ?? (/\.(agent|chatmode)\.md$/i.test(options.uri) ? fm.data.name : undefined);
       if (!options.defaultAgentId && typeof declared === 'string' && declared.trim()) defaultId = declared.trim();
       if (typeof fm.data.kind === 'string' && (AGENT_KINDS as string[]).includes(fm.data.kind)) defaultKind = fm.data.kind as AgentKind;
+      handoffs = handoffsOf(fm.data.handoffs);
     }
   }
   const agents = new AgentCollector(defaultId, defaultKind ?? kindFromName(defaultId), file.text.length);
@@ -70,5 +72,21 @@ function collect(file: LineIndex, format: PromptFormat, options: ParseOptions, e
     kind: d.kind,
     range: { start: file.positionAt(d.start), end: file.positionAt(Math.max(d.start, d.end)) },
     units: assignIds(d.units),
+    context: assignIds(d.context),
+    ...(handoffs && d.id === defaultId ? { handoffs } : {}),
   }));
+}
+
+/** `handoffs:` of a VS Code custom agent: entries with `agent` (and `label`, `prompt`), or bare names. */
+function handoffsOf(value: unknown): Handoff[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const out: Handoff[] = [];
+  for (const entry of value) {
+    if (typeof entry === 'string' && entry.trim()) out.push({ agent: entry.trim() });
+    else if (entry && typeof entry === 'object' && typeof (entry as { agent?: unknown }).agent === 'string') {
+      const e = entry as { agent: string; label?: unknown; prompt?: unknown };
+      out.push({ agent: e.agent.trim(), ...(typeof e.label === 'string' ? { label: e.label } : {}), ...(typeof e.prompt === 'string' ? { prompt: e.prompt } : {}) });
+    }
+  }
+  return out.length ? out : undefined;
 }

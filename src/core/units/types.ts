@@ -16,7 +16,17 @@ export interface Range {
   end: Position;
 }
 
-export type UnitKind = 'bullet' | 'numbered' | 'paragraph' | 'yaml-item' | 'xml' | 'table-row';
+/**
+ * How a unit is written: a list item, a paragraph, a YAML scalar, an XML element, a table row, one
+ * sentence of a block that holds several (`sentence`), or one line of a command block under a
+ * lead-in or of a plain list of rules (`line`). `role` and `context` mark text the parser sets
+ * aside as not-a-rule: a role statement ("You are a careful reviewer.") or a description (the
+ * project, files, examples, persona traits). Those live in `AgentPrompt.context`, never in
+ * `units`, so the optimizer never edits them.
+ */
+export type UnitKind = 'bullet' | 'numbered' | 'paragraph' | 'yaml-item' | 'xml' | 'table-row' | 'sentence' | 'line' | SetAsideKind;
+
+export type SetAsideKind = 'role' | 'context';
 
 export interface PolicyUnit {
   /** Stable id: agent + section + normalised text (see unitId.ts). */
@@ -27,6 +37,11 @@ export interface PolicyUnit {
   text: string;
   /** Covers the rule text only, not the list marker. */
   range: Range;
+  /**
+   * The lead-in the unit hangs off, as written ("Run the full test suite:" above "`make tests`",
+   * the parent item of a nested list): read together with the text for Φ/Ψ and in the hover.
+   */
+  lead?: string;
   sectionPath: string[];
   /** Template variables the unit contains, in order of first appearance, without delimiters. */
   vars: string[];
@@ -58,7 +73,27 @@ export interface AgentPrompt {
   id: string;
   kind: AgentKind;
   range: Range;
+  /** The rules: what credit is given to and what the optimizer may edit. */
   units: PolicyUnit[];
+  /**
+   * What the parser set aside as not-a-rule (kind `role` or `context`), in file order: visible in
+   * hovers and section views, never edited. Absent on documents made before it existed.
+   */
+  context?: PolicyUnit[];
+  /**
+   * Agents this one hands the conversation to, as its file declares them (VS Code custom agents,
+   * `*.agent.md`, front matter `handoffs`): the declared edges of the MAS.
+   */
+  handoffs?: Handoff[];
+}
+
+export interface Handoff {
+  /** The agent handed to (its name, as the target's front matter or file name gives it). */
+  agent: string;
+  /** The button label VS Code shows for the handoff. */
+  label?: string;
+  /** The prompt sent along with it. */
+  prompt?: string;
 }
 
 export interface ParseError {

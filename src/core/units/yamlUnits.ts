@@ -11,11 +11,18 @@ import { LineView } from './lineView';
 import { isLockedAt } from './locks';
 import { markdownUnits } from './markdownUnits';
 import { variablesIn } from './templateVars';
-import type { AgentKind, ParseError, UnitStyle } from './types';
+import type { AgentKind, ParseError, SetAsideKind, UnitStyle } from './types';
+import { classifySentence } from './classify';
+import { sentenceSpans } from './sentences';
 
-/** Keys that configure or describe an agent rather than tell it how to behave. */
+/**
+ * Keys that configure or describe an agent rather than tell it how to behave. CrewAI's `backstory`
+ * is read (its persona sentences are set aside as context, the ones that say what the agent does
+ * are rules), its `role` is kept as the agent's role statement, and a task's `description` and
+ * `expected_output` instruct.
+ */
 const STRUCTURE_KEYS = new Set([
-  'id', 'name', 'role', 'kind', 'type', 'model', 'llm', 'provider', 'tools', 'description', 'backstory',
+  'id', 'name', 'kind', 'type', 'model', 'llm', 'provider', 'tools',
   'allow_delegation', 'verbose', 'max_iter', 'max_rpm', 'max_execution_time', 'memory', 'cache',
   'temperature', 'max_tokens', 'top_p', 'inputs', 'outputs', 'sample', 'metadata', 'version', 'authors',
   'tags', 'agent', 'handoffs', 'output_file', 'output_schema', 'function_calling_llm', 'knowledge_sources',
@@ -80,19 +87,25 @@ function agentEntries(root: Node): AgentEntry[] {
 }
 
 function walkMap(file: LineIndex, agents: AgentCollector, map: YAMLMap, path: string[], agentLevel: boolean): void {
+  // A CrewAI task (description + expected_output) instructs in its description; elsewhere a
+  // `description` describes.
+  const isTask = map.has('expected_output');
   for (const pair of map.items as Pair<Scalar, Node>[]) {
     const key = String(pair.key?.value ?? '');
-    if (agentLevel && STRUCTURE_KEYS.has(key.toLowerCase())) continue;
-    if (pair.value) walkValue(file, agents, pair.value, [...path, key], pair.key as Node);
+    const lower = key.toLowerCase();
+    if (agentLevel && STRUCTURE_KEYS.has(lower)) continue;
+    if (agentLevel && lower === 'description' && !isTask) continue;
+    const setAside: SetAsideKind | undefined = agentLevel && lower === 'role' ? 'role' : undefined;
+    if (pair.value) walkValue(file, agents, pair.value, [...path, key], pair.key as Node, setAside, lower === 'expected_output');
   }
 }
 
-function walkValue(file: LineIndex, agents: AgentCollector, node: Node, path: string[], keyNode?: Node): void {
+function walkValue(file: LineIndex, agents: AgentCollector, node: Node, path: string[], keyNode?: Node, setAside?: SetAsideKind, specifies = false): void {
   if (isScalar(node)) {
-    if (typeof node.value === 'string') scalarUnits(file, agents, node, path, keyNode);
+    if (typeof node.value === 'string') scalarUnits(file, agents, node, path, keyNode, setAside, specifies);
   } else if (isSeq(node)) {
     for (const item of node.items as Node[]) {
-      if (isScalar(item) && typeof item.value === 'string') scalarUnits(file, agents, item, path);
+      if (isScalar(item) && typeof item.value === 'string') scalarUnits(file, agents, item, path, undefined, setAside);
       else if (isMap(item)) walkMap(file, agents, item, path, false);
     }
   } else if (isMap(node)) {
@@ -100,10 +113,21 @@ function walkValue(file: LineIndex, agents: AgentCollector, node: Node, path: st
   }
 }
 
-function scalarUnits(file: LineIndex, agents: AgentCollector, node: Scalar, path: string[], keyNode?: Node): void {
+/** A flow scalar is a rule when any of its sentences instructs; otherwise it is context. */
+function scalarVerdict(text: string, opening: boolean): 'rule' | SetAsideKind {
+  let sawRole = false;
+  for (const s of sentenceSpans(text)) {
+    const v = classifySentence(text.slice(s.start, s.end), { opening, listItem: true });
+    if (v === 'rule') return 'rule';
+    if (v === 'role') sawRole = true;
+  }
+  return sawRole ? 'role' : 'context';
+}
+
+function scalarUnits(file: LineIndex, agents: AgentCollector, node: Scalar, path: string[], keyNode?: Node, setAside?: SetAsideKind, specifies = false): void {
   const [start, end] = node.range ?? [0, 0];
   if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
-    blockScalarUnits(file, agents, node, path);
+    blockScalarUnits(file, agents, node, path, setAside, specifies);
     return;
   }
   let from = start;
@@ -129,9 +153,11 @@ function scalarUnits(file: LineIndex, agents: AgentCollector, node: Scalar, path
   const isItem = !keyNode;
   const blockStart = file.starts[anchor.line] + indentLen;
   const marker = isItem ? line.slice(indentLen, startPos.character - (quote === 'plain' ? 0 : 1)) : '';
-  agents.current().units.push({
+  const opening = agents.noteContent();
+  const verdict = setAside ?? (specifies ? 'rule' : scalarVerdict(text, opening));
+  (verdict === 'rule' ? agents.current().units : agents.current().context).push({
     agentId: agents.current().id,
-    kind: 'yaml-item',
+    kind: verdict === 'rule' ? 'yaml-item' : verdict,
     text,
     range: { start: startPos, end: endPos },
     sectionPath: path,
@@ -142,7 +168,7 @@ function scalarUnits(file: LineIndex, agents: AgentCollector, node: Scalar, path
   });
 }
 
-function blockScalarUnits(file: LineIndex, agents: AgentCollector, node: Scalar, path: string[]): void {
+function blockScalarUnits(file: LineIndex, agents: AgentCollector, node: Scalar, path: string[], setAside?: SetAsideKind, specifies = false): void {
   const [start, end] = node.range ?? [0, 0];
   const header = file.positionAt(start);
   let last = file.positionAt(end).line;
@@ -163,5 +189,5 @@ function blockScalarUnits(file: LineIndex, agents: AgentCollector, node: Scalar,
     indent = t.length - t.trimStart().length;
   }
   const view = LineView.ofIndentedLines(file, first, last + 1, indent);
-  markdownUnits({ view, agents, basePath: path, agentHeadings: false });
+  markdownUnits({ view, agents, basePath: path, agentHeadings: false, setAside, specifies });
 }

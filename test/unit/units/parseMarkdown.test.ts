@@ -41,13 +41,18 @@ describe('Markdown policy units', () => {
     assert.equal(doc.agents[0].kind, 'judge');
   });
 
-  it('takes rule paragraphs but not a one-line role opening, labels or bold pseudo-headings', () => {
-    const src = 'You are a careful reviewer.\n\nCheck every claim against the sources.\n\n**Style:**\n\nWrite plainly.\n\nFollow these rules:\n- Be brief.\n';
-    const units = allUnits(parse(src));
-    assert.deepEqual(texts(units), ['Check every claim against the sources.', 'Write plainly.', 'Be brief.']);
+  it('takes rule paragraphs and instructing lead-ins, but not a role opening, naming labels or bold pseudo-headings', () => {
+    const src = 'You are a careful reviewer.\n\nCheck every claim against the sources.\n\n**Style:**\n\nWrite plainly.\n\nFollow these rules:\n- Be brief.\n\nRules:\n- Be kind.\n';
+    const doc = parse(src);
+    const units = allUnits(doc);
+    // An instructing lead-in is a rule itself (issue 20); a naming label ("Rules:") is not.
+    assert.deepEqual(texts(units), ['Check every claim against the sources.', 'Write plainly.', 'Follow these rules:', 'Be brief.', 'Be kind.']);
     assert.deepEqual(units[1].sectionPath, ['Style']);
     // A bold pseudo-heading lasts until the next heading; the label applies to its list only.
-    assert.deepEqual(units[2].sectionPath, ['Style', 'Follow these rules']);
+    assert.deepEqual(units[3].sectionPath, ['Style', 'Follow these rules']);
+    assert.equal(units[3].lead, 'Follow these rules:');
+    // The role statement is kept apart, as the role.
+    assert.deepEqual(doc.agents[0].context?.map((u) => [u.kind, u.text]), [['role', 'You are a careful reviewer.']]);
   });
 
   it('skips example sections', () => {
@@ -120,8 +125,8 @@ describe('Markdown policy units', () => {
   });
 
   it('does not treat `---` or `#` as structure in plain text prompts', () => {
-    const doc = parsePromptDocument("'Summarise {{topic}} in a paragraph.'\n---\n# not a heading, a rule\n", { uri: 'p.txt' });
+    const doc = parsePromptDocument("'Summarise {{topic}} in a paragraph.'\n---\n# Never use headings, this is no heading\n", { uri: 'p.txt' });
     assert.equal(doc.format, 'text');
-    assert.deepEqual(texts(allUnits(doc)), ["'Summarise {{topic}} in a paragraph.'", '# not a heading, a rule']);
+    assert.deepEqual(texts(allUnits(doc)), ["'Summarise {{topic}} in a paragraph.'", '# Never use headings, this is no heading']);
   });
 });

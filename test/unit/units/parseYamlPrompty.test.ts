@@ -70,7 +70,7 @@ describe('Prompty files', () => {
 describe('unit ids', () => {
   it('are stable across unrelated edits and distinct for repeated rules', () => {
     const a = allUnits(parsePromptDocument('## R\n- Be brief.\n- Be kind.\n- Be kind.\n', { uri: 'p.md' }));
-    const b = allUnits(parsePromptDocument('Intro line that changed.\n\n## R\n- New first rule.\n- Be  **brief**.\n- Be kind.\n- Be kind.\n', { uri: 'p.md' }));
+    const b = allUnits(parsePromptDocument('Read the brief first.\n\n## R\n- New first rule.\n- Be  **brief**.\n- Be kind.\n- Be kind.\n', { uri: 'p.md' }));
     assert.equal(new Set(a.map((u) => u.id)).size, 3);
     assert.equal(b.find((u) => u.text === 'Be  **brief**.')!.id, a[0].id, 'emphasis and spacing do not change the id');
     assert.deepEqual(b.slice(3).map((u) => u.id), a.slice(1).map((u) => u.id));

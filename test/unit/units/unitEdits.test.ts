@@ -35,9 +35,9 @@ describe('unit edits', () => {
   it('DELETE removes the whole item and nothing else', () => {
     const out = ok(plan(md, 'a.md', (d) => ({ op: 'DELETE', agentId: 'a', targetUnitId: d.agents[0].units[2].id })));
     assert.equal(out, md.replace('- Alpha.\n', ''));
-    const para = 'Intro rule one.\n\nRule two.\n\nRule three.\n';
+    const para = 'Cite your sources.\n\nBe brief.\n\nAnswer in English.\n';
     const out2 = ok(plan(para, 'p.md', (d) => ({ op: 'DELETE', agentId: 'p', targetUnitId: d.agents[0].units[1].id })));
-    assert.equal(out2, 'Intro rule one.\n\nRule three.\n');
+    assert.equal(out2, 'Cite your sources.\n\nAnswer in English.\n');
   });
 
   it('keeps CRLF line breaks and YAML quoting', () => {

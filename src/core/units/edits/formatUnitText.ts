@@ -21,6 +21,9 @@ export function formatReplacement(file: LineIndex, unit: PolicyUnit, newText: st
   if (unit.kind === 'table-row' || unit.kind === 'xml') {
     if (newText.includes('\n') && unit.kind === 'table-row') return { reason: 'A table row holds one line; give the new rule on a single line.' };
   }
+  if (unit.kind === 'line' && newText.includes('\n')) return { reason: 'The rule is one line of a list or command block; give the new rule on a single line.' };
+  // A sentence flows on in its paragraph: it is rewritten on one line.
+  if (unit.kind === 'sentence') return { start: start.offset, end: end.offset, newText: oneLine(newText) };
   const lines = newText.split('\n');
   const cont = continuationIndent(file, unit);
   return { start: start.offset, end: end.offset, newText: lines.map((l, i) => (i === 0 ? l : `${cont}${l}`)).join(eol) };
@@ -51,7 +54,25 @@ export function formatNewUnit(file: LineIndex, anchor: PolicyUnit, newText: stri
     }
     case 'paragraph':
       return { text: `${eol}${eol}${indent}${newText.split('\n').join(`${eol}${indent}`)}` };
+    case 'sentence':
+      // After a sentence inside its block: before the next sentence, or at the end of the last.
+      return { text: anchor.block.end > anchor.range.end.offset ? `${oneLine(newText)} ` : ` ${oneLine(newText)}` };
+    case 'line':
+      if (newText.includes('\n')) return { reason: 'The rule is one line of a list or command block; give the new rule on a single line.' };
+      return { text: `${eol}${indent}${newText}` };
+    case 'role':
+    case 'context':
+      return { reason: `The text at line ${anchor.range.start.line + 1} is ${anchor.kind === 'role' ? "the agent's role" : 'context'}, not a rule; anchor new rules on a rule.` };
   }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
+}
+
+/** A sentence rule that replaces or joins sentences must end like one, or it runs into the next. */
+export function asSentence(text: string): string {
+  return /[.!?:]["'”’)\]*_`]*$/.test(text) ? text : `${text}.`;
 }
 
 function continuationIndent(file: LineIndex, unit: PolicyUnit): string {

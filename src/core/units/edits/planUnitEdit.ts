@@ -7,7 +7,7 @@ import { LineIndex } from '../lineIndex';
 import { parsePromptDocument, type ParseOptions } from '../parsePromptDocument';
 import type { AgentPrompt, PolicyUnit, PromptDocument } from '../types';
 import { normalizeRuleText } from '../unitId';
-import { formatNewUnit, formatReplacement } from './formatUnitText';
+import { asSentence, formatNewUnit, formatReplacement } from './formatUnitText';
 
 export type UnitEditOp = 'ADD' | 'MODIFY' | 'DELETE';
 
@@ -60,10 +60,11 @@ export function planUnitEdit(text: string, doc: PromptDocument, edit: UnitEdit, 
   let expectText: string | undefined;
 
   if (edit.op === 'ADD') {
-    const newText = cleanRuleText(edit.newText ?? '');
+    let newText = cleanRuleText(edit.newText ?? '');
     if (!newText) return refuse('invalid', 'An ADD edit needs the text of the new rule.');
     const anchor = edit.anchorUnitId ? agent.units.find((u) => u.id === edit.anchorUnitId) : agent.units[agent.units.length - 1];
     if (edit.anchorUnitId && !anchor) return refuse('stale', `The rule this edit was to follow (${edit.anchorUnitId}) is no longer in ${agent.id}; re-run credit to get a fresh suggestion.`);
+    if (anchor?.kind === 'sentence') newText = asSentence(newText.replace(/\s*\n\s*/g, ' '));
     const planned = planAdd(file, doc, agent, anchor, newText);
     if ('reason' in planned) return refuse('invalid', planned.reason);
     edits = [planned];
@@ -76,8 +77,9 @@ export function planUnitEdit(text: string, doc: PromptDocument, edit: UnitEdit, 
       return refuse('stale', `The rule at line ${target.range.start.line + 1} changed since the suggestion was made; it now reads "${short(target.text)}".`);
     }
     if (edit.op === 'MODIFY') {
-      const newText = cleanRuleText(edit.newText ?? '');
+      let newText = cleanRuleText(edit.newText ?? '');
       if (!newText) return refuse('invalid', 'A MODIFY edit needs the new text; to remove the rule use DELETE.');
+      if (target.kind === 'sentence') newText = asSentence(newText.replace(/\s*\n\s*/g, ' '));
       if (normalizeRuleText(newText) === normalizeRuleText(target.text)) return refuse('invalid', 'The new text says the same as the current rule.');
       const replacement = formatReplacement(file, target, newText);
       if ('reason' in replacement) return refuse('invalid', replacement.reason);
@@ -93,7 +95,7 @@ export function planUnitEdit(text: string, doc: PromptDocument, edit: UnitEdit, 
   const problem = verify(doc, reparsed, edit, expectText);
   if (problem) return refuse('verify-failed', `The edit was not applied because re-reading the file gave an unexpected result: ${problem}`);
   const newAgent = reparsed.agents.find((a) => a.id === agent.id);
-  const unitId = expectText ? newAgent?.units.find((u) => normalizeRuleText(u.text) === normalizeRuleText(expectText!))?.id : undefined;
+  const unitId = expectText ? (newAgent?.units.find((u) => normalizeRuleText(u.text) === normalizeRuleText(expectText!)) ?? newUnitsOf(doc, reparsed, agent.id)[0])?.id : undefined;
   return { ok: true, edits, text: next, document: reparsed, unitId };
 }
 
@@ -118,7 +120,8 @@ function planDelete(file: LineIndex, target: PolicyUnit): TextEdit {
   const firstLine = file.lineText(start.line);
   const ownsLines = !firstLine.slice(0, start.character).trim() && !file.lineText(end.line).slice(end.character).trim();
   if (!ownsLines) return { start: target.block.start, end: target.block.end, newText: '' };
-  let from = file.starts[start.line];
+  // A byte-order mark at the start of the file stays: it is not part of the first line's text.
+  let from = Math.max(file.starts[start.line], file.bom);
   let to = file.starts[end.line + 1] ?? file.text.length;
   const blankBefore = start.line > 0 && !file.lineText(start.line - 1).trim();
   const blankAfter = end.line + 1 < file.lineCount && !file.lineText(end.line + 1).trim();
@@ -132,8 +135,23 @@ function planDelete(file: LineIndex, target: PolicyUnit): TextEdit {
   return { start: from, end: to, newText: '' };
 }
 
+/** Rules and set-aside text alike: an edit must leave both as the edit implies. */
 function texts(agent: AgentPrompt | undefined): string[] {
-  return (agent?.units ?? []).map((u) => normalizeRuleText(u.text)).sort();
+  return [...(agent?.units ?? []), ...(agent?.context ?? [])].map((u) => normalizeRuleText(u.text)).sort();
+}
+
+/** Units of `agentId` in `after` whose text `before` did not have (as many times), in file order. */
+function newUnitsOf(before: PromptDocument, after: PromptDocument, agentId: string): PolicyUnit[] {
+  const left = new Map<string, number>();
+  for (const t of texts(before.agents.find((a) => a.id === agentId))) left.set(t, (left.get(t) ?? 0) + 1);
+  const out: PolicyUnit[] = [];
+  for (const u of after.agents.find((a) => a.id === agentId)?.units ?? []) {
+    const t = normalizeRuleText(u.text);
+    const n = left.get(t) ?? 0;
+    if (n > 0) left.set(t, n - 1);
+    else out.push(u);
+  }
+  return out;
 }
 
 function verify(before: PromptDocument, after: PromptDocument, edit: UnitEdit, expectText?: string): string | undefined {
@@ -143,20 +161,29 @@ function verify(before: PromptDocument, after: PromptDocument, edit: UnitEdit, e
     const other = after.agents.find((x) => x.id === a.id);
     if (texts(a).join('\u0000') !== texts(other).join('\u0000')) return `the rules of agent ${a.id} changed too.`;
   }
-  const was = texts(before.agents.find((a) => a.id === edit.agentId));
   const now = texts(after.agents.find((a) => a.id === edit.agentId));
-  const expected = [...was];
+  const expected = texts(before.agents.find((a) => a.id === edit.agentId));
   if (edit.op !== 'ADD') {
     const target = before.agents.find((a) => a.id === edit.agentId)!.units.find((u) => u.id === edit.targetUnitId)!;
     expected.splice(expected.indexOf(normalizeRuleText(target.text)), 1);
   }
-  if (expectText) expected.push(normalizeRuleText(expectText));
-  expected.sort();
-  if (expected.join('\u0000') !== now.join('\u0000')) {
-    const missing = expected.filter((t) => !now.includes(t));
-    const extra = now.filter((t) => !expected.includes(t));
-    return missing.length ? `expected rule "${short(missing[0])}" is missing.` : extra.length ? `unexpected rule "${short(extra[0])}" appeared.` : 'the number of rules is not what the edit implies.';
+  // What is in `now` beyond `expected` must be the new text: one unit, or the sentences it reads as.
+  const rest = new Map<string, number>();
+  for (const t of now) rest.set(t, (rest.get(t) ?? 0) + 1);
+  const missing: string[] = [];
+  for (const t of expected) {
+    const n = rest.get(t) ?? 0;
+    if (n > 0) rest.set(t, n - 1);
+    else missing.push(t);
   }
+  const extra = [...rest].flatMap(([t, n]) => Array<string>(n).fill(t));
+  if (missing.length) return `expected rule "${short(missing[0])}" is missing.`;
+  if (!expectText) return extra.length ? `unexpected rule "${short(extra[0])}" appeared.` : undefined;
+  const want = normalizeRuleText(expectText);
+  if (extra.length === 0) return `expected rule "${short(want)}" is missing.`;
+  // Several new units: together (in any order of reading) they must make up exactly the new text.
+  const covered = extra.reduce((n, t) => n + (want.includes(t) ? t.length : Number.NaN), 0);
+  if (Number.isNaN(covered) || covered + extra.length - 1 !== want.length) return extra.length === 1 ? `unexpected rule "${short(extra[0])}" appeared.` : 'the number of rules is not what the edit implies.';
   return undefined;
 }
 

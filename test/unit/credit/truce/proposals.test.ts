@@ -13,7 +13,8 @@ const base = { rationale: 'r', evidenceStepIds: ['r1.proposer'] };
 describe('Ψ proposals never become edits unless they are valid', () => {
   const agent = proposer();
   const free = agent.units.find((u) => !u.locked && u.kind === 'bullet')!;
-  const rolePara = agent.units.find((u) => u.kind === 'paragraph')!;
+  // The opening role statement is set aside as the role (issue 12 item 3): not a unit Ψ can name.
+  const rolePara = agent.context!.find((u) => u.kind === 'role')!;
   const locked = agent.units.find((u) => u.locked)!;
 
   it('accepts a MODIFY of an existing unlocked rule and records its old text', () => {
@@ -45,7 +46,7 @@ describe('Ψ proposals never become edits unless they are valid', () => {
     const role = checkProposal({ ...base, op: 'MODIFY', targetUnitId: free.id, newText: 'You are a careful judge who never commits early.' }, agent, STEPS);
     assert.ok(!role.ok && /who the agent is/.test(role.reason));
     const roleTarget = checkProposal({ ...base, op: 'MODIFY', targetUnitId: rolePara.id, newText: 'Commit to one answer early.' }, agent, STEPS);
-    assert.ok(!roleTarget.ok && /role/.test(roleTarget.reason));
+    assert.ok(!roleTarget.ok && /does not have/.test(roleTarget.reason));
     assert.match(structureProblem('## New section\n- a rule') ?? '', /heading/);
     assert.match(structureProblem('First rule.\n- second rule') ?? '', /several rules/);
     assert.match(structureProblem('system:\nbe nice') ?? '', /key or role marker/);
@@ -73,14 +74,15 @@ describe('no-units ablation: a whole rewritten rule list as unit edits', () => {
   const texts = agent.units.map((u) => u.text);
 
   it('keeps unchanged rules, modifies the rest in order, adds extras after their predecessor and never touches locked rules', () => {
-    const free = agent.units.filter((u) => !u.locked && u.kind !== 'paragraph');
+    // The first rule is kept word for word (the role statement is no longer a unit to keep).
+    const free = agent.units.filter((u) => !u.locked && u.text !== texts[0]);
     const next = [texts[0], 'A brand new first change.', 'Another new rule.', 'Third new rule.', 'Fourth new rule.', 'Fifth new rule.', 'Sixth new rule.', 'Seventh new rule.', 'Eighth new rule.'];
     const props = rewriteAsProposals(agent, next, 'why', []);
     assert.ok(props.every((p) => !agent.units.find((u) => u.id === p.targetUnitId)?.locked));
     const modifies = props.filter((p) => p.op === 'MODIFY');
     assert.equal(modifies.length, free.length);
     assert.equal(modifies[0].targetUnitId, free[0].id);
-    // The role paragraph (kept word for word) anchors nothing it did not own; extras go after the last pairing.
+    // The kept rule anchors nothing it did not own; extras go after the last pairing.
     assert.ok(props.every((p) => p.targetUnitId !== texts[0]));
     const adds = props.filter((p) => p.op === 'ADD');
     assert.equal(modifies.length + adds.length, next.length - 1);
@@ -89,7 +91,7 @@ describe('no-units ablation: a whole rewritten rule list as unit edits', () => {
 
   it('deletes old rules left over when the new list is shorter', () => {
     const props = rewriteAsProposals(agent, [texts[0]], 'why', []);
-    const free = agent.units.filter((u) => !u.locked && u.kind !== 'paragraph');
+    const free = agent.units.filter((u) => !u.locked && u.text !== texts[0]);
     assert.deepEqual(props.map((p) => p.op), free.map(() => 'DELETE'));
   });
 });
