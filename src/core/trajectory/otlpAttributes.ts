@@ -113,13 +113,15 @@ export function decodeKeyValues(list: unknown, path: string, issues: ImportIssue
     return {};
   }
   const out: Attributes = {};
-  list.forEach((item, i) => {
+  // A plain loop: this runs for every span, and a callback made per call is a new function each time.
+  for (let i = 0; i < list.length; i++) {
+    const item: unknown = list[i];
     if (!item || typeof item !== 'object' || typeof (item as { key?: unknown }).key !== 'string') {
       issues.push({ message: 'attribute without a string key was skipped', path: `${path}[${i}]`, ...(line !== undefined ? { line } : {}) });
-      return;
+      continue;
     }
     out[(item as { key: string }).key] = decodeAnyValue((item as { value?: unknown }).value);
-  });
+  }
   return out;
 }
 

@@ -36,11 +36,28 @@ export interface RawSpan {
   path: string;
 }
 
-export interface ParsedSpans {
-  spans: RawSpan[];
+export interface ParsedSpans<S extends { traceId: string } = RawSpan> {
+  spans: S[];
   errors: ImportIssue[];
   /** `final_output` recorded next to the spans by some tools, keyed by trace id ('' when unknown). */
   finalOutputs: Map<string, unknown>;
+}
+
+/**
+ * Where spans go as they are read. `keep` turns each span into what the caller holds on to: called
+ * right after the span is read, it lets the caller take what it needs from the span's attributes
+ * while they are fresh and drop the rest (attributes are most of a trace file).
+ */
+interface Collector<S extends { traceId: string }> extends ParsedSpans<S> {
+  keep: (span: RawSpan) => S;
+}
+
+function collector<S extends { traceId: string }>(keep: (span: RawSpan) => S): Collector<S> {
+  return { spans: [], errors: [], finalOutputs: new Map(), keep };
+}
+
+function result<S extends { traceId: string }>(out: Collector<S>): ParsedSpans<S> {
+  return { spans: out.spans, errors: out.errors, finalOutputs: out.finalOutputs };
 }
 
 /**
@@ -52,7 +69,8 @@ export interface ParsedSpans {
 const LONG_INTEGER_FIELDS = /("(?:trace_id|span_id|parent_id|start_time|end_time|timestamp)"\s*:\s*)(-?\d{16,})(?=\s*[,}\]])/g;
 const BIGINT_TAG = 'bigint:';
 
-const LONG_INTEGER_KEYS = ['"trace_id"', '"span_id"', '"parent_id"', '"start_time"', '"end_time"', '"timestamp"'];
+const LONG_INTEGER_NAMES = ['trace_id', 'span_id', 'parent_id', 'start_time', 'end_time', 'timestamp'];
+const LONG_INTEGER_KEYS = LONG_INTEGER_NAMES.map((name) => `"${name}"`);
 
 export function protectLongIntegers(text: string): string {
   // OTLP/JSON (camelCase keys, ids as strings) has none of these keys; a plain substring search for
@@ -61,13 +79,120 @@ export function protectLongIntegers(text: string): string {
   return text.replace(LONG_INTEGER_FIELDS, (_m, head: string, digits: string) => `${head}"${BIGINT_TAG}${digits}"`);
 }
 
-export function parseOtlpText(text: string): ParsedSpans {
-  const out: ParsedSpans = { spans: [], errors: [], finalOutputs: new Map() };
-  const source = protectLongIntegers(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  if (source.trim() === '') {
-    out.errors.push({ message: 'the file is empty' });
-    return out;
+export function parseOtlpText(text: string): ParsedSpans;
+export function parseOtlpText<S extends { traceId: string }>(text: string, keep: (span: RawSpan) => S): ParsedSpans<S>;
+export function parseOtlpText(text: string, keep: (span: RawSpan) => { traceId: string } = (span) => span): ParsedSpans<{ traceId: string }> {
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (source.trim() === '') return { spans: [], errors: [{ message: 'the file is empty' }], finalOutputs: new Map() };
+  return result(parseUnprotected(source, collector(keep)) ?? parseDocuments(protectLongIntegers(source), collector(keep)));
+}
+
+/**
+ * The common case without the text scan of protectLongIntegers (six searches through the whole file,
+ * as long as parsing it): parse as is, then look for what protection would have changed. In valid
+ * JSON the pattern only matches a key ending in one of those names whose value is an integer of 16
+ * or more digits, which parses to a number of magnitude 10^15 or more; when the parsed documents have
+ * no such value, protection would have changed nothing (a match in a duplicate key that a later one
+ * overrides leaves the same result). Anything else — such a value, a line that does not parse (its
+ * error positions are those of the protected text), one broken pretty-printed document — returns
+ * undefined, and the caller takes the protected path, whose result is the reference.
+ */
+function parseUnprotected<S extends { traceId: string }>(source: string, out: Collector<S>): Collector<S> | undefined {
+  // When the first line with text is a whole JSON document and more text follows, the file cannot be
+  // one document: go straight to lines. Parsing it whole would fail after its first line, and the
+  // engine builds that error with the line positions of the entire file.
+  const first = firstTextLine(source);
+  if (first !== undefined) {
+    let firstDoc: unknown;
+    try {
+      firstDoc = JSON.parse(first);
+    } catch {
+      firstDoc = NOT_PARSED;
+    }
+    if (firstDoc !== NOT_PARSED) return parseLinesUnprotected(source, out, firstDoc);
   }
+  let whole: unknown;
+  try {
+    whole = JSON.parse(source);
+  } catch {
+    return parseLinesUnprotected(source, out, NOT_PARSED);
+  }
+  if (mayHoldLongIntegers(whole)) return undefined;
+  collectDocument(whole, undefined, '', out);
+  return out;
+}
+
+const NOT_PARSED = Symbol('not parsed');
+
+/** The first line with text (without a trailing '\r'), if another line with text follows it. */
+function firstTextLine(source: string): string | undefined {
+  for (let start = 0; ; ) {
+    const end = source.indexOf('\n', start);
+    if (end < 0) return undefined;
+    const line = source.slice(start, end);
+    if (line.trim() !== '') return /\S/.test(source.slice(end + 1)) ? (line.endsWith('\r') ? line.slice(0, -1) : line) : undefined;
+    start = end + 1;
+  }
+}
+
+/** `firstDoc`: the first line with text, already parsed (or NOT_PARSED). */
+function parseLinesUnprotected<S extends { traceId: string }>(source: string, out: Collector<S>, firstDoc: unknown): Collector<S> | undefined {
+  const lines = source.split('\n');
+  if (!isOneDocumentPerLine(lines)) return undefined;
+  let pending = firstDoc;
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i] as string;
+    const lineText = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (lineText.trim() === '') continue;
+    let doc: unknown = pending;
+    pending = NOT_PARSED;
+    if (doc === NOT_PARSED) {
+      try {
+        doc = JSON.parse(lineText);
+      } catch {
+        return undefined;
+      }
+    }
+    if (mayHoldLongIntegers(doc)) return undefined;
+    // Spans are collected line by line, so each parsed line can be dropped as soon as it is read.
+    collectDocument(doc, i + 1, '', out);
+  }
+  return out;
+}
+
+/**
+ * Whether a file that is not one JSON document should be read as one document per line (OTLP file
+ * exporter output) rather than reported as one broken pretty-printed document, where per-line errors
+ * would only be noise.
+ */
+function isOneDocumentPerLine(lines: readonly string[]): boolean {
+  const firstLine = lines.find((l) => l.trim() !== '')?.trim() ?? '';
+  return !(lines.filter((l) => l.trim() !== '').length <= 1 || firstLine === '{' || firstLine === '[');
+}
+
+/** Whether protectLongIntegers could have changed how `doc` parsed (see parseUnprotected). */
+function mayHoldLongIntegers(doc: unknown): boolean {
+  // An explicit stack: a parsed document can be nested deeper than the call stack allows.
+  const stack: unknown[] = [doc];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (Array.isArray(value)) {
+      for (const item of value) if (item !== null && typeof item === 'object') stack.push(item);
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    for (const key in value) {
+      const v = (value as Record<string, unknown>)[key];
+      if (typeof v === 'number') {
+        if ((v >= 1e15 || v <= -1e15) && LONG_INTEGER_NAMES.some((name) => key.endsWith(name))) return true;
+      } else if (v !== null && typeof v === 'object') stack.push(v);
+    }
+  }
+  return false;
+}
+
+/** Parses text already passed through protectLongIntegers. */
+function parseDocuments<S extends { traceId: string }>(source: string, out: Collector<S>): Collector<S> {
   let whole: unknown;
   let wholeError: Error | undefined;
   try {
@@ -79,11 +204,8 @@ export function parseOtlpText(text: string): ParsedSpans {
     collectDocument(whole, undefined, '', out);
     return out;
   }
-  // Not one JSON document: try one document per line (OTLP file exporter output), unless the file
-  // is clearly one pretty-printed document, where per-line errors would only be noise.
   const lines = source.split('\n');
-  const firstLine = lines.find((l) => l.trim() !== '')?.trim() ?? '';
-  if (lines.filter((l) => l.trim() !== '').length <= 1 || firstLine === '{' || firstLine === '[') {
+  if (!isOneDocumentPerLine(lines)) {
     out.errors.push(jsonParseIssue(source, wholeError));
     return out;
   }
@@ -99,7 +221,7 @@ export function parseOtlpText(text: string): ParsedSpans {
   return out;
 }
 
-function collectDocument(doc: unknown, line: number | undefined, path: string, out: ParsedSpans): void {
+function collectDocument<S extends { traceId: string }>(doc: unknown, line: number | undefined, path: string, out: Collector<S>): void {
   const at = (p: string): string => (path ? `${path}${p.startsWith('[') ? '' : '.'}${p}` : p);
   if (Array.isArray(doc)) {
     // A list of export requests or a list of SDK spans.
@@ -143,16 +265,19 @@ function loc(line: number | undefined, path: string): { line?: number; path?: st
   return { ...(line !== undefined ? { line } : {}), ...(path ? { path } : {}) };
 }
 
-function collectOtlp(resourceSpans: unknown, line: number | undefined, path: string, out: ParsedSpans): void {
+function collectOtlp<S extends { traceId: string }>(resourceSpans: unknown, line: number | undefined, path: string, out: Collector<S>): void {
   if (!Array.isArray(resourceSpans)) {
     out.errors.push({ message: 'resourceSpans must be a list', ...loc(line, path) });
     return;
   }
-  resourceSpans.forEach((rs, i) => {
+  // Plain loops here and below: these run per span, and callbacks made per call are new functions
+  // each time, which keeps the engine from settling on optimised code for the loop.
+  for (let i = 0; i < resourceSpans.length; i++) {
+    const rs: unknown = resourceSpans[i];
     const rsPath = `${path}[${i}]`;
     if (!rs || typeof rs !== 'object') {
       out.errors.push({ message: 'resourceSpans entry must be an object', ...loc(line, rsPath) });
-      return;
+      continue;
     }
     const r = rs as Record<string, unknown>;
     const resource = decodeKeyValues((r.resource as { attributes?: unknown } | undefined)?.attributes, `${rsPath}.resource.attributes`, out.errors, line);
@@ -161,33 +286,33 @@ function collectOtlp(resourceSpans: unknown, line: number | undefined, path: str
     const scopes = r[scopeKey];
     if (!Array.isArray(scopes)) {
       out.errors.push({ message: 'resourceSpans entry has no scopeSpans list', ...loc(line, rsPath) });
-      return;
+      continue;
     }
-    scopes.forEach((ss, j) => {
+    for (let j = 0; j < scopes.length; j++) {
       const ssPath = `${rsPath}.${scopeKey}[${j}]`;
-      const spans = (ss as { spans?: unknown } | null)?.spans;
+      const spans = (scopes[j] as { spans?: unknown } | null)?.spans;
       if (!Array.isArray(spans)) {
         out.errors.push({ message: 'scopeSpans entry has no spans list', ...loc(line, ssPath) });
-        return;
+        continue;
       }
-      spans.forEach((span, k) => collectOtlpSpan(span, resource, line, `${ssPath}.spans[${k}]`, out));
-    });
-  });
+      for (let k = 0; k < spans.length; k++) collectOtlpSpan(spans[k], resource, line, `${ssPath}.spans[${k}]`, out);
+    }
+  }
 }
 
 /**
  * A span that ends before it starts (clock skew, a corrupted file) keeps its start: an end time that
  * cannot be right is dropped rather than passed on.
  */
-function pushSpan(span: RawSpan, out: ParsedSpans): void {
+function pushSpan<S extends { traceId: string }>(span: RawSpan, out: Collector<S>): void {
   if (span.startMs !== undefined && span.endMs !== undefined && span.endMs < span.startMs) {
     out.errors.push({ message: `span ${span.spanId} ends before it starts; its end time is ignored`, path: span.path, severity: 'warning', ...(span.line !== undefined ? { line: span.line } : {}) });
-    delete span.endMs;
+    span.endMs = undefined;
   }
-  out.spans.push(span);
+  out.spans.push(out.keep(span));
 }
 
-function collectOtlpSpan(value: unknown, resource: Attributes, line: number | undefined, path: string, out: ParsedSpans): void {
+function collectOtlpSpan<S extends { traceId: string }>(value: unknown, resource: Attributes, line: number | undefined, path: string, out: Collector<S>): void {
   if (!value || typeof value !== 'object') {
     out.errors.push({ message: 'span must be an object', ...loc(line, path) });
     return;
@@ -201,35 +326,50 @@ function collectOtlpSpan(value: unknown, resource: Attributes, line: number | un
   }
   const parentSpanId = s.parentSpanId === undefined || s.parentSpanId === '' ? undefined : normalizeId(s.parentSpanId, 8);
   const status = s.status as { code?: unknown; message?: unknown } | undefined;
-  pushSpan({
-    traceId,
-    spanId,
-    ...(parentSpanId ? { parentSpanId } : {}),
-    name: typeof s.name === 'string' ? s.name : '',
-    ...timeField('startMs', s.startTimeUnixNano),
-    ...timeField('endMs', s.endTimeUnixNano),
-    attributes: decodeKeyValues(s.attributes, `${path}.attributes`, out.errors, line),
-    events: Array.isArray(s.events)
-      ? s.events.map((e, i) => {
-          const ev = (e ?? {}) as Record<string, unknown>;
-          const timeMs = nanosToMs(ev.timeUnixNano);
-          return {
-            name: typeof ev.name === 'string' ? ev.name : '',
-            ...(timeMs !== undefined ? { timeMs } : {}),
-            attributes: decodeKeyValues(ev.attributes, `${path}.events[${i}].attributes`, out.errors, line),
-          };
-        })
-      : [],
-    links: Array.isArray(s.links) ? s.links.flatMap((l) => linkOf(normalizeId((l as { traceId?: unknown })?.traceId, 16), normalizeId((l as { spanId?: unknown })?.spanId, 8))) : [],
-    resource,
-    ...(status && status.code !== undefined ? { status: { code: statusName(status.code), ...(typeof status.message === 'string' && status.message ? { message: status.message } : {}) } } : {}),
-    order: out.spans.length,
-    ...(line !== undefined ? { line } : {}),
-    path,
-  }, out);
+  // Every field is set, absent ones to undefined: this runs for every span, and one object shape
+  // (rather than optional fields spread in) keeps it cheap. Fields are read in the order issues are
+  // reported: attributes, then events.
+  const startMs = anyTimeToMs(s.startTimeUnixNano);
+  const endMs = anyTimeToMs(s.endTimeUnixNano);
+  const attributes = decodeKeyValues(s.attributes, `${path}.attributes`, out.errors, line);
+  const events = Array.isArray(s.events) ? otlpEvents(s.events, path, line, out.errors) : [];
+  const links = Array.isArray(s.links) ? s.links.flatMap((l) => linkOf(normalizeId((l as { traceId?: unknown })?.traceId, 16), normalizeId((l as { spanId?: unknown })?.spanId, 8))) : [];
+  pushSpan(
+    {
+      traceId,
+      spanId,
+      parentSpanId: parentSpanId || undefined,
+      name: typeof s.name === 'string' ? s.name : '',
+      startMs,
+      endMs,
+      attributes,
+      events,
+      links,
+      resource,
+      status: status && status.code !== undefined ? { code: statusName(status.code), ...(typeof status.message === 'string' && status.message ? { message: status.message } : {}) } : undefined,
+      order: out.spans.length,
+      line,
+      path,
+    },
+    out,
+  );
 }
 
-function collectSdkSpan(value: unknown, line: number | undefined, path: string, out: ParsedSpans): void {
+function otlpEvents(list: unknown[], path: string, line: number | undefined, errors: ImportIssue[]): SpanEvent[] {
+  const events: SpanEvent[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const ev = (list[i] ?? {}) as Record<string, unknown>;
+    const timeMs = nanosToMs(ev.timeUnixNano);
+    events[i] = {
+      name: typeof ev.name === 'string' ? ev.name : '',
+      ...(timeMs !== undefined ? { timeMs } : {}),
+      attributes: decodeKeyValues(ev.attributes, `${path}.events[${i}].attributes`, errors, line),
+    };
+  }
+  return events;
+}
+
+function collectSdkSpan<S extends { traceId: string }>(value: unknown, line: number | undefined, path: string, out: Collector<S>): void {
   if (!value || typeof value !== 'object') {
     out.errors.push({ message: 'span must be an object', ...loc(line, path) });
     return;
@@ -276,9 +416,9 @@ function collectSdkSpan(value: unknown, line: number | undefined, path: string, 
   }, out);
 }
 
-function collectFlatAttributes(obj: Record<string, unknown>, line: number | undefined, path: string, out: ParsedSpans): void {
+function collectFlatAttributes<S extends { traceId: string }>(obj: Record<string, unknown>, line: number | undefined, path: string, out: Collector<S>): void {
   const index = out.spans.length;
-  out.spans.push({
+  out.spans.push(out.keep({
     // A bare attribute map has no ids; it is one span of its own one-span trace.
     traceId: `attributes-${index}`,
     spanId: `span-${index}`,
@@ -290,7 +430,7 @@ function collectFlatAttributes(obj: Record<string, unknown>, line: number | unde
     order: index,
     ...(line !== undefined ? { line } : {}),
     path,
-  });
+  }));
 }
 
 function linkOf(traceId: string | undefined, spanId: string | undefined): { traceId: string; spanId: string }[] {

@@ -268,9 +268,3 @@ function anyAgentOutput(value: AttrValue): ModelOutput {
   return { text: valueToText(value), toolCalls: [] };
 }
 
-/** Flattens a step input to one text, for matching earlier outputs against it. */
-export function inputText(input: Message[] | string | undefined): string {
-  if (input === undefined) return '';
-  if (typeof input === 'string') return input;
-  return input.map((m) => m.content).join('\n');
-}

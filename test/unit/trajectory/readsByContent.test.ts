@@ -113,6 +113,29 @@ describe('readsByContent', () => {
     );
   });
 
+  it('reads an input given as its parts (messages) exactly as the parts joined by newlines', () => {
+    // Parts start and end with assorted whitespace, some are empty, and quotes can span two parts.
+    const piece = fc.constantFrom('', ' ', '\n', '\u00a0', '\ufeff ', 'plan the split', 'fit a model per year', 'compare the errors', 'é 😀');
+    const part = fc.array(piece, { maxLength: 4 }).map((p) => p.join(' '));
+    const trace = fc.array(fc.record({ output: part, parts: fc.array(part, { maxLength: 4 }), quote: fc.nat() }), { minLength: 1, maxLength: 12 }).map((raw) =>
+      raw.map((r, i) => ({
+        output: r.output,
+        // Some inputs quote an earlier output across the boundary of two parts.
+        parts: i > 0 && r.quote % 2 === 0 ? [...r.parts, (raw[r.quote % i] as { output: string }).output, ''] : r.parts,
+      })),
+    );
+    const options = fc.record({ minLength: fc.constantFrom(undefined, 0, 5, 24), lookBack: fc.constantFrom(undefined, 2) }).map((o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as TextFlowOptions);
+    fc.assert(
+      fc.property(trace, options, (steps, opts) => {
+        const joined = steps.map((s) => ({ input: s.parts.join('\n'), output: s.output }));
+        const expected = plainReads(joined, opts);
+        assert.deepEqual(readsByContent(joined, opts), expected);
+        assert.deepEqual(readsByContent(steps.map((s) => ({ input: s.parts, output: s.output })), opts), expected);
+      }),
+      { numRuns: 300, seed: 12 },
+    );
+  });
+
   it('agrees with the plain search on a long trace, where the index is rebuilt many times', () => {
     // Seeded: outputs of mixed lengths (long ones make the input sampling sparse), inputs quoting
     // recent and older outputs whole, cut, or at their very end.
