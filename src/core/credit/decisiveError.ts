@@ -9,6 +9,7 @@
  * confidence as a number or a word; a missing field is not an error.
  */
 import { z } from 'zod';
+import type { DecisiveAnswer } from './pickBlame';
 
 export const decisiveErrorSchema = z.object({
   found: z.boolean().describe('false when the log does not let you tell which step decided the failure (then leave the other fields out)'),
@@ -28,6 +29,18 @@ export const DECISIVE_ERROR_QUESTION = [
   'Blame the step that introduced the mistake, not a later step that only passed it on, accepted it or reported it, and not an earlier step that merely set the scene; a tool or the user cannot be the decisive error: name the agent that acted on what they returned.',
   'Give its step id, its agent, the reason, your confidence, what the step should have been, and whether the task would then have succeeded. If the log does not let you tell, answer found: false instead of guessing.',
 ].join('\n');
+
+/** A reply in the shape pickBlame weighs: the step as given, a confidence word or percentage as a number. */
+export function toDecisiveAnswer(reply: DecisiveErrorReply): DecisiveAnswer {
+  const confidence = readConfidence(reply.confidence);
+  return {
+    found: reply.found,
+    ...(reply.stepId !== undefined && reply.stepId !== null ? { stepRef: reply.stepId } : {}),
+    ...(reply.agent ? { agent: reply.agent } : {}),
+    ...(confidence !== undefined ? { confidence } : {}),
+    ...(reply.reason ? { reason: reply.reason } : {}),
+  };
+}
 
 /** A confidence in [0, 1] from a number, a percentage or a word; undefined when unreadable. */
 export function readConfidence(value: unknown): number | undefined {

@@ -62,7 +62,7 @@ export {
   type StructuredRequest,
   type StructuredResult,
 } from './structured';
-export { costUsd, DEFAULT_REPLY_TOKENS, estimatePromptTokens, estimateTokens, type Prices } from './tokens';
+export { CHARS_PER_TOKEN, costUsd, DEFAULT_REPLY_TOKENS, estimatePromptTokens, estimateTokens, type Prices } from './tokens';
 export type { FetchLike } from './transport';
 export {
   ENDPOINT_ROLES,

@@ -7,11 +7,14 @@ import type { ChatMessage } from './types';
 /** Reply size assumed when neither the request nor the endpoint sets maxTokens. */
 export const DEFAULT_REPLY_TOKENS = 1024;
 
+/** The rough characters-per-token ratio of English text behind every estimate here and every budget in characters. */
+export const CHARS_PER_TOKEN = 4;
+
 /** Roughly what chat templates add around each message (role markers, separators). */
 const PER_MESSAGE_OVERHEAD = 4;
 
 export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
+  return Math.ceil(text.length / CHARS_PER_TOKEN);
 }
 
 export function estimatePromptTokens(messages: readonly ChatMessage[]): number {

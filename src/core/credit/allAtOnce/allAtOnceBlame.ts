@@ -7,8 +7,8 @@
  */
 import { callStructured, estimatePromptTokens } from '../../llm';
 import type { Trajectory } from '../../trajectory/schema';
-import { decisiveErrorSchema, readConfidence, type DecisiveErrorReply } from '../decisiveError';
-import { pickBlame, type BlameChoice, type DecisiveAnswer } from '../pickBlame';
+import { decisiveErrorSchema, toDecisiveAnswer, type DecisiveErrorReply } from '../decisiveError';
+import { pickBlame, type BlameChoice } from '../pickBlame';
 import { DEFAULT_CONTEXT_TOKENS } from '../truce/phiCredit';
 import type { MethodContext } from '../types';
 import { investigate } from './investigate';
@@ -22,18 +22,6 @@ export interface AllAtOnceOutcome {
   stepChars: number;
   /** Set when the log was investigated over several turns instead of shown whole. */
   investigation?: { turns: number; read: string[] };
-}
-
-/** The reply in the shape pickBlame weighs: a confidence word or percentage becomes a number. */
-export function toDecisiveAnswer(reply: DecisiveErrorReply): DecisiveAnswer {
-  const confidence = readConfidence(reply.confidence);
-  return {
-    found: reply.found,
-    ...(reply.stepId !== undefined && reply.stepId !== null ? { stepRef: reply.stepId } : {}),
-    ...(reply.agent ? { agent: reply.agent } : {}),
-    ...(confidence !== undefined ? { confidence } : {}),
-    ...(reply.reason ? { reason: reply.reason } : {}),
-  };
 }
 
 export async function allAtOnceBlame(context: MethodContext, trajectory: Trajectory): Promise<AllAtOnceOutcome> {

@@ -6,7 +6,7 @@
  * works on any OpenAI-compatible endpoint (no tool-call support needed).
  */
 import { z } from 'zod';
-import { callStructured, type ChatMessage } from '../../llm';
+import { callStructured, CHARS_PER_TOKEN, type ChatMessage } from '../../llm';
 import type { Step, Trajectory } from '../../trajectory/schema';
 import { DECISIVE_ERROR_QUESTION, decisiveErrorSchema, type DecisiveErrorReply } from '../decisiveError';
 import { agentKinds, renderOutcome, renderStep, renderTask } from '../render';
@@ -23,7 +23,6 @@ export const MAX_TURNS = 6;
 const MAX_READ = 8;
 /** Step ids one search may return. */
 const MAX_HITS = 20;
-const CHARS_PER_TOKEN = 4;
 
 export const investigationTurnSchema = z.object({
   action: z.enum(['read', 'search', 'answer']).describe('read steps, search the log, or answer'),

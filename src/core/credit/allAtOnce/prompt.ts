@@ -5,7 +5,7 @@
  * so every step is shown — the longest clipped in the middle — and none is dropped, which keeps
  * the baseline honest about what a single call can see.
  */
-import type { ChatMessage } from '../../llm';
+import { CHARS_PER_TOKEN, type ChatMessage } from '../../llm';
 import type { Step, Trajectory } from '../../trajectory/schema';
 import { DECISIVE_ERROR_QUESTION } from '../decisiveError';
 import { agentKinds, renderOutcome, renderStep, renderTask } from '../render';
@@ -14,8 +14,6 @@ export const ALL_AT_ONCE_TEMPLATE_VERSION = 'all-at-once/1';
 export const ALL_AT_ONCE_SCHEMA_NAME = 'all_at_once_decisive_error';
 export const ALL_AT_ONCE_MARKER = '[truce:all-at-once]';
 
-/** The usual rough ratio; the budget is a planning figure, not a tokenizer count. */
-const CHARS_PER_TOKEN = 4;
 /** Below this a step's head and tail no longer say what the agent did. */
 export const MIN_STEP_CHARS = 600;
 

@@ -4,7 +4,7 @@
  * counted, so the report can state how many signals are missing and what the credit cost.
  */
 import { callStructured, type LlmClient } from '../../llm';
-import { readConfidence } from '../decisiveError';
+import { toDecisiveAnswer } from '../decisiveError';
 import type { DecisiveAnswer } from '../pickBlame';
 import type { MethodContext } from '../types';
 import { BCD_CRITIC_SCHEMA_NAME, BCD_CRITIC_VERSION, BcdCriticSchema, bcdCriticMessages, type BcdCriticInput, type BcdCriticReply } from './prompts/bcdCritic';
@@ -73,11 +73,7 @@ export async function peerScores(client: LlmClient, context: MethodContext, inpu
   const d = result.value.decisive;
   // "found: false" here means "not in this round", not "cannot tell": only found answers are kept.
   if (!d?.found || d.stepId === undefined || d.stepId === null) return { ratings: out };
-  const confidence = readConfidence(d.confidence);
-  return {
-    ratings: out,
-    decisive: { found: true, stepRef: d.stepId, ...(d.agent ? { agent: d.agent } : {}), ...(confidence !== undefined ? { confidence } : {}), ...(d.reason ? { reason: d.reason } : {}) },
-  };
+  return { ratings: out, decisive: toDecisiveAnswer(d) };
 }
 
 export async function textualGradient(client: LlmClient, context: MethodContext, input: BcdGradientInput, counter: CallCounter): Promise<BcdGradientReply | undefined> {

@@ -6,9 +6,9 @@
  * the signed verdicts become one blamed agent and step (pickBlame.ts).
  */
 import type { TruceConfig } from '../../config';
-import { callStructured, estimatePromptTokens, type ChatMessage } from '../../llm';
+import { callStructured, CHARS_PER_TOKEN, estimatePromptTokens, type ChatMessage } from '../../llm';
 import type { CreditSignal, MethodContext } from '../types';
-import { readConfidence } from '../decisiveError';
+import { toDecisiveAnswer } from '../decisiveError';
 import { pickBlame, type BlameChoice, type DecisiveAnswer } from '../pickBlame';
 import { buildPhiMessages, PHI_SCHEMA_NAME, PHI_TEMPLATE_VERSION, phiAsksDecisive, phiReplySchema, type PhiReply } from './prompts/phi';
 import { partitionTrajectory, type PartitionMode, type SubTrajectory } from '../../trajectory';
@@ -59,7 +59,7 @@ export function partitionMode(optimizer: TruceConfig['optimizer']): PartitionMod
  * renderer's default, never so much that one step crowds out the others.
  */
 export function phiStepChars(contextTokens: number): number {
-  return Math.min(8_000, Math.max(1_500, Math.floor((contextTokens * 4) / 8)));
+  return Math.min(8_000, Math.max(1_500, Math.floor((contextTokens * CHARS_PER_TOKEN) / 8)));
 }
 
 /**
@@ -125,16 +125,7 @@ export function readPhiReply(reply: PhiReply, asked: readonly SubTrajectory[], t
 
 /** The decisive error of one reply, as the pick reads it; undefined when the reply has none. */
 export function readDecisive(reply: PhiReply): DecisiveAnswer | undefined {
-  const d = reply.decisive;
-  if (!d) return undefined;
-  const confidence = readConfidence(d.confidence);
-  return {
-    found: d.found,
-    ...(d.stepId !== undefined && d.stepId !== null ? { stepRef: d.stepId } : {}),
-    ...(d.agent ? { agent: d.agent } : {}),
-    ...(confidence !== undefined ? { confidence } : {}),
-    ...(d.reason ? { reason: d.reason } : {}),
-  };
+  return reply.decisive ? toDecisiveAnswer(reply.decisive) : undefined;
 }
 
 /** Φ's parts as the pick reads them: the overall score, the other scores, the issues with their severities. */
