@@ -9,10 +9,15 @@
  * - without `success`, the task passes only with score 1: partial credit is the script's to
  *   declare as a pass.
  *
+ * The program starts with the same minimal environment as a command MAS (PATH, home, locale, …)
+ * plus `passEnv` and `env`: inheriting TRUCE's whole environment would hand it every key of the
+ * user's shell.
+ *
  * Running a workspace program is code execution, so the evaluator can only be built when the
  * caller states that the workspace is trusted (VS Code Workspace Trust; `--trust` in the CLI).
  */
 import * as z from 'zod';
+import { masEnvironment } from '../mas/masEnvironment';
 import { EvaluatorConfigError } from './errors';
 import { referenceOf } from './reference';
 import { failed, preview, scored } from './result';
@@ -25,8 +30,10 @@ export interface CommandOptions {
   timeoutMs?: number;
   /** Working directory; relative to `CommandDeps.cwd` is the caller's business. */
   cwd?: string;
-  /** Extra environment variables on top of the inherited environment. */
+  /** Variables set for the program, on top of the minimal environment (see masEnvironment). */
   env?: Record<string, string>;
+  /** Names of variables of TRUCE's own environment the program may see (e.g. a scoring API key). */
+  passEnv?: readonly string[];
 }
 
 export interface CommandDeps {
@@ -71,7 +78,9 @@ export class CommandEvaluator implements Evaluator {
       argv: this.options.argv,
       stdin,
       cwd: this.options.cwd ?? this.deps.cwd,
-      env: { ...process.env, ...this.options.env },
+      // Like a command MAS, the scorer is a workspace program: it gets the minimal environment plus
+      // what truce.yaml passes or sets, never every key of the user's shell.
+      env: masEnvironment(process.env, this.options.passEnv, this.options.env),
       timeoutMs: this.timeoutMs,
       signal: input.signal,
     });

@@ -52,6 +52,7 @@ export const CommandConfigSchema = z.strictObject({
   timeoutMs: z.number().int().positive().optional(),
   cwd: z.string().optional(),
   env: z.record(z.string(), z.string()).optional(),
+  passEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'use the name of an environment variable, e.g. SCORER_API_KEY')).optional(),
 });
 
 export const JudgeConfigSchema = z.strictObject({

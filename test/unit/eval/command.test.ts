@@ -34,6 +34,27 @@ describe('command evaluator', function () {
     assert.deepEqual([partial.score, partial.success], [0.25, false]);
   });
 
+  it("starts the scorer without the user's keys unless passEnv names them", async () => {
+    const file = script(
+      'env.js',
+      `console.log(JSON.stringify({score:1, details:{key: process.env.TRUCE_TEST_SCORER_KEY ?? null, other: process.env.TRUCE_TEST_OTHER_SECRET ?? null, set: process.env.SCORER_MODE ?? null, path: Boolean(process.env.PATH)}}))`,
+    );
+    process.env.TRUCE_TEST_SCORER_KEY = 'sk-scorer';
+    process.env.TRUCE_TEST_OTHER_SECRET = 'sk-other';
+    try {
+      const bare = await new CommandEvaluator({ argv: [process.execPath, file] }, trusted).evaluate({ output: 'x' });
+      assert.deepEqual(bare.details, { key: null, other: null, set: null, path: true });
+      const named = await new CommandEvaluator(
+        { argv: [process.execPath, file], passEnv: ['TRUCE_TEST_SCORER_KEY'], env: { SCORER_MODE: 'strict' } },
+        trusted,
+      ).evaluate({ output: 'x' });
+      assert.deepEqual(named.details, { key: 'sk-scorer', other: null, set: 'strict', path: true });
+    } finally {
+      delete process.env.TRUCE_TEST_SCORER_KEY;
+      delete process.env.TRUCE_TEST_OTHER_SECRET;
+    }
+  });
+
   it('lets the script declare success for a partial score', async () => {
     const file = script('partial.js', `console.log(JSON.stringify({score:0.6, success:true, details:'close enough'}))`);
     const r = await new CommandEvaluator({ argv: [process.execPath, file] }, trusted).evaluate({ output: 'x' });
