@@ -4,7 +4,8 @@
  * drops such a torn tail and reports it; the appender cuts it off before it appends, so the next
  * record never glues onto a fragment and corrupts a line in the middle of the file.
  */
-import { open, readFile, stat, truncate } from 'node:fs/promises';
+import { open, stat, truncate } from 'node:fs/promises';
+import { readRegularFile } from './readRegularFile';
 
 export interface JsonlLine {
   value: unknown;
@@ -29,7 +30,7 @@ export interface JsonlContents {
 export async function readJsonlFile(path: string): Promise<JsonlContents> {
   let buffer: Buffer;
   try {
-    buffer = await readFile(path);
+    buffer = await readRegularFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], errors: [] };
     throw error;

@@ -4,7 +4,7 @@
  * invalid lines become problems, and a run whose process is gone while its manifest still says
  * 'running' is shown as interrupted.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Trajectory } from '../trajectory/schema';
 import { validateTrajectory } from '../trajectory/validate';
@@ -13,6 +13,7 @@ import { JournalEventSchema, type JournalEvent } from './journal';
 import { readJsonlFile } from './jsonlFile';
 import { ManifestSchema, type Manifest, type RunStatus } from './manifest';
 import { RUN_FILES, runsDir } from './paths';
+import { readRegularFile } from './readRegularFile';
 import { runDir, RunRefError } from './runDir';
 import { isRunId } from './runId';
 import type { RunSummary } from './summarizeRun';
@@ -52,7 +53,7 @@ export async function readManifest(dir: string): Promise<Manifest> {
   const file = join(dir, RUN_FILES.manifest);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readRegularFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new RunNotFoundError(`${file} does not exist.`);
     throw error;
@@ -168,7 +169,7 @@ export async function loadRun(workspaceRoot: string, idOrLatest: string): Promis
 
   let summary: RunSummary | undefined;
   try {
-    summary = JSON.parse(await readFile(join(dir, RUN_FILES.summary), 'utf8')) as RunSummary;
+    summary = JSON.parse(await readRegularFile(join(dir, RUN_FILES.summary), 'utf8')) as RunSummary;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`${RUN_FILES.summary}: unreadable (${(error as Error).message})`);
   }

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   listRuns,
@@ -121,6 +121,21 @@ describe('the run store', () => {
     assert.equal(s.usage.byPhase.judge?.calls, 1);
     assert.equal(s.usage.byAgent.y?.cachedCalls, 1);
     assert.equal(JSON.parse(readFileSync(join(store.dir, RUN_FILES.manifest), 'utf8')).status, 'completed');
+  });
+
+  it('refuses a run file that is a link to a device or a pipe instead of reading it forever', async function () {
+    if (process.platform === 'win32') this.skip();
+    const id = '20261122-004512-de00';
+    const store = await RunStore.create(ws.path, manifest(id));
+    await store.flush();
+    const journal = join(store.dir, RUN_FILES.journal);
+    rmSync(journal, { force: true });
+    symlinkSync('/dev/zero', journal);
+    await assert.rejects(loadRun(ws.path, id), /journal\.jsonl is not a regular file/);
+    rmSync(journal);
+    spawnSync('mkfifo', [journal]);
+    // A named pipe with no writer would block a plain read forever.
+    await assert.rejects(loadRun(ws.path, id), /not a regular file/);
   });
 
   it('reads a run killed mid-write: the torn lines are dropped and reported, and reopening repairs them', async () => {
