@@ -4,6 +4,7 @@
  * the TRUCE method, and the results written next to the run — credit.json (the full report),
  * credit.jsonl (one signal per line) and suggestions.json (pooled, ranked, top-k retained).
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { TruceConfig } from './config';
@@ -12,7 +13,7 @@ import { deriveUnitCredit } from './credit/truce/unitCredit';
 import { Accounting, Budget, type EndpointRole, type LlmServicesOptions, type UsageTotals } from './llm';
 import { loadPromptSet } from './mas';
 import { budgetLimits } from './run';
-import { loadRun } from './store';
+import { loadRun, lockRunDir, runDir } from './store';
 import { aggregateSuggestions } from './optimize/aggregate';
 import { agentPromptIn, buildAgentUnits } from './credit/agentUnits';
 import { createOptimizerClient } from './optimize/optimizerClient';
@@ -68,8 +69,31 @@ async function setup(options: StoredRunOptions) {
   return { run, context, notes, accounting, scored };
 }
 
+/**
+ * Credit writes into the run folder, so it holds the folder's lock like run, resume and optimize:
+ * crediting a run that another process is still writing (or crediting it twice at once) would read
+ * half a run or interleave two credit files. A busy run is refused with the holder's pid.
+ */
+async function withRunLock<T>(options: StoredRunOptions, work: (locked: StoredRunOptions) => Promise<T>): Promise<T> {
+  // `latest` is resolved once, so the run locked is the run credited even if another starts now.
+  const id = options.runId === 'latest' ? (await loadRun(options.workspaceRoot, 'latest')).manifest.runId : options.runId;
+  const dir = runDir(options.workspaceRoot, id);
+  // A run that does not exist has nothing to protect; loading it then says so in its own words.
+  if (!existsSync(dir)) return work(options);
+  const lock = lockRunDir(dir, id, 'credit');
+  try {
+    return await work({ ...options, runId: id });
+  } finally {
+    lock.release();
+  }
+}
+
 /** Φ over the run; unit credit from Φ's points alone (Ψ targets join later, in suggest). */
-export async function creditStoredRun(options: StoredRunOptions): Promise<StoredRunCredit> {
+export function creditStoredRun(options: StoredRunOptions): Promise<StoredRunCredit> {
+  return withRunLock(options, creditLocked);
+}
+
+async function creditLocked(options: StoredRunOptions): Promise<StoredRunCredit> {
   const { run, context, notes, accounting, scored } = await setup(options);
   const report = await createTruceMethod().credit(context, scored);
   const details = truceDetails(report);
@@ -89,7 +113,11 @@ export interface StoredRunSuggestions extends StoredRunCredit {
 }
 
 /** Ψ from the stored credit (credit.json), pooled across the run's tasks; writes suggestions.json. */
-export async function suggestForStoredRun(options: StoredRunOptions): Promise<StoredRunSuggestions> {
+export function suggestForStoredRun(options: StoredRunOptions): Promise<StoredRunSuggestions> {
+  return withRunLock(options, suggestLocked);
+}
+
+async function suggestLocked(options: StoredRunOptions): Promise<StoredRunSuggestions> {
   const { run, context, notes, accounting, scored } = await setup(options);
   const report = (await readCreditReport(run.dir)) ?? (options.noCredit ? { method: 'truce' as const, signals: [], details: { noCredit: true } } : undefined);
   if (!report) throw new Error(`Run ${run.manifest.runId} has no credit yet; run \`truce credit ${run.manifest.runId}\` first (or pass --no-credit).`);

@@ -10,9 +10,9 @@ import { describeOwner, tryLock, type FileLock } from './fileLock';
 
 export const RUN_LOCK_FILE = 'owner.lock';
 
-export type RunLockPurpose = 'run' | 'resume' | 'optimize';
+export type RunLockPurpose = 'run' | 'resume' | 'optimize' | 'credit';
 
-const VERB: Record<string, string> = { run: 'run', resume: 'resumed', optimize: 'optimized' };
+const VERB: Record<string, string> = { run: 'run', resume: 'resumed', optimize: 'optimized', credit: 'credited' };
 
 export class RunBusyError extends Error {
   constructor(message: string) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { runCli } from '../../../src/cli/runCli';
 import { optimize, OptimizeSetupError } from '../../../src/core/optimize/optimizeLoop';
 import { methodRegistry } from '../../../src/core/methods';
+import { loadRun, lockRunDir, runDir } from '../../../src/core/store';
 import { start, type FakeOpenAiServer } from '../../support/fakeOpenAiServer';
 import type { Workspace } from '../run/debateWorkspace';
 import { optimizerResponder, optimizerWorkspace, PLANTED } from './optimizeWorld';
@@ -112,5 +113,27 @@ describe('truce optimize / credit / suggest / apply / revert', function () {
     const suggest = await cli(['suggest', 'latest'], ws.dir);
     assert.equal(suggest.code, 0, suggest.stderr);
     assert.match(suggest.stdout, new RegExp(`retained support 100% ADD to judge: ${PLANTED}`));
+  });
+
+  it('refuses to credit or suggest a run another process is writing, and says who holds it', async () => {
+    server = await start({ responder: optimizerResponder('needs-rule') });
+    ws = optimizerWorkspace(server.url);
+    const run = await cli(['run', '--split', 'train'], ws.dir);
+    assert.equal(run.code, 0, run.stderr);
+    const id = (await loadRun(ws.dir, 'latest')).manifest.runId;
+    const held = lockRunDir(runDir(ws.dir, id), id, 'resume');
+    const callsBefore = server.requests.length;
+    try {
+      for (const command of ['credit', 'suggest']) {
+        const busy = await cli([command, 'latest'], ws.dir);
+        assert.notEqual(busy.code, 0);
+        assert.match(busy.stderr, new RegExp(`run ${id} is being resumed by pid ${process.pid}`));
+      }
+      assert.equal(server.requests.length, callsBefore, 'nothing is spent on a busy run');
+    } finally {
+      held.release();
+    }
+    const credit = await cli(['credit', 'latest'], ws.dir);
+    assert.equal(credit.code, 0, credit.stderr);
   });
 });
