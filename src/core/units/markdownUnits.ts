@@ -278,6 +278,8 @@ export function markdownUnits(opts: MarkdownOptions): void {
         block,
       };
       if (eo.lead) unit.lead = eo.lead.text;
+      // Read as one unit before sentence units: stored runs may name the block's id of then.
+      if (!whole) unit.splitFrom = text;
       if (verdict === 'rule') {
         agent.units.push(unit);
         out.push(unit);
