@@ -17,7 +17,10 @@
  * the parser was not tuned on stays visible. Prints a table per format, the set-aside counts and
  * the worst misses, and stores the figures under "unitsReal" in bench/results.json (other keys kept).
  *
- *   npm run bench:units-real [-- --misses 30] [-- --file <substring>]
+ *   npm run bench:units-real [-- --misses 30] [-- --file <substring>] [-- --units]
+ *
+ * `--units` lists every unit of the chosen files in source order: ✓ kept and matched, ✗ kept and
+ * matched by no expected rule, - set aside (role or context).
  */
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -61,6 +64,8 @@ interface Scored {
   missedRules: { text: string; best: number; bestUnit?: string }[];
   extraUnits: { text: string; line: number; best: number; bestRule?: string }[];
   setAsideRules: string[];
+  /** Every unit in source order: kept (matched or not) or set aside, for `--units`. */
+  listing: { line: number; mark: '✓' | '✗' | '-'; kind: string; text: string; lead?: string }[];
 }
 
 /** Lowercase, markdown markers, backticks, asterisks, quotes and punctuation out, spaces collapsed. */
@@ -185,6 +190,12 @@ function scoreFile(dir: string, expected: ExpectedFile): Scored {
     missedRules,
     extraUnits,
     setAsideRules: [...aside.ruleOf.keys()].map((r) => expected.rules[r].text),
+    listing: [
+      ...kept.map((u, i) => ({ line: u.range.start.line + 1, offset: u.range.start.offset, mark: unitOf.has(i) ? ('✓' as const) : ('✗' as const), kind: u.kind as string, text: u.text, lead: (u as { lead?: string }).lead })),
+      ...setAside.map((u) => ({ line: u.range.start.line + 1, offset: u.range.start.offset, mark: '-' as const, kind: u.kind as string, text: u.text, lead: (u as { lead?: string }).lead })),
+    ]
+      .sort((a, b) => a.offset - b.offset)
+      .map(({ offset: _offset, ...rest }) => rest),
   };
 }
 
@@ -277,6 +288,13 @@ function main(): void {
   for (const { f, m } of missed.slice(0, limit)) out.push(`  ${f.source.split('/')[1].slice(0, 40)}: "${clip(m.text)}" (best F1 ${m.best.toFixed(2)}${m.bestUnit ? ` with "${clip(m.bestUnit, 60)}"` : ''})`);
   out.push(`Worst precision misses (units matching no expected rule; ${extra.length}):`);
   for (const { f, e } of extra.slice(0, limit)) out.push(`  ${f.source.split('/')[1].slice(0, 40)}:${e.line}: "${clip(e.text)}" (best F1 ${e.best.toFixed(2)})`);
+  if (process.argv.includes('--units')) {
+    // Every unit of the chosen files: ✓ kept and matched, ✗ kept and unmatched, - set aside.
+    for (const f of shown) {
+      out.push(`Units of ${f.source}:`);
+      for (const u of f.listing) out.push(`  ${u.mark} ${u.line} ${u.kind}${u.lead ? ` [${clip(u.lead, 40)}]` : ''} ${clip(u.text, 140)}`);
+    }
+  }
   if (aside.length) {
     out.push(`Expected rules among the set-aside units (${aside.length}):`);
     for (const { f, t } of aside.slice(0, limit)) out.push(`  ${f.source.split('/')[1].slice(0, 40)}: "${clip(t)}"`);

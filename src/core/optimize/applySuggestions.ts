@@ -11,7 +11,7 @@
  * together, all or none.
  */
 import type { AgentConfig, TruceConfig } from '../config';
-import { locateUnit, normalizeRuleText, planUnitEdit, type AgentPrompt, type UnitEdit } from '../units';
+import { locateUnit, normalizeRuleText, planUnitEdit, successorsOf, type AgentPrompt, type UnitEdit } from '../units';
 import { agentPromptIn, parseAgentFile, type PromptTexts } from '../credit/agentUnits';
 import { candidateItems } from './candidateItems';
 import type { Suggestion } from '../credit/types';
@@ -98,12 +98,21 @@ async function applyOne(
     if (!edit.targetUnitId || edit.oldText === undefined) return { ...base, status: 'rejected', reason: `A ${edit.op} needs the target rule's id and its text at the time it was proposed.` };
     const loc = locateUnit(doc, { id: edit.targetUnitId, agentId: agent.id, text: edit.oldText });
     if (loc.status === 'gone') return { ...base, status: 'stale', reason: `The rule it targets ("${short(edit.oldText)}") is no longer in ${s.file}.` };
+    if (loc.status === 'set-aside') {
+      return { ...base, status: 'stale', reason: `The text it targets ("${short(edit.oldText)}", line ${loc.unit.range.start.line + 1}) is now read as ${loc.unit.kind === 'role' ? 'the role statement' : 'description (context)'}, not as a rule TRUCE edits.` };
+    }
+    if (loc.status === 'split') {
+      // A run made before sentence units proposed this for a whole block; changing one of its
+      // sentences, or all of them, would not be the edit that was proposed.
+      return { ...base, status: 'stale', reason: `The rule it targets ("${short(edit.oldText)}") is now read as ${loc.successors.length} rule${loc.successors.length === 1 ? '' : 's'} (line ${loc.unit.range.start.line + 1}); the suggestion was made for the whole block, so it is not applied. A new run suggests edits of the single rules.` };
+    }
     if (loc.status === 'changed') {
       return { ...base, status: 'stale', reason: `The rule it targets was edited since the suggestion was made; it now reads "${short(loc.unit.text)}" (line ${loc.unit.range.start.line + 1}).` };
     }
     edit.targetUnitId = loc.unit.id;
   } else if (edit.anchorUnitId) {
-    const anchor = renamed.get(edit.anchorUnitId) ?? edit.anchorUnitId;
+    // An anchor read as several rules now: the new rule still goes after the block, i.e. after its last rule.
+    const anchor = renamed.get(edit.anchorUnitId) ?? (agent.units.some((u) => u.id === edit.anchorUnitId) ? edit.anchorUnitId : successorsOf(doc, edit.anchorUnitId, agent.id).at(-1)?.id ?? edit.anchorUnitId);
     if (!agent.units.some((u) => u.id === anchor)) return { ...base, status: 'stale', reason: `The rule the new one was to follow (${edit.anchorUnitId}) is no longer in ${s.file}.` };
     edit.anchorUnitId = anchor;
   }

@@ -56,7 +56,7 @@ function opening(sentence: string): { label: string; rest: string } {
   return { label, rest: ADVERB.test(s) ? s.replace(ADVERB, '') : s };
 }
 
-const ADVERB = /^(?:first|then|next|finally|also|now|additionally|afterwards|lastly|second|third|and|but|so|instead|otherwise|again|similarly|likewise)\b,?\s+/i;
+const ADVERB = /^(?:first|then|next|finally|also|now|additionally|afterwards|lastly|second|third|and|but|so|instead|otherwise|again|similarly|likewise|just|simply)\b,?\s+/i;
 
 const FIRST_WORDS = /^[\s*_`"'“(\[]*([A-Za-z][A-Za-z'’-]*)\*{0,2}(?:\s+([A-Za-z]+))?/;
 
@@ -68,6 +68,9 @@ function firstWord(text: string): string {
 const NOT_A_VERB = /^(the|a|an|this|that|these|those|it|its|it's|there|here|we|you|they|he|she|i|our|your|their|my|each|every|all|some|any|no|most|many|one|both|either|neither|such|what|which|who|whom|whose|when|where|why|how|if|for|in|on|at|by|with|from|to|of|as|and|or|but|not|also|so|than|then|because|while|although|though|unless|until|after|before|since|once|per|via|into|onto|over|under|about|above|below|between|among|within|without|during|through|across|toward|towards|upon|like|unlike|new|old|more|less|other|another|same|different|first|last|next|previous|main|key|core|common|important|critical|optional|required|good|bad|best|high|low|new)$/;
 /** Words that follow a verb's object position: a capitalised word before them is a command ("Solve the task"). */
 const OBJECT_START = /^(the|a|an|this|that|these|those|it|them|their|its|your|our|my|all|each|every|any|some|no|only|one|both|short|clear|concise|careful|carefully|clearly|briefly|precisely|exactly|always|never|up|out|down|back|away|off|over|through)$/;
+
+/** What follows a step's name when it is being timed or counted, not commanded ("~1s", "2.5 min"). */
+const MEASURE_AFTER = /^\s+(?:[~≈]|\d+(?:\.\d+)?\s*(?:ms|s|sec|secs|seconds?|min|mins|minutes?|h|hrs?|hours?|%)(?![\w-]))/i;
 
 let lastText: string | undefined;
 let lastImperative = false;
@@ -85,8 +88,12 @@ function imperativeAtStart(text: string): boolean {
   const m = FIRST_WORDS.exec(text);
   if (!m) return false;
   const w = m[1].toLowerCase();
+  // "deploy.yml", "build.gradle": a file name, whatever verb its stem looks like.
+  if (text.charCodeAt(m.index + m[0].length) === 46 /* . */ && m[2] === undefined && /^\.[a-z0-9]{1,5}\b/i.test(text.slice(m[0].length))) return false;
   if (w === 'do' || w === 'don’t' || w === "don't" || w === 'never' || w === 'always' || w === 'only' || w === 'please' || w === 'be') return true;
   const next = m[2]?.toLowerCase();
+  // "Lint ~1s, Build ~1s": a verb followed by a duration or an approximate figure names a step.
+  if (next === undefined && MEASURE_AFTER.test(text.slice(m[0].length))) return false;
   if (!IMPERATIVE.has(w)) {
     // An unlisted verb still reads as a command when an object follows it ("Solve the task").
     return !!next && OBJECT_START.test(next) && !NOT_A_VERB.test(w) && !/(?:s|ed|ing|ly)$/.test(w);
@@ -109,9 +116,14 @@ function startsDescriptiveVerb(text: string): boolean {
 /** "When X, do Y" / "If X, do Y" / "As a fan of X, you answer …": a clause after a comma commands. */
 function hasCommandClause(text: string): boolean {
   if (!CLAUSE_BREAK.test(text)) return false;
-  for (const raw of text.split(/[,;:—–]\s+|\s-\s/).slice(1)) {
-    // "…, so keep functions exported", "…, then run the tests".
-    const part = raw.replace(/^(?:so|then|and then|and so)\s+/i, '');
+  const parts = text.split(/[,;:—–]\s+|\s-\s/);
+  for (let k = 1; k < parts.length; k++) {
+    // "…, issues, pull requests, workflows, and more": a short part between two short parts is an
+    // element of an enumeration, not a clause, even when it opens with a verb-like word.
+    // An "and"/"or" part closes an enumeration, so what follows it is a clause again.
+    if (k < parts.length - 1 && isShortPart(parts[k]) && isShortPart(parts[k - 1]) && !/^\s*(?:and|or)\b/i.test(parts[k - 1])) continue;
+    // "…, so keep functions exported", "…, then run the tests", "…, explicitly evaluate:".
+    const part = parts[k].replace(/^(?:so|then|and then|and so)\s+/i, '').replace(/^[a-z]+ly\s+(?=[a-z])/i, '');
     if (startsImperative(part) && !/^(?:and|or)\b/i.test(part)) return true;
     if (/^you\s/i.test(part) && secondPersonDuty(part)) return true;
   }
@@ -119,6 +131,11 @@ function hasCommandClause(text: string): boolean {
 }
 
 const CLAUSE_BREAK = /[,;:—–]\s|\s-\s/;
+
+/** At most three words: an enumeration element rather than a clause. */
+function isShortPart(part: string): boolean {
+  return part.trim().split(/\s+/).length <= 3;
+}
 const DIRECTIVE_G = new RegExp(DIRECTIVE.source, 'gi');
 
 /** A modal or directive word that binds the reader, not one inside a relative clause ("changes that do not …"). */
@@ -128,6 +145,13 @@ function hasDirectiveWord(text: string): boolean {
     const before = text.slice(Math.max(0, m.index - 7), m.index);
     if (/\b(?:that|which|who)\s+$/i.test(before)) continue;
     if (/^only$/i.test(m[0]) && /-$/.test(before)) continue;
+    // "(main branch only)", "for internal use only.": a restriction after its noun describes scope.
+    if (/^only$/i.test(m[0]) && /^\s*(?:[).,;:]|$)/.test(text.slice(m.index + 4))) continue;
+    // "critical steps", "important facts": an adjective in a noun phrase; it marks an instruction
+    // as a marker ("IMPORTANT:", "**Critical**") or in "it is important to …".
+    if (/^(?:important|critical)$/i.test(m[0]) && m[0] !== m[0].toUpperCase() && !/^[*_]*\s*:/.test(text.slice(m.index + m[0].length)) && !/\b(?:is|are|it's)\s+(?:very\s+|extremely\s+|especially\s+)?$/i.test(before + ' ') && m.index > 2) continue;
+    // "When the problem can be split, …": a possibility inside the condition binds nothing.
+    if (/^(?:can|may) be$/i.test(m[0]) && CONDITION_OPENING.test(text) && !text.slice(0, m.index).includes(', ')) continue;
     return true;
   }
   return false;
@@ -137,9 +161,39 @@ function hasDirectiveWord(text: string): boolean {
 function secondPersonDuty(text: string): boolean {
   const m = /^you\s+(?:will\s+|can\s+|should\s+|must\s+|then\s+|only\s+|also\s+|always\s+|never\s+|first\s+|may\s+)*([a-z'’]+)/i.exec(text);
   if (!m) return false;
+  // "You likely cannot run them", "You may have other tools": likelihood and possession describe.
+  if (HEDGED_YOU.test(text) || POSSIBLE_STATE.test(text)) return false;
   if (/^you\s+(?:will|can|should|must|only|always|never|may)\b/i.test(text)) return true;
   return !PERSONA_VERB.test(m[1]);
 }
+
+/** "You usually …", "You might …": a statement of what tends to be, not of what to do. */
+const HEDGED_YOU = /^you\s+(?:usually|likely|probably|often|sometimes|typically|generally|might|could)\b/i;
+/** "You may have access to …", "You will find …": what the agent has or meets, not what it must do. */
+const POSSIBLE_STATE = /^you\s+(?:(?:may|can)\s+(?:also\s+)?(?:have|be|see|find|notice|encounter|receive|get|come across)|will\s+(?:also\s+)?(?:have|see|find|notice|encounter|receive|get|come across))\b/i;
+
+/** A quotation in straight or curly double quotes. */
+const QUOTED = /"[^"\n]*"|“[^”\n]*”/g;
+
+/** Words that bind even inside an illustration ("For instance, when …, always …"). */
+const BINDING = /\b(?:must|mustn't|should|shouldn't|shall|never|always|do not|don't|make sure|is required|are required)\b/i;
+
+/** "For example, …", "For instance, …", "E.g. …": an illustration of a rule given before it. */
+const ILLUSTRATION = /^(?:for (?:example|instance)|e\.g\.|eg\.)[,:]?\s/i;
+
+/** "Can be handled by …", "Is used for …": a description with its subject left out. */
+const ELLIPTICAL_STATEMENT = /^(?:can|could|might|is|are|was|were|has|have|had)\s+(?:not\s+)?(?:be\s+|been\s+)?[a-z]/i;
+
+/** An entry named by an environment variable or constant ("**GITHUB_TOKEN** - …", "`MAX_RETRIES`: …"). */
+const VARIABLE_ENTRY = /^[\s*_`]*[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+[*_`]*\s*(?:[:=—–]|-\s)/;
+
+/** A bare condition or scope ("For queries requiring …", "When the input is empty"). */
+const CONDITION_OPENING = /^(?:for|when|whenever|if|unless|once|while|during|in case of)\b/i;
+
+/** "Each X is a …", "The Y are an …": what something is. */
+const DEFINITION = /^(?:each|every|a|an|the|this|that|these|those)\s+(?:[\w-]+\s+){1,3}(?:is|are)\s+(?:a|an)\s/i;
+/** "Located in …", "Used by …": a description of where or how something is. */
+const PARTICIPLE_OPENING = /^[a-z]+ed\s+(?:in|at|on|by|under|from|with|within|inside|via)\b/i;
 
 export interface ClassifyOptions {
   /** The sentence opens the agent's prompt (before any rule or section). */
@@ -197,25 +251,40 @@ export function classifySentence(sentence: string, opts: ClassifyOptions = {}): 
     // An opening "You aggregate the answers of …" names what the agent is for: its role.
     if (opts.opening && /^you\s+[a-z]+/i.test(plain) && !/^you\s+(?:will|should|must|can|may|need|have to|only|always|never)\b/i.test(plain) && !hasDirectiveWord(plain)) return 'role';
     if (/^(?:you|you're|you’re)\b/i.test(plain) && !isDirective(plain)) return opts.opening ? 'role' : 'context';
-    if (EXAMPLE_LEAD.test(plain) && !DIRECTIVE.test(plain.replace(EXAMPLE_LEAD, ''))) return 'context';
+    // What an example quotes is the example, not an instruction to this agent.
+    if (EXAMPLE_LEAD.test(plain) && !DIRECTIVE.test(plain.replace(EXAMPLE_LEAD, '').replace(QUOTED, ' '))) return 'context';
   }
   if (isOnlyReference(core) || isOnlyReference(sentence)) return 'context';
+  // An illustration of the rule before it stays context unless it binds on its own.
+  if (ILLUSTRATION.test(core) && !BINDING.test(core)) return 'context';
+  // "**GITHUB_READ_ONLY** - Set to 1 for read-only mode": an entry of a variable list.
+  if (VARIABLE_ENTRY.test(sentence) && !BINDING.test(core)) return 'context';
+  // (Under an instructing lead-in such an item finishes the lead's sentence: "should:" + "Have …".)
+  if (ELLIPTICAL_STATEMENT.test(core) && !opts.instructingLead && !isQuestion(sentence) && !BINDING.test(core)) return 'context';
   // Items under "Here are some examples:" illustrate.
   if (opts.exampleLead && opts.listItem && !hasDirectiveWord(core)) return 'context';
   if (directive(label, core)) {
     if (opts.descriptiveSection && !hasDirectiveWord(core) && !/^you\b/i.test(core) && (label || (!startsImperative(core) && !hasCommandClause(core)))) return 'context';
     return 'rule';
   }
-  if (sentence.includes('?') && /\?["'”’)\]*_`]*\s*$/.test(sentence)) return 'rule';
+  if (isQuestion(sentence)) return 'rule';
   if (opts.listItem && !opts.descriptiveSection) {
     // Checklist items and noun phrases under an instructing lead-in are rules; "name: what it is",
     // "Runs the tests" and bare values are descriptions.
     if (opts.instructingLead) return 'rule';
+    // "For queries requiring several perspectives": a condition with nothing to do under it.
+    if (CONDITION_OPENING.test(core)) return 'context';
+    // "Each subagent is a capable researcher": a definition; "Located in `e2e/`": a description.
+    if (DEFINITION.test(core) || PARTICIPLE_OPENING.test(core)) return 'context';
     if (startsDescriptiveVerb(core)) return 'context';
     if (label) return 'context';
     return 'rule';
   }
   return 'context';
+}
+
+function isQuestion(sentence: string): boolean {
+  return sentence.includes('?') && /\?["'”’)\]*_`]*\s*$/.test(sentence);
 }
 
 /** A table-of-contents link, a bare code span or value, a URL. */
@@ -243,10 +312,13 @@ export function isInstructingLead(text: string): boolean {
 export function leadIsRule(text: string, captionOfCode: boolean): boolean {
   const t = text.replace(/[*_]/g, '').replace(/:\s*$/, '').trim();
   if (!isInstructingLead(text)) return false;
+  // "The refactored method should:", "you MUST:": the sentence is finished by each item below, so
+  // the items (carrying it as their lead) are the rules, not the unfinished lead-in.
+  if (/\b(?:should|must|shall|will|need to|needs to|has to|have to)$/i.test(t)) return false;
   // "Run the full test suite:" over a command names the command; a lead-in with a condition or a
   // modal ("If …, create one …:", "ALWAYS run these in this order:") instructs on its own.
-  if (captionOfCode) return /^(?:when|whenever|if|before|after|unless|once)\b/i.test(t) || DIRECTIVE.test(t);
+  if (captionOfCode) return /^(?:when|whenever|if|before|after|unless|once)\b/i.test(t) || hasDirectiveWord(t);
   // A bare condition ("If any tests fail:") is not an instruction.
-  if (/^(?:when|whenever|if|before|after|unless|once|for)\b/i.test(t) && !hasCommandClause(t) && !DIRECTIVE.test(t)) return false;
+  if (/^(?:when|whenever|if|before|after|unless|once|for)\b/i.test(t) && !hasCommandClause(t) && !hasDirectiveWord(t)) return false;
   return true;
 }

@@ -11,4 +11,5 @@ export function allUnits(doc: PromptDocument): PolicyUnit[] {
 }
 export { locateUnit, CHANGED_THRESHOLD, type UnitRef, type UnitLocation } from './locateUnit';
 export { textSimilarity } from './similarity';
+export { successorsOf } from './successors';
 export { planUnitEdit, applyTextEdits, cleanRuleText, type UnitEdit, type UnitEditOp, type TextEdit, type PlannedEdit, type EditRefusal } from './edits/planUnitEdit';

@@ -5,6 +5,7 @@
  * recognised as stale instead of being applied to the wrong text.
  */
 import { textSimilarity } from './similarity';
+import { successorsOf } from './successors';
 import type { PolicyUnit, PromptDocument, Range } from './types';
 import { normalizeRuleText } from './unitId';
 
@@ -23,6 +24,14 @@ export type UnitLocation =
   | { status: 'moved'; unit: PolicyUnit; similarity: 1 }
   /** Its text was edited: `unit` is the best match, `similarity` how close it is. */
   | { status: 'changed'; unit: PolicyUnit; similarity: number }
+  /**
+   * Its id names a block that is now read as several sentence units (a paragraph of three
+   * instructions stored as one unit before issue 20): `successors` are those units in file order,
+   * `unit` the first. Whatever was meant for the whole block does not fit any one of them as is.
+   */
+  | { status: 'split'; unit: PolicyUnit; successors: PolicyUnit[]; similarity: number }
+  /** Its text (or block) is still there but is now read as role or context, not a rule (issue 20). */
+  | { status: 'set-aside'; unit: PolicyUnit; similarity: 1 }
   | { status: 'gone'; unit?: undefined; similarity: 0 };
 
 /** Below this a "similar" unit is more likely a different rule than an edited one. */
@@ -39,6 +48,12 @@ export function locateUnit(doc: PromptDocument, ref: UnitRef): UnitLocation {
   }
   const sameText = units.filter((u) => normalizeRuleText(u.text) === norm);
   if (sameText.length > 0) return { status: 'moved', unit: nearest(sameText, ref), similarity: 1 };
+  if (!byId) {
+    const successors = successorsOf(doc, ref.id, ref.agentId);
+    if (successors.length > 0) return { status: 'split', unit: successors[0], successors, similarity: textSimilarity(ref.text, successors.map((u) => u.text).join(' ')) };
+    const aside = (agent?.context ?? []).find((u) => u.id === ref.id || u.formerId === ref.id || normalizeRuleText(u.text) === norm);
+    if (aside) return { status: 'set-aside', unit: aside, similarity: 1 };
+  }
 
   let best: PolicyUnit | undefined;
   let bestScore = 0;

@@ -82,8 +82,8 @@ interface ItemFrame {
   childLead?: Lead;
 }
 
-/** Terminal punctuation followed by a space: the block may hold more than one sentence. */
-const SENTENCE_END = /[.!?]["'”’)\]*_`]*\s+\S/;
+/** Terminal punctuation followed by a space, or a line opening with bold: the block may hold more than one sentence. */
+const SENTENCE_END = /[.!?]["'”’)\]*_`]*\s+\S|\n[ \t>]*(?:\*\*|__)\S/;
 
 /** Code blocks whose lines are commands to run (a caption above them makes each a rule). */
 const COMMAND_FENCE = /^(?:|bash|sh|shell|zsh|fish|console|terminal|powershell|pwsh|ps1|cmd|bat|batch)$/i;
@@ -278,6 +278,8 @@ export function markdownUnits(opts: MarkdownOptions): void {
         block,
       };
       if (eo.lead) unit.lead = eo.lead.text;
+      // Read as one unit before sentence units: stored runs may name the block's id of then.
+      if (!whole) unit.splitFrom = text;
       if (verdict === 'rule') {
         agent.units.push(unit);
         out.push(unit);
@@ -402,6 +404,7 @@ export function markdownUnits(opts: MarkdownOptions): void {
         break;
       }
       case 'list_item_open': {
+        pendingLead = undefined;
         const kind: UnitKind = t.markup === '.' || t.markup === ')' ? 'numbered' : 'bullet';
         items.push({ kind, firstLine: t.map![0], lastLine: t.map![1] - 1, hasChildList: false, emittedFirst: false });
         break;
@@ -409,7 +412,15 @@ export function markdownUnits(opts: MarkdownOptions): void {
       case 'list_item_close': {
         const f = items.pop()!;
         if (f.label) pathVersion++;
-        if (f.pending) emitItem(f, f.hasFence ? 'code' : undefined);
+        if (f.pending) {
+          // The last item of a list, ending in ":" right before another list or a command block
+          // ("* For depth-first queries:" then "- Define …"), is that block's lead-in, as a
+          // paragraph there would be.
+          const own = !f.hasFence && endsListBeforeBlock(i) ? itemOwnText(f) : '';
+          const introduces = /:[\s*_]*$/.test(own);
+          emitItem(f, f.hasFence ? 'code' : introduces ? (tokens[i + 2].type === 'fence' ? 'code' : 'list') : undefined);
+          if (introduces) pendingLead = leadOf(own);
+        }
         break;
       }
       case 'paragraph_open': {
@@ -475,6 +486,13 @@ export function markdownUnits(opts: MarkdownOptions): void {
     }
   }
   flushInlineXmlBefore(Number.MAX_SAFE_INTEGER);
+
+  /** Token `i` closes the last item of a list, and a list or a code block follows that list. */
+  function endsListBeforeBlock(i: number): boolean {
+    const close = tokens[i + 1]?.type;
+    const next = tokens[i + 2]?.type;
+    return (close === 'bullet_list_close' || close === 'ordered_list_close') && (next === 'bullet_list_open' || next === 'ordered_list_open' || next === 'fence');
+  }
 
   /** An item's first paragraph as written, without its list marker. */
   function itemOwnText(f: ItemFrame): string {

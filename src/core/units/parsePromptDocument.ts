@@ -6,8 +6,8 @@ import { LineIndex } from './lineIndex';
 import { LineView } from './lineView';
 import { markdownUnits } from './markdownUnits';
 import { promptyUnits } from './promptyUnits';
-import type { AgentKind, AgentPrompt, Handoff, ParseError, PromptDocument, PromptFormat } from './types';
-import { assignIds } from './unitId';
+import type { AgentKind, AgentPrompt, Handoff, ParseError, PolicyUnit, PromptDocument, PromptFormat, RawUnit } from './types';
+import { assignIds, baseUnitId } from './unitId';
 import { yamlUnits } from './yamlUnits';
 
 export interface ParseOptions {
@@ -71,10 +71,32 @@ function collect(file: LineIndex, format: PromptFormat, options: ParseOptions, e
     id: d.id,
     kind: d.kind,
     range: { start: file.positionAt(d.start), end: file.positionAt(Math.max(d.start, d.end)) },
-    units: assignIds(d.units),
-    context: assignIds(d.context),
+    units: withFormerIds(assignIds(d.units)),
+    context: withFormerIds(assignIds(d.context)),
     ...(handoffs && d.id === defaultId ? { handoffs } : {}),
   }));
+}
+
+/**
+ * Sentence units of a block get the id the whole block had as one unit (`formerId`), computed once
+ * per block; the block's text is not kept on the unit.
+ */
+function withFormerIds(units: (RawUnit & { id: string })[]): PolicyUnit[] {
+  let lastText: string | undefined;
+  let lastPath: string[] | undefined;
+  let lastId = '';
+  for (const u of units) {
+    const whole = u.splitFrom;
+    if (whole === undefined) continue;
+    delete u.splitFrom;
+    if (whole !== lastText || u.sectionPath !== lastPath) {
+      lastId = baseUnitId(u.agentId, u.sectionPath, whole);
+      lastText = whole;
+      lastPath = u.sectionPath;
+    }
+    (u as PolicyUnit).formerId = lastId;
+  }
+  return units;
 }
 
 /** `handoffs:` of a VS Code custom agent: entries with `agent` (and `label`, `prompt`), or bare names. */

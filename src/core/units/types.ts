@@ -54,6 +54,12 @@ export interface PolicyUnit {
    * before the line break. DELETE removes this span; it is not part of the CLI contract.
    */
   block: { start: number; end: number };
+  /**
+   * For one sentence of a block read as several units: the id the whole block had when the parser
+   * read it as one unit (before sentence units, issue 20). Runs, suggestions and credit stored
+   * then name that id; it resolves to the block's sentence units (successorsOf, locateUnit 'split').
+   */
+  formerId?: string;
 }
 
 export interface UnitStyle {
@@ -109,5 +115,9 @@ export interface PromptDocument {
   errors: ParseError[];
 }
 
-/** A unit as a reader finds it, before its id is given (ids depend on the whole agent's units). */
-export type RawUnit = Omit<PolicyUnit, 'id'>;
+/**
+ * A unit as a reader finds it, before its id is given (ids depend on the whole agent's units).
+ * `splitFrom` is the whole block's text when the unit is one sentence of several; the id that text
+ * had as one unit becomes `formerId`.
+ */
+export type RawUnit = Omit<PolicyUnit, 'id' | 'formerId'> & { splitFrom?: string };

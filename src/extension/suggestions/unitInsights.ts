@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { suggestionUnitId, type UnitCredit } from '../../core/editor/runView';
 import type { Suggestion } from '../../core/credit/types';
-import { locateUnit, type PolicyUnit, type PromptDocument } from '../../core/units';
+import { locateUnit, successorsOf, type PolicyUnit, type PromptDocument } from '../../core/units';
 import type { PromptDocumentIndex } from '../documentIndex';
 import type { WorkspaceRun } from './workspaceRun';
 
@@ -112,14 +112,27 @@ export class UnitInsights implements vscode.Disposable {
         insightOf(here).credit = credit;
         continue;
       }
+      // A block credited as one unit before sentence units: its credit shows on each of its rules,
+      // marked as not measured on that rule's own text.
+      const successors = successorsOf(parsed, unitId);
+      if (successors.length > 0) {
+        for (const unit of successors) {
+          const insight = insightOf(unit);
+          if (insight.credit && !insight.changedSinceRun) continue;
+          insight.credit = credit;
+          insight.changedSinceRun = true;
+        }
+        continue;
+      }
       const known = this.knownText.get(unitId);
       const found = known && locateAnywhere(parsed, { id: unitId, ...known });
-      if (!found) continue;
+      // Credit of text now read as context has no rule to show on.
+      if (!found || found.status === 'set-aside') continue;
       const insight = insightOf(found.unit);
       // Two old ids can land on one rule (a rule rewritten into another's words); the exact one wins.
       if (insight.credit && !insight.changedSinceRun) continue;
       insight.credit = credit;
-      insight.changedSinceRun = found.status === 'changed';
+      insight.changedSinceRun = found.status === 'changed' || found.status === 'split';
     }
 
     const relative = vscode.workspace.asRelativePath(document.uri, false);
@@ -151,7 +164,8 @@ function placeSuggestion(doc: PromptDocument, suggestion: Suggestion): PlacedSug
   if (edit.op === 'ADD') {
     const anchorId = suggestionUnitId(suggestion);
     const units = doc.agents.flatMap((a) => a.units);
-    const anchor = anchorId ? units.find((u) => u.id === anchorId) : agent?.units[agent.units.length - 1];
+    // An anchor now read as several rules: the new rule goes after the last of them.
+    const anchor = anchorId ? (units.find((u) => u.id === anchorId) ?? successorsOf(doc, anchorId).at(-1)) : agent?.units[agent.units.length - 1];
     if (anchor) return { suggestion, unit: anchor };
     // The rule it was to follow is gone: show it at the end of the agent, stale, so it is not lost silently.
     const last = agent?.units[agent.units.length - 1];
@@ -162,6 +176,12 @@ function placeSuggestion(doc: PromptDocument, suggestion: Suggestion): PlacedSug
   if (!location) return undefined;
   if (location.status === 'changed') {
     return { suggestion, unit: location.unit, stale: `The rule was edited since the suggestion was made; it now reads "${short(location.unit.text)}".` };
+  }
+  if (location.status === 'set-aside') {
+    return { suggestion, unit: location.unit, stale: `The text it targets is now read as ${location.unit.kind === 'role' ? 'the role statement' : 'description (context)'}, not as a rule TRUCE edits.` };
+  }
+  if (location.status === 'split') {
+    return { suggestion, unit: location.unit, stale: `The suggestion was made for a block that is now read as ${location.successors.length} rules; a new run suggests edits of the single rules.` };
   }
   return { suggestion, unit: location.unit };
 }

@@ -6,7 +6,10 @@
  *    (the changed span lies inside the target's construct, or right after it for ADD), and the
  *    re-parsed rules are exactly the expected ones; CRLF files stay CRLF.
  *  - staleNeverApplied: a MODIFY/DELETE suggestion whose target rule was reworded after it was made
- *    is reported stale by the product's applySuggestions and changes nothing.
+ *    is reported stale by the product's applySuggestions and changes nothing. When the file holds
+ *    an identical copy of the target (the same rule twice in a section), that copy is the same rule
+ *    by the product's ids (text and section, repeats told apart by order) and the suggestion may
+ *    apply to it; the reworded rule must then come through untouched.
  *  - revertByteIdentical: applying a suggestion to a file on disk through the edit ledger and
  *    reverting it restores the exact previous bytes.
  *
@@ -132,9 +135,17 @@ export async function staleNeverApplied(text: string, pick: number, op: 'MODIFY'
   const { texts, results } = await applySuggestions({ agents: MD_AGENTS }, { 'p.md': drifted }, [suggestionFor(edit)]);
   const r = results[0];
   if (r?.status === 'applied') {
-    // Re-anchoring may accept a rewording it judges to be the same rule only when the two are
-    // near-identical; anything it applies must then still be that rule, changed only there.
-    throw new Error(`a suggestion for "${target.text}" was applied to the reworded rule "${reworded}"`);
+    // Only an identical copy of the target that is still in the file may take the edit; the
+    // reworded rule itself is never touched.
+    const norm = normalizeRuleText(target.text);
+    const copies = allUnits(parsePromptDocument(drifted, { uri: 'p.md', defaultAgentId: 'p' })).filter((u) => normalizeRuleText(u.text) === norm);
+    if (copies.length === 0) throw new Error(`a suggestion for "${target.text}" was applied to the reworded rule "${reworded}"`);
+    // The line holding the rewording is still in the file as it was.
+    const line = drifted.split(/\r?\n/)[target.range.start.line];
+    assert.ok(texts['p.md'].split(/\r?\n/).includes(line), `the reworded rule "${reworded}" did not come through untouched`);
+    const after = allUnits(parsePromptDocument(texts['p.md'], { uri: 'p.md', defaultAgentId: 'p' }));
+    assert.equal(after.filter((u) => normalizeRuleText(u.text) === norm).length, copies.length - 1, 'the edit took exactly one copy of the target text');
+    return;
   }
   // Stale as a rule; 'rejected' when the proposed text happens to equal the rewording. Never applied.
   assert.ok(r?.status === 'stale' || r?.status === 'rejected', JSON.stringify(r));

@@ -25,6 +25,12 @@ describe('unit edits (properties)', function () {
     await fc.assert(fc.asyncProperty(markdownDoc, fc.nat(), op, ruleText, ruleText, (text, pick, o, newText, reworded) => staleNeverApplied(text, pick, o, newText, reworded)), { numRuns: 200, seed: 11 });
   });
 
+  it('a rule written twice in a section: rewording one copy leaves the suggestion to the other copy, never to the rewording', async () => {
+    // bench:edits seed 7's case: the paragraph copy is reworded; the list copy, same text and
+    // section, is the same rule by id and may take the MODIFY; the rewording stays as written.
+    for (const op of ['MODIFY', 'DELETE'] as const) await staleNeverApplied('## Rules 0\n\nCite cite.\n\n- Cite cite.\n', 0, op, 'Cite guess.', 'Cite cite cite.');
+  });
+
   it('apply then revert through the ledger restores the exact bytes', async () => {
     const dir = tempDir('revert-property');
     try {
