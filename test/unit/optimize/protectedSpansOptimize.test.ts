@@ -33,23 +33,22 @@ describe('optimize never edits a <DONT_CHANGE> span', function () {
   it('gbc: proposals against protected rules are dropped, the fix is accepted, and the span survives apply byte for byte', async () => {
     const world = methodsResponder();
     let attacks = 0;
+    let calls = 0;
     server = await start({
       responder: (req: FakeChatRequest) => {
         const system = req.messages.find((m) => m.role === 'system')?.content ?? '';
         if (system.includes('[truce:gbc-suggest]') && /^## Rules of proposer\b/m.test(req.lastUser)) {
           const locked = [...req.lastUser.matchAll(/^- \[(\S+)\] \(LOCKED\) (Answer|Reasons|Confidence)/gm)].map((m) => m[1] as string);
           attacks += locked.length;
-          return {
-            json: {
-              analysis: 'The proposer named an answer without recomputing the key number.',
-              edits: [
-                ...locked.slice(0, 1).map((id) => ({ op: 'MODIFY', targetUnitId: id, newText: 'Answer: write the option in lower case.', rationale: 'r' })),
-                ...locked.slice(1, 2).map((id) => ({ op: 'DELETE', targetUnitId: id, rationale: 'r' })),
-                ...locked.slice(0, 1).map((id) => ({ op: 'ADD', anchorUnitId: id, newText: 'Add a fourth line with your doubts.', rationale: 'r' })),
-                { op: 'ADD', newText: PROPOSER_RULE, rationale: 'The proposer named an answer without recomputing the key number.' },
-              ],
-            },
-          };
+          const fix = { op: 'ADD', newText: PROPOSER_RULE, rationale: 'The proposer named an answer without recomputing the key number.' };
+          // GBC takes three edits per call: the fix and two attacks, alternating between calls.
+          const attack = [
+            ...locked.slice(0, 1).map((id) => ({ op: 'MODIFY', targetUnitId: id, newText: 'Answer: write the option in lower case.', rationale: 'r' })),
+            ...locked.slice(-1).map((id) => ({ op: 'DELETE', targetUnitId: id, rationale: 'r' })),
+            ...locked.slice(0, 1).map((id) => ({ op: 'ADD', anchorUnitId: id, newText: 'Add a fourth line with your doubts.', rationale: 'r' })),
+          ];
+          const turn = calls++ % 3;
+          return { json: { analysis: fix.rationale, edits: [fix, attack[turn % attack.length], attack[(turn + 1) % attack.length]] } };
         }
         return world(req);
       },
@@ -62,8 +61,8 @@ describe('optimize never edits a <DONT_CHANGE> span', function () {
 
     const r = await cli(['optimize', '--method', 'gbc', '--rounds', '1', '--batch-size', '4'], ws.dir);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(attacks, 3 * (attacks / 3), 'the responder saw the protected rules');
-    assert.ok(attacks >= 3, `the suggestion prompt listed the reply format as LOCKED (${attacks})`);
+    assert.ok(attacks >= 2, `the suggestion prompt listed the reply format as LOCKED (${attacks})`);
+    for (const op of ['MODIFY', 'DELETE', 'ADD']) assert.match(r.stderr, new RegExp(`\\(${op}\\) dropped: ${op} (?:of|after) rule \\S+, which is inside a <DONT_CHANGE> span`));
     const summary = JSON.parse(r.stdout) as { runId: string; accepted: Array<{ id: string; op: string; newText?: string }> };
     assert.deepEqual(summary.accepted.map((a) => a.newText), [PROPOSER_RULE], `${JSON.stringify(summary.accepted)}\n${r.stderr.slice(-3000)}`);
 
