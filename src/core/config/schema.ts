@@ -149,6 +149,12 @@ export const creditConfigSchema = z
     gbc: z
       .object({
         estimator: z.enum(GBC_ESTIMATORS).optional(),
+        /**
+         * For logs recorded without input messages (Who&When): rebuild a step's input from its
+         * agent's prompt, the task and the outputs it read, so logprob and ablation can run
+         * there instead of leaving those nodes to the judge.
+         */
+        reconstructInputs: z.boolean().optional(),
       })
       .strict()
       .optional(),

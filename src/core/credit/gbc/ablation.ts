@@ -59,9 +59,8 @@ export interface AblationResult {
   calls: number;
 }
 
-/** Undefined when the step has no recorded input to re-run. */
-export async function ablationWeights(client: LlmClient, context: MethodContext, step: Step, predecessors: readonly Step[]): Promise<AblationResult | undefined> {
-  const messages = recordedMessages(step);
+/** Undefined when the step has no recorded input to re-run (`messages`: an input rebuilt for it instead). */
+export async function ablationWeights(client: LlmClient, context: MethodContext, step: Step, predecessors: readonly Step[], messages = recordedMessages(step)): Promise<AblationResult | undefined> {
   if (!messages) return undefined;
   const run = async (msgs: ChatMessage[]) =>
     (

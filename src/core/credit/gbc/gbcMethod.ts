@@ -21,7 +21,8 @@ import { GBC_SUGGEST_SCHEMA_NAME, GBC_SUGGEST_VERSION, GbcSuggestSchema, gbcSugg
 import type { CreditMethod, CreditReport, CreditSignal, MethodContext, RawSuggestion } from '../types';
 import type { Step, Trajectory } from '../../trajectory/schema';
 import { proposalsToSuggestions, unitsOf } from '../bcd/unitProposals';
-import { ablationWeights } from './ablation';
+import { ablationWeights, recordedMessages } from './ablation';
+import { inputFromReads } from './inputFromReads';
 import { buildAgentGraph, predecessorsOf } from './graph';
 import { judgeWeights } from './judgeWeights';
 import { logprobWeights } from './logprobWeights';
@@ -46,6 +47,8 @@ export interface EstimatorChoice {
   used: 'logprob' | 'ablation' | 'judge' | 'uniform';
   route?: ScoringRoute;
   reason: string;
+  /** Nodes estimated from an input rebuilt from their reads (credit.gbc.reconstructInputs). */
+  reconstructed: number;
 }
 
 /** The per-task graph in `details.graph`: what the panel draws and what suggest() reads back. */
@@ -67,21 +70,26 @@ export function createGbcMethod(settings: GbcMethodSettings = {}): CreditMethod 
   /** Resolves `auto` (and a `logprob` the endpoint cannot serve) by probing the executor once. */
   async function chooseEstimator(context: MethodContext): Promise<EstimatorChoice> {
     const configured = options.estimator ?? context.config.credit?.gbc?.estimator ?? 'auto';
-    if (options.uniformWeights) return { configured, used: 'uniform', reason: 'uniform weights (the authors\' ablation): no estimator' };
-    if (configured === 'ablation' || configured === 'judge') return { configured, used: configured, reason: `configured (${configured})` };
+    if (options.uniformWeights) return { configured, used: 'uniform', reason: 'uniform weights (the authors\' ablation): no estimator', reconstructed: 0 };
+    if (configured === 'ablation' || configured === 'judge') return { configured, used: configured, reason: `configured (${configured})`, reconstructed: 0 };
     const executor = executorOf(context);
     const route = await scoringRoute(executor, context.signal);
-    if (route) return { configured, used: 'logprob', route, reason: `${executor.model} at ${executor.baseUrl} scores a given text (${route === 'echo' ? 'echo + logprobs on /completions' : 'prompt_logprobs'})` };
+    if (route) return { configured, used: 'logprob', route, reason: `${executor.model} at ${executor.baseUrl} scores a given text (${route === 'echo' ? 'echo + logprobs on /completions' : 'prompt_logprobs'})`, reconstructed: 0 };
     const reason = `${executor.model} at ${executor.baseUrl} cannot score a given text (no prompt_logprobs, no echo + logprobs on /completions); ablation re-runs instead`;
     if (configured === 'logprob') context.note(`gbc: estimator logprob: ${reason}.`);
-    return { configured, used: 'ablation', reason };
+    return { configured, used: 'ablation', reason, reconstructed: 0 };
   }
 
-  async function estimate(context: MethodContext, choice: EstimatorChoice, step: Step, preds: Step[], calls: { n: number }): Promise<{ weights: Map<string, number>; source: WeightSource }> {
+  async function estimate(context: MethodContext, choice: EstimatorChoice, trajectory: Trajectory, step: Step, preds: Step[], calls: { n: number }): Promise<{ weights: Map<string, number>; source: WeightSource }> {
     if (choice.used === 'uniform') return { weights: new Map(preds.map((p) => [p.id, 1 / preds.length])), source: 'uniform' };
     const judge = context.judge ?? context.optimizer;
+    let input = recordedMessages(step);
+    if (!input && choice.used !== 'judge' && (options.reconstructInputs ?? context.config.credit?.gbc?.reconstructInputs ?? false)) {
+      input = inputFromReads(trajectory, step, preds);
+      if (input) choice.reconstructed++;
+    }
     if (choice.used === 'logprob' && choice.route) {
-      const result = await logprobWeights(executorOf(context), choice.route, context, step, preds);
+      const result = await logprobWeights(executorOf(context), choice.route, context, step, preds, input);
       if (result) calls.n += result.calls;
       if (result && result.weights.size > 0) {
         if (result.missing.length) context.note(`gbc: step ${step.id}: no likelihood for the block(s) of ${result.missing.join(', ')}; their weight is unknown.`);
@@ -92,7 +100,7 @@ export function createGbcMethod(settings: GbcMethodSettings = {}): CreditMethod 
     }
     if (choice.used !== 'judge') {
       const executor = executorOf(context);
-      const result = await ablationWeights(executor, context, step, preds);
+      const result = await ablationWeights(executor, context, step, preds, input);
       if (result) calls.n += result.calls;
       if (result && result.weights.size > 0) {
         if (result.missing.length) context.note(`gbc: step ${step.id}: the block(s) of ${result.missing.join(', ')} could not be found in its input; their weight is unknown.`);
@@ -125,7 +133,7 @@ export function createGbcMethod(settings: GbcMethodSettings = {}): CreditMethod 
       visited.add(id);
       const preds = predecessorsOf(graph, id).map((p) => steps.get(p) as Step);
       if (preds.length === 0) continue;
-      const { weights, source } = await estimate(context, choice, steps.get(id) as Step, preds, calls);
+      const { weights, source } = await estimate(context, choice, trajectory, steps.get(id) as Step, preds, calls);
       const weighted: WeightedPredecessor[] = preds.map((p) => ({ from: p.id, weight: weights.get(p.id) ?? null }));
       // The loss node keeps every input: which of them carried the error is what the walk finds out.
       const top = new Set(id === graph.final ? preds.map((p) => p.id) : selectTopPredecessors(weighted, options.topK, context.random).map((w) => w.from));

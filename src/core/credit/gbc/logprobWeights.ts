@@ -32,8 +32,14 @@ export function likelihoodWeight(drop: number, tokens: number): number {
 }
 
 /** Undefined when the step has no recorded input or output to score; no weights when the server returned no score. */
-export async function logprobWeights(client: LlmClient, route: ScoringRoute, context: MethodContext, step: Step, predecessors: readonly Step[]): Promise<LogprobResult | undefined> {
-  const messages = recordedMessages(step);
+export async function logprobWeights(
+  client: LlmClient,
+  route: ScoringRoute,
+  context: MethodContext,
+  step: Step,
+  predecessors: readonly Step[],
+  messages = recordedMessages(step),
+): Promise<LogprobResult | undefined> {
   if (!messages || !step.output.trim()) return undefined;
   const score = (msgs: ChatMessage[]) =>
     scoreContinuation(client, msgs, step.output, route, {

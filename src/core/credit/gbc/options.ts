@@ -16,6 +16,8 @@ export const GbcOptionsSchema = z
      * `credit.gbc.estimator`, else `auto`. See GRADIENT_ESTIMATOR.md for the white-box variant.
      */
     estimator: z.enum(GBC_ESTIMATORS).optional(),
+    /** Rebuild missing step inputs from what the step read (inputFromReads.ts); absent: truce.yaml `credit.gbc.reconstructInputs`, else off. */
+    reconstructInputs: z.boolean().optional(),
     /** k: predecessors kept per node in the attribution graph (ties and the loss node keep all). */
     topK: z.number().int().min(1).default(1),
     /**

@@ -21,7 +21,7 @@ const trajectory = () =>
 
 interface Details {
   graph: Record<string, GbcTaskGraph>;
-  estimator: { configured: string; used: string; route?: string; reason: string };
+  estimator: { configured: string; used: string; route?: string; reason: string; reconstructed: number };
   queries: { calls: number };
 }
 
@@ -99,6 +99,27 @@ describe('GBC likelihood estimator', function () {
     const j = (await createGbcMethod().credit(judged, [trajectory()])).details as unknown as Details;
     assert.equal(j.estimator.used, 'judge');
     assert.ok(!server.requests.some((r) => r.path === '/v1/completions' || (r.body as Record<string, unknown>)?.prompt_logprobs !== undefined), 'no scoring probe');
+  });
+
+  it('logs without recorded inputs: credit.gbc.reconstructInputs rebuilds them from the reads; off, those nodes are not scored', async () => {
+    await serve({ promptLogprobs: true });
+    const bare = () => {
+      const t = trajectory();
+      for (const step of t.steps) delete step.input;
+      return t;
+    };
+    const off = (await createGbcMethod().credit(makeContext(server.url), [bare()])).details as unknown as Details;
+    assert.equal(off.estimator.reconstructed, 0);
+    assert.notEqual(edge(off.graph.t1, 'r1.solver', 'r1.agg').source, 'logprob');
+
+    const context = makeContext(server.url);
+    context.config = { ...context.config, credit: { gbc: { reconstructInputs: true } } };
+    const on = (await createGbcMethod().credit(context, [bare()])).details as unknown as Details;
+    assert.ok(on.estimator.reconstructed >= 2, `${on.estimator.reconstructed}`);
+    const solver = edge(on.graph.t1, 'r1.solver', 'r1.agg');
+    const skeptic = edge(on.graph.t1, 'r1.skeptic', 'r1.agg');
+    assert.equal(solver.source, 'logprob');
+    assert.ok((solver.weight ?? 0) > (skeptic.weight ?? 1), `solver ${solver.weight} vs skeptic ${skeptic.weight}`);
   });
 
   it('the weight is the share by which the per-token probability falls, 0 when the block does not help', () => {
