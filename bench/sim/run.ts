@@ -7,7 +7,8 @@
  *   npm run bench:sim -- --scenario FILE --world-only     (the starting and the hand-fixed scores only)
  *
  * For every variant (the full method; with --ablations also the no-credit and no-units ablations
- * of the chosen method — GBC has no no-credit ablation, it refuses one) it starts the fake OpenAI
+ * of the chosen method — GBC has no no-credit ablation, it refuses one, and has its uniform-weights
+ * ablation and its other weight estimators instead) it starts the fake OpenAI
  * server with the world behind it, writes a fresh workspace
  * (so every variant has its own response cache), runs the optimizer loop in-process, and scores
  * the starting and the best prompt set on val and test in a separate scoring workspace, so the
@@ -30,9 +31,13 @@ import { runOptimizer } from './runOptimizer';
 
 /**
  * `hoeffding` is the full method under the Hoeffding acceptance gate instead of the paired one;
- * `uniform-weights` is GBC's own ablation (every connection weight equal, no estimator).
+ * `uniform-weights` is GBC's own ablation (every connection weight equal, no estimator). GBC's
+ * full method runs with its default estimator (`auto`), which on the sim's server — it cannot score
+ * a given text — is ablation re-runs; `judge-estimator` has an LLM rate the input blocks instead,
+ * and `logprob-estimator` puts the fake's scoring route (prompt_logprobs, its token-overlap model)
+ * in front of the world, so `auto` picks the likelihood estimator.
  */
-type Variant = 'full' | 'no-credit' | 'no-units' | 'hoeffding' | 'uniform-weights';
+type Variant = 'full' | 'no-credit' | 'no-units' | 'hoeffding' | 'uniform-weights' | 'judge-estimator' | 'logprob-estimator';
 type Method = Scenario['optimizer']['method'];
 
 interface Args {
@@ -104,7 +109,7 @@ async function scoreSplits(ws: SimWorkspace): Promise<{ val: number; test: numbe
 
 async function runVariant(world: World, variant: Variant, method: Method): Promise<Figures> {
   const sim = createSimResponder(world);
-  const server: FakeOpenAiServer = await start({ responder: sim.respond });
+  const server: FakeOpenAiServer = await start({ responder: sim.respond, ...(variant === 'logprob-estimator' ? { scoring: { promptLogprobs: true } } : {}) });
   const ws = writeSimWorkspace(world, { baseUrl: server.url });
   const scoring = writeSimWorkspace(world, { baseUrl: server.url });
   try {
@@ -117,7 +122,7 @@ async function runVariant(world: World, variant: Variant, method: Method): Promi
       method,
       ablations: { noCredit: variant === 'no-credit', noUnits: variant === 'no-units' },
       gate: variant === 'hoeffding' ? 'hoeffding' : 'paired',
-      ...(variant === 'uniform-weights' ? { gbc: { uniformWeights: true } } : {}),
+      ...(variant === 'uniform-weights' ? { gbc: { uniformWeights: true } } : variant === 'judge-estimator' ? { gbc: { estimator: 'judge' } } : {}),
     });
     const calls = server.chatRequests().slice(mark);
     const callsByKind: Record<string, number> = {};
@@ -186,7 +191,7 @@ async function worldOnly(world: World): Promise<Record<string, unknown>> {
  * agents) and has its authors' uniform-weights ablation instead.
  */
 function ablationsOf(method: Method): Variant[] {
-  return method === 'gbc' ? ['no-units', 'uniform-weights'] : ['no-credit', 'no-units'];
+  return method === 'gbc' ? ['no-units', 'uniform-weights', 'judge-estimator', 'logprob-estimator'] : ['no-credit', 'no-units'];
 }
 
 type Numeric = 'recall' | 'precision' | 'accepted' | 'rejected' | 'llmCalls' | 'validationCalls' | 'tokens';

@@ -42,7 +42,7 @@ export function unitHoverMarkdown(uri: vscode.Uri, placement: UnitPlacement): vs
   markdown.appendMarkdown(`| Section | ${escapeMarkdown(sectionLabel(unit))} |\n`);
   markdown.appendMarkdown(`| Kind | ${escapeMarkdown(unitKindLabel(unit.kind))} |\n`);
   markdown.appendMarkdown(`| Variables | ${variablesCell(unit)} |\n`);
-  markdown.appendMarkdown(`| Locked | ${unit.locked ? '$(lock) yes: TRUCE never edits this rule' : 'no'} |\n`);
+  markdown.appendMarkdown(`| Locked | ${lockText(unit)} |\n`);
   markdown.appendMarkdown(`| Id | ${inlineCode(unit.id)} |\n\n`);
   const args = encodeURIComponent(JSON.stringify([uri.toString(), unit.id, unit.range.start.line]));
   markdown.appendMarkdown(`[Select rule and copy id…](command:${SHOW_UNIT_DETAILS_COMMAND}?${args})`);
@@ -61,3 +61,8 @@ export function inlineCode(text: string): string {
   return `${fence}${padded.replace(/\|/g, '\\|')}${fence}`;
 }
 
+/** Says where the lock comes from when it is a `<DONT_CHANGE>` span, whose extent is not visible at the rule. */
+function lockText(unit: PolicyUnit): string {
+  if (unit.protectedSpan) return `$(lock) yes: inside the \`<DONT_CHANGE>\` span of lines ${unit.protectedSpan.openLine + 1}–${unit.protectedSpan.closeLine + 1}; TRUCE never edits it`;
+  return unit.locked ? '$(lock) yes: TRUCE never edits this rule' : 'no';
+}

@@ -6,16 +6,19 @@
  * check what was sent) and never written out.
  *
  * Routes: POST /v1/chat/completions (non-streaming), GET /v1/models, and the Azure form
- * POST /openai/deployments/<deployment>/chat/completions?api-version=….
+ * POST /openai/deployments/<deployment>/chat/completions?api-version=…; with `scoring`, also
+ * `prompt_logprobs` on chat and POST /v1/completions with echo (fakeOpenAi/scoring.ts).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BODY_FAULTS, corruptContent, FaultPlan, TRANSPORT_FAULTS, type FaultConfig, type FaultKind, type FaultSpec } from './fakeOpenAi/faults';
 import { fakeCompletionTokens, fakePromptTokens, fakeTokenCount } from './fakeOpenAi/tokens';
+import { echoCompletion, promptLogprobsCompletion, type FakeScoring } from './fakeOpenAi/scoring';
 
 export { ALL_FAULT_KINDS, BODY_FAULTS, TRANSPORT_FAULTS, type FaultConfig, type FaultKind, type FaultSpec } from './fakeOpenAi/faults';
 export { fakeCompletionTokens, fakePromptTokens, fakeTokenCount } from './fakeOpenAi/tokens';
 export { seededRandom } from './fakeOpenAi/prng';
+export { fakeScoringTokens, type FakeScoring } from './fakeOpenAi/scoring';
 
 export interface FakeChatRequest {
   /** 1-based count of requests that reached the responder (faulted-away ones do not). */
@@ -65,6 +68,8 @@ export interface FakeServerOptions {
   jsonSchema?: 'accept' | 'reject';
   /** Whether `logprobs: true` is answered with log-probabilities (default true). */
   logprobs?: boolean;
+  /** Scoring routes served (fakeOpenAi/scoring.ts); without them `prompt_logprobs` is ignored and /v1/completions is 404. */
+  scoring?: FakeScoring;
 }
 
 export interface RecordedRequest {
@@ -139,6 +144,11 @@ export async function start(options: FakeServerOptions = {}): Promise<FakeOpenAi
       const data = (options.models ?? ['fake-model']).map((id) => ({ id, object: 'model', created: 0, owned_by: 'fake' }));
       return reply(record, res, 200, { object: 'list', data });
     }
+    if (req.method === 'POST' && url.pathname === '/v1/completions' && options.scoring?.echo && typeof body === 'object' && body !== null) {
+      const b = body as Record<string, unknown>;
+      const answer = echoCompletion(typeof b.model === 'string' ? b.model : '', seq, b);
+      return 'error' in answer ? reply(record, res, 400, apiError(String(answer.error))) : reply(record, res, 200, answer);
+    }
     if (!isChat) return reply(record, res, 404, apiError(`no route for ${req.method} ${url.pathname}`));
 
     stats.inFlight++;
@@ -182,6 +192,9 @@ export async function start(options: FakeServerOptions = {}): Promise<FakeOpenAi
       return reply(record, res, 400, apiError(message, { param: 'response_format' }));
     }
 
+    if (b.prompt_logprobs !== undefined && b.prompt_logprobs !== null && options.scoring?.promptLogprobs) {
+      return reply(record, res, 200, promptLogprobsCompletion(model, ++chatSeq, messages));
+    }
     const fault = faults.next();
     if (fault) record.fault = fault.kind;
     await delay((options.baseLatencyMs ?? 0) + (fault?.kind === 'slow' ? (fault.delayMs ?? 50) : 0));

@@ -135,6 +135,32 @@ export const optimizerConfigSchema = z
   })
   .strict();
 
+/**
+ * How GBC weighs the edges of its attribution graph (credit/gbc/options.ts): `auto` scores the
+ * recorded outputs by likelihood where the executor endpoint can score a given text, else ablation
+ * re-runs; `logprob`, `ablation` and `judge` ask for one (logprob still falls back to ablation
+ * where the endpoint cannot score).
+ */
+export const GBC_ESTIMATORS = ['auto', 'logprob', 'ablation', 'judge'] as const;
+
+/** Settings of the credit methods that belong to the workspace rather than to one run. */
+export const creditConfigSchema = z
+  .object({
+    gbc: z
+      .object({
+        estimator: z.enum(GBC_ESTIMATORS).optional(),
+        /**
+         * For logs recorded without input messages (Who&When): rebuild a step's input from its
+         * agent's prompt, the task and the outputs it read, so logprob and ablation can run
+         * there instead of leaving those nodes to the judge.
+         */
+        reconstructInputs: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 export const truceConfigSchema = z
   .object({
     version: z.literal(1).default(1),
@@ -150,6 +176,8 @@ export const truceConfigSchema = z
      */
     maxPromptBytes: z.number().int().positive().optional(),
     budget: budgetConfigSchema.default({}),
+    /** Optional without a default, so configurations without it keep their hash. */
+    credit: creditConfigSchema.optional(),
     optimizer: optimizerConfigSchema.default({ method: 'truce', rounds: 3, topK: 3, partition: 'round', windowSize: 4, batchSize: 8, delta: 0.1, gate: 'paired', llmMerge: false, minSupportTasks: 2, prune: true }),
   })
   .strict();

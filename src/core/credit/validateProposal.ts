@@ -49,6 +49,7 @@ export function checkProposal(p: Proposal, agent: AgentPrompt, knownSteps: Reado
     if (!target) return { ok: false, reason: `${p.op} without a targetUnitId` };
     const unit = units.get(target);
     if (!unit) return { ok: false, reason: `${p.op} names rule id "${target}", which ${agent.id} does not have` };
+    if (unit.protectedSpan) return { ok: false, reason: `${p.op} of rule ${target}, which is inside a <DONT_CHANGE> span` };
     if (unit.locked) return { ok: false, reason: `${p.op} of rule ${target}, which is locked (truce:lock)` };
     // The parser keeps a leading role paragraph as a unit; changing it would change the role.
     if (ROLE_STATEMENT.test(unit.text)) return { ok: false, reason: `${p.op} of ${target}, which describes the agent's role; roles are fixed` };
@@ -57,6 +58,8 @@ export function checkProposal(p: Proposal, agent: AgentPrompt, knownSteps: Reado
   } else {
     if (anchor) {
       if (!units.has(anchor)) return { ok: false, reason: `ADD after rule id "${anchor}", which ${agent.id} does not have` };
+      // Following a rule inside a protected span would put the new rule inside the span too.
+      if (units.get(anchor)?.protectedSpan) return { ok: false, reason: `ADD after rule ${anchor}, which is inside a <DONT_CHANGE> span: nothing may be added inside it` };
       edit.anchorUnitId = anchor;
     }
   }

@@ -43,6 +43,8 @@ export function rewriteAsProposals(agent: AgentPrompt, newRules: readonly string
     if (id && kept.has(id) && ![...unitAt.values()].includes(id)) unitAt.set(position, id);
   });
   for (let i = 0; i < pairs; i++) unitAt.set(fresh[i].position, leftovers[i].id);
+  // A rule inside a <DONT_CHANGE> span cannot be followed (the new rule would land in the span).
+  for (const u of agent.units) if (u.protectedSpan) for (const [p, id] of unitAt) if (id === u.id) unitAt.delete(p);
   const anchored: Proposal[] = [];
   const atEnd: Proposal[] = [];
   for (const extra of fresh.slice(pairs)) {

@@ -4,7 +4,7 @@
  * hash must not be a function of a secret).
  */
 import { createHash } from 'node:crypto';
-import type { ChatMessage, JsonSchemaFormat } from './types';
+import type { ChatMessage, JsonSchemaFormat, ScoreRequest } from './types';
 
 export interface CacheKeyMaterial {
   baseUrl: string;
@@ -15,6 +15,7 @@ export interface CacheKeyMaterial {
     maxTokens?: number;
     responseFormat?: JsonSchemaFormat;
     logprobs?: { top: number };
+    score?: ScoreRequest;
   };
   seed?: number;
   templateVersion?: string;

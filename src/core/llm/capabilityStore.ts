@@ -7,7 +7,8 @@ export interface Capabilities {
   logprobs: boolean;
 }
 
-export type Capability = keyof Capabilities;
+/** Also the scoring routes (scoring.ts), probed only by the callers that need them. */
+export type Capability = keyof Capabilities | 'promptLogprobs' | 'echoLogprobs';
 
 export class CapabilityStore {
   private readonly answers = new Map<string, Promise<boolean>>();

@@ -6,7 +6,6 @@
  */
 import { setMaxListeners } from 'node:events';
 import type OpenAI from 'openai';
-import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { requestHash, type CacheKeyMaterial } from './cacheKey';
 import type { CapabilityStore } from './capabilityStore';
 import type { LlmCallRecord } from './callLog';
@@ -18,7 +17,7 @@ import { makeCacheEntry, type CachedResponse } from './responseCache';
 import { decideRetry } from './retry';
 import type { LlmServices } from './services';
 import { costUsd, DEFAULT_REPLY_TOKENS, estimatePromptTokens, estimateTokens } from './tokens';
-import { buildBody, createSdk, sendAttempt, type RawReply, type WireParams } from './transport';
+import { buildWire, createSdk, sendAttempt, type RawReply, type WireParams, type WireRequest } from './transport';
 import type { CallContext, ChatMessage, ChatRequest, ChatResult, EndpointRole, TokenUsage } from './types';
 
 export type EndpointSettings = Omit<EndpointConfig, 'apiKey'>;
@@ -108,8 +107,9 @@ export class LlmClient {
   /** Endpoint defaults filled in, the wire parameters, and the content address of the request. */
   private prepare(request: ChatRequest): Prepared {
     const messages = request.messages.map((m) => ({ role: m.role, content: m.content }));
-    const temperature = request.temperature ?? this.settings.temperature;
-    const maxTokens = request.maxTokens ?? this.settings.maxTokens;
+    // Scoring generates nothing worth reading: one token (the least servers accept), greedy.
+    const temperature = request.score ? 0 : (request.temperature ?? this.settings.temperature);
+    const maxTokens = request.score ? 1 : (request.maxTokens ?? this.settings.maxTokens);
     const seed = request.seed ?? this.settings.seed;
     const params: WireParams = {};
     if (temperature !== undefined) params.temperature = temperature;
@@ -117,11 +117,12 @@ export class LlmClient {
     if (seed !== undefined) params.seed = seed;
     if (request.responseFormat) params.responseFormat = request.responseFormat;
     if (request.logprobs) params.logprobs = request.logprobs;
+    if (request.score) params.score = request.score;
     const material: CacheKeyMaterial = {
       baseUrl: this.baseUrl,
       model: this.model,
       messages,
-      params: { temperature, maxTokens, responseFormat: request.responseFormat, logprobs: request.logprobs },
+      params: { temperature, maxTokens, responseFormat: request.responseFormat, logprobs: request.logprobs, score: request.score },
       seed,
       templateVersion: request.templateVersion,
       sample: request.sample,
@@ -176,7 +177,7 @@ export class LlmClient {
     };
     let reply: RawReply;
     try {
-      reply = await this.send(buildBody(this.#endpoint, messages, params), estimatedTotal, context, () => outcome.attempts++, chargeBilled);
+      reply = await this.send(buildWire(this.#endpoint, messages, params), estimatedTotal, context, () => outcome.attempts++, chargeBilled);
     } catch (error) {
       // A call that reached the server counts against maxCalls; its tokens are unknown.
       if (reservation && budget) {
@@ -202,6 +203,7 @@ export class LlmClient {
     const response: CachedResponse = { content: reply.content, finishReason: reply.finishReason, usage: { ...usage } };
     if (reply.refusal !== undefined) response.refusal = reply.refusal;
     if (reply.logprobs) response.logprobs = reply.logprobs;
+    if (reply.score) response.score = reply.score;
     if (cache && (cacheMode === 'read-write' || cacheMode === 'record')) {
       let write: Promise<void>;
       try {
@@ -256,7 +258,7 @@ export class LlmClient {
 
   /** Attempts until success, a non-retryable failure, or the attempt bound. */
   private async send(
-    body: ChatCompletionCreateParamsNonStreaming,
+    body: WireRequest,
     tokens: number,
     context: CallContext,
     onAttempt: () => void,
@@ -307,14 +309,15 @@ export class LlmClient {
   }
 }
 
-function fromCached(response: CachedResponse): Pick<ChatResult, 'content' | 'finishReason' | 'refusal' | 'usage' | 'logprobs'> {
-  const out: Pick<ChatResult, 'content' | 'finishReason' | 'refusal' | 'usage' | 'logprobs'> = {
+function fromCached(response: CachedResponse): Pick<ChatResult, 'content' | 'finishReason' | 'refusal' | 'usage' | 'logprobs' | 'score'> {
+  const out: Pick<ChatResult, 'content' | 'finishReason' | 'refusal' | 'usage' | 'logprobs' | 'score'> = {
     content: response.content,
     finishReason: response.finishReason,
     usage: { ...response.usage },
   };
   if (response.refusal !== undefined) out.refusal = response.refusal;
   if (response.logprobs) out.logprobs = response.logprobs;
+  if (response.score) out.score = { ...response.score };
   return out;
 }
 

@@ -62,6 +62,7 @@ export {
   type StructuredRequest,
   type StructuredResult,
 } from './structured';
+export { scoreContinuation, scoringRoute, SCORING_ROUTES } from './scoring';
 export { CHARS_PER_TOKEN, costUsd, DEFAULT_REPLY_TOKENS, estimatePromptTokens, estimateTokens, type Prices } from './tokens';
 export type { FetchLike } from './transport';
 export {
@@ -71,8 +72,11 @@ export {
   type ChatMessage,
   type ChatRequest,
   type ChatResult,
+  type ContinuationScore,
   type EndpointRole,
   type JsonSchemaFormat,
+  type ScoreRequest,
+  type ScoringRoute,
   type TokenLogprob,
   type TokenUsage,
 } from './types';

@@ -34,6 +34,7 @@ const cachedResponseSchema = z.object({
       }),
     )
     .optional(),
+  score: z.object({ logprob: z.number(), tokens: z.number() }).optional(),
 });
 
 export type CachedResponse = z.infer<typeof cachedResponseSchema>;

@@ -5,11 +5,13 @@
  */
 import OpenAI, { AzureOpenAI, type ClientOptions } from 'openai';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import type { Completion, CompletionCreateParamsNonStreaming } from 'openai/resources/completions';
 import { classifyError } from './classifyError';
 import type { Clock } from './clock';
 import type { ResolvedEndpoint } from './endpoint';
 import { LlmError } from './errors';
-import type { ChatMessage, JsonSchemaFormat, TokenLogprob } from './types';
+import { echoBody, promptLogprobsBody, scoreFromEcho, scoreFromPromptLogprobs } from './scoringWire';
+import type { ChatMessage, ContinuationScore, JsonSchemaFormat, ScoreRequest, TokenLogprob } from './types';
 
 export type FetchLike = NonNullable<ClientOptions['fetch']>;
 
@@ -46,6 +48,22 @@ export interface WireParams {
   seed?: number;
   responseFormat?: JsonSchemaFormat;
   logprobs?: { top: number };
+  score?: ScoreRequest;
+}
+
+/** What one attempt sends: a chat completion, or a legacy completion (the echo scoring route). */
+export type WireRequest =
+  | { endpoint: 'chat'; body: ChatCompletionCreateParamsNonStreaming; score?: { continuation: string } }
+  | { endpoint: 'completions'; body: CompletionCreateParamsNonStreaming; score: { prefixLength: number; continuationLength: number } };
+
+export function buildWire(endpoint: ResolvedEndpoint, messages: readonly ChatMessage[], params: WireParams): WireRequest {
+  const score = params.score;
+  if (!score) return { endpoint: 'chat', body: buildBody(endpoint, messages, params) };
+  if (score.route === 'prompt-logprobs') {
+    return { endpoint: 'chat', body: promptLogprobsBody(endpoint.model, messages, score, endpoint.maxTokensParam), score: { continuation: score.continuation } };
+  }
+  const { body, prefixLength } = echoBody(endpoint.model, messages, score);
+  return { endpoint: 'completions', body, score: { prefixLength, continuationLength: score.continuation.length } };
 }
 
 export function buildBody(
@@ -81,6 +99,7 @@ export interface RawReply {
   refusal?: string;
   usage?: { inputTokens: number; outputTokens: number };
   logprobs?: TokenLogprob[];
+  score?: ContinuationScore;
 }
 
 export interface AttemptOptions {
@@ -92,7 +111,7 @@ export interface AttemptOptions {
 /** Sends one request; resolves with the reply or rejects with a classified LlmError. */
 export async function sendAttempt(
   sdk: OpenAI,
-  body: ChatCompletionCreateParamsNonStreaming,
+  request: WireRequest,
   options: AttemptOptions,
 ): Promise<RawReply> {
   const { endpoint, clock, signal } = options;
@@ -106,8 +125,17 @@ export async function sendAttempt(
   }, endpoint.timeoutMs);
   try {
     if (signal?.aborted) controller.abort(signal.reason);
-    const completion = await sdk.chat.completions.create(body, { signal: controller.signal, maxRetries: 0 });
-    return readCompletion(completion, endpoint);
+    if (request.endpoint === 'completions') {
+      const completion = await sdk.completions.create(request.body, { signal: controller.signal, maxRetries: 0 });
+      return readEchoCompletion(completion, endpoint, request.score);
+    }
+    const completion = await sdk.chat.completions.create(request.body, { signal: controller.signal, maxRetries: 0 });
+    const reply = readCompletion(completion, endpoint);
+    if (request.score) {
+      const score = scoreFromPromptLogprobs((completion as unknown as { prompt_logprobs?: unknown }).prompt_logprobs, request.score.continuation);
+      if (score) reply.score = score;
+    }
+    return reply;
   } catch (error) {
     throw classifyError(error, {
       baseUrl: endpoint.baseUrl,
@@ -124,6 +152,22 @@ export async function sendAttempt(
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** A legacy completion of the echo route: only the usage and the continuation's score matter. */
+function readEchoCompletion(completion: Completion, endpoint: ResolvedEndpoint, score: { prefixLength: number; continuationLength: number }): RawReply {
+  const choice = Array.isArray(completion?.choices) ? completion.choices[0] : undefined;
+  if (!choice || typeof choice !== 'object') {
+    throw new LlmError('bad-response', `${endpoint.baseUrl} answered without a completion choice for model ${endpoint.model}.`, { retryable: true });
+  }
+  const reply: RawReply = { content: typeof choice.text === 'string' ? choice.text : '', finishReason: typeof choice.finish_reason === 'string' ? choice.finish_reason : 'unknown' };
+  const usage = completion.usage;
+  if (usage && Number.isFinite(usage.prompt_tokens) && Number.isFinite(usage.completion_tokens)) {
+    reply.usage = { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens };
+  }
+  const scored = scoreFromEcho(choice.logprobs, score.prefixLength, score.continuationLength);
+  if (scored) reply.score = scored;
+  return reply;
 }
 
 function readCompletion(completion: ChatCompletion, endpoint: ResolvedEndpoint): RawReply {

@@ -33,6 +33,11 @@ export interface ChatRequest {
   /** Ask for token log-probabilities; `top` alternatives per token (0–20). */
   logprobs?: { top: number };
   /**
+   * Score a given text instead of generating one: the log-likelihood of `continuation` as the
+   * assistant's reply to `messages`, through one of the routes local servers offer (scoring.ts).
+   */
+  score?: ScoreRequest;
+  /**
    * Version of the prompt template that produced `messages`. It is part of the cache key so that
    * a template change never replays replies recorded for the old template.
    */
@@ -42,6 +47,23 @@ export interface ChatRequest {
    * temperature 0.7). Part of the cache key only: without it, identical requests replay one reply.
    */
   sample?: number;
+}
+
+/**
+ * How a server scores a given text: vLLM's `prompt_logprobs` on Chat Completions (the model's own
+ * chat template), or `echo` + `logprobs` on the legacy Completions endpoint (vLLM, llama.cpp).
+ */
+export type ScoringRoute = 'prompt-logprobs' | 'echo';
+
+export interface ScoreRequest {
+  continuation: string;
+  route: ScoringRoute;
+}
+
+/** The log-likelihood of a scored continuation: the sum over its tokens, and how many there were. */
+export interface ContinuationScore {
+  logprob: number;
+  tokens: number;
 }
 
 /** Why a call is made; lets the run store tell repairs and probes apart from ordinary calls. */
@@ -80,6 +102,8 @@ export interface ChatResult {
   /** Zero for cache hits. */
   costUsd: number;
   logprobs?: TokenLogprob[];
+  /** For a scoring request: the continuation's log-likelihood, absent when the server gave none. */
+  score?: ContinuationScore;
   cached: boolean;
   /** HTTP attempts made (0 for cache hits). */
   attempts: number;

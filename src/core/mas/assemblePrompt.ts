@@ -3,8 +3,9 @@
  *
  * The model should read what the author wrote, in the author's order and structure (headings, the
  * role paragraph, every rule), minus what is only there for tools: front matter (including
- * `truce-agent:`), lock comments (`<!-- truce:lock -->`, `# truce:lock`), the `# Agent: name`
- * heading that selects an agent in a multi-agent Markdown file, and Prompty's message templates.
+ * `truce-agent:`), lock comments (`<!-- truce:lock -->`, `# truce:lock`), `<DONT_CHANGE>` tags
+ * (the text between them stays), the `# Agent: name` heading that selects an agent in a
+ * multi-agent Markdown file, and Prompty's message templates.
  *
  * - Markdown and plain text: the agent's part of the file, as the unit parser delimits it.
  * - Prompty: the `system:` (and `developer:`) blocks; `user:` / `assistant:` blocks are message
@@ -34,6 +35,9 @@ export interface PromptSource {
 // The whole line goes, line break included, so a tight list stays tight.
 const LOCK_LINE = /^[ \t]*(?:<!--[ \t]*truce:lock[ \t]*-->|#[ \t]*truce:lock\b.*|\/\/[ \t]*truce:lock\b.*)[ \t]*(?:\n|$)/gm;
 const LOCK_INLINE = /[ \t]*<!--\s*truce:lock\s*-->/g;
+// `<DONT_CHANGE>` tags tell TRUCE what never to edit (units/protectedSpans.ts); the text between them stays.
+const PROTECT_LINE = /^[ \t]*(?:#[ \t]*)?<\/?DONT_CHANGE>[ \t]*(?:\n|$)/gm;
+const PROTECT_INLINE = /<\/?DONT_CHANGE>/g;
 const AGENT_HEADING = /^[ \t]{0,3}#{1,6}[ \t]+agent[ \t]*[:\-–—][ \t]*\S.*$/im;
 const ROLE_LINE = /^\s*(system|user|assistant|developer|tool|function)\s*:\s*$/i;
 
@@ -159,6 +163,8 @@ function tidy(text: string): string {
     .replace(/\r\n?/g, '\n')
     .replace(LOCK_LINE, '')
     .replace(LOCK_INLINE, '')
+    .replace(PROTECT_LINE, '')
+    .replace(PROTECT_INLINE, '')
     .replace(/[ \t]+$/gm, '')
     .replace(/\n{3,}/g, '\n\n')
     .trim();

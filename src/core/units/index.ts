@@ -4,6 +4,7 @@ export { parsePromptDocument, type ParseOptions } from './parsePromptDocument';
 export { detectFormat, agentIdFromPath } from './detectFormat';
 export { normalizeRuleText } from './unitId';
 export { LOCK_MARKER } from './locks';
+export { findProtectedSpans, PROTECT_OPEN, PROTECT_CLOSE, type ProtectedSpan } from './protectedSpans';
 import type { PolicyUnit, PromptDocument } from './types';
 
 export function allUnits(doc: PromptDocument): PolicyUnit[] {

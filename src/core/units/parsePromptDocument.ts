@@ -5,6 +5,7 @@ import { splitFrontMatter } from './frontMatter';
 import { LineIndex } from './lineIndex';
 import { LineView } from './lineView';
 import { markdownUnits } from './markdownUnits';
+import { findProtectedSpans, protectedSpanOver, type ProtectedSpan } from './protectedSpans';
 import { promptyUnits } from './promptyUnits';
 import type { AgentKind, AgentPrompt, Handoff, ParseError, PolicyUnit, PromptDocument, PromptFormat, RawUnit } from './types';
 import { assignIds, baseUnitId } from './unitId';
@@ -26,6 +27,9 @@ export function parsePromptDocument(text: string, options: ParseOptions): Prompt
   const errors: ParseError[] = [];
   try {
     const agents = collect(file, format, options, errors);
+    const protectedSpans = findProtectedSpans(file);
+    errors.push(...protectedSpans.errors);
+    if (protectedSpans.spans.length) for (const a of agents) lockProtected(a, protectedSpans.spans);
     return { uri: options.uri, format, agents, errors };
   } catch (e) {
     // A parser defect must not take the editor or the CLI down with it; report it where it shows.
@@ -97,6 +101,18 @@ function withFormerIds(units: (RawUnit & { id: string })[]): PolicyUnit[] {
     (u as PolicyUnit).formerId = lastId;
   }
   return units;
+}
+
+/** Units inside a `<DONT_CHANGE>` span are locked like units under a `truce:lock` comment. */
+function lockProtected(agent: AgentPrompt, spans: readonly ProtectedSpan[]): void {
+  const mark = (u: PolicyUnit) => {
+    const span = protectedSpanOver(spans, u.range.start.offset, u.range.end.offset);
+    if (!span) return;
+    u.locked = true;
+    u.protectedSpan = { openLine: span.openLine, closeLine: span.closeLine };
+  };
+  agent.units.forEach(mark);
+  agent.context?.forEach(mark);
 }
 
 /** `handoffs:` of a VS Code custom agent: entries with `agent` (and `label`, `prompt`), or bare names. */

@@ -45,7 +45,13 @@ export interface PolicyUnit {
   sectionPath: string[];
   /** Template variables the unit contains, in order of first appearance, without delimiters. */
   vars: string[];
+  /** Never edited by TRUCE: a `truce:lock` comment above it, or a `<DONT_CHANGE>` span around it. */
   locked: boolean;
+  /**
+   * Set when the unit lies inside a `<DONT_CHANGE>` … `</DONT_CHANGE>` span (0-based lines of the
+   * two tags): the lock comes from the span, and nothing may be added inside it either.
+   */
+  protectedSpan?: { openLine: number; closeLine: number };
   /** How the unit is written, so edits can write new units the same way. */
   style: UnitStyle;
   /**

@@ -51,6 +51,17 @@ export interface XmlScan {
 
 const isXmlName = (name: string) => !HTML_TAGS.has(name.toLowerCase());
 
+/**
+ * `<DONT_CHANGE>` tags mark protected text (protectedSpans.ts), not a section: the units inside
+ * keep the section path they would have without them. A line holding only such tags separates
+ * blocks like any tag line; tags sharing a line with text are masked.
+ */
+const PROTECT_TAG = /<\/?DONT_CHANGE>/g;
+
+function maskProtectTags(text: string): string {
+  return text.replace(PROTECT_TAG, (tag) => TAG_MASK.repeat(tag.length));
+}
+
 export function scanXmlSections(lines: string[]): XmlScan {
   const elements: XmlElement[] = [];
   const inline: XmlInlineElement[] = [];
@@ -70,10 +81,23 @@ export function scanXmlSections(lines: string[]): XmlScan {
   };
 
   for (let l = 0; l < lines.length; l++) {
-    const text = lines[l];
+    let text = lines[l];
     if (text.indexOf('<') === -1) {
       pathAt[l] = stack;
       continue;
+    }
+    if (text.includes('DONT_CHANGE>')) {
+      const masked = maskProtectTags(text);
+      if (!masked.split(TAG_MASK).join('').trim()) {
+        lines[l] = '';
+        pathAt[l] = stack;
+        continue;
+      }
+      lines[l] = text = masked;
+      if (text.indexOf('<') === -1) {
+        pathAt[l] = stack;
+        continue;
+      }
     }
     if (COMMENT_LINE.test(text)) {
       lines[l] = text.replace(/[^\s]/g, ' ');

@@ -7,9 +7,8 @@
  * with each other, not with the recorded output: the recorded output may come from another model or
  * a sampled temperature, and that difference is not the block's influence.
  *
- * Log-likelihood drop (score the *original* output under the ablated input) is not offered: the
- * Chat Completions API returns log-probabilities only for tokens the model generates, not for a
- * given continuation, so the LLM layer has no clean way to score a fixed text.
+ * Where the endpoint can score a given text (vLLM, llama.cpp), the likelihood estimator
+ * (logprobWeights.ts) measures the recorded output itself instead; this estimator is its fallback.
  */
 import type { ChatMessage, LlmClient } from '../../llm';
 import type { MethodContext } from '../types';
@@ -60,9 +59,8 @@ export interface AblationResult {
   calls: number;
 }
 
-/** Undefined when the step has no recorded input to re-run. */
-export async function ablationWeights(client: LlmClient, context: MethodContext, step: Step, predecessors: readonly Step[]): Promise<AblationResult | undefined> {
-  const messages = recordedMessages(step);
+/** Undefined when the step has no recorded input to re-run (`messages`: an input rebuilt for it instead). */
+export async function ablationWeights(client: LlmClient, context: MethodContext, step: Step, predecessors: readonly Step[], messages = recordedMessages(step)): Promise<AblationResult | undefined> {
   if (!messages) return undefined;
   const run = async (msgs: ChatMessage[]) =>
     (

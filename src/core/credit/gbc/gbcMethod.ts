@@ -2,7 +2,8 @@
  * GBC attribution graph (the GBC paper, §3–4) with black-box connection weights.
  *
  * credit(): per task, the agent DAG comes from the steps' `reads`. Starting at the final node and
- * moving backwards, each node's incoming edges get a weight from the estimator (ablation or judge)
+ * moving backwards, each node's incoming edges get a weight from the estimator (likelihood drop
+ * where the executor can score a given text, else ablation re-runs; or the judge)
  * and only the top-k predecessors are kept — so only nodes that can still reach the loss are ever
  * estimated. The verbal loss is attached to the final node; the backward traversal yields the
  * attribution trajectories and a blame per node. The graph goes to `details.graph[taskId]`.
@@ -15,14 +16,16 @@
  * signals); --no-credit is refused (see refusedAblations below).
  */
 import { z } from 'zod';
-import { callStructured, type LlmClient } from '../../llm';
+import { callStructured, scoringRoute, type LlmClient, type ScoringRoute } from '../../llm';
 import { GBC_SUGGEST_SCHEMA_NAME, GBC_SUGGEST_VERSION, GbcSuggestSchema, gbcSuggestMessages } from './prompts/gbcSuggest';
 import type { CreditMethod, CreditReport, CreditSignal, MethodContext, RawSuggestion } from '../types';
 import type { Step, Trajectory } from '../../trajectory/schema';
 import { proposalsToSuggestions, unitsOf } from '../bcd/unitProposals';
-import { ablationWeights } from './ablation';
+import { ablationWeights, recordedMessages } from './ablation';
+import { inputFromReads } from './inputFromReads';
 import { buildAgentGraph, predecessorsOf } from './graph';
 import { judgeWeights } from './judgeWeights';
+import { logprobWeights } from './logprobWeights';
 import { resolveGbcOptions, type GbcOptions, type GbcOptionsInput } from './options';
 import { selectTopPredecessors, type WeightedPredecessor } from './topK';
 import { attributionPaths, nodeBlame, type KeptEdge } from './traversal';
@@ -35,7 +38,18 @@ export interface GbcMethodSettings {
   executor?: LlmClient;
 }
 
-const WeightSourceSchema = z.enum(['ablation', 'judge', 'none', 'uniform']);
+const WeightSourceSchema = z.enum(['logprob', 'ablation', 'judge', 'none', 'uniform']);
+type WeightSource = z.infer<typeof WeightSourceSchema>;
+
+/** Which estimator a credit() call used and why: `details.estimator` of the report. */
+export interface EstimatorChoice {
+  configured: NonNullable<GbcOptions['estimator']>;
+  used: 'logprob' | 'ablation' | 'judge' | 'uniform';
+  route?: ScoringRoute;
+  reason: string;
+  /** Nodes estimated from an input rebuilt from their reads (credit.gbc.reconstructInputs). */
+  reconstructed: number;
+}
 
 /** The per-task graph in `details.graph`: what the panel draws and what suggest() reads back. */
 export const GbcTaskGraphSchema = z.object({
@@ -51,12 +65,42 @@ export type GbcTaskGraph = z.infer<typeof GbcTaskGraphSchema>;
 export function createGbcMethod(settings: GbcMethodSettings = {}): CreditMethod {
   const options: GbcOptions = resolveGbcOptions(settings.options);
 
-  async function estimate(context: MethodContext, step: Step, preds: Step[], calls: { n: number }): Promise<{ weights: Map<string, number>; source: 'ablation' | 'judge' | 'none' | 'uniform' }> {
-    if (options.uniformWeights) return { weights: new Map(preds.map((p) => [p.id, 1 / preds.length])), source: 'uniform' };
+  const executorOf = (context: MethodContext) => settings.executor ?? context.executor ?? context.optimizer;
+
+  /** Resolves `auto` (and a `logprob` the endpoint cannot serve) by probing the executor once. */
+  async function chooseEstimator(context: MethodContext): Promise<EstimatorChoice> {
+    const configured = options.estimator ?? context.config.credit?.gbc?.estimator ?? 'auto';
+    if (options.uniformWeights) return { configured, used: 'uniform', reason: 'uniform weights (the authors\' ablation): no estimator', reconstructed: 0 };
+    if (configured === 'ablation' || configured === 'judge') return { configured, used: configured, reason: `configured (${configured})`, reconstructed: 0 };
+    const executor = executorOf(context);
+    const route = await scoringRoute(executor, context.signal);
+    if (route) return { configured, used: 'logprob', route, reason: `${executor.model} at ${executor.baseUrl} scores a given text (${route === 'echo' ? 'echo + logprobs on /completions' : 'prompt_logprobs'})`, reconstructed: 0 };
+    const reason = `${executor.model} at ${executor.baseUrl} cannot score a given text (no prompt_logprobs, no echo + logprobs on /completions); ablation re-runs instead`;
+    if (configured === 'logprob') context.note(`gbc: estimator logprob: ${reason}.`);
+    return { configured, used: 'ablation', reason, reconstructed: 0 };
+  }
+
+  async function estimate(context: MethodContext, choice: EstimatorChoice, trajectory: Trajectory, step: Step, preds: Step[], calls: { n: number }): Promise<{ weights: Map<string, number>; source: WeightSource }> {
+    if (choice.used === 'uniform') return { weights: new Map(preds.map((p) => [p.id, 1 / preds.length])), source: 'uniform' };
     const judge = context.judge ?? context.optimizer;
-    if (options.estimator === 'ablation') {
-      const executor = settings.executor ?? context.executor ?? context.optimizer;
-      const result = await ablationWeights(executor, context, step, preds);
+    let input = recordedMessages(step);
+    if (!input && choice.used !== 'judge' && (options.reconstructInputs ?? context.config.credit?.gbc?.reconstructInputs ?? false)) {
+      input = inputFromReads(trajectory, step, preds);
+      if (input) choice.reconstructed++;
+    }
+    if (choice.used === 'logprob' && choice.route) {
+      const result = await logprobWeights(executorOf(context), choice.route, context, step, preds, input);
+      if (result) calls.n += result.calls;
+      if (result && result.weights.size > 0) {
+        if (result.missing.length) context.note(`gbc: step ${step.id}: no likelihood for the block(s) of ${result.missing.join(', ')}; their weight is unknown.`);
+        return { weights: result.weights, source: 'logprob' };
+      }
+      // Without a recorded input (or with no block found in it) ablation fails the same way and says so.
+      if (result && result.calls > 0) context.note(`gbc: step ${step.id}: the server returned no likelihood for its output; ablation instead.`);
+    }
+    if (choice.used !== 'judge') {
+      const executor = executorOf(context);
+      const result = await ablationWeights(executor, context, step, preds, input);
       if (result) calls.n += result.calls;
       if (result && result.weights.size > 0) {
         if (result.missing.length) context.note(`gbc: step ${step.id}: the block(s) of ${result.missing.join(', ')} could not be found in its input; their weight is unknown.`);
@@ -72,13 +116,13 @@ export function createGbcMethod(settings: GbcMethodSettings = {}): CreditMethod 
     return { weights: result.weights, source: result.ok ? 'judge' : 'none' };
   }
 
-  async function graphOf(context: MethodContext, trajectory: Trajectory, calls: { n: number }): Promise<GbcTaskGraph | undefined> {
+  async function graphOf(context: MethodContext, choice: EstimatorChoice, trajectory: Trajectory, calls: { n: number }): Promise<GbcTaskGraph | undefined> {
     const graph = buildAgentGraph(trajectory);
     if (!graph.final) return undefined;
     const steps = new Map(trajectory.steps.map((s) => [s.id, s]));
     const finalStep = steps.get(graph.final) as Step;
     const loss = verbalLoss(trajectory, finalStep.output);
-    const edgeInfo = new Map<string, { weight: number | null; kept: boolean; source: z.infer<typeof WeightSourceSchema> }>();
+    const edgeInfo = new Map<string, { weight: number | null; kept: boolean; source: WeightSource }>();
     const kept: KeptEdge[] = [];
     const visited = new Set<string>();
     // Breadth-first from the final node, so edges are only estimated where they can matter.
@@ -89,7 +133,7 @@ export function createGbcMethod(settings: GbcMethodSettings = {}): CreditMethod 
       visited.add(id);
       const preds = predecessorsOf(graph, id).map((p) => steps.get(p) as Step);
       if (preds.length === 0) continue;
-      const { weights, source } = await estimate(context, steps.get(id) as Step, preds, calls);
+      const { weights, source } = await estimate(context, choice, trajectory, steps.get(id) as Step, preds, calls);
       const weighted: WeightedPredecessor[] = preds.map((p) => ({ from: p.id, weight: weights.get(p.id) ?? null }));
       // The loss node keeps every input: which of them carried the error is what the walk finds out.
       const top = new Set(id === graph.final ? preds.map((p) => p.id) : selectTopPredecessors(weighted, options.topK, context.random).map((w) => w.from));
@@ -115,8 +159,9 @@ export function createGbcMethod(settings: GbcMethodSettings = {}): CreditMethod 
   }
 
   async function credit(context: MethodContext, trajectories: Trajectory[]): Promise<CreditReport> {
-    if (options.estimator === 'ablation' && !settings.executor && !context.executor) {
-      context.note('gbc: no executor endpoint was handed to the ablation estimator; re-runs use the optimizer model, so weights measure its sensitivity rather than the executor\'s.');
+    const choice = await chooseEstimator(context);
+    if ((choice.used === 'ablation' || choice.used === 'logprob') && !settings.executor && !context.executor) {
+      context.note(`gbc: no executor endpoint was handed to the ${choice.used} estimator; it uses the optimizer model, so weights measure its sensitivity rather than the executor's.`);
     }
     const calls = { n: 0 };
     const signals: CreditSignal[] = [];
@@ -124,7 +169,7 @@ export function createGbcMethod(settings: GbcMethodSettings = {}): CreditMethod 
     const blame: Record<string, { agent: string; stepId: string }> = {};
     const occasions: UpdateOccasion[] = [];
     for (const trajectory of trajectories) {
-      const g = await graphOf(context, trajectory, calls);
+      const g = await graphOf(context, choice, trajectory, calls);
       if (!g) {
         context.note(`gbc: task ${trajectory.taskId} has no agent steps; nothing to attribute.`);
         continue;
@@ -169,7 +214,7 @@ export function createGbcMethod(settings: GbcMethodSettings = {}): CreditMethod 
     return {
       method: 'gbc',
       signals,
-      details: { graph: graphs, updateFrequency: normalizedUpdateFrequency(occasions), blame, queries: { calls: calls.n }, options },
+      details: { graph: graphs, updateFrequency: normalizedUpdateFrequency(occasions), blame, queries: { calls: calls.n }, options, estimator: choice },
     };
   }
 

@@ -5,11 +5,19 @@
  * when the node is the loss node (see topK.ts).
  */
 import { z } from 'zod';
+import { GBC_ESTIMATORS } from '../../config/schema';
 
 export const GbcOptionsSchema = z
   .object({
-    /** How connection weights are estimated (see GRADIENT_ESTIMATOR.md for the white-box variant). */
-    estimator: z.enum(['ablation', 'judge']).default('ablation'),
+    /**
+     * How connection weights are estimated: `logprob` (likelihood drop of the recorded output,
+     * logprobWeights.ts), `ablation` (re-run and compare), `judge` (an LLM rates the blocks), or
+     * `auto` (logprob where the executor can score a given text, else ablation). Absent: truce.yaml
+     * `credit.gbc.estimator`, else `auto`. See GRADIENT_ESTIMATOR.md for the white-box variant.
+     */
+    estimator: z.enum(GBC_ESTIMATORS).optional(),
+    /** Rebuild missing step inputs from what the step read (inputFromReads.ts); absent: truce.yaml `credit.gbc.reconstructInputs`, else off. */
+    reconstructInputs: z.boolean().optional(),
     /** k: predecessors kept per node in the attribution graph (ties and the loss node keep all). */
     topK: z.number().int().min(1).default(1),
     /**

@@ -6,6 +6,7 @@
 import { LineIndex } from '../lineIndex';
 import { parsePromptDocument, type ParseOptions } from '../parsePromptDocument';
 import type { AgentPrompt, PolicyUnit, PromptDocument } from '../types';
+import { findProtectedSpans, protectedSpanAt, PROTECT_CLOSE, PROTECT_OPEN } from '../protectedSpans';
 import { normalizeRuleText } from '../unitId';
 import { asSentence, formatNewUnit, formatReplacement } from './formatUnitText';
 
@@ -62,16 +63,25 @@ export function planUnitEdit(text: string, doc: PromptDocument, edit: UnitEdit, 
   if (edit.op === 'ADD') {
     let newText = cleanRuleText(edit.newText ?? '');
     if (!newText) return refuse('invalid', 'An ADD edit needs the text of the new rule.');
-    const anchor = edit.anchorUnitId ? agent.units.find((u) => u.id === edit.anchorUnitId) : agent.units[agent.units.length - 1];
+    // Without an anchor the rule goes after the last rule a new one may follow: not into a protected span.
+    const anchor = edit.anchorUnitId ? agent.units.find((u) => u.id === edit.anchorUnitId) : ([...agent.units].reverse().find((u) => !u.protectedSpan) ?? agent.units[agent.units.length - 1]);
     if (edit.anchorUnitId && !anchor) return refuse('stale', `The rule this edit was to follow (${edit.anchorUnitId}) is no longer in ${agent.id}; re-run credit to get a fresh suggestion.`);
     if (anchor?.kind === 'sentence') newText = asSentence(newText.replace(/\s*\n\s*/g, ' '));
     const planned = planAdd(file, doc, agent, anchor, newText);
     if ('reason' in planned) return refuse('invalid', planned.reason);
+    const inside = protectedSpanAt(findProtectedSpans(file).spans, planned.start);
+    if (inside) {
+      return refuse('locked', `The new rule would go inside the ${PROTECT_OPEN} … ${PROTECT_CLOSE} span of lines ${inside.openLine + 1}–${inside.closeLine + 1}, which TRUCE never changes; add it after another rule, or move the tags.`);
+    }
     edits = [planned];
     expectText = newText;
   } else {
     const target = agent.units.find((u) => u.id === edit.targetUnitId);
     if (!target) return refuse('stale', `The rule ${edit.targetUnitId ?? '(none given)'} is no longer in ${agent.id}: it was edited or removed since the suggestion was made.`);
+    if (target.protectedSpan) {
+      const { openLine, closeLine } = target.protectedSpan;
+      return refuse('locked', `The rule at line ${target.range.start.line + 1} is inside the ${PROTECT_OPEN} … ${PROTECT_CLOSE} span of lines ${openLine + 1}–${closeLine + 1}; move it out of the span to allow edits.`);
+    }
     if (target.locked) return refuse('locked', `The rule at line ${target.range.start.line + 1} is locked (truce:lock); remove the lock comment to allow edits.`);
     if (edit.oldText !== undefined && normalizeRuleText(edit.oldText) !== normalizeRuleText(target.text)) {
       return refuse('stale', `The rule at line ${target.range.start.line + 1} changed since the suggestion was made; it now reads "${short(target.text)}".`);
