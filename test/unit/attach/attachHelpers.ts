@@ -1,4 +1,5 @@
 /** OTLP traces of a small two-agent MAS, and an HTTP client that posts them as an SDK exporter would. */
+import { createServer } from 'node:net';
 import type { OtlpKeyValue, OtlpSpan, OtlpTraceRequest } from '../../../src/core/mas/otlpTypes';
 import { encodeTraceRequest, str } from '../../support/otlpProto';
 
@@ -64,4 +65,13 @@ export async function postProtobuf(url: string, token: string, payload: OtlpTrac
   const bytes = payload instanceof Uint8Array ? payload : encodeTraceRequest(payload);
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${token}` }, body: Uint8Array.from(bytes) });
   return { status: res.status, body: Buffer.from(await res.arrayBuffer()).toString('latin1') };
+}
+
+/** A port nobody listens on right now (the OS picks it). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

@@ -9,16 +9,7 @@ import { createEvaluator } from '../../../src/core/eval';
 import { loadRun, RunBusyError } from '../../../src/core/store';
 import type { Trajectory } from '../../../src/core/trajectory/schema';
 import { encodeTraceRequest, str } from '../../support/otlpProto';
-import { executionSpans, postJson, postProtobuf, request, spanIdOf, traceIdOf } from './attachHelpers';
-
-/** A port nobody listens on right now (the OS picks it). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { executionSpans, freePort, postJson, postProtobuf, request, spanIdOf, traceIdOf } from './attachHelpers';
 
 async function storedTrajectories(dir: string): Promise<Trajectory[]> {
   const text = await readFile(join(dir, 'trajectories.jsonl'), 'utf8');
@@ -181,7 +172,7 @@ describe('attach/AttachSession', () => {
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }
-    await assert.rejects(AttachSession.start({ workspaceRoot: root, port: 70000 }), /not a TCP port/);
+    for (const bad of [0, 70000, 4318.5]) await assert.rejects(AttachSession.start({ workspaceRoot: root, port: bad }), /not a TCP port/);
     await assert.rejects(AttachSession.start({ workspaceRoot: root, port: await freePort(), runId: '../x' }), /not a run id/);
   });
 

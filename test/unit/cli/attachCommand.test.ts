@@ -6,18 +6,10 @@ import { runCli } from '../../../src/cli/runCli';
 import { loadRun } from '../../../src/core/store';
 import { start, type FakeChatRequest, type FakeOpenAiServer, type FakeReply } from '../../support/fakeOpenAiServer';
 import { str } from '../../support/otlpProto';
-import { postProtobuf, request, spanIdOf, traceIdOf } from '../attach/attachHelpers';
+import { freePort, postProtobuf, request, spanIdOf, traceIdOf } from '../attach/attachHelpers';
 import type { Workspace } from '../run/debateWorkspace';
 import { optimizerResponder, optimizerWorkspace, PLANTED, TASKS } from '../optimize/optimizeWorld';
 import type { OtlpSpan } from '../../../src/core/mas/otlpTypes';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function cli(args: string[], cwd: string, signal?: AbortSignal, onStderr?: (text: string) => void) {
   let stdout = '';
