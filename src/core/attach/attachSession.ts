@@ -275,13 +275,14 @@ export class AttachSession {
   }
 
   private async finish(): Promise<AttachStatus> {
-    if (this.timer) clearTimeout(this.timer);
-    if (this.settleTimer) clearTimeout(this.settleTimer);
-    this.timer = this.settleTimer = undefined;
+    // Requests already in flight are still recorded: the receiver hands them over while settling.
     if (this.receiver) {
       await this.receiver.settle();
       await this.receiver.close();
     }
+    if (this.timer) clearTimeout(this.timer);
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.timer = this.settleTimer = undefined;
     try {
       this.rebuild();
       this.startEvaluations(true);
@@ -300,11 +301,12 @@ export class AttachSession {
   }
 
   private receive(request: OtlpTraceRequest): void {
-    if (this.stopped) return;
     const added = this.book.add(request);
     if (added.accepted === 0) return;
     this.exports++;
     for (const traceId of added.traces) this.dirty.add(traceId);
+    // While stopping, the final write picks these up.
+    if (this.stopped) return;
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.writeNow();

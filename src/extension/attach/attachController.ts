@@ -196,9 +196,12 @@ export class AttachController implements vscode.Disposable {
 
   /**
    * One token per machine, kept in the OS keychain: exports pasted into a shell keep working when
-   * the user stops and attaches again.
+   * the user stops and attaches again. TRUCE_ATTACH_TOKEN (as for `truce attach`) names one
+   * outright, for a setup that exports a fixed token.
    */
   private async token(): Promise<string> {
+    const given = process.env.TRUCE_ATTACH_TOKEN;
+    if (given && /^[\x21-\x7e]{16,}$/.test(given)) return given;
     const kept = await this.secrets.get(TOKEN_SECRET);
     if (kept && /^[0-9a-f]{64}$/.test(kept)) return kept;
     const fresh = randomBytes(32).toString('hex');
