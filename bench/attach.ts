@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   let next = 0;
   const worker = async () => {
     for (let t = next++; t < traceCount; t = next++) {
-      for (const body of bodies[t] as Uint8Array[]) {
+      for (const body of bodies[t] as Array<Uint8Array<ArrayBuffer>>) {
         const res = await fetch(url, { method: 'POST', headers, body });
         if (res.status !== 200) throw new Error(`export answered ${res.status}`);
         await res.arrayBuffer();

@@ -32,6 +32,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const statusBar = new RunStatusBar();
   attach = new AttachController(context.secrets, log, keys);
   const attachController = attach;
+  const panel = createTrajectoryPanelFeature(context.extensionUri, log, index, (runId, taskId, verdict) => attachController.rate(runId, taskId, verdict));
+  attachController.onRunChanged = (runIds) => panel.runsChanged(runIds);
   context.subscriptions.push(
     attachController,
     configDiagnostics,
@@ -48,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): void {
     new PromptFileContextKey(index),
     registerShowUnitsCommand(index),
     registerShowUnitDetailsCommand(index),
-    createTrajectoryPanelFeature(context.extensionUri, log, index, (runId, taskId, verdict) => attachController.rate(runId, taskId, verdict)),
+    panel,
   );
 }
 

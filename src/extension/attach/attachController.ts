@@ -56,6 +56,8 @@ export class AttachController implements vscode.Disposable {
   private starting = false;
   private readonly statusBar = new AttachStatusBar();
   private readonly disposables: vscode.Disposable[];
+  /** Told after each write of the live run ([] when its task list grew), so the panel follows at once. */
+  onRunChanged: ((runIds: string[]) => void) | undefined;
 
   constructor(
     private readonly secrets: vscode.SecretStorage,
@@ -101,6 +103,7 @@ export class AttachController implements vscode.Disposable {
       const scoring = await attachScoring(loaded, { workspaceRoot: root, trusted: vscode.workspace.isTrusted, env: process.env, secrets, noEvaluator: args.noEvaluator ?? false });
       for (const note of scoring.notes) this.log.info(`attach: ${note}`);
       let session: AttachSession;
+      let shown = 0;
       try {
         session = await AttachSession.start({
           workspaceRoot: root,
@@ -114,6 +117,8 @@ export class AttachController implements vscode.Disposable {
           toolVersion: vscode.extensions.getExtension('truce-dev.truce-vscode')?.packageJSON.version,
           onUpdate: (status) => {
             if (this.session === session) this.statusBar.show(status);
+            this.onRunChanged?.(status.trajectories === shown ? [status.runId] : []);
+            shown = status.trajectories;
           },
           onProblem: (message) => this.log.warn(`attach: ${message}`),
         });
@@ -141,6 +146,8 @@ export class AttachController implements vscode.Disposable {
     this.session = undefined;
     this.statusBar.hide();
     const status = await session.stop();
+    // Its state in the run list changed from running to completed.
+    this.onRunChanged?.([]);
     this.log.info(`attach: stopped; run ${status.runId}: ${status.traces} traces, ${status.trajectories} trajectories, ${status.scored} scored`);
     return status;
   }
@@ -151,7 +158,9 @@ export class AttachController implements vscode.Disposable {
     if (!folder) throw new PanelLookupError('Open the folder of the run to rate it.');
     try {
       if (this.session?.runId === runId) return await this.session.rate(taskId, verdict);
-      return await rateStoredTrajectory(folder.uri.fsPath, runId, taskId, verdict);
+      const outcome = await rateStoredTrajectory(folder.uri.fsPath, runId, taskId, verdict);
+      this.onRunChanged?.([runId]);
+      return outcome;
     } catch (error) {
       // Refusals (not an attached run, held by a `truce attach`, no such task) are for the user to read.
       this.log.warn(`attach: verdict on ${runId}/${taskId} not recorded: ${(error as Error).message}`);

@@ -20,7 +20,7 @@ export function createTrajectoryPanelFeature(
   index: PromptDocumentIndex,
   /** Records a verdict on a task of an attached run (extension/attach). */
   rate?: PanelActions['rate'],
-): vscode.Disposable {
+): vscode.Disposable & { runsChanged(runIds: string[]): void } {
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
   const runs = new RunViewCache(folder?.uri.fsPath);
   const disposables: vscode.Disposable[] = [];
@@ -44,14 +44,13 @@ export function createTrajectoryPanelFeature(
       deserializeWebviewPanel: async (panel) => editorPanel.restore(panel),
     }),
   );
-  if (folder) {
-    disposables.push(
-      new RunsWatcher(folder, (runIds) => {
-        runs.invalidate(runIds);
-        sideView.runsChanged(runIds);
-        editorPanel.runsChanged(runIds);
-      }),
-    );
-  }
-  return vscode.Disposable.from(...disposables);
+  const runsChanged = (runIds: string[]) => {
+    runs.invalidate(runIds);
+    sideView.runsChanged(runIds);
+    editorPanel.runsChanged(runIds);
+  };
+  if (folder) disposables.push(new RunsWatcher(folder, runsChanged));
+  // Also callable directly: a writer in this extension host (live attach) need not wait for, or
+  // depend on, the file watcher to see its own writes.
+  return Object.assign(vscode.Disposable.from(...disposables), { runsChanged });
 }
