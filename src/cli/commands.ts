@@ -1,6 +1,7 @@
 /** Every `truce` subcommand, in the order `truce --help` lists them. */
 import type { CliCommand } from './command';
 import { applyCommand, revertCommand } from './commands/applyCommand';
+import { attachCommand } from './commands/attachCommand';
 import { creditCommand, suggestCommand } from './commands/creditCommand';
 import { evalAttributionCommand } from './commands/evalAttributionCommand';
 import { importCommand } from './commands/importCommand';
@@ -15,6 +16,7 @@ export const commands: CliCommand[] = [
   runCommand,
   reportCommand,
   importCommand,
+  attachCommand,
   unitsCommand,
   optimizeCommand,
   creditCommand,

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ApiKeyStore } from './apiKeys';
+import { AttachController } from './attach/attachController';
 import { SHOW_LOG_COMMAND } from './commandIds';
 import { CodeLensController } from './codeLensController';
 import { ConfigDiagnostics } from './configDiagnostics';
@@ -17,6 +18,9 @@ import { registerSuggestionFeatures } from './suggestions/registerSuggestionFeat
 import { registerShowUnitsCommand } from './showUnitsCommand';
 import { registerValidateConfigCommand } from './validateConfigCommand';
 
+/** The live attach of this window, stopped (and its run finished) when the extension deactivates. */
+let attach: AttachController | undefined;
+
 /** Composition root: builds the parts once and hands every disposable to VS Code. */
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('TRUCE', { log: true });
@@ -26,7 +30,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const configDiagnostics = new ConfigDiagnostics();
   const keys = new ApiKeyStore(context.secrets);
   const statusBar = new RunStatusBar();
+  attach = new AttachController(context.secrets, log, keys);
+  const attachController = attach;
+  const panel = createTrajectoryPanelFeature(context.extensionUri, log, index, (runId, taskId, verdict) => attachController.rate(runId, taskId, verdict));
+  attachController.onRunChanged = (runIds) => panel.runsChanged(runIds);
   context.subscriptions.push(
+    attachController,
     configDiagnostics,
     statusBar,
     vscode.commands.registerCommand(SHOW_LOG_COMMAND, () => log.show()),
@@ -41,9 +50,15 @@ export function activate(context: vscode.ExtensionContext): void {
     new PromptFileContextKey(index),
     registerShowUnitsCommand(index),
     registerShowUnitDetailsCommand(index),
-    createTrajectoryPanelFeature(context.extensionUri, log, index),
+    panel,
   );
 }
 
-/** Nothing to do: everything the extension holds is disposed through `context.subscriptions`. */
-export function deactivate(): void {}
+/**
+ * Everything the extension holds is disposed through `context.subscriptions`; an attach is also
+ * stopped here, and waited for, so its run is finished (status, summary) before the host exits.
+ */
+export async function deactivate(): Promise<void> {
+  await attach?.stop();
+  attach = undefined;
+}

@@ -121,6 +121,10 @@ export const GridPageSchema = z.strictObject({
   outcome: OutcomeViewSchema.nullable(),
   input: z.string().nullable(),
   mistake: MistakeLabelSchema.nullable(),
+  /** True for a run recorded by attaching to a MAS: the user scores its tasks with thumbs up or down. */
+  rateable: z.boolean().optional(),
+  /** The user's verdict on this task, when they gave one. */
+  verdict: z.enum(['up', 'down']).nullable().optional(),
 });
 export type GridPage = z.infer<typeof GridPageSchema>;
 
@@ -261,6 +265,8 @@ export const RequestSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('history'), runId, ...page }),
   z.strictObject({ kind: z.literal('graph'), runId, taskId }),
+  /** The user's thumbs up or down on a task of an attached run; null takes it back. The one request that writes. */
+  z.strictObject({ kind: z.literal('rate'), runId, taskId, verdict: z.enum(['up', 'down']).nullable() }),
 ]);
 export type Request = z.infer<typeof RequestSchema>;
 export type RequestKind = Request['kind'];
@@ -273,6 +279,7 @@ export const ResultSchemas = {
   text: TextPageSchema,
   history: HistoryPageSchema,
   graph: GraphResultSchema,
+  rate: z.strictObject({ runId: z.string(), taskId: z.string(), verdict: z.enum(['up', 'down']).nullable(), outcome: OutcomeViewSchema.nullable() }),
 } satisfies Record<RequestKind, z.ZodType>;
 export type ResultOf<K extends RequestKind> = z.infer<(typeof ResultSchemas)[K]>;
 export type RequestOf<K extends RequestKind> = Extract<Request, { kind: K }>;

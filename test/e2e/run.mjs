@@ -11,6 +11,7 @@
 // A scenario file default-exports an array of scenarios:
 //   { name: string,                        // shown in the report; also names the artifacts folder
 //     settings?: object,                   // extra user settings for this scenario's workbench
+//     env?: object,                        // extra environment for its server and extension host
 //     timeoutMs?: number,                  // default 90 s
 //     run: async (session) => void }       // see test/support/harness/e2e.mjs for the session API
 // Each scenario gets a fresh workspace copy, server and browser context; assertions throw.
@@ -72,7 +73,7 @@ try {
     let error;
     let timer;
     try {
-      session = await harness.startSession(label, { settings: scenario.settings });
+      session = await harness.startSession(label, { settings: scenario.settings, env: scenario.env });
       const timeoutMs = scenario.timeoutMs ?? DEFAULT_TIMEOUT_MS;
       await Promise.race([
         scenario.run(session),

@@ -5,7 +5,7 @@
  */
 import type { GridPage, GridRow } from '../../src/shared/panelProtocol';
 import { creditClass, creditWords } from '../creditScale';
-import { clear, h } from '../dom';
+import { clear, h, s } from '../dom';
 import { formatScore, formatTokens, mistakeWords } from '../format';
 import type { HostChannel } from '../hostChannel';
 import { PagedRows } from '../pagedRows';
@@ -96,9 +96,47 @@ export class GridView {
   private renderTitle(page: GridPage): void {
     clear(this.title);
     const outcome = page.outcome ? `${page.outcome.success ? '✓ passed' : '✗ failed'} · score ${formatScore(page.outcome.score)}` : 'no outcome';
-    this.title.append(h('strong', {}, page.taskId), h('span', { class: 'muted' }, ` · ${page.totalRounds} rounds · ${outcome}`));
+    this.title.append(h('strong', {}, page.taskId), h('span', { class: 'muted outcome-text' }, ` · ${page.totalRounds} rounds · ${outcome}`));
+    if (page.rateable) this.title.append(this.verdictButtons(page));
     if (page.input) this.title.append(h('div', { class: 'task-input', title: page.input }, page.input));
     if (page.mistake) this.title.append(h('div', { class: 'grid-mistake', title: page.mistake.reason ?? '' }, `⚑ ${mistakeWords(page.mistake)}`));
+  }
+
+  /**
+   * Thumbs up and down for a task of an attached run: the user's verdict is its score (1 or 0).
+   * Pressing the pressed one again takes the verdict back.
+   */
+  private verdictButtons(page: GridPage): HTMLElement {
+    let verdict = page.verdict ?? null;
+    const make = (value: 'up' | 'down', words: string) =>
+      h('button', { class: `verdict verdict-${value}`, type: 'button', 'data-verdict': value, title: `${words} (score ${value === 'up' ? 1 : 0}); press again to take it back`, 'aria-label': words }, thumbIcon(value));
+    const up = make('up', 'Good answer');
+    const down = make('down', 'Bad answer');
+    const show = () => {
+      up.setAttribute('aria-pressed', String(verdict === 'up'));
+      down.setAttribute('aria-pressed', String(verdict === 'down'));
+    };
+    show();
+    const group = h('span', { class: 'verdicts', role: 'group', 'aria-label': 'Your verdict on this answer' }, up, down);
+    group.addEventListener('click', (event) => {
+      const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-verdict]');
+      if (!button) return;
+      const pressed = button.dataset.verdict as 'up' | 'down';
+      const next = verdict === pressed ? null : pressed;
+      up.disabled = down.disabled = true;
+      this.channel
+        .request({ kind: 'rate', runId: page.runId, taskId: page.taskId, verdict: next })
+        .then((result) => {
+          verdict = result.verdict;
+          show();
+          const text = this.title.querySelector('.outcome-text');
+          const o = result.outcome;
+          if (text) text.textContent = ` · ${page.totalRounds} rounds · ${o ? `${o.success ? '✓ passed' : '✗ failed'} · score ${formatScore(o.score)}` : 'no outcome'}`;
+        })
+        .catch((error: Error) => this.events.error(error))
+        .finally(() => (up.disabled = down.disabled = false));
+    });
+    return group;
   }
 
   private renderHeader(): void {
@@ -172,4 +210,17 @@ export class GridView {
   get currentTask(): string {
     return this.taskId;
   }
+}
+
+/**
+ * A thumb drawn in the theme's text colour (an emoji depends on the fonts of the machine, and a
+ * webview has no codicons of its own). Down is up turned over.
+ */
+function thumbIcon(direction: 'up' | 'down'): SVGElement {
+  const hand = 'M5 7 L8 1.6 C8.5 0.7 10 1 10 2.2 L9.6 6 H14 C14.9 6 15.5 6.8 15.3 7.6 L13.9 13.8 C13.7 14.5 13.1 15 12.4 15 H5 Z';
+  return s(
+    'svg',
+    { class: 'thumb', viewBox: '0 0 16 16', width: 14, height: 14, 'aria-hidden': 'true', focusable: 'false' },
+    s('g', direction === 'down' ? { transform: 'rotate(180 8 8)' } : {}, s('rect', { x: 1, y: 7, width: 3, height: 8, rx: 0.5 }), s('path', { d: hand })),
+  );
 }

@@ -15,6 +15,8 @@
  *   `truce.task_id`, on the span or its resource) goes to that task's open collection; a span that
  *   does not goes to every collection open when it arrives (the time window of the execution).
  *   Spans for no open collection are dropped.
+ * - Live attach (src/core/attach) listens on a chosen port instead of a random one and takes every
+ *   accepted request through `onTraces`, beside the task collections.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -34,6 +36,10 @@ export interface OtlpReceiverOptions {
   maxBodyBytes?: number;
   /** The bearer token requests must carry; default a fresh random one. */
   token?: string;
+  /** The loopback port to listen on; default 0, a free one. */
+  port?: number;
+  /** Called with every accepted request, before it is routed to the task collections. */
+  onTraces?: (request: OtlpTraceRequest) => void;
 }
 
 /** The spans one task execution received, grouped by the resource and scope they came with. */
@@ -66,6 +72,7 @@ export class OtlpReceiver {
     port: number,
     private readonly maxBodyBytes: number,
     token: string,
+    private readonly onTraces: ((request: OtlpTraceRequest) => void) | undefined,
   ) {
     this.endpoint = `http://127.0.0.1:${port}`;
     this.tracesUrl = `${this.endpoint}/v1/traces`;
@@ -84,12 +91,12 @@ export class OtlpReceiver {
     const server = createServer((req, res) => receiver?.accept(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
+      server.listen(options.port ?? 0, '127.0.0.1', () => {
         server.off('error', reject);
         resolve();
       });
     });
-    receiver = new OtlpReceiver(server, (server.address() as AddressInfo).port, maxBodyBytes, options.token ?? randomBytes(32).toString('hex'));
+    receiver = new OtlpReceiver(server, (server.address() as AddressInfo).port, maxBodyBytes, options.token ?? randomBytes(32).toString('hex'), options.onTraces);
     return receiver;
   }
 
@@ -172,6 +179,7 @@ export class OtlpReceiver {
 
     const parsed = encoding === 'protobuf' ? fromProtobuf(bytes) : fromJson(bytes);
     if ('error' in parsed) return reject(res, 400, encoding, parsed.error);
+    this.onTraces?.(parsed.request);
     this.route(parsed.request);
     // An empty ExportTraceServiceResponse: no partial_success means everything was accepted.
     if (encoding === 'protobuf') send(res, 200, 'application/x-protobuf', Buffer.alloc(0));

@@ -56,6 +56,8 @@ export const ManifestSchema = z.strictObject({
   pid: z.number().int().optional(),
   /** How many times the run was started (1 + resumes). */
   invocations: z.number().int().positive(),
+  /** Set on a run recorded by attaching to a MAS that runs on its own (`truce attach`, the editor's Attach command). */
+  attach: z.strictObject({ port: z.number().int() }).optional(),
 });
 
 export type Manifest = z.infer<typeof ManifestSchema>;

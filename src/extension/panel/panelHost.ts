@@ -20,6 +20,8 @@ export interface PanelHostDeps {
   send(message: HostMessage): void;
   revealUnit(runId: string, unitId: string): Promise<void>;
   openInEditor(focus: Focus | null): void;
+  /** Records the user's verdict on a task of an attached run (see extension/attach); absent: verdicts are refused. */
+  rate?(runId: string, taskId: string, verdict: 'up' | 'down' | null): Promise<{ score: number; success: boolean } | undefined>;
   /** True for the editor-area panel, false for the side bar view. */
   fullView: boolean;
 }
@@ -106,6 +108,11 @@ export class PanelHost {
 
   private async answer(request: Request): Promise<unknown> {
     if (request.kind === 'runs') return { runs: await this.deps.runs.list() };
+    if (request.kind === 'rate') {
+      if (!this.deps.rate) throw new PanelLookupError('This panel cannot record verdicts.');
+      const outcome = await this.deps.rate(request.runId, request.taskId, request.verdict);
+      return { runId: request.runId, taskId: request.taskId, verdict: request.verdict, outcome: outcome ? { score: outcome.score, success: outcome.success } : null };
+    }
     return answerRunRequest(await this.deps.runs.view(request.runId), request);
   }
 }

@@ -122,6 +122,6 @@ export class RunViewCache implements RunSource {
     }
     const run = await loadRun(this.root(), runId);
     const extras = await readRunExtras(run.dir);
-    return new RunView({ manifest: run.manifest, trajectories: run.trajectories, problems: run.problems, extras });
+    return new RunView({ manifest: run.manifest, trajectories: run.trajectories, problems: run.problems, extras, rateable: run.manifest.attach !== undefined });
   }
 }

@@ -14,7 +14,13 @@ import { TrajectoryViewProvider } from './trajectoryViewProvider';
  * it, the side bar view, the editor-area full view and their commands. Runs are read from the
  * first local workspace folder (where `truce run` and Run MAS write them).
  */
-export function createTrajectoryPanelFeature(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, index: PromptDocumentIndex): vscode.Disposable {
+export function createTrajectoryPanelFeature(
+  extensionUri: vscode.Uri,
+  log: vscode.LogOutputChannel,
+  index: PromptDocumentIndex,
+  /** Records a verdict on a task of an attached run (extension/attach). */
+  rate?: PanelActions['rate'],
+): vscode.Disposable & { runsChanged(runIds: string[]): void } {
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
   const runs = new RunViewCache(folder?.uri.fsPath);
   const disposables: vscode.Disposable[] = [];
@@ -26,6 +32,7 @@ export function createTrajectoryPanelFeature(extensionUri: vscode.Uri, log: vsco
     },
     // The editor panel is created just below; the webview can only ask for it after that.
     openInEditor: (focus) => void editorPanel.open(focus),
+    ...(rate ? { rate } : {}),
   };
   const sideView = new TrajectoryViewProvider(extensionUri, actions);
   const editorPanel = new TrajectoryEditorPanel(extensionUri, actions);
@@ -37,14 +44,13 @@ export function createTrajectoryPanelFeature(extensionUri: vscode.Uri, log: vsco
       deserializeWebviewPanel: async (panel) => editorPanel.restore(panel),
     }),
   );
-  if (folder) {
-    disposables.push(
-      new RunsWatcher(folder, (runIds) => {
-        runs.invalidate(runIds);
-        sideView.runsChanged(runIds);
-        editorPanel.runsChanged(runIds);
-      }),
-    );
-  }
-  return vscode.Disposable.from(...disposables);
+  const runsChanged = (runIds: string[]) => {
+    runs.invalidate(runIds);
+    sideView.runsChanged(runIds);
+    editorPanel.runsChanged(runIds);
+  };
+  if (folder) disposables.push(new RunsWatcher(folder, runsChanged));
+  // Also callable directly: a writer in this extension host (live attach) need not wait for, or
+  // depend on, the file watcher to see its own writes.
+  return Object.assign(vscode.Disposable.from(...disposables), { runsChanged });
 }

@@ -16,6 +16,8 @@ export interface PanelRun {
    * ones (after); the task list's shifts come from here.
    */
   outcomes?: { before: ReadonlyMap<string, boolean>; after: ReadonlyMap<string, boolean> };
+  /** A run recorded by attaching to a MAS: its tasks take the user's verdicts. */
+  rateable?: boolean;
 }
 
 /** A request named a task or step the run does not have: answered as an error, never thrown past the host. */

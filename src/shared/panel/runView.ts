@@ -56,7 +56,10 @@ export class RunView {
 
   grid(taskId: string, offset: number, limit: number): GridPage {
     const trajectory = findTrajectory(this.byTask, this.runId, taskId);
-    return pageGrid(this.runId, trajectory, this.layout(trajectory), this.taskCredit(taskId), offset, limit);
+    const page = pageGrid(this.runId, trajectory, this.layout(trajectory), this.taskCredit(taskId), offset, limit);
+    if (!this.run.rateable) return page;
+    const verdict = trajectory.outcome?.details.source === 'user' ? trajectory.outcome.details.verdict : undefined;
+    return { ...page, rateable: true, verdict: verdict === 'up' || verdict === 'down' ? verdict : null };
   }
 
   step(taskId: string, stepId: string): StepDetail {
@@ -91,8 +94,8 @@ export class RunView {
   }
 }
 
-/** Answers every request kind that needs one run (all but 'runs'). */
-export function answerRunRequest(view: RunView, request: Exclude<Request, { kind: 'runs' }>): unknown {
+/** Answers every request kind that reads one run (all but 'runs' and 'rate', which writes). */
+export function answerRunRequest(view: RunView, request: Exclude<Request, { kind: 'runs' | 'rate' }>): unknown {
   switch (request.kind) {
     case 'tasks':
       return view.tasks(request.offset, request.limit, request.around);

@@ -83,9 +83,10 @@ export class E2eHarness {
 
   /**
    * A fresh workbench on a fresh copy of test/fixtures/workspace with the extension installed.
-   * `settings` adds user settings for this session only.
+   * `settings` adds user settings for this session only; `env` adds variables for its server
+   * and extension host.
    */
-  async startSession(label, { settings = {}, viewport = this.viewport } = {}) {
+  async startSession(label, { settings = {}, viewport = this.viewport, env = {} } = {}) {
     if (this.disposed) throw new Error('the e2e harness was disposed (interrupted?); no new sessions');
     const run = await createRunFolder(`e2e-${slug(label)}`, { settings });
     const session = new Session(label, run);
@@ -93,7 +94,7 @@ export class E2eHarness {
     session.onClose = () => this.sessions.delete(session);
     try {
       await cp(this.shared.extensionsDir, run.extensionsDir, { recursive: true });
-      session.server = await startCodeServer(run);
+      session.server = await startCodeServer(run, { env });
       const workbench = await openWorkbench(this.browser, session.server, { folder: run.workspace, viewport });
       session.context = workbench.context;
       session.page = workbench.page;
