@@ -41,6 +41,7 @@ import {
 } from '../llm';
 import { loadPromptSet, type MasTask } from '../mas';
 import { budgetLimits, configHash, planCalls, RunSetupError } from '../run';
+import type { ConfirmSpend } from '../run/spendPlan';
 import { JsonlAppender, newRunId, writeJsonAtomic } from '../store';
 import { parseTasksJsonl, splitTasks } from '../tasks';
 import type { Trajectory } from '../trajectory/schema';
@@ -101,6 +102,12 @@ export interface OptimizeOptions {
   llm?: Pick<LlmServicesOptions, 'clock' | 'random' | 'retry' | 'fetch' | 'onRetry'>;
   toolVersion?: string;
   now?: () => Date;
+  /**
+   * The go/no-go question (run/spendPlan.ts), asked with the projection of the whole run before
+   * anything is spent and before a new run's folder exists. A run started over a cap stops cleanly
+   * when the cap is reached ('stopped-budget') and resumes with a larger one.
+   */
+  confirmSpend?: ConfirmSpend;
 }
 
 export type OptimizeStatus = 'completed' | 'stopped-budget' | 'cancelled' | 'failed';
@@ -322,8 +329,19 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       configHash: hash,
       subRuns: [],
     };
-    await mkdir(dir, { recursive: true });
   }
+  // The go/no-go before anything is spent, and for a new run before its folder exists. A resumed
+  // run's budget starts from what the run and its rollouts spent before.
+  const limits = budgetLimits(config);
+  const spentBefore = options.resumeRunId ? await spentSoFar(workspaceRoot, dir) : { calls: 0, tokens: 0, costUsd: 0 };
+  const initialPrompts = await loadPromptSet(config, readerOf(bestTexts));
+  const sampleFor = (k: number) => sampleBatch(split.train, batchSize, derivedRandom(seed, 'batch', k));
+  const projection = projectOptimize(config, initialPrompts, { batch: sampleFor(1), val: split.val, test: split.test }, Math.max(0, rounds - records.length), topK, config.agents.length, ablations.noCredit, ablations.noUnits);
+  if (options.confirmSpend) {
+    const go = await options.confirmSpend({ what: 'optimize', projection: projection.total, complete: config.mas.kind === 'rounds', limits, spent: spentBefore });
+    if (!go) throw new OptimizeSetupError('Not started: the projected spend was not confirmed. Nothing was spent.');
+  }
+  if (!options.resumeRunId) await mkdir(dir, { recursive: true });
   const runId = manifest.runId;
   const saveManifest = () => writeJsonAtomic(join(dir, OPTIMIZE_FILES.manifest), { ...manifest, updatedAt: now().toISOString() });
   const savePrompts = async () => writePrompts(dir, { initial: initialTexts, best: bestTexts, initialHash: await setHash(initialTexts), bestHash: await setHash(bestTexts) });
@@ -338,9 +356,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   const callsFile = (await JsonlAppender.open(join(dir, OPTIMIZE_FILES.calls))).appender;
 
   // LLM services of the optimizer: the workspace cache, the run's budget, calls recorded here.
-  // A resumed run's budget starts from what the run and its rollouts spent before.
-  const limits = budgetLimits(config);
-  const budget = new Budget(limits, options.resumeRunId ? await spentSoFar(workspaceRoot, dir) : {});
+  const budget = new Budget(limits, spentBefore);
   const accounting = new Accounting();
   let optimizer: LlmClient;
   let executor: LlmClient;
@@ -396,6 +412,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.llm ? { llm: options.llm } : {}),
         ...(options.toolVersion ? { toolVersion: options.toolVersion } : {}),
+        ...(options.confirmSpend ? { runIntoCap: true } : {}),
       });
     } catch (error) {
       if (error instanceof RunSetupError && /budget/i.test(error.message)) throw new BudgetStop(error.message);
@@ -460,10 +477,6 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     return pairedDecision(best, candidate, ids, verdict, settings, remaining);
   };
 
-  // Projection before anything is spent.
-  const initialPrompts = await loadPromptSet(config, readerOf(bestTexts));
-  const sampleFor = (k: number) => sampleBatch(split.train, batchSize, derivedRandom(seed, 'batch', k));
-  const projection = projectOptimize(config, initialPrompts, { batch: sampleFor(1), val: split.val, test: split.test }, Math.max(0, rounds - records.length), topK, config.agents.length, ablations.noCredit, ablations.noUnits);
   options.onProgress?.({ type: 'started', runId, dir, rounds, resumedAfter: records.length, batch: Math.min(batchSize, split.train.length), perRound: projection.perRound, total: projection.total });
 
   let status: OptimizeStatus = 'completed';

@@ -72,6 +72,7 @@ import { testPause } from '../testPause';
 import { runPool } from './taskPool';
 import { createJudgeCaller } from './judgeCaller';
 import { findMatchingRun, isComplete } from './matchingRun';
+import type { ConfirmSpend } from './spendPlan';
 
 export interface RunMasOptions {
   /** A parsed truce.yaml (validated again here, defaults filled in). */
@@ -112,6 +113,12 @@ export interface RunMasOptions {
   toolVersion?: string;
   /** Check the executor with one call before starting; default on, except in replay. */
   probe?: boolean;
+  /**
+   * The go/no-go question (spendPlan.ts), asked with the projection before anything is spent or
+   * written. Without it a plan that breaks a cap is refused; with it the answer decides, and a run
+   * started over the cap stops cleanly when the cap is reached ('stopped-budget', resumable).
+   */
+  confirmSpend?: ConfirmSpend;
   now?: () => Date;
 }
 
@@ -221,7 +228,10 @@ async function runMasLocked(options: RunMasOptions, held: FileLock[]): Promise<R
 
   const probe = (options.probe ?? cacheMode !== 'replay') && pending.length > 0 && endpoints.executor !== undefined;
   const projection = projectRun(config, prompts, pending.map((p) => p.task), { probe, limits: remainingLimits(limits, spent) });
-  if (projection.exceeds.length && cacheMode !== 'replay') throw new RunSetupError(overBudgetMessage(projection, limits, spent));
+  if (options.confirmSpend && cacheMode !== 'replay') {
+    const go = await options.confirmSpend({ what: 'run', projection, complete: projection.complete, limits, spent });
+    if (!go) throw new RunSetupError('Not started: the projected spend was not confirmed. Nothing was spent.');
+  } else if (projection.exceeds.length && cacheMode !== 'replay') throw new RunSetupError(overBudgetMessage(projection, limits, spent));
   if (probe) {
     try {
       await probeExecutor(endpoints.executor as EndpointConfig, services, options.signal);
