@@ -16,6 +16,7 @@ import { fakeCompletionTokens, fakePromptTokens, fakeTokenCount } from './fakeOp
 export { ALL_FAULT_KINDS, BODY_FAULTS, TRANSPORT_FAULTS, type FaultConfig, type FaultKind, type FaultSpec } from './fakeOpenAi/faults';
 export { fakeCompletionTokens, fakePromptTokens, fakeTokenCount } from './fakeOpenAi/tokens';
 export { seededRandom } from './fakeOpenAi/prng';
+import { FakeBatches, type FakeBatchOptions } from './fakeOpenAi/batchEndpoints';
 
 export interface FakeChatRequest {
   /** 1-based count of requests that reached the responder (faulted-away ones do not). */
@@ -65,6 +66,8 @@ export interface FakeServerOptions {
   jsonSchema?: 'accept' | 'reject';
   /** Whether `logprobs: true` is answered with log-probabilities (default true). */
   logprobs?: boolean;
+  /** Faults of the Batch API routes (fakeOpenAi/batchEndpoints.ts). */
+  batch?: FakeBatchOptions;
 }
 
 export interface RecordedRequest {
@@ -94,6 +97,8 @@ export interface FakeOpenAiServer {
   setFaults(faults: FaultConfig): void;
   /** Clears recorded requests and stats (not the responder or faults). */
   reset(): void;
+  /** The Batch API routes: uploaded files, batches, their faults (settable), lines answered. */
+  batches: FakeBatches;
   close(): Promise<void>;
 }
 
@@ -106,6 +111,7 @@ export async function start(options: FakeServerOptions = {}): Promise<FakeOpenAi
   const stats = { inFlight: 0, maxInFlight: 0 };
   let seq = 0;
   let chatSeq = 0;
+  const batches = new FakeBatches(() => responder, options.batch);
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
@@ -139,6 +145,9 @@ export async function start(options: FakeServerOptions = {}): Promise<FakeOpenAi
       const data = (options.models ?? ['fake-model']).map((id) => ({ id, object: 'model', created: 0, owned_by: 'fake' }));
       return reply(record, res, 200, { object: 'list', data });
     }
+    const batchRoute = await batches.route(req.method ?? '', url.pathname, text, headers['content-type'] ?? '');
+    if (batchRoute?.text !== undefined) return sendRaw(record, res, batchRoute.status, batchRoute.text);
+    if (batchRoute) return reply(record, res, batchRoute.status, batchRoute.json);
     if (!isChat) return reply(record, res, 404, apiError(`no route for ${req.method} ${url.pathname}`));
 
     stats.inFlight++;
@@ -293,6 +302,7 @@ export async function start(options: FakeServerOptions = {}): Promise<FakeOpenAi
     requests,
     chatRequests: () => requests.filter((r) => r.chat),
     stats,
+    batches,
     setResponder: (r) => {
       responder = r;
     },

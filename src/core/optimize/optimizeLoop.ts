@@ -42,6 +42,8 @@ import {
 import { loadPromptSet, type MasTask } from '../mas';
 import { budgetLimits, configHash, planCalls, RunSetupError } from '../run';
 import type { ConfirmSpend } from '../run/spendPlan';
+import { RunBatchLedger } from '../llm/batch/batchLedger';
+import { projectedPricing } from '../llm/batch/batchPricing';
 import { JsonlAppender, newRunId, writeJsonAtomic } from '../store';
 import { parseTasksJsonl, splitTasks } from '../tasks';
 import type { Trajectory } from '../trajectory/schema';
@@ -223,7 +225,7 @@ export function projectOptimize(config: TruceConfig, prompts: Awaited<ReturnType
         ]),
     ...executor(tasks.val, 'validation'),
   ];
-  const endpoints = { executor: config.llm.executor, optimizer: config.llm.optimizer ?? config.llm.executor, judge: config.llm.judge ?? config.llm.executor };
+  const endpoints = { executor: projectedPricing(config.llm.executor), optimizer: projectedPricing(config.llm.optimizer ?? config.llm.executor), judge: projectedPricing(config.llm.judge ?? config.llm.executor) };
   const once: PlannedCalls[] = [...executor(tasks.val, 'validation'), ...executor(tasks.test, 'test'), ...executor(tasks.test, 'test')];
   const total = [...Array.from({ length: rounds }, () => round).flat(), ...once];
   return { perRound: projectCost(round, endpoints), total: projectCost(total, endpoints, budgetLimits(config)) };
@@ -361,11 +363,15 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   let optimizer: LlmClient;
   let executor: LlmClient;
   try {
+    // Batches of the optimizer's own calls are written down here; a resume adopts those left pending.
+    const batchLedger = new RunBatchLedger(options.resumeRunId ? dir : undefined);
+    batchLedger.attach(dir);
     ({ optimizer, executor } = createOptimizerClients(config, {
       workspaceRoot,
       env,
       budget,
       accounting,
+      batchLedger,
       ...(options.secrets ? { secrets: options.secrets } : {}),
       ...(options.llm ? { llm: options.llm } : {}),
       onCall: (record) => {

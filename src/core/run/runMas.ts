@@ -73,6 +73,7 @@ import { runPool } from './taskPool';
 import { createJudgeCaller } from './judgeCaller';
 import { findMatchingRun, isComplete } from './matchingRun';
 import type { ConfirmSpend } from './spendPlan';
+import { RunBatchLedger } from '../llm/batch/batchLedger';
 
 export interface RunMasOptions {
   /** A parsed truce.yaml (validated again here, defaults filled in). */
@@ -211,9 +212,12 @@ async function runMasLocked(options: RunMasOptions, held: FileLock[]): Promise<R
   // Calls do not wait for their cache writes (that wait sat on every call's path); each task waits
   // for its own before its trajectory is stored, so a stored trajectory's replies are always cached.
   const cacheWrites = new PendingCacheWrites();
+  // Batches this run submits are written down in its folder; a resume adopts the ones left pending.
+  const batchLedger = new RunBatchLedger(previous?.dir);
   const services = createLlmServices({
     ...options.llm,
     env,
+    batch: { ledger: batchLedger },
     ...(cacheMode === 'off' ? {} : { cache: new DiskResponseCache(cacheDir(workspaceRoot)) }),
     cacheMode,
     budget: new Budget(limits, spent),
@@ -288,6 +292,7 @@ async function runMasLocked(options: RunMasOptions, held: FileLock[]): Promise<R
   }
   const runId = store.runId;
   await storeWrite(workspaceRoot, store.dir, runId, async () => {
+    batchLedger.attach(store.dir);
     await recorder.attach(store);
     await store.journal({ event: 'run-started', invocation, pending: pending.length, skipped: finishedBefore.size });
   });
