@@ -10,6 +10,11 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
   /** Aborted on SIGINT so long commands can stop cleanly. */
   signal?: AbortSignal;
+  /**
+   * Asks the user a yes/no question on the terminal. Present only when stdin is a terminal: CI
+   * and pipes have none, so a command that would ask refuses instead of waiting forever.
+   */
+  confirm?: (question: string) => Promise<boolean>;
 }
 
 export const EXIT_OK = 0;

@@ -1,4 +1,5 @@
 /** The `truce` executable: wires process streams and signals to runCli. */
+import { askOnTerminal } from './askOnTerminal';
 import { runCli } from './runCli';
 
 const controller = new AbortController();
@@ -14,6 +15,7 @@ runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
   signal: controller.signal,
+  ...(process.stdin.isTTY ? { confirm: askOnTerminal } : {}),
 }).then(
   (code) => {
     process.exitCode = code;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { parseConfig } from '../core/config';
 import { workspaceEscape } from '../core/workspacePath';
 import { applyExecutorOverrides, RunSetupError, runMas, type RunProgress, type RunResult } from '../core/run';
+import { capsBroken, describeSpendPlan, type SpendPlan } from '../core/run/spendPlan';
 import type { SplitName } from '../core/tasks';
 import { ENDPOINT_ROLES, type ApiKeyStore } from './apiKeys';
 import { RUN_MAS_COMMAND } from './commandIds';
@@ -13,6 +14,8 @@ export interface RunMasArgs {
   limit?: number;
   concurrency?: number;
   resumeRunId?: string;
+  /** Skip the go/no-go modal (the caller has shown the projection, or a test runs it). */
+  confirmed?: boolean;
 }
 
 const SPLITS: { label: string; split?: SplitName; detail: string }[] = [
@@ -93,6 +96,7 @@ export function registerRunMasCommand(log: vscode.LogOutputChannel, keys: ApiKey
             trusted: vscode.workspace.isTrusted,
             secrets,
             toolVersion: vscode.extensions.getExtension('truce-dev.truce-vscode')?.packageJSON.version,
+            ...(args?.confirmed ? { confirmSpend: async () => true } : { confirmSpend: confirmRunSpend }),
             onProgress,
           });
           report(log, statusBar, result);
@@ -108,6 +112,13 @@ export function registerRunMasCommand(log: vscode.LogOutputChannel, keys: ApiKey
       },
     );
   });
+}
+
+/** The go/no-go modal before a run spends anything: the projected calls and cost against the caps. */
+async function confirmRunSpend(plan: SpendPlan): Promise<boolean> {
+  const start = capsBroken(plan).length ? 'Run Until the Cap' : 'Run';
+  const answer = await vscode.window.showWarningMessage('TRUCE: run the MAS?', { modal: true, detail: describeSpendPlan(plan).join('\n') }, start);
+  return answer === start;
 }
 
 function describe(event: RunProgress): string | undefined {

@@ -33,7 +33,7 @@ suite('TRUCE: Run MAS', () => {
 
   test('runs the configured rounds MAS on two tasks and writes a complete run without the API key', async () => {
     assert.equal(await vscode.commands.executeCommand('truce.setApiKey', 'executor', 'sk-canary-run-4242'), 'stored');
-    const result = await vscode.commands.executeCommand<RunResult>('truce.runMas', { limit: 2 });
+    const result = await vscode.commands.executeCommand<RunResult>('truce.runMas', { limit: 2, confirmed: true });
     assert.ok(result, 'the command returned no result: see the TRUCE log');
     assert.equal(result.status, 'completed');
     assert.deepEqual(result.summary.tasks, { ...result.summary.tasks, finished: 2, failed: 0 });
@@ -58,7 +58,7 @@ suite('TRUCE: Run MAS', () => {
     const original = await readText('truce.yaml');
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(original.replace('rounds: 2', 'rounds: two')));
     try {
-      assert.equal(await vscode.commands.executeCommand('truce.runMas', { limit: 1 }), undefined);
+      assert.equal(await vscode.commands.executeCommand('truce.runMas', { limit: 1, confirmed: true }), undefined);
     } finally {
       await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(original));
     }

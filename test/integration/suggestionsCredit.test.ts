@@ -21,7 +21,7 @@ suite('TRUCE: Compute Credit from the editor', () => {
   });
 
   test('credits the selected MAS run through the core and writes its credit files', async () => {
-    const run = await vscode.commands.executeCommand<{ runId: string }>('truce.runMas', { limit: 2 });
+    const run = await vscode.commands.executeCommand<{ runId: string }>('truce.runMas', { limit: 2, confirmed: true });
     assert.ok(run, 'the MAS run failed: see the TRUCE log');
     assert.equal(await vscode.commands.executeCommand('truce.selectRun', run.runId), run.runId);
     const before = server.requests.length;

@@ -19,6 +19,7 @@ export { ALL_FAULT_KINDS, BODY_FAULTS, TRANSPORT_FAULTS, type FaultConfig, type 
 export { fakeCompletionTokens, fakePromptTokens, fakeTokenCount } from './fakeOpenAi/tokens';
 export { seededRandom } from './fakeOpenAi/prng';
 export { fakeScoringTokens, type FakeScoring } from './fakeOpenAi/scoring';
+import { FakeBatches, type FakeBatchOptions } from './fakeOpenAi/batchEndpoints';
 
 export interface FakeChatRequest {
   /** 1-based count of requests that reached the responder (faulted-away ones do not). */
@@ -70,6 +71,8 @@ export interface FakeServerOptions {
   logprobs?: boolean;
   /** Scoring routes served (fakeOpenAi/scoring.ts); without them `prompt_logprobs` is ignored and /v1/completions is 404. */
   scoring?: FakeScoring;
+  /** Faults of the Batch API routes (fakeOpenAi/batchEndpoints.ts). */
+  batch?: FakeBatchOptions;
 }
 
 export interface RecordedRequest {
@@ -99,6 +102,8 @@ export interface FakeOpenAiServer {
   setFaults(faults: FaultConfig): void;
   /** Clears recorded requests and stats (not the responder or faults). */
   reset(): void;
+  /** The Batch API routes: uploaded files, batches, their faults (settable), lines answered. */
+  batches: FakeBatches;
   close(): Promise<void>;
 }
 
@@ -111,6 +116,7 @@ export async function start(options: FakeServerOptions = {}): Promise<FakeOpenAi
   const stats = { inFlight: 0, maxInFlight: 0 };
   let seq = 0;
   let chatSeq = 0;
+  const batches = new FakeBatches(() => responder, options.batch);
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
@@ -149,6 +155,9 @@ export async function start(options: FakeServerOptions = {}): Promise<FakeOpenAi
       const answer = echoCompletion(typeof b.model === 'string' ? b.model : '', seq, b);
       return 'error' in answer ? reply(record, res, 400, apiError(String(answer.error))) : reply(record, res, 200, answer);
     }
+    const batchRoute = await batches.route(req.method ?? '', url.pathname, text, headers['content-type'] ?? '');
+    if (batchRoute?.text !== undefined) return sendRaw(record, res, batchRoute.status, batchRoute.text);
+    if (batchRoute) return reply(record, res, batchRoute.status, batchRoute.json);
     if (!isChat) return reply(record, res, 404, apiError(`no route for ${req.method} ${url.pathname}`));
 
     stats.inFlight++;
@@ -306,6 +315,7 @@ export async function start(options: FakeServerOptions = {}): Promise<FakeOpenAi
     requests,
     chatRequests: () => requests.filter((r) => r.chat),
     stats,
+    batches,
     setResponder: (r) => {
       responder = r;
     },

@@ -6,13 +6,15 @@
 import { summarizeUnitCredit } from '../../core/credit/truce/unitCredit';
 import { isLlmError } from '../../core/llm';
 import { creditStoredRun, suggestForStoredRun } from '../../core/storedRunCredit';
-import { RunNotFoundError } from '../../core/store';
+import { resolve } from 'node:path';
+import { RunNotFoundError, writeFileAtomic } from '../../core/store';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { parseCliArgs } from '../parseCliArgs';
 import { DEFAULT_CONFIG } from '../readConfig';
 import { loadOptimizerConfig } from './loadOptimizerConfig';
+import { emitSarif } from './sarifOutput';
 
-function parse(args: string[], extra: Record<string, { type: 'boolean' | 'string'; default?: boolean }> = {}) {
+function parse(args: string[], extra: Record<string, { type: 'boolean' | 'string'; default?: boolean; short?: string }> = {}) {
   const parsed = parseCliArgs({ args, strict: true, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean', default: false }, ...extra } });
   if (parsed.positionals.length !== 1) throw new UsageError('give exactly one run id (or "latest")');
   return { run: parsed.positionals[0] as string, values: parsed.values as Record<string, string | boolean | undefined> };
@@ -65,7 +67,8 @@ the rule credit (most blamed first), or everything as JSON with --json.
 export const suggestCommand: CliCommand = {
   name: 'suggest',
   summary: 'propose unit edits from a stored run\'s credit',
-  usage: `Usage: truce suggest <run|latest> [--top-k k] [--no-credit] [--json] [--config FILE]
+  usage: `Usage: truce suggest <run|latest> [--top-k k] [--no-credit] [--json | --format table|json|sarif]
+                     [--out FILE] [--config FILE]
 
 Runs TRUCE's suggestion step (Ψ) from the credit stored by \`truce credit\`, pools the
 proposals across the run's tasks and writes suggestions.json into .truce/runs/<run>/. Apply one
@@ -73,11 +76,18 @@ with \`truce apply <suggestion-id> --run <run>\`.
 
   -c, --config FILE   the configuration (default: ${DEFAULT_CONFIG})
       --top-k k       suggestions to retain (default: optimizer.topK)
-      --no-credit     suggest from outcomes only, without stored credit`,
+      --no-credit     suggest from outcomes only, without stored credit
+  -f, --format FMT    table (default), json (as --json), or sarif: SARIF 2.1.0 for code
+                      scanning, the open suggestions (with fixes) and the blamed rules
+  -o, --out FILE      write the json or sarif output to FILE instead of stdout`,
   async run(args: string[], io: CliIO): Promise<number> {
-    const { run, values } = parse(args, { 'top-k': { type: 'string' }, 'no-credit': { type: 'boolean', default: false } });
+    const { run, values } = parse(args, { 'top-k': { type: 'string' }, 'no-credit': { type: 'boolean', default: false }, format: { type: 'string', short: 'f' }, out: { type: 'string', short: 'o' } });
     const topK = values['top-k'] === undefined ? undefined : Number(values['top-k']);
     if (topK !== undefined && !(Number.isInteger(topK) && topK >= 1)) throw new UsageError(`--top-k needs a whole number of at least 1, got "${String(values['top-k'])}"`);
+    const format = (values.format as string | undefined) ?? (values.json ? 'json' : 'table');
+    if (!['table', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be table, json or sarif, got "${format}"`);
+    if (values.json && format !== 'json') throw new UsageError(`--json and --format ${format} ask for two outputs; give one`);
+    if (values.out !== undefined && format === 'table') throw new UsageError('--out writes json or sarif output; add --format json or --format sarif');
     const loaded = await loadOptimizerConfig(io, 'suggest', values.config as string | undefined);
     if (!loaded) return EXIT_FAILURE;
     return guarded(io, 'suggest', async () => {
@@ -91,15 +101,20 @@ with \`truce apply <suggestion-id> --run <run>\`.
         ...(io.signal ? { signal: io.signal } : {}),
       });
       for (const n of r.notes) io.stderr(`note: ${n}\n`);
-      if (values.json) io.stdout(`${JSON.stringify({ runId: r.runId, suggestions: r.suggestions, usage: r.usage }, null, 2)}\n`);
-      else {
+      io.stderr(`suggestions written to ${r.dir}/suggestions.json\n`);
+      const out = values.out as string | undefined;
+      if (format === 'sarif') return emitSarif(io, 'suggest', { workspaceRoot: loaded.workspaceRoot, config: loaded.config, run: r.runId, ...(out !== undefined ? { out } : {}) });
+      if (format === 'json') {
+        const text = `${JSON.stringify({ runId: r.runId, suggestions: r.suggestions, usage: r.usage }, null, 2)}\n`;
+        if (out !== undefined) await writeFileAtomic(resolve(io.cwd, out), text);
+        else io.stdout(text);
+      } else {
         for (const s of r.suggestions) {
           const what = s.edit.op === 'ADD' ? `ADD to ${s.edit.agentId}` : `${s.edit.op} ${s.edit.targetUnitId}`;
           io.stdout(`${s.id} ${s.status === 'proposed' ? 'retained' : 'dropped '} support ${(s.support * 100).toFixed(0)}% ${what}${s.edit.newText ? `: ${s.edit.newText}` : ''}\n`);
         }
         if (!r.suggestions.length) io.stdout('(no suggestions)\n');
       }
-      io.stderr(`suggestions written to ${r.dir}/suggestions.json\n`);
       return EXIT_OK;
     });
   },

@@ -15,6 +15,7 @@ import type { MethodName } from '../../core/credit/types';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { parseCliArgs } from '../parseCliArgs';
 import { DEFAULT_CONFIG } from '../readConfig';
+import { cliConfirmSpend, parseMaxUsd, withMaxUsd } from '../spendGate';
 import { decideTrust, programsOf, untrustedMessage } from '../trust';
 import { loadOptimizerConfig } from './loadOptimizerConfig';
 
@@ -23,6 +24,7 @@ declare const TRUCE_VERSION: string | undefined;
 const usage = `Usage: truce optimize [--method truce|bcd|gbc] [--rounds K] [--top-k k] [--batch-size N]
                       [--resume RUN] [--no-credit] [--no-units] [--uniform-weights]
                       [--delta D] [--gate paired|hoeffding] [--llm-merge] [--trust] [--config FILE]
+                      [--max-usd X] [--yes]
 
 Optimizes the prompt rules of truce.yaml's agents: each round rolls out the best prompt set on a
 sample of train tasks, assigns credit, proposes unit edits, pools them across tasks, and accepts
@@ -44,6 +46,11 @@ the best set is stored in .truce/runs/<run>/best/ and suggestions can be applied
                       per round instead of unit edits pooled across tasks
       --uniform-weights  gbc's own ablation: every connection weight equal, no estimator calls
       --resume RUN    continue an interrupted optimize run; finished rounds are not redone
+      --max-usd X     cap the LLM cost of the whole optimize run (rollouts included, earlier
+                      invocations of a resumed run too) at X US dollars, instead of budget.maxCost
+  -y, --yes           start even when the projected spend exceeds a cap: the run stops cleanly at
+                      the cap and --resume continues it with a larger one. Without it a terminal
+                      is asked, and without a terminal (CI) such a run is refused
       --trust         run the programs truce.yaml names (a command MAS or evaluator) in this
                       workspace; also TRUCE_TRUST=1, or list the folder in ~/.config/truce/trusted.json
 
@@ -96,8 +103,11 @@ export const optimizeCommand: CliCommand = {
         gate: { type: 'string' },
         resume: { type: 'string' },
         trust: { type: 'boolean', default: false },
+        'max-usd': { type: 'string' },
+        yes: { type: 'boolean', short: 'y', default: false },
       },
     }).values;
+    const maxUsd = parseMaxUsd(v['max-usd']);
     if (v.method !== undefined && !['truce', 'bcd', 'gbc'].includes(v.method)) throw new UsageError(`--method must be truce, bcd or gbc, got "${v.method}"`);
     const delta = v.delta === undefined ? undefined : Number(v.delta);
     if (delta !== undefined && !(delta > 0 && delta < 1)) throw new UsageError(`--delta must be a number between 0 and 1, got "${v.delta}"`);
@@ -143,8 +153,9 @@ export const optimizeCommand: CliCommand = {
     let result;
     try {
       result = await optimize({
-        config: loaded.config,
+        config: withMaxUsd(loaded.config, maxUsd),
         workspaceRoot: loaded.workspaceRoot,
+        confirmSpend: cliConfirmSpend(io, 'optimize', v.yes === true),
         methods: methodRegistry(v['uniform-weights'] === true ? { gbc: () => createGbcMethod({ options: { uniformWeights: true } }) } : {}),
         ...(v.gate ? { gate: v.gate as 'paired' | 'hoeffding' } : {}),
         ...(v.method ? { method: v.method as MethodName } : {}),
@@ -175,7 +186,7 @@ export const optimizeCommand: CliCommand = {
     } finally {
       lock.release();
     }
-    if (result.status !== 'completed') io.stderr(`Resume with: truce optimize${v.config ? ` --config ${v.config}` : ''} --resume ${result.runId}\n`);
+    if (result.status !== 'completed') io.stderr(`Resume with: truce optimize${v.config ? ` --config ${v.config}` : ''} --resume ${result.runId}${result.status === 'stopped-budget' ? ' --max-usd <a larger cap>' : ''}\n`);
     const summary = {
       runId: result.runId,
       status: result.status,

@@ -1,17 +1,19 @@
 /**
- * `truce report <run|latest> --format md|json|junit`: a stored run as a Markdown document, as its
- * summary JSON, or as a JUnit XML file for CI. Reports are built from the stored lines, so a run
- * that was killed still reports what it finished.
+ * `truce report <run|latest> --format md|json|junit|sarif`: a stored run as a Markdown document, as
+ * its summary JSON, as a JUnit XML file for CI, or as SARIF (blamed rules and open suggestions on
+ * the prompt files, for code scanning). Reports are built from the stored lines, so a run that was
+ * killed still reports what it finished.
  */
 import { dirname, resolve } from 'node:path';
 import { buildRunReport, renderJunitReport, renderMarkdownReport } from '../../core/run';
 import { loadRun, RunNotFoundError, writeFileAtomic } from '../../core/store';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { parseCliArgs } from '../parseCliArgs';
+import { writeSarif } from './sarifOutput';
 
-const FORMATS = ['md', 'json', 'junit'] as const;
+const FORMATS = ['md', 'json', 'junit', 'sarif'] as const;
 
-const usage = `Usage: truce report <run-id|latest> [--format md|json|junit] [--config FILE] [--out FILE]
+const usage = `Usage: truce report <run-id|latest> [--format md|json|junit|sarif] [--config FILE] [--out FILE]
 
 Reports on a run stored in .truce/runs/ of the workspace (the folder of --config, default the
 current folder).
@@ -20,6 +22,9 @@ current folder).
                        reasons, spend per phase and agent
                        json: the run summary (scores, task counts, usage totals)
                        junit: JUnit XML, one test case per task; unsuccessful tasks fail
+                       sarif: SARIF 2.1.0 for code scanning: the rules the run's credit
+                       blames and its open suggestions (with fixes), on the prompt files
+                       of truce.yaml as they are now; plain and optimize runs
   -c, --config FILE    the truce.yaml whose workspace holds the run
   -o, --out FILE       write the report to FILE instead of stdout
 
@@ -38,8 +43,9 @@ export const reportCommand: CliCommand = {
         options: { format: { type: 'string', short: 'f', default: 'md' }, config: { type: 'string', short: 'c' }, out: { type: 'string', short: 'o' } },
       });
     const format = parsed.values.format as string;
-    if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be md, json or junit, got "${format}"`);
+    if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be md, json, junit or sarif, got "${format}"`);
     if (parsed.positionals.length !== 1) throw new UsageError('give one run id, or latest');
+    if (format === 'sarif') return writeSarif(io, 'report', parsed.positionals[0] as string, parsed.values.config, parsed.values.out);
     const workspaceRoot = parsed.values.config !== undefined ? dirname(resolve(io.cwd, parsed.values.config)) : io.cwd;
     let run;
     try {

@@ -11,12 +11,13 @@ import type { SplitName } from '../../core/tasks';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { parseCliArgs } from '../parseCliArgs';
 import { ConfigReadError, DEFAULT_CONFIG, printDiagnostics, readConfig } from '../readConfig';
+import { cliConfirmSpend, parseMaxUsd, withMaxUsd } from '../spendGate';
 import { decideTrust, programsOf, untrustedMessage } from '../trust';
 
 declare const TRUCE_VERSION: string | undefined;
 
 const usage = `Usage: truce run [--config FILE] [--split train|val|test] [--limit N] [--concurrency N]
-                 [--resume RUN] [--replay] [--trust]
+                 [--resume RUN] [--replay] [--trust] [--max-usd X] [--yes]
 
 Runs the MAS of truce.yaml on its tasks, scores every answer with the configured evaluator and
 records trajectories, LLM calls and a summary in .truce/runs/<run-id>/.
@@ -31,6 +32,13 @@ records trajectories, LLM calls and a summary in .truce/runs/<run-id>/.
                          never recorded, never touch the network
       --trust            run the programs truce.yaml names (a command MAS or evaluator) in this
                          workspace; also TRUCE_TRUST=1, or list the folder in ~/.config/truce/trusted.json
+      --max-usd X        cap the run's LLM cost at X US dollars (instead of budget.maxCost); with
+                         --resume, the cap for the whole run, earlier invocations included
+  -y, --yes              start even when the projected spend exceeds a cap: the run stops cleanly
+                         at the cap and can be resumed with a larger one. Without it a terminal
+                         is asked, and without a terminal (CI) such a run is refused
+
+The projected calls, tokens and cost and the caps are printed before anything is spent.
 
 Environment: TRUCE_BASE_URL (or OPENAI_BASE_URL) and TRUCE_MODEL replace the executor's baseUrl
 and model; OPENAI_API_KEY (or the variable named by apiKeyEnv) holds the key.
@@ -48,6 +56,8 @@ interface Options {
   resume?: string;
   replay: boolean;
   trust: boolean;
+  maxUsd?: number;
+  yes: boolean;
 }
 
 function positiveInt(flag: string, value: string | undefined): number | undefined {
@@ -69,6 +79,8 @@ function parseOptions(args: string[]): Options {
         resume: { type: 'string' },
         replay: { type: 'boolean', default: false },
         trust: { type: 'boolean', default: false },
+        'max-usd': { type: 'string' },
+        yes: { type: 'boolean', short: 'y', default: false },
       },
     });
   const v = parsed.values;
@@ -76,7 +88,9 @@ function parseOptions(args: string[]): Options {
   if (v.resume !== undefined && (v.split !== undefined || v.limit !== undefined)) {
     throw new UsageError('--resume continues the tasks the run was started with; it cannot be combined with --split or --limit');
   }
-  const options: Options = { replay: v.replay === true, trust: v.trust === true };
+  const options: Options = { replay: v.replay === true, trust: v.trust === true, yes: v.yes === true };
+  const maxUsd = parseMaxUsd(v['max-usd']);
+  if (maxUsd !== undefined) options.maxUsd = maxUsd;
   if (v.config !== undefined) options.config = v.config;
   if (v.split !== undefined) options.split = v.split as SplitName;
   const limit = positiveInt('--limit', v.limit);
@@ -152,7 +166,7 @@ export const runCommand: CliCommand = {
     let result;
     try {
       result = await runMas({
-        config: overridden.config,
+        config: withMaxUsd(overridden.config, options.maxUsd),
         configFile: relative(file.workspaceRoot, file.path),
         workspaceRoot: file.workspaceRoot,
         ...(options.split ? { split: options.split } : {}),
@@ -162,6 +176,7 @@ export const runCommand: CliCommand = {
         ...(options.replay ? { cacheMode: 'replay' as const } : {}),
         ...(io.signal ? { signal: io.signal } : {}),
         env: io.env,
+        confirmSpend: cliConfirmSpend(io, 'run', options.yes),
         trusted: trust.trusted,
         toolVersion: typeof TRUCE_VERSION === 'string' ? TRUCE_VERSION : 'dev',
         onProgress: (event) => {
@@ -190,7 +205,8 @@ export const runCommand: CliCommand = {
     );
     if (result.status !== 'completed') {
       const configFlag = options.config !== undefined ? ` --config ${options.config}` : '';
-      io.stderr(`Resume with: truce run${configFlag} --resume ${result.runId}\n`);
+      const raise = result.status === 'stopped-budget' ? ' --max-usd <a larger cap>' : '';
+      io.stderr(`Resume with: truce run${configFlag} --resume ${result.runId}${raise}\n`);
     }
     io.stdout(`${JSON.stringify(s, null, 2)}\n`);
     return result.status === 'completed' && s.tasks.failed === 0 ? EXIT_OK : EXIT_FAILURE;

@@ -18,6 +18,7 @@ import { decideRetry } from './retry';
 import type { LlmServices } from './services';
 import { costUsd, DEFAULT_REPLY_TOKENS, estimatePromptTokens, estimateTokens } from './tokens';
 import { buildWire, createSdk, sendAttempt, type RawReply, type WireParams, type WireRequest } from './transport';
+import { BATCH_PRICE_FACTOR, BatchQueue, DEFAULT_BATCH_SETTINGS } from './batch/batchQueue';
 import type { CallContext, ChatMessage, ChatRequest, ChatResult, EndpointRole, TokenUsage } from './types';
 
 export type EndpointSettings = Omit<EndpointConfig, 'apiKey'>;
@@ -54,6 +55,8 @@ export class LlmClient {
   readonly #limiters: Limiters;
   // Holds env (and so keys) too: kept out of reach of serialisation as well.
   readonly #services: LlmServices;
+  /** Set when the endpoint has `batch: true`: calls go through the Batch API (batch/batchQueue.ts). */
+  readonly #batch: BatchQueue | undefined;
 
   /** Throws MissingApiKeyError when a non-local endpoint has no key. */
   constructor(
@@ -71,6 +74,15 @@ export class LlmClient {
     this.endpointId = this.#endpoint.id;
     this.#sdk = createSdk(this.#endpoint, services.fetch);
     this.#limiters = services.limiters.for(this.#endpoint.id, limits);
+    if (config.batch) {
+      let queue = services.batchQueues.get(this.#endpoint.id);
+      if (!queue) {
+        const sdk = this.#endpoint.azureApiVersion !== undefined ? createSdk(this.#endpoint, services.fetch, { withoutDeployment: true }) : this.#sdk;
+        queue = new BatchQueue(sdk, this.#endpoint, services.clock, services.batch?.ledger, { ...DEFAULT_BATCH_SETTINGS, ...batchSettingsFromEnv(services.env), ...services.batch?.settings });
+        services.batchQueues.set(this.#endpoint.id, queue);
+      }
+      this.#batch = queue;
+    }
   }
 
   /** Shared by all clients of the run; keyed by endpointId. */
@@ -176,8 +188,20 @@ export class LlmClient {
       outcome.billedRetries++;
     };
     let reply: RawReply;
+    let batched = false;
     try {
-      reply = await this.send(buildWire(this.#endpoint, messages, params), estimatedTotal, context, () => outcome.attempts++, chargeBilled);
+      const wire = buildWire(this.#endpoint, messages, params);
+      // Batch mode: the Batch API answers, or the call goes online (a probe always does: it checks
+      // the live endpoint; so does a likelihood score, which the Batch API's chat route cannot ask).
+      const batchable = this.#batch && context.purpose !== 'probe' && wire.endpoint === 'chat' && !wire.score;
+      const answer = batchable ? await this.#batch!.submit(hash, wire.body, context.signal) : undefined;
+      if (answer?.ok) {
+        outcome.attempts++;
+        batched = true;
+        reply = answer.reply;
+      } else {
+        reply = await this.send(wire, estimatedTotal, context, () => outcome.attempts++, chargeBilled);
+      }
     } catch (error) {
       // A call that reached the server counts against maxCalls; its tokens are unknown.
       if (reservation && budget) {
@@ -189,7 +213,7 @@ export class LlmClient {
     const usage: TokenUsage = reply.usage
       ? { ...reply.usage, estimated: false }
       : { inputTokens: estimatedIn, outputTokens: estimateTokens(reply.content), estimated: true };
-    const replyCost = costUsd(usage.inputTokens, usage.outputTokens, this.settings);
+    const replyCost = costUsd(usage.inputTokens, usage.outputTokens, this.settings) * (batched ? BATCH_PRICE_FACTOR : 1);
     outcome.usage = {
       inputTokens: usage.inputTokens + billed.inputTokens,
       outputTokens: usage.outputTokens + billed.outputTokens,
@@ -198,7 +222,8 @@ export class LlmClient {
     outcome.costUsd = replyCost + billed.costUsd;
     const spentTokens = usage.inputTokens + usage.outputTokens;
     if (reservation && budget) budget.settle(reservation, { calls: 1, tokens: spentTokens, costUsd: replyCost });
-    this.#limiters.rate.reconcileTokens(estimatedTotal, spentTokens);
+    // A batched call never took tokens from the online rate limiter: nothing to reconcile.
+    if (!batched) this.#limiters.rate.reconcileTokens(estimatedTotal, spentTokens);
 
     const response: CachedResponse = { content: reply.content, finishReason: reply.finishReason, usage: { ...usage } };
     if (reply.refusal !== undefined) response.refusal = reply.refusal;
@@ -307,6 +332,16 @@ export class LlmClient {
     this.#services.accounting.record(record);
     this.#services.onCall?.(record);
   }
+}
+
+/** TRUCE_BATCH_POLL_MS and TRUCE_BATCH_COLLECT_MS tune batch polling (e.g. poll a local test server fast). */
+function batchSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): Partial<typeof DEFAULT_BATCH_SETTINGS> {
+  const out: Partial<typeof DEFAULT_BATCH_SETTINGS> = {};
+  const poll = Number(env.TRUCE_BATCH_POLL_MS);
+  const collect = Number(env.TRUCE_BATCH_COLLECT_MS);
+  if (env.TRUCE_BATCH_POLL_MS && Number.isFinite(poll) && poll >= 0) out.pollMs = poll;
+  if (env.TRUCE_BATCH_COLLECT_MS && Number.isFinite(collect) && collect >= 0) out.collectMs = collect;
+  return out;
 }
 
 function fromCached(response: CachedResponse): Pick<ChatResult, 'content' | 'finishReason' | 'refusal' | 'usage' | 'logprobs' | 'score'> {

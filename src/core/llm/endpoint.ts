@@ -37,6 +37,11 @@ export const endpointConfigSchema = z
      * Default: `max_completion_tokens` for api.openai.com and Azure, `max_tokens` elsewhere.
      */
     maxTokensParam: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+    /**
+     * Send this role's calls through the Batch API (OpenAI, or Azure OpenAI's global batch) at its
+     * lower price: calls issued together share one batch; replies arrive within the 24 h window.
+     */
+    batch: z.boolean().optional(),
   })
   .strict();
 

@@ -87,11 +87,12 @@ export class BudgetExceededError extends LlmError {
 
 function budgetMessage(dimension: BudgetDimension, limit: number, spent: number, reserved: number, requested: number): string {
   const fmt = (n: number) => (dimension === 'costUsd' ? `$${n.toFixed(4)}` : String(Math.round(n)));
-  const setting = { calls: 'maxCalls', tokens: 'maxTokens', costUsd: 'maxCostUsd' }[dimension];
+  // The names of truce.yaml's budget keys (the cost cap is budget.maxCost there, --max-usd on the CLI).
+  const setting = { calls: 'maxCalls', tokens: 'maxTokens', costUsd: 'maxCost' }[dimension];
   return (
     `LLM budget exhausted: this call needs ~${fmt(requested)} ${dimension === 'costUsd' ? 'USD' : dimension} ` +
     `but ${fmt(spent)} are spent and ${fmt(reserved)} are reserved by calls in flight, against a limit of ${fmt(limit)}. ` +
-    `Raise budget.${setting} in truce.yaml or plan a smaller run.`
+    `Raise budget.${setting} in truce.yaml${dimension === 'costUsd' ? ' (or --max-usd)' : ''} or plan a smaller run.`
   );
 }
 

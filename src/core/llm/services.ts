@@ -12,6 +12,8 @@ import { EndpointLimiters } from './endpointLimits';
 import type { CacheMode, ResponseCache } from './responseCache';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
 import type { FetchLike } from './transport';
+import type { BatchLedger } from './batch/batchLedger';
+import type { BatchQueue, BatchSettings } from './batch/batchQueue';
 
 export interface LlmServicesOptions {
   /** Where `apiKeyEnv` names are looked up; defaults to process.env. */
@@ -37,6 +39,13 @@ export interface LlmServicesOptions {
    * waits for its own write, and a failed write fails the call.
    */
   onCacheWrite?: CacheWriteSink;
+  /** For endpoints with `batch: true`: where batches are written down, and polling settings. */
+  batch?: BatchOptions;
+}
+
+export interface BatchOptions {
+  ledger?: BatchLedger;
+  settings?: Partial<BatchSettings>;
 }
 
 export type CacheWriteSink = (write: Promise<void>) => void;
@@ -56,6 +65,9 @@ export interface LlmServices {
   onCacheWrite?: CacheWriteSink;
   limiters: EndpointLimiters;
   capabilities: CapabilityStore;
+  batch?: BatchOptions;
+  /** One batch queue per endpoint (base URL + model), shared by the roles that use it. */
+  batchQueues: Map<string, BatchQueue>;
 }
 
 export function createLlmServices(options: LlmServicesOptions = {}): LlmServices {
@@ -77,7 +89,9 @@ export function createLlmServices(options: LlmServicesOptions = {}): LlmServices
     accounting: options.accounting ?? new Accounting(),
     limiters: new EndpointLimiters(clock),
     capabilities: new CapabilityStore(),
+    batchQueues: new Map(),
   };
+  if (options.batch) services.batch = options.batch;
   if (options.fetch) services.fetch = options.fetch;
   if (options.cache) services.cache = options.cache;
   if (options.budget) services.budget = options.budget;

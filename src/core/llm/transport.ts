@@ -18,7 +18,11 @@ export type FetchLike = NonNullable<ClientOptions['fetch']>;
 /** Margin for the SDK's own timer, which only backs ours up (ours also covers reading the body). */
 const SDK_TIMEOUT_GRACE_MS = 1_000;
 
-export function createSdk(endpoint: ResolvedEndpoint, fetchImpl?: FetchLike): OpenAI {
+/**
+ * `withoutDeployment`: for Azure's files and batches routes, which live beside the deployments
+ * (/openai/batches), not under one; the SDK would put a deployment's batches under it.
+ */
+export function createSdk(endpoint: ResolvedEndpoint, fetchImpl?: FetchLike, options: { withoutDeployment?: boolean } = {}): OpenAI {
   const common = {
     apiKey: endpoint.apiKey,
     // We retry ourselves, honouring long Retry-After values the SDK would cap.
@@ -36,7 +40,7 @@ export function createSdk(endpoint: ResolvedEndpoint, fetchImpl?: FetchLike): Op
       ...common,
       baseURL: endpoint.baseUrl,
       apiVersion: endpoint.azureApiVersion,
-      deployment: endpoint.model,
+      ...(options.withoutDeployment ? {} : { deployment: endpoint.model }),
     });
   }
   return new OpenAI({ ...common, baseURL: endpoint.baseUrl });
@@ -170,7 +174,8 @@ function readEchoCompletion(completion: Completion, endpoint: ResolvedEndpoint, 
   return reply;
 }
 
-function readCompletion(completion: ChatCompletion, endpoint: ResolvedEndpoint): RawReply {
+/** A completion document as plain data; also reads the bodies of Batch API output lines. */
+export function readCompletion(completion: ChatCompletion, endpoint: ResolvedEndpoint): RawReply {
   const choice = Array.isArray(completion?.choices) ? completion.choices[0] : undefined;
   if (!choice || typeof choice !== 'object' || !choice.message) {
     // Some proxies answer 200 with an error document instead of a completion.

@@ -41,6 +41,9 @@ import {
 } from '../llm';
 import { loadPromptSet, type MasTask } from '../mas';
 import { budgetLimits, configHash, planCalls, RunSetupError } from '../run';
+import type { ConfirmSpend } from '../run/spendPlan';
+import { RunBatchLedger } from '../llm/batch/batchLedger';
+import { projectedPricing } from '../llm/batch/batchPricing';
 import { JsonlAppender, newRunId, writeJsonAtomic } from '../store';
 import { parseTasksJsonl, splitTasks } from '../tasks';
 import type { Trajectory } from '../trajectory/schema';
@@ -101,6 +104,12 @@ export interface OptimizeOptions {
   llm?: Pick<LlmServicesOptions, 'clock' | 'random' | 'retry' | 'fetch' | 'onRetry'>;
   toolVersion?: string;
   now?: () => Date;
+  /**
+   * The go/no-go question (run/spendPlan.ts), asked with the projection of the whole run before
+   * anything is spent and before a new run's folder exists. A run started over a cap stops cleanly
+   * when the cap is reached ('stopped-budget') and resumes with a larger one.
+   */
+  confirmSpend?: ConfirmSpend;
 }
 
 export type OptimizeStatus = 'completed' | 'stopped-budget' | 'cancelled' | 'failed';
@@ -216,7 +225,7 @@ export function projectOptimize(config: TruceConfig, prompts: Awaited<ReturnType
         ]),
     ...executor(tasks.val, 'validation'),
   ];
-  const endpoints = { executor: config.llm.executor, optimizer: config.llm.optimizer ?? config.llm.executor, judge: config.llm.judge ?? config.llm.executor };
+  const endpoints = { executor: projectedPricing(config.llm.executor), optimizer: projectedPricing(config.llm.optimizer ?? config.llm.executor), judge: projectedPricing(config.llm.judge ?? config.llm.executor) };
   const once: PlannedCalls[] = [...executor(tasks.val, 'validation'), ...executor(tasks.test, 'test'), ...executor(tasks.test, 'test')];
   const total = [...Array.from({ length: rounds }, () => round).flat(), ...once];
   return { perRound: projectCost(round, endpoints), total: projectCost(total, endpoints, budgetLimits(config)) };
@@ -322,8 +331,19 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       configHash: hash,
       subRuns: [],
     };
-    await mkdir(dir, { recursive: true });
   }
+  // The go/no-go before anything is spent, and for a new run before its folder exists. A resumed
+  // run's budget starts from what the run and its rollouts spent before.
+  const limits = budgetLimits(config);
+  const spentBefore = options.resumeRunId ? await spentSoFar(workspaceRoot, dir) : { calls: 0, tokens: 0, costUsd: 0 };
+  const initialPrompts = await loadPromptSet(config, readerOf(bestTexts));
+  const sampleFor = (k: number) => sampleBatch(split.train, batchSize, derivedRandom(seed, 'batch', k));
+  const projection = projectOptimize(config, initialPrompts, { batch: sampleFor(1), val: split.val, test: split.test }, Math.max(0, rounds - records.length), topK, config.agents.length, ablations.noCredit, ablations.noUnits);
+  if (options.confirmSpend) {
+    const go = await options.confirmSpend({ what: 'optimize', projection: projection.total, complete: config.mas.kind === 'rounds', limits, spent: spentBefore });
+    if (!go) throw new OptimizeSetupError('Not started: the projected spend was not confirmed. Nothing was spent.');
+  }
+  if (!options.resumeRunId) await mkdir(dir, { recursive: true });
   const runId = manifest.runId;
   const saveManifest = () => writeJsonAtomic(join(dir, OPTIMIZE_FILES.manifest), { ...manifest, updatedAt: now().toISOString() });
   const savePrompts = async () => writePrompts(dir, { initial: initialTexts, best: bestTexts, initialHash: await setHash(initialTexts), bestHash: await setHash(bestTexts) });
@@ -338,18 +358,20 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   const callsFile = (await JsonlAppender.open(join(dir, OPTIMIZE_FILES.calls))).appender;
 
   // LLM services of the optimizer: the workspace cache, the run's budget, calls recorded here.
-  // A resumed run's budget starts from what the run and its rollouts spent before.
-  const limits = budgetLimits(config);
-  const budget = new Budget(limits, options.resumeRunId ? await spentSoFar(workspaceRoot, dir) : {});
+  const budget = new Budget(limits, spentBefore);
   const accounting = new Accounting();
   let optimizer: LlmClient;
   let executor: LlmClient;
   try {
+    // Batches of the optimizer's own calls are written down here; a resume adopts those left pending.
+    const batchLedger = new RunBatchLedger(options.resumeRunId ? dir : undefined);
+    batchLedger.attach(dir);
     ({ optimizer, executor } = createOptimizerClients(config, {
       workspaceRoot,
       env,
       budget,
       accounting,
+      batchLedger,
       ...(options.secrets ? { secrets: options.secrets } : {}),
       ...(options.llm ? { llm: options.llm } : {}),
       onCall: (record) => {
@@ -396,6 +418,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.llm ? { llm: options.llm } : {}),
         ...(options.toolVersion ? { toolVersion: options.toolVersion } : {}),
+        ...(options.confirmSpend ? { runIntoCap: true } : {}),
       });
     } catch (error) {
       if (error instanceof RunSetupError && /budget/i.test(error.message)) throw new BudgetStop(error.message);
@@ -460,10 +483,6 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     return pairedDecision(best, candidate, ids, verdict, settings, remaining);
   };
 
-  // Projection before anything is spent.
-  const initialPrompts = await loadPromptSet(config, readerOf(bestTexts));
-  const sampleFor = (k: number) => sampleBatch(split.train, batchSize, derivedRandom(seed, 'batch', k));
-  const projection = projectOptimize(config, initialPrompts, { batch: sampleFor(1), val: split.val, test: split.test }, Math.max(0, rounds - records.length), topK, config.agents.length, ablations.noCredit, ablations.noUnits);
   options.onProgress?.({ type: 'started', runId, dir, rounds, resumedAfter: records.length, batch: Math.min(batchSize, split.train.length), perRound: projection.perRound, total: projection.total });
 
   let status: OptimizeStatus = 'completed';

@@ -6,6 +6,7 @@
 import type { TruceConfig } from '../config';
 import { createLlmClients, createLlmServices, DiskResponseCache, type Accounting, type Budget, type CallLogSink, type EndpointConfig, type EndpointRole, type LlmClient, type LlmServicesOptions } from '../llm';
 import { cacheDir } from '../store';
+import type { BatchLedger } from '../llm/batch/batchLedger';
 
 export interface OptimizerClientOptions {
   workspaceRoot: string;
@@ -15,6 +16,8 @@ export interface OptimizerClientOptions {
   accounting?: Accounting;
   onCall?: CallLogSink;
   llm?: Pick<LlmServicesOptions, 'clock' | 'random' | 'retry' | 'fetch' | 'onRetry'>;
+  /** Where batches of a `batch: true` optimizer endpoint are written down (the run's folder). */
+  batchLedger?: BatchLedger;
 }
 
 /** Throws (MissingApiKeyError) when a remote endpoint has no key. */
@@ -38,6 +41,7 @@ export function createOptimizerClients(config: TruceConfig, options: OptimizerCl
     ...(options.budget ? { budget: options.budget } : {}),
     ...(options.accounting ? { accounting: options.accounting } : {}),
     ...(options.onCall ? { onCall: options.onCall } : {}),
+    ...(options.batchLedger ? { batch: { ledger: options.batchLedger } } : {}),
   });
   const endpoint: EndpointConfig = { ...(config.llm.optimizer ?? config.llm.executor) };
   const key = options.secrets?.optimizer ?? (config.llm.optimizer ? undefined : options.secrets?.executor);

@@ -35,6 +35,11 @@ export interface RolloutRequest {
   probe: boolean;
   llm?: Pick<LlmServicesOptions, 'clock' | 'random' | 'retry' | 'fetch' | 'onRetry'>;
   toolVersion?: string;
+  /**
+   * The user agreed to an optimize run that may exceed a cap: a rollout whose projection does not
+   * fit what is left runs until the cap stops it, instead of being refused before it starts.
+   */
+  runIntoCap?: boolean;
 }
 
 export interface RolloutResult {
@@ -83,6 +88,7 @@ export async function rollout(request: RolloutRequest): Promise<RolloutResult> {
     ...(request.signal ? { signal: request.signal } : {}),
     ...(request.llm ? { llm: request.llm } : {}),
     ...(request.toolVersion ? { toolVersion: request.toolVersion } : {}),
+    ...(request.runIntoCap ? { confirmSpend: async () => true } : {}),
   });
   const stored = await loadRun(request.workspaceRoot, result.runId);
   const scores = new Map<string, number>();

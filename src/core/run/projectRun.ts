@@ -8,6 +8,7 @@
 import type { TruceConfig } from '../config';
 import { DEFAULT_REPLY_TOKENS, projectCost, type BudgetLimits, type CostProjection, type PlannedCalls } from '../llm';
 import type { MasTask, PromptSet } from '../mas/types';
+import { projectedPricing } from '../llm/batch/batchPricing';
 
 export interface RunProjection extends CostProjection {
   /** False when the MAS's calls cannot be known in advance (command MAS): figures cover only what can. */
@@ -52,7 +53,7 @@ export function planCalls(config: TruceConfig, prompts: PromptSet, tasks: readon
 export function projectRun(config: TruceConfig, prompts: PromptSet, tasks: readonly MasTask[], options: { probe: boolean; limits: BudgetLimits }): RunProjection {
   const { plan, complete } = planCalls(config, prompts, tasks, options);
   const judge = config.llm.judge ?? config.llm.executor;
-  const projection = projectCost(plan, { executor: config.llm.executor, judge }, options.limits);
+  const projection = projectCost(plan, { executor: projectedPricing(config.llm.executor), judge: projectedPricing(judge) }, options.limits);
   return { ...projection, complete };
 }
 

@@ -72,6 +72,8 @@ import { testPause } from '../testPause';
 import { runPool } from './taskPool';
 import { createJudgeCaller } from './judgeCaller';
 import { findMatchingRun, isComplete } from './matchingRun';
+import type { ConfirmSpend } from './spendPlan';
+import { RunBatchLedger } from '../llm/batch/batchLedger';
 
 export interface RunMasOptions {
   /** A parsed truce.yaml (validated again here, defaults filled in). */
@@ -112,6 +114,12 @@ export interface RunMasOptions {
   toolVersion?: string;
   /** Check the executor with one call before starting; default on, except in replay. */
   probe?: boolean;
+  /**
+   * The go/no-go question (spendPlan.ts), asked with the projection before anything is spent or
+   * written. Without it a plan that breaks a cap is refused; with it the answer decides, and a run
+   * started over the cap stops cleanly when the cap is reached ('stopped-budget', resumable).
+   */
+  confirmSpend?: ConfirmSpend;
   now?: () => Date;
 }
 
@@ -204,9 +212,12 @@ async function runMasLocked(options: RunMasOptions, held: FileLock[]): Promise<R
   // Calls do not wait for their cache writes (that wait sat on every call's path); each task waits
   // for its own before its trajectory is stored, so a stored trajectory's replies are always cached.
   const cacheWrites = new PendingCacheWrites();
+  // Batches this run submits are written down in its folder; a resume adopts the ones left pending.
+  const batchLedger = new RunBatchLedger(previous?.dir);
   const services = createLlmServices({
     ...options.llm,
     env,
+    batch: { ledger: batchLedger },
     ...(cacheMode === 'off' ? {} : { cache: new DiskResponseCache(cacheDir(workspaceRoot)) }),
     cacheMode,
     budget: new Budget(limits, spent),
@@ -221,7 +232,10 @@ async function runMasLocked(options: RunMasOptions, held: FileLock[]): Promise<R
 
   const probe = (options.probe ?? cacheMode !== 'replay') && pending.length > 0 && endpoints.executor !== undefined;
   const projection = projectRun(config, prompts, pending.map((p) => p.task), { probe, limits: remainingLimits(limits, spent) });
-  if (projection.exceeds.length && cacheMode !== 'replay') throw new RunSetupError(overBudgetMessage(projection, limits, spent));
+  if (options.confirmSpend && cacheMode !== 'replay') {
+    const go = await options.confirmSpend({ what: 'run', projection, complete: projection.complete, limits, spent });
+    if (!go) throw new RunSetupError('Not started: the projected spend was not confirmed. Nothing was spent.');
+  } else if (projection.exceeds.length && cacheMode !== 'replay') throw new RunSetupError(overBudgetMessage(projection, limits, spent));
   if (probe) {
     try {
       await probeExecutor(endpoints.executor as EndpointConfig, services, options.signal);
@@ -278,6 +292,7 @@ async function runMasLocked(options: RunMasOptions, held: FileLock[]): Promise<R
   }
   const runId = store.runId;
   await storeWrite(workspaceRoot, store.dir, runId, async () => {
+    batchLedger.attach(store.dir);
     await recorder.attach(store);
     await store.journal({ event: 'run-started', invocation, pending: pending.length, skipped: finishedBefore.size });
   });

@@ -4,7 +4,9 @@ import { optimize, type OptimizeProgress, type OptimizeResult } from '../../core
 import { OptimizeRunLock } from '../../core/optimize/optimizeRunLock';
 import { methodRegistry } from '../../core/methods';
 import type { MethodName } from '../../core/credit/types';
-import { applyExecutorOverrides } from '../../core/run';
+import type { TruceConfig } from '../../core/config';
+import { applyExecutorOverrides, budgetLimits } from '../../core/run';
+import { describeSpendPlan } from '../../core/run/spendPlan';
 import { ENDPOINT_ROLES, type ApiKeyStore } from '../apiKeys';
 import { OPTIMIZE_COMMAND, SELECT_RUN_COMMAND } from './suggestionCommandIds';
 import type { WorkspaceRun } from './workspaceRun';
@@ -54,7 +56,7 @@ export function registerOptimizeCommand(workspaceRun: WorkspaceRun, keys: ApiKey
       void vscode.window.showErrorMessage(`TRUCE: ${projected.reason}`);
       return undefined;
     }
-    if (!args?.confirmed && !(await confirmSpend(method, projected.plan))) return undefined;
+    if (!args?.confirmed && !(await confirmSpend(method, projected.plan, config))) return undefined;
     const secrets: Partial<Record<(typeof ENDPOINT_ROLES)[number], string>> = {};
     for (const role of ENDPOINT_ROLES) {
       const key = await keys.get(role);
@@ -80,6 +82,9 @@ export function registerOptimizeCommand(workspaceRun: WorkspaceRun, keys: ApiKey
             env: process.env,
             trusted: vscode.workspace.isTrusted,
             secrets,
+            // Confirmed above with the projection and the caps: a rollout that does not fit what
+            // is left runs until the cap stops it, as the modal said.
+            confirmSpend: async () => true,
             onProgress: (event) => {
               if (event.type === 'started') lock.started(folder.uri.fsPath, event.runId);
               const line = describe(event);
@@ -130,14 +135,10 @@ async function askRounds(configured: number): Promise<number | undefined> {
 }
 
 /** A modal with the projection: nothing is spent unless the user starts. */
-async function confirmSpend(method: MethodName, plan: OptimizePlan): Promise<boolean> {
-  const { total } = plan;
-  const cost = total.costUsd > 0 ? `about $${total.costUsd.toFixed(4)}` : 'no price configured';
+async function confirmSpend(method: MethodName, plan: OptimizePlan, config: TruceConfig): Promise<boolean> {
   const lines = [
     `${plan.rounds} round(s) with ${method}: batches of ${plan.batch} train tasks, ${plan.val} val and ${plan.test} test tasks.`,
-    `Projected: ${total.calls} LLM calls, ${total.inputTokens + total.outputTokens} tokens, ${cost}.`,
-    ...(total.unpricedRoles.length ? [`No prices for: ${total.unpricedRoles.join(', ')} (counted as free).`] : []),
-    ...(total.exceeds.length ? [`This exceeds the budget caps on ${total.exceeds.join(', ')}; the run will stop when a cap is reached.`] : []),
+    ...describeSpendPlan({ what: 'optimize', projection: plan.total, complete: config.mas.kind === 'rounds', limits: budgetLimits(config), spent: { calls: 0, tokens: 0, costUsd: 0 } }),
   ];
   const start = 'Start';
   return (await vscode.window.showWarningMessage('TRUCE: start optimizing?', { modal: true, detail: lines.join('\n') }, start)) === start;
