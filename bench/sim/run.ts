@@ -25,6 +25,7 @@ import { resolve } from 'node:path';
 import { createSimResponder, loadScenario, World, writeSimWorkspace, type Scenario, type SimWorkspace } from '../../test/support/sim';
 import { start, type FakeOpenAiServer } from '../../test/support/fakeOpenAiServer';
 import { runWorld } from '../../test/support/sim/simRun';
+import { DEFAULT_DELTA } from '../../src/core/optimize/accept';
 import { defectRecall, editPrecision } from './figures';
 import { runOptimizer } from './runOptimizer';
 
@@ -77,6 +78,9 @@ interface Figures {
   precision: number | null;
   accepted: number;
   rejected: number;
+  /** Rounds whose candidate went to validation, and those whose candidate was accepted. */
+  validatedRounds: number;
+  acceptedRounds: number;
   llmCalls: number;
   /** Calls of the validation rollouts (the acceptance gate's cost). */
   validationCalls: number;
@@ -93,7 +97,7 @@ interface Figures {
   statusReason?: string;
   /** The loop's own val/test means, for comparison with the bench's. */
   reported: { val: { before: number | null; after: number | null }; test: { before: number | null; after: number | null } };
-  rounds: Array<{ round: number; accepted: boolean; retained: number; reason?: string }>;
+  rounds: Array<{ round: number; accepted: boolean; retained: number; reason?: string; pruning?: string[] }>;
 }
 
 async function scoreSplits(ws: SimWorkspace): Promise<{ val: number; test: number }> {
@@ -143,6 +147,8 @@ async function runVariant(world: World, variant: Variant, method: Method): Promi
       precision,
       accepted: outcome.accepted.length,
       rejected: outcome.rejected,
+      validatedRounds: outcome.rounds.filter((r) => r.reason !== undefined).length,
+      acceptedRounds: outcome.rounds.filter((r) => r.accepted).length,
       llmCalls: calls.length,
       validationCalls: outcome.validationCalls,
       tokens: calls.reduce((n, r) => n + (r.usage ? r.usage.prompt_tokens + r.usage.completion_tokens : 0), 0),
@@ -189,7 +195,7 @@ function ablationsOf(method: Method): Variant[] {
   return method === 'gbc' ? ['no-units', 'uniform-weights'] : ['no-credit', 'no-units'];
 }
 
-type Numeric = 'recall' | 'precision' | 'accepted' | 'rejected' | 'llmCalls' | 'validationCalls' | 'tokens';
+type Numeric = 'recall' | 'precision' | 'accepted' | 'rejected' | 'validatedRounds' | 'acceptedRounds' | 'llmCalls' | 'validationCalls' | 'tokens';
 
 /** Means over seeds; precision only over the seeds where something was accepted (it is undefined otherwise). */
 function meanFigures(all: readonly Figures[]): Record<string, unknown> {
@@ -202,11 +208,45 @@ function meanFigures(all: readonly Figures[]): Record<string, unknown> {
     precisionSeeds: all.filter((f) => f.precision !== null).length,
     accepted: of('accepted'),
     rejected: of('rejected'),
+    validatedRounds: of('validatedRounds'),
+    /** Share of seeds whose run accepted at least one candidate. */
+    runsWithAcceptance: avg(all.map((f) => (f.acceptedRounds > 0 ? 1 : 0))),
     llmCalls: of('llmCalls'),
     validationCalls: of('validationCalls'),
     tokens: of('tokens'),
     val: { before: avg(all.map((f) => f.val.before)), after: avg(all.map((f) => f.val.after)) },
     test: { before: avg(all.map((f) => f.test.before)), after: avg(all.map((f) => f.test.after)) },
+  };
+}
+
+/**
+ * A scenario with nothing planted is a null scenario: no edit can raise the true success rate, so
+ * every accepted candidate is a false acceptance. Per variant: the share of seeds (runs) that
+ * accepted anything — what δ bounds, over a whole run — with a 95% Wilson interval, and how many
+ * candidates were put to the gate.
+ */
+function nullFigures(variants: readonly Variant[], perSeed: ReadonlyArray<{ figures: Partial<Record<Variant, Figures>> }>): Record<string, unknown> {
+  const n = perSeed.length;
+  const wilson = (k: number) => {
+    const z = 1.96;
+    const p = k / n;
+    const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+    const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
+    return [Math.max(0, centre - half), Math.min(1, centre + half)];
+  };
+  return {
+    // The sim workspaces leave optimizer.delta at its default.
+    delta: DEFAULT_DELTA,
+    runs: n,
+    byVariant: Object.fromEntries(
+      variants.map((v) => {
+        const figures = perSeed.map((p) => p.figures[v] as Figures);
+        const falseRuns = figures.filter((f) => f.acceptedRounds > 0).length;
+        const candidates = figures.reduce((a, f) => a + f.validatedRounds, 0);
+        const falseCandidates = figures.reduce((a, f) => a + f.acceptedRounds, 0);
+        return [v, { falseAcceptanceRate: falseRuns / n, falseRuns, wilson95: wilson(falseRuns), candidatesValidated: candidates, candidatesAccepted: falseCandidates, validationCallsPerRun: figures.reduce((a, f) => a + f.validationCalls, 0) / n }];
+      }),
+    ),
   };
 }
 
@@ -243,6 +283,7 @@ async function main(): Promise<void> {
       seeds: perSeed.map((p) => p.seed),
       planted: perSeed[0].planted,
       mean: Object.fromEntries(variants.map((v) => [v, meanFigures(perSeed.map((p) => p.figures[v] as Figures))])),
+      ...(perSeed[0].planted === 0 ? { nullScenario: nullFigures(variants, perSeed) } : {}),
       perSeed: perSeed.map((p) => ({ seed: p.seed, ...p.figures.full, ...(args.ablations || args.gates ? { ablations: ablationsOfSeed(p.figures) } : {}) })),
     };
   }
