@@ -3,7 +3,7 @@
  * scenario's prompts, and how many of the edits it accepts are real fixes, at the scenario's noise
  * level? Prints one JSON object.
  *
- *   npm run bench:sim -- --scenario bench/sim/scenarios/debate-missing.json [--ablations] [--gates] [--method truce|bcd|gbc] [--seeds N]
+ *   npm run bench:sim -- --scenario bench/sim/scenarios/debate-missing.json [--ablations] [--gates] [--method truce|bcd|gbc] [--seeds N [--parallel P]]
  *   npm run bench:sim -- --scenario FILE --world-only     (the starting and the hand-fixed scores only)
  *
  * For every variant (the full method; with --ablations also the no-credit and no-units ablations
@@ -17,7 +17,7 @@
  * --gates adds the full method under the Hoeffding acceptance gate next to the default paired gate,
  * with the validation rollout calls of each (`validationCalls`).
  *
- * --seeds N runs the scenario at seeds seed … seed+N−1 (each seed is a new world: other tasks,
+ * --seeds N runs the scenario at seeds seed … seed+N−1 (--parallel P: P seeds at a time) (each seed is a new world: other tasks,
  * other filler rules, other noise draws) and prints every seed's figures and, per variant, the
  * mean of each figure: one seed's comparison between variants is noisy.
  */
@@ -45,10 +45,12 @@ interface Args {
   worldOnly: boolean;
   /** How many consecutive seeds, starting at the scenario's. */
   seeds: number;
+  /** Seeds run at the same time (each its own server and workspaces; a run mostly waits on I/O). */
+  parallel: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Partial<Args> = { ablations: false, gates: false, worldOnly: false, seeds: 1 };
+  const args: Partial<Args> = { ablations: false, gates: false, worldOnly: false, seeds: 1, parallel: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--scenario') args.scenario = argv[++i];
@@ -60,6 +62,11 @@ function parseArgs(argv: readonly string[]): Args {
       const n = a === '--seeds' ? argv[++i] : a.slice('--seeds='.length);
       if (!/^\d+$/.test(n ?? '') || Number(n) < 1) throw new UsageError(`--seeds needs a whole number of at least 1; got ${JSON.stringify(n)}.`);
       args.seeds = Number(n);
+    }
+    else if (a === '--parallel' || a.startsWith('--parallel=')) {
+      const n = a === '--parallel' ? argv[++i] : a.slice('--parallel='.length);
+      if (!/^\d+$/.test(n ?? '') || Number(n) < 1) throw new UsageError(`--parallel needs a whole number of at least 1; got ${JSON.stringify(n)}.`);
+      args.parallel = Number(n);
     }
     else if (a === '--method' || a.startsWith('--method=')) {
       const m = a === '--method' ? argv[++i] : a.slice('--method='.length);
@@ -112,7 +119,10 @@ async function runVariant(world: World, variant: Variant, method: Method): Promi
   const ws = writeSimWorkspace(world, { baseUrl: server.url });
   const scoring = writeSimWorkspace(world, { baseUrl: server.url });
   try {
-    const before = await scoreSplits(scoring);
+    // A null scenario has nothing to recover and is run over hundreds of seeds: the bench's own
+    // scoring is skipped there, and val/test are the loop's own figures.
+    const nullWorld = world.plantedCount() === 0;
+    const before = nullWorld ? undefined : await scoreSplits(scoring);
     const countsBefore = { ...sim.counts };
     const mark = server.chatRequests().length;
     const outcome = await runOptimizer({
@@ -138,7 +148,7 @@ async function runVariant(world: World, variant: Variant, method: Method): Promi
       if (text === undefined) throw new Error(`The optimizer's best prompt set has no ${ws.promptFiles[agent]}.`);
       scoring.writeText(agent, text);
     }
-    const after = await scoreSplits(scoring);
+    const after = nullWorld ? undefined : await scoreSplits(scoring);
     const byAgent = Object.fromEntries(world.agents.map((a) => [a, best[ws.promptFiles[a]]]));
     const defects = defectRecall(world, byAgent);
     const { precision, fixing } = editPrecision(world, outcome.accepted);
@@ -152,8 +162,8 @@ async function runVariant(world: World, variant: Variant, method: Method): Promi
       llmCalls: calls.length,
       validationCalls: outcome.validationCalls,
       tokens: calls.reduce((n, r) => n + (r.usage ? r.usage.prompt_tokens + r.usage.completion_tokens : 0), 0),
-      val: { before: before.val, after: after.val },
-      test: { before: before.test, after: after.test },
+      val: before && after ? { before: before.val, after: after.val } : { before: outcome.reported.val.before ?? Number.NaN, after: outcome.reported.val.after ?? Number.NaN },
+      test: before && after ? { before: before.test, after: after.test } : { before: outcome.reported.test.before ?? Number.NaN, after: outcome.reported.test.after ?? Number.NaN },
       fixed: defects.fixed,
       remaining: defects.remaining,
       fixingEdits: fixing,
@@ -261,7 +271,7 @@ async function main(): Promise<void> {
   }
   const variants: Variant[] = ['full', ...(args.gates ? (['hoeffding'] as Variant[]) : []), ...(args.ablations ? ablationsOf(method) : [])];
   const perSeed: Array<{ seed: number; planted: number; figures: Partial<Record<Variant, Figures>> }> = [];
-  for (let k = 0; k < args.seeds; k++) {
+  const runSeed = async (k: number) => {
     const seed = scenario.seed + k;
     const world = new World({ ...scenario, seed });
     const figures: Partial<Record<Variant, Figures>> = {};
@@ -269,8 +279,13 @@ async function main(): Promise<void> {
       figures[v] = await runVariant(world, v, method);
       process.stderr.write(`bench:sim seed ${seed} ${v}: recall ${figures[v]?.recall}, precision ${figures[v]?.precision}, test ${figures[v]?.test.before.toFixed(3)}→${figures[v]?.test.after.toFixed(3)}, ${figures[v]?.llmCalls} calls (${figures[v]?.validationCalls} validation)\n`);
     }
-    perSeed.push({ seed, planted: world.plantedCount(), figures });
-  }
+    perSeed[k] = { seed, planted: world.plantedCount(), figures };
+  };
+  let next = 0;
+  const worker = async () => {
+    while (next < args.seeds) await runSeed(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(args.parallel, args.seeds) }, worker));
   const head = { bench: 'sim', scenario: scenario.name, file: args.scenario, method, noise: scenario.noise };
   const ablationsOfSeed = (f: Partial<Record<Variant, Figures>>) => Object.fromEntries(variants.filter((v) => v !== 'full').map((v) => [v, f[v]]));
   let result: Record<string, unknown>;
