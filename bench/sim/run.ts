@@ -3,7 +3,7 @@
  * scenario's prompts, and how many of the edits it accepts are real fixes, at the scenario's noise
  * level? Prints one JSON object.
  *
- *   npm run bench:sim -- --scenario bench/sim/scenarios/debate-missing.json [--ablations] [--gates] [--method truce|bcd|gbc] [--seeds N [--parallel P]]
+ *   npm run bench:sim -- --scenario bench/sim/scenarios/debate-missing.json [--ablations] [--gates] [--method truce|bcd|gbc] [--seeds N [--first-seed S] [--parallel P]]
  *   npm run bench:sim -- --scenario FILE --world-only     (the starting and the hand-fixed scores only)
  *
  * For every variant (the full method; with --ablations also the no-credit and no-units ablations
@@ -17,7 +17,7 @@
  * --gates adds the full method under the Hoeffding acceptance gate next to the default paired gate,
  * with the validation rollout calls of each (`validationCalls`).
  *
- * --seeds N runs the scenario at seeds seed … seed+N−1 (--parallel P: P seeds at a time) (each seed is a new world: other tasks,
+ * --seeds N runs the scenario at seeds seed … seed+N−1 (--first-seed S: S … S+N−1; --parallel P: P seeds at a time) (each seed is a new world: other tasks,
  * other filler rules, other noise draws) and prints every seed's figures and, per variant, the
  * mean of each figure: one seed's comparison between variants is noisy.
  */
@@ -45,6 +45,8 @@ interface Args {
   worldOnly: boolean;
   /** How many consecutive seeds, starting at the scenario's. */
   seeds: number;
+  /** The first seed (default: the scenario's), so a long sweep can be split over processes. */
+  firstSeed?: number;
   /** Seeds run at the same time (each its own server and workspaces; a run mostly waits on I/O). */
   parallel: number;
 }
@@ -62,6 +64,11 @@ function parseArgs(argv: readonly string[]): Args {
       const n = a === '--seeds' ? argv[++i] : a.slice('--seeds='.length);
       if (!/^\d+$/.test(n ?? '') || Number(n) < 1) throw new UsageError(`--seeds needs a whole number of at least 1; got ${JSON.stringify(n)}.`);
       args.seeds = Number(n);
+    }
+    else if (a === '--first-seed' || a.startsWith('--first-seed=')) {
+      const n = a === '--first-seed' ? argv[++i] : a.slice('--first-seed='.length);
+      if (!/^\d+$/.test(n ?? '')) throw new UsageError(`--first-seed needs a whole number; got ${JSON.stringify(n)}.`);
+      args.firstSeed = Number(n);
     }
     else if (a === '--parallel' || a.startsWith('--parallel=')) {
       const n = a === '--parallel' ? argv[++i] : a.slice('--parallel='.length);
@@ -272,7 +279,7 @@ async function main(): Promise<void> {
   const variants: Variant[] = ['full', ...(args.gates ? (['hoeffding'] as Variant[]) : []), ...(args.ablations ? ablationsOf(method) : [])];
   const perSeed: Array<{ seed: number; planted: number; figures: Partial<Record<Variant, Figures>> }> = [];
   const runSeed = async (k: number) => {
-    const seed = scenario.seed + k;
+    const seed = (args.firstSeed ?? scenario.seed) + k;
     const world = new World({ ...scenario, seed });
     const figures: Partial<Record<Variant, Figures>> = {};
     for (const v of variants) {

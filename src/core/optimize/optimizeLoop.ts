@@ -10,7 +10,9 @@
  *        agent, globalRewrite.ts; each agent's rewrite is one indivisible candidate item)
  *     apply the retained edits to a copy of the best set, in memory (stale ones are skipped)
  *     score candidate and best on the same val tasks (best's scores are reused, not re-run)
- *     accept the candidate only when the gain clears the Hoeffding margin (accept.ts)
+ *     accept the candidate only when the gate says so: the paired, sequential e-process by
+ *       default (pairedGate.ts, sequentialValidation.ts), or the Hoeffding margin (accept.ts)
+ *     prune accepted edits that do not pay (sequential too under the paired gate)
  *   evaluate the initial and the best set on the test split
  *
  * The best set so far is never lost: it only changes on acceptance, and it is written to
@@ -543,7 +545,6 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       const valRunIds: string[] = [];
       let decision: AcceptanceDecision | undefined;
       let candidateHash: string | undefined;
-      const appliedItems = candidateItems(pooled.retained.filter((s) => appliedIds.has(s.id)));
       if (appliedIds.size) {
         stage('validate');
         candidateHash = await setHash(applied.texts);
@@ -573,6 +574,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       // accepted, which happens with probability ≤ α, so every test may use the whole α and the
       // round still stays within δ/rounds. Hoeffding gate: whole-split means, as before.
       const pruned = new Map<string, string>();
+      const appliedItems = candidateItems(pooled.retained.filter((s) => appliedIds.has(s.id)));
       const pruning: PruneRecord[] = [];
       if (accepted && config.optimizer.prune && appliedItems.length > 1) {
         stage('prune');
