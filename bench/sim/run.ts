@@ -3,7 +3,7 @@
  * scenario's prompts, and how many of the edits it accepts are real fixes, at the scenario's noise
  * level? Prints one JSON object.
  *
- *   npm run bench:sim -- --scenario bench/sim/scenarios/debate-missing.json [--ablations] [--gates] [--method truce|bcd|gbc] [--seeds N]
+ *   npm run bench:sim -- --scenario bench/sim/scenarios/debate-missing.json [--ablations] [--gates] [--method truce|bcd|gbc] [--seeds N [--first-seed S] [--parallel P]]
  *   npm run bench:sim -- --scenario FILE --world-only     (the starting and the hand-fixed scores only)
  *
  * For every variant (the full method; with --ablations also the no-credit and no-units ablations
@@ -18,7 +18,7 @@
  * --gates adds the full method under the Hoeffding acceptance gate next to the default paired gate,
  * with the validation rollout calls of each (`validationCalls`).
  *
- * --seeds N runs the scenario at seeds seed … seed+N−1 (each seed is a new world: other tasks,
+ * --seeds N runs the scenario at seeds seed … seed+N−1 (--first-seed S: S … S+N−1; --parallel P: P seeds at a time) (each seed is a new world: other tasks,
  * other filler rules, other noise draws) and prints every seed's figures and, per variant, the
  * mean of each figure: one seed's comparison between variants is noisy.
  */
@@ -26,6 +26,7 @@ import { resolve } from 'node:path';
 import { createSimResponder, loadScenario, World, writeSimWorkspace, type Scenario, type SimWorkspace } from '../../test/support/sim';
 import { start, type FakeOpenAiServer } from '../../test/support/fakeOpenAiServer';
 import { runWorld } from '../../test/support/sim/simRun';
+import { DEFAULT_DELTA } from '../../src/core/optimize/accept';
 import { defectRecall, editPrecision } from './figures';
 import { runOptimizer } from './runOptimizer';
 
@@ -49,10 +50,14 @@ interface Args {
   worldOnly: boolean;
   /** How many consecutive seeds, starting at the scenario's. */
   seeds: number;
+  /** The first seed (default: the scenario's), so a long sweep can be split over processes. */
+  firstSeed?: number;
+  /** Seeds run at the same time (each its own server and workspaces; a run mostly waits on I/O). */
+  parallel: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Partial<Args> = { ablations: false, gates: false, worldOnly: false, seeds: 1 };
+  const args: Partial<Args> = { ablations: false, gates: false, worldOnly: false, seeds: 1, parallel: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--scenario') args.scenario = argv[++i];
@@ -64,6 +69,16 @@ function parseArgs(argv: readonly string[]): Args {
       const n = a === '--seeds' ? argv[++i] : a.slice('--seeds='.length);
       if (!/^\d+$/.test(n ?? '') || Number(n) < 1) throw new UsageError(`--seeds needs a whole number of at least 1; got ${JSON.stringify(n)}.`);
       args.seeds = Number(n);
+    }
+    else if (a === '--first-seed' || a.startsWith('--first-seed=')) {
+      const n = a === '--first-seed' ? argv[++i] : a.slice('--first-seed='.length);
+      if (!/^\d+$/.test(n ?? '')) throw new UsageError(`--first-seed needs a whole number; got ${JSON.stringify(n)}.`);
+      args.firstSeed = Number(n);
+    }
+    else if (a === '--parallel' || a.startsWith('--parallel=')) {
+      const n = a === '--parallel' ? argv[++i] : a.slice('--parallel='.length);
+      if (!/^\d+$/.test(n ?? '') || Number(n) < 1) throw new UsageError(`--parallel needs a whole number of at least 1; got ${JSON.stringify(n)}.`);
+      args.parallel = Number(n);
     }
     else if (a === '--method' || a.startsWith('--method=')) {
       const m = a === '--method' ? argv[++i] : a.slice('--method='.length);
@@ -82,6 +97,9 @@ interface Figures {
   precision: number | null;
   accepted: number;
   rejected: number;
+  /** Rounds whose candidate went to validation, and those whose candidate was accepted. */
+  validatedRounds: number;
+  acceptedRounds: number;
   llmCalls: number;
   /** Calls of the validation rollouts (the acceptance gate's cost). */
   validationCalls: number;
@@ -98,7 +116,7 @@ interface Figures {
   statusReason?: string;
   /** The loop's own val/test means, for comparison with the bench's. */
   reported: { val: { before: number | null; after: number | null }; test: { before: number | null; after: number | null } };
-  rounds: Array<{ round: number; accepted: boolean; retained: number; reason?: string }>;
+  rounds: Array<{ round: number; accepted: boolean; retained: number; reason?: string; pruning?: string[] }>;
 }
 
 async function scoreSplits(ws: SimWorkspace): Promise<{ val: number; test: number }> {
@@ -113,7 +131,10 @@ async function runVariant(world: World, variant: Variant, method: Method): Promi
   const ws = writeSimWorkspace(world, { baseUrl: server.url });
   const scoring = writeSimWorkspace(world, { baseUrl: server.url });
   try {
-    const before = await scoreSplits(scoring);
+    // A null scenario has nothing to recover and is run over hundreds of seeds: the bench's own
+    // scoring is skipped there, and val/test are the loop's own figures.
+    const nullWorld = world.plantedCount() === 0;
+    const before = nullWorld ? undefined : await scoreSplits(scoring);
     const countsBefore = { ...sim.counts };
     const mark = server.chatRequests().length;
     const outcome = await runOptimizer({
@@ -139,7 +160,7 @@ async function runVariant(world: World, variant: Variant, method: Method): Promi
       if (text === undefined) throw new Error(`The optimizer's best prompt set has no ${ws.promptFiles[agent]}.`);
       scoring.writeText(agent, text);
     }
-    const after = await scoreSplits(scoring);
+    const after = nullWorld ? undefined : await scoreSplits(scoring);
     const byAgent = Object.fromEntries(world.agents.map((a) => [a, best[ws.promptFiles[a]]]));
     const defects = defectRecall(world, byAgent);
     const { precision, fixing } = editPrecision(world, outcome.accepted);
@@ -148,11 +169,13 @@ async function runVariant(world: World, variant: Variant, method: Method): Promi
       precision,
       accepted: outcome.accepted.length,
       rejected: outcome.rejected,
+      validatedRounds: outcome.rounds.filter((r) => r.reason !== undefined).length,
+      acceptedRounds: outcome.rounds.filter((r) => r.accepted).length,
       llmCalls: calls.length,
       validationCalls: outcome.validationCalls,
       tokens: calls.reduce((n, r) => n + (r.usage ? r.usage.prompt_tokens + r.usage.completion_tokens : 0), 0),
-      val: { before: before.val, after: after.val },
-      test: { before: before.test, after: after.test },
+      val: before && after ? { before: before.val, after: after.val } : { before: outcome.reported.val.before ?? Number.NaN, after: outcome.reported.val.after ?? Number.NaN },
+      test: before && after ? { before: before.test, after: after.test } : { before: outcome.reported.test.before ?? Number.NaN, after: outcome.reported.test.after ?? Number.NaN },
       fixed: defects.fixed,
       remaining: defects.remaining,
       fixingEdits: fixing,
@@ -194,7 +217,7 @@ function ablationsOf(method: Method): Variant[] {
   return method === 'gbc' ? ['no-units', 'uniform-weights', 'judge-estimator', 'logprob-estimator'] : ['no-credit', 'no-units'];
 }
 
-type Numeric = 'recall' | 'precision' | 'accepted' | 'rejected' | 'llmCalls' | 'validationCalls' | 'tokens';
+type Numeric = 'recall' | 'precision' | 'accepted' | 'rejected' | 'validatedRounds' | 'acceptedRounds' | 'llmCalls' | 'validationCalls' | 'tokens';
 
 /** Means over seeds; precision only over the seeds where something was accepted (it is undefined otherwise). */
 function meanFigures(all: readonly Figures[]): Record<string, unknown> {
@@ -207,11 +230,45 @@ function meanFigures(all: readonly Figures[]): Record<string, unknown> {
     precisionSeeds: all.filter((f) => f.precision !== null).length,
     accepted: of('accepted'),
     rejected: of('rejected'),
+    validatedRounds: of('validatedRounds'),
+    /** Share of seeds whose run accepted at least one candidate. */
+    runsWithAcceptance: avg(all.map((f) => (f.acceptedRounds > 0 ? 1 : 0))),
     llmCalls: of('llmCalls'),
     validationCalls: of('validationCalls'),
     tokens: of('tokens'),
     val: { before: avg(all.map((f) => f.val.before)), after: avg(all.map((f) => f.val.after)) },
     test: { before: avg(all.map((f) => f.test.before)), after: avg(all.map((f) => f.test.after)) },
+  };
+}
+
+/**
+ * A scenario with nothing planted is a null scenario: no edit can raise the true success rate, so
+ * every accepted candidate is a false acceptance. Per variant: the share of seeds (runs) that
+ * accepted anything — what δ bounds, over a whole run — with a 95% Wilson interval, and how many
+ * candidates were put to the gate.
+ */
+function nullFigures(variants: readonly Variant[], perSeed: ReadonlyArray<{ figures: Partial<Record<Variant, Figures>> }>): Record<string, unknown> {
+  const n = perSeed.length;
+  const wilson = (k: number) => {
+    const z = 1.96;
+    const p = k / n;
+    const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+    const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
+    return [Math.max(0, centre - half), Math.min(1, centre + half)];
+  };
+  return {
+    // The sim workspaces leave optimizer.delta at its default.
+    delta: DEFAULT_DELTA,
+    runs: n,
+    byVariant: Object.fromEntries(
+      variants.map((v) => {
+        const figures = perSeed.map((p) => p.figures[v] as Figures);
+        const falseRuns = figures.filter((f) => f.acceptedRounds > 0).length;
+        const candidates = figures.reduce((a, f) => a + f.validatedRounds, 0);
+        const falseCandidates = figures.reduce((a, f) => a + f.acceptedRounds, 0);
+        return [v, { falseAcceptanceRate: falseRuns / n, falseRuns, wilson95: wilson(falseRuns), candidatesValidated: candidates, candidatesAccepted: falseCandidates, validationCallsPerRun: figures.reduce((a, f) => a + f.validationCalls, 0) / n }];
+      }),
+    ),
   };
 }
 
@@ -226,16 +283,21 @@ async function main(): Promise<void> {
   }
   const variants: Variant[] = ['full', ...(args.gates ? (['hoeffding'] as Variant[]) : []), ...(args.ablations ? ablationsOf(method) : [])];
   const perSeed: Array<{ seed: number; planted: number; figures: Partial<Record<Variant, Figures>> }> = [];
-  for (let k = 0; k < args.seeds; k++) {
-    const seed = scenario.seed + k;
+  const runSeed = async (k: number) => {
+    const seed = (args.firstSeed ?? scenario.seed) + k;
     const world = new World({ ...scenario, seed });
     const figures: Partial<Record<Variant, Figures>> = {};
     for (const v of variants) {
       figures[v] = await runVariant(world, v, method);
       process.stderr.write(`bench:sim seed ${seed} ${v}: recall ${figures[v]?.recall}, precision ${figures[v]?.precision}, test ${figures[v]?.test.before.toFixed(3)}→${figures[v]?.test.after.toFixed(3)}, ${figures[v]?.llmCalls} calls (${figures[v]?.validationCalls} validation)\n`);
     }
-    perSeed.push({ seed, planted: world.plantedCount(), figures });
-  }
+    perSeed[k] = { seed, planted: world.plantedCount(), figures };
+  };
+  let next = 0;
+  const worker = async () => {
+    while (next < args.seeds) await runSeed(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(args.parallel, args.seeds) }, worker));
   const head = { bench: 'sim', scenario: scenario.name, file: args.scenario, method, noise: scenario.noise };
   const ablationsOfSeed = (f: Partial<Record<Variant, Figures>>) => Object.fromEntries(variants.filter((v) => v !== 'full').map((v) => [v, f[v]]));
   let result: Record<string, unknown>;
@@ -248,6 +310,7 @@ async function main(): Promise<void> {
       seeds: perSeed.map((p) => p.seed),
       planted: perSeed[0].planted,
       mean: Object.fromEntries(variants.map((v) => [v, meanFigures(perSeed.map((p) => p.figures[v] as Figures))])),
+      ...(perSeed[0].planted === 0 ? { nullScenario: nullFigures(variants, perSeed) } : {}),
       perSeed: perSeed.map((p) => ({ seed: p.seed, ...p.figures.full, ...(args.ablations || args.gates ? { ablations: ablationsOfSeed(p.figures) } : {}) })),
     };
   }

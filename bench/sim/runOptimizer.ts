@@ -37,7 +37,7 @@ export interface OptimizeOutcome {
   rejected: number;
   /** The loop's own val/test means (it scores the same splits; the bench reports its own). */
   reported: { val: { before: number | null; after: number | null }; test: { before: number | null; after: number | null } };
-  rounds: Array<{ round: number; accepted: boolean; retained: number; reason?: string }>;
+  rounds: Array<{ round: number; accepted: boolean; retained: number; reason?: string; pruning?: string[] }>;
   /** Calls of the validation rollouts. */
   validationCalls: number;
 }
@@ -72,6 +72,6 @@ export async function runOptimizer(request: OptimizeRequest): Promise<OptimizeOu
     rejected: result.rejected.length,
     reported: { val: result.val, test: result.test },
     validationCalls: result.usage.byPhase.validation?.calls ?? 0,
-    rounds: result.rounds.map((r) => ({ round: r.round, accepted: r.accepted, retained: r.suggestions.retained.length, ...(r.decision?.reason ? { reason: r.decision.reason } : {}) })),
+    rounds: result.rounds.map((r) => ({ round: r.round, accepted: r.accepted, retained: r.suggestions.retained.length, ...(r.decision?.reason ? { reason: r.decision.reason } : {}), ...(r.pruning ? { pruning: r.pruning.map((p) => p.reason) } : {}) })),
   };
 }

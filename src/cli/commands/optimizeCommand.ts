@@ -73,7 +73,8 @@ function progressLine(e: OptimizeProgress): string | undefined {
     case 'round': {
       const d = e.record.decision;
       const verdict = d ? `${d.accepted ? 'ACCEPTED' : 'rejected'}: ${d.reason}` : 'no candidate';
-      return `round ${e.record.round} done: train ${e.record.trainScore.toFixed(3)}, ${e.record.suggestions.retained.length} retained, ${verdict}`;
+      const pruning = (e.record.pruning ?? []).map((p) => `\n  ${p.reason}`).join('');
+      return `round ${e.record.round} done: train ${e.record.trainScore.toFixed(3)}, ${e.record.suggestions.retained.length} retained, ${verdict}${pruning}`;
     }
     case 'finished':
       return `optimize ${e.status}${e.reason ? `: ${e.reason}` : ''}`;
@@ -198,7 +199,7 @@ export const optimizeCommand: CliCommand = {
       bestChanged: result.bestChanged,
       accepted: result.accepted,
       rejected: result.rejected,
-      perRound: result.rounds.map((r) => ({ round: r.round, trainScore: r.trainScore, accepted: r.accepted, decision: r.decision?.reason ?? 'no candidate', usage: r.usage })),
+      perRound: result.rounds.map((r) => ({ round: r.round, trainScore: r.trainScore, accepted: r.accepted, decision: r.decision?.reason ?? 'no candidate', ...(r.pruning ? { pruning: r.pruning.map((p) => p.reason) } : {}), usage: r.usage })),
       usage: result.usage,
     };
     io.stdout(`${JSON.stringify(summary, null, 2)}\n`);

@@ -126,7 +126,12 @@ export const optimizerConfigSchema = z
      * of the batch): one-off edits from a noisy critic never ride along with real fixes.
      */
     minSupportTasks: z.number().int().min(1).default(2),
-    /** After a candidate is accepted, drop each of its edits whose removal does not lower validation. */
+    /**
+     * After a candidate is accepted, try each of its edits away (weakest first) and drop the ones
+     * whose removal does not lower validation. Under the paired gate the set without an edit must
+     * also beat the previous best, tested like the gate (a few tasks at a time, same α), and
+     * pruning ends at the first edit kept.
+     */
     prune: z.boolean().default(true),
     /** Let the optimizer LLM merge near-duplicate suggestions that lexical similarity misses. */
     llmMerge: z.boolean().default(false),

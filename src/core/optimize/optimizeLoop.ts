@@ -10,7 +10,9 @@
  *        agent, globalRewrite.ts; each agent's rewrite is one indivisible candidate item)
  *     apply the retained edits to a copy of the best set, in memory (stale ones are skipped)
  *     score candidate and best on the same val tasks (best's scores are reused, not re-run)
- *     accept the candidate only when the gain clears the Hoeffding margin (accept.ts)
+ *     accept the candidate only when the gate says so: the paired, sequential e-process by
+ *       default (pairedGate.ts, sequentialValidation.ts), or the Hoeffding margin (accept.ts)
+ *     prune accepted edits that do not pay (sequential too under the paired gate)
  *   evaluate the initial and the best set on the test split
  *
  * The best set so far is never lost: it only changes on acceptance, and it is written to
@@ -48,7 +50,7 @@ import { JsonlAppender, newRunId, writeJsonAtomic } from '../store';
 import { parseTasksJsonl, splitTasks } from '../tasks';
 import type { Trajectory } from '../trajectory/schema';
 import { comparisonDelta, decideAcceptance, DEFAULT_DELTA, pairedDecision, type AcceptanceDecision, type GateName } from './accept';
-import { pairedVerdict } from './pairedGate';
+import { compareSequentially, pruneSequentially, type PruneVerdict } from './sequentialValidation';
 import { clusterSuggestions, joinClusters, poolClusters } from './aggregate';
 import { buildAgentUnits, type PromptTexts } from '../credit/agentUnits';
 import { applySuggestions, type ApplyResult } from './applySuggestions';
@@ -138,9 +140,26 @@ export interface RoundRecord {
   methodState?: unknown;
   /** Lines of credit.jsonl once this round's signals were appended (resume cuts the rest). */
   creditLines?: number;
+  /**
+   * The pruning tests of an accepted candidate (paired gate), in the order they ran: the item tried
+   * away, whether it was dropped, and the evidence.
+   */
+  pruning?: PruneRecord[];
   /** Val scores of the best set after the round, by task. */
   bestVal: Record<string, number>;
   usage: Record<string, UsageTotals>;
+}
+
+export interface PruneRecord {
+  /** The item's suggestion ids (one, or a global rewrite's edits). */
+  suggestions: string[];
+  dropped: boolean;
+  /** Validation tasks the test ran on. */
+  n: number;
+  /** α of the test against the previous best (the round's, as the gate's: fixed-sequence testing). */
+  alpha: number;
+  verdict: Omit<PruneVerdict, 'drop'>;
+  reason: string;
 }
 
 export type OptimizeProgress =
@@ -173,7 +192,12 @@ export interface OptimizeResult {
   rounds: RoundRecord[];
   accepted: SuggestionOutcome[];
   rejected: SuggestionOutcome[];
-  val: { before: number | null; after: number | null };
+  /**
+   * Mean val scores. The Hoeffding gate runs both sets on the whole split; the paired gate runs
+   * each set only on the tasks its decisions needed, so both means are over the tasks both sets
+   * were run on (`tasks` of them; the test split gives the held-out figure).
+   */
+  val: { before: number | null; after: number | null; tasks?: number };
   test: { before: number | null; after: number | null };
   bestChanged: boolean;
   usage: { byPhase: Record<string, UsageTotals>; total: UsageTotals };
@@ -456,31 +480,18 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     return new Map(tasks.filter((t) => known.has(t.id)).map((t) => [t.id, known.get(t.id) as number]));
   };
   /**
-   * The paired gate (pairedGate.ts): the candidate runs the validation tasks in batches of
-   * `concurrency`, in the split's (seeded) order, against the best set's scores on the same tasks,
-   * and stops as soon as the e-process accepts or acceptance is out of reach. An accepted set is
-   * not run on the rest of the split: the next gate runs it on the tasks it needs, as they come.
+   * The paired gate (pairedGate.ts, sequentialValidation.ts): the candidate runs the validation
+   * tasks in batches of `concurrency`, in the split's (seeded) order, against the best set's scores
+   * on the same tasks, and stops as soon as the e-process accepts or acceptance is out of reach.
+   * No set is run on the whole split for its own sake: the best set runs the tasks a comparison
+   * needs, as they come, and its scores serve every comparison of the round.
    */
+  const valStep = Math.max(2, config.concurrency);
+  const scoresOf = (texts: PromptTexts, round: number, runIds: string[]) => (tasks: readonly MasTask[]) => valOf(texts, round, runIds, tasks);
   const pairedValidation = async (texts: PromptTexts, bestTexts: PromptTexts, round: number, runIds: string[]): Promise<AcceptanceDecision> => {
     const settings = { delta, comparisons: rounds };
-    const alpha = comparisonDelta(settings);
-    const step = Math.max(2, config.concurrency);
-    let candidate = new Map<string, number>();
-    let best = new Map<string, number>();
-    let ids: string[] = [];
-    let verdict = pairedVerdict([], split.val.length, alpha);
-    let remaining = split.val.length;
-    for (let end = Math.min(step, split.val.length); ; end = Math.min(end + step, split.val.length)) {
-      const shown = split.val.slice(0, end);
-      // The best set runs only the tasks it has no score on yet (usually none: it was validated before).
-      best = await valOf(bestTexts, round, runIds, shown);
-      candidate = await valOf(texts, round, runIds, shown);
-      ids = shown.map((t) => t.id).filter((id) => candidate.has(id) && best.has(id));
-      remaining = split.val.length - end;
-      verdict = pairedVerdict(ids.map((id) => (candidate.get(id) as number) - (best.get(id) as number)), remaining, alpha);
-      if (verdict.stop || end >= split.val.length) break;
-    }
-    return pairedDecision(best, candidate, ids, verdict, settings, remaining);
+    const run = await compareSequentially(split.val, valStep, comparisonDelta(settings), scoresOf(bestTexts, round, runIds), scoresOf(texts, round, runIds));
+    return pairedDecision(run.baseline, run.candidate, run.ids, run.verdict, settings, run.remaining);
   };
 
   options.onProgress?.({ type: 'started', runId, dir, rounds, resumedAfter: records.length, batch: Math.min(batchSize, split.train.length), perRound: projection.perRound, total: projection.total });
@@ -490,7 +501,9 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   let valBefore: number | null = null;
   const test = { before: null as number | null, after: null as number | null };
   try {
-    valBefore = mean(await valOf(initialTexts, 0, []));
+    // The Hoeffding gate compares whole-split means, so the starting set is scored on every val
+    // task up front; the paired gate scores it task by task as its first comparison needs.
+    if (gate === 'hoeffding') valBefore = mean(await valOf(initialTexts, 0, []));
     for (let k = records.length + 1; k <= rounds; k++) {
       if (options.signal?.aborted) throw new CancelStop();
       const before = usageNow();
@@ -569,29 +582,46 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
 
       // Pruning: a candidate is accepted as a whole, so an edit that does nothing for validation
       // can ride along with the fixes that earned the acceptance. Each accepted item (an edit, or
-      // one agent's whole global rewrite), weakest support first, is tried away; when validation is
-      // no lower without it, it is dropped. This only removes items from a set that already
-      // cleared the gate, so it cannot add a false improvement; it costs one validation per
-      // accepted item (unchanged agents' calls are cached).
+      // one agent's whole global rewrite), weakest support first, is tried away.
+      // Paired gate: the set without the item replaces the set with it only when it, too, beats the
+      // previous best at the round's α and scores no lower than the set with it on the same tasks
+      // (pruneSequentially: sequential, stops early, the previous best's scores shared). Pruning
+      // ends at the first item kept, which makes the sets tested a chain fixed before validation —
+      // candidate, candidate minus the weakest item, minus the two weakest, … — each tested only
+      // when the one before it was accepted. That is fixed-sequence testing: a false acceptance
+      // anywhere needs the first set of the chain that is no better than the previous best to be
+      // accepted, which happens with probability ≤ α, so every test may use the whole α and the
+      // round still stays within δ/rounds. Hoeffding gate: whole-split means, as before.
       const pruned = new Map<string, string>();
       const appliedItems = candidateItems(pooled.retained.filter((s) => appliedIds.has(s.id)));
+      const pruning: PruneRecord[] = [];
       if (accepted && config.optimizer.prune && appliedItems.length > 1) {
         stage('prune');
         let kept = appliedItems;
-        let keptVal = mean(await valOf(bestTexts, k, valRunIds)) ?? 0;
+        let keptVal = gate === 'hoeffding' ? mean(await valOf(bestTexts, k, valRunIds)) ?? 0 : 0;
         for (const weakest of pruneOrder(appliedItems)) {
           if (kept.length <= 1) break;
           const rest = kept.filter((i) => i.key !== weakest.key);
           const without = await applySuggestions(config, previousBest, rest.flatMap((i) => i.members), llmRewriter(optimizer, note, options.signal));
           if (without.results.some((r) => r.status !== 'applied')) continue;
-          const withoutVal = mean(await valOf(without.texts, k, valRunIds)) ?? 0;
-          if (withoutVal >= keptVal) {
-            const what = weakest.members[0].group !== undefined ? `the rewrite ${weakest.key} it belongs to (${weakest.members.length} edits, kept or dropped together)` : 'it';
+          const what = weakest.members[0].group !== undefined ? `the rewrite ${weakest.key} it belongs to (${weakest.members.length} edits, kept or dropped together)` : 'it';
+          if (gate === 'paired') {
+            const alpha = comparisonDelta({ delta, comparisons: rounds });
+            const test = await pruneSequentially(split.val, valStep, alpha, delta, scoresOf(previousBest, k, valRunIds), scoresOf(bestTexts, k, valRunIds), scoresOf(without.texts, k, valRunIds));
+            const evidence = `${test.n} validation tasks, α = δ/${rounds} = ${alpha.toPrecision(3)}`;
+            const reason = test.drop ? `Pruned after acceptance: ${test.why.replace(/\bit\b/g, what)} (${evidence}), so it did not help.` : `Kept after acceptance: ${test.why.replace(/\bit\b/g, what)} (${evidence}); pruning ends here.`;
+            const { drop, ...verdict } = test;
+            pruning.push({ suggestions: weakest.members.map((m) => m.id), dropped: drop, n: test.n, alpha, verdict, reason });
+            if (!drop) break;
+            for (const m of weakest.members) pruned.set(m.id, reason);
+          } else {
+            const withoutVal = mean(await valOf(without.texts, k, valRunIds)) ?? 0;
+            if (withoutVal < keptVal) continue;
             for (const m of weakest.members) pruned.set(m.id, `Pruned after acceptance: validation ${withoutVal.toFixed(3)} without ${what} vs ${keptVal.toFixed(3)} with it, so it did not help.`);
-            kept = rest;
             keptVal = withoutVal;
-            bestTexts = without.texts;
           }
+          kept = rest;
+          bestTexts = without.texts;
         }
       }
 
@@ -632,6 +662,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
         ...(bestChangedNow ? { bestTexts: { ...bestTexts } } : {}),
         ...(methodState !== undefined ? { methodState } : {}),
         creditLines,
+        ...(pruning.length ? { pruning } : {}),
         bestVal: Object.fromEntries(bestVal),
         usage: diffUsage(usageNow(), before),
       };
@@ -640,9 +671,6 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       options.onProgress?.({ type: 'round', record });
     }
     options.onProgress?.({ type: 'stage', round: rounds, stage: 'test' });
-    // The paired gate may have validated the best set on some tasks only; its reported val score
-    // covers them all.
-    await valOf(bestTexts, rounds + 1, []);
     if (split.test.length) {
       const initialTest = await runTasks(initialTexts, split.test, 'test', rounds + 1);
       test.before = mean(initialTest.scores);
@@ -687,6 +715,14 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   const total = emptyTotals();
   for (const u of Object.values(byPhase)) for (const k of Object.keys(total) as Array<keyof UsageTotals>) total[k] += u[k];
   const bestHash = await setHash(bestTexts);
+  const valReport = async (bestHash: string): Promise<OptimizeResult['val']> => {
+    const after = valScores.get(bestHash) ?? new Map<string, number>();
+    if (gate === 'hoeffding') return { before: valBefore, after: mean(after) };
+    const before = valScores.get(await setHash(initialTexts)) ?? new Map<string, number>();
+    const ids = [...after.keys()].filter((id) => before.has(id));
+    const on = (m: ReadonlyMap<string, number>) => mean(new Map(ids.map((id) => [id, m.get(id) as number])));
+    return { before: on(before), after: on(after), tasks: ids.length };
+  };
   return {
     runId,
     dir,
@@ -696,7 +732,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     rounds: records,
     accepted: allSuggestions.filter((s) => s.status === 'accepted').map(outcome),
     rejected: allSuggestions.filter((s) => s.status !== 'accepted').map(outcome),
-    val: { before: valBefore, after: mean(valScores.get(bestHash) ?? new Map()) },
+    val: await valReport(bestHash),
     test,
     bestChanged: bestHash !== (await setHash(initialTexts)),
     usage: { byPhase, total },

@@ -27,7 +27,8 @@ export function historyRounds(records: readonly OptimizeRecord[]): HistoryRound[
       val: meanOf(r.bestVal) ?? r.val ?? null,
       candidate: meanOf(r.candidateVal) ?? r.decision?.candidateMean ?? null,
       accepted: r.accepted ?? r.decision?.accepted ?? null,
-      reason: r.decision?.reason ?? r.reason ?? roundNote(r),
+      // The gate's reason, then what pruning kept or dropped and why.
+      reason: [r.decision?.reason ?? r.reason ?? roundNote(r), ...(r.pruning ?? []).map((p) => p.reason)].filter((x): x is string => !!x).join(' ') || null,
     }));
 }
 

@@ -14,7 +14,7 @@
  *     optimize.jsonl    one RoundRecord per finished round: round, batch, rolloutRunId, trainScore,
  *                       notes, suggestions { retained: id[], rejected: [{ id, reason }] }, applied,
  *                       valRunIds, decision? (AcceptanceDecision: accepted, reason, bestMean,
- *                       candidateMean, gain, …), accepted, bestHash, bestVal { taskId: score } (the
+ *                       candidateMean, gain, …), pruning? [{ reason, … }], accepted, bestHash, bestVal { taskId: score } (the
  *                       best set after the round), usage { phase: { calls, inputTokens,
  *                       outputTokens, costUsd, … } }
  *     suggestions.json  every round's suggestions (Suggestion & { round }) with final status/reason
@@ -124,6 +124,8 @@ export const OptimizeRecordSchema = z.looseObject({
   decision: z
     .looseObject({ accepted: z.boolean().optional(), reason: z.string().optional(), bestMean: z.number().optional(), candidateMean: z.number().optional() })
     .optional(),
+  /** The pruning tests after an acceptance (paired gate), each with why it kept or dropped an edit. */
+  pruning: z.array(z.looseObject({ reason: z.string() })).optional(),
   usage: SpendSchema.optional(),
   /** The optimizer writes ids { retained, rejected }; the older form was a list of suggestions. */
   suggestions: z

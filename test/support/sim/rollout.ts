@@ -4,7 +4,8 @@
  * - A role whose owned skills the task does not need abstains. Otherwise it answers right when its
  *   system prompt covers every needed skill it owns, and wrongly (the task's wrong letter, with
  *   the over-confidence of a skipped check) when one is missing or one of its harmful rules
- *   misleads it on this task.
+ *   misleads it on this task. With noise.slip a right answer turns wrong on a share of the calls,
+ *   as calmly as a right one and with no cause to find (a draw from the request text).
  * - The aggregator adds up the confidence behind each letter and records the strongest one as the
  *   leading answer — so one over-confident wrong specialist outweighs one careful right one, two
  *   right ones outweigh it — unless its own harmful rule misleads it on this task.
@@ -14,6 +15,7 @@
  * The outputs say in words what happened ("skipped units", "followed my rule …"), as a real
  * trajectory would show it to a critic; evidence.ts reads those words back.
  */
+import { uniform } from './random';
 import type { SimTask, World } from './world';
 import { LETTERS } from './world';
 
@@ -52,13 +54,16 @@ export function rolloutReply(world: World, call: RolloutCall): string {
   }
 }
 
-function roleReply(world: World, { agent, task, system }: RolloutCall): string {
+function roleReply(world: World, { agent, task, system, user }: RolloutCall): string {
   const relevant = world.relevantSkills(agent, task);
   const misled = world.harmfulIn(agent, system).filter((h) => world.misleads(task, h));
   if (relevant.length === 0 && misled.length === 0) return 'Nothing in this problem falls in my area; I defer to the others.\nConfidence: 0';
   const skipped = relevant.filter((s) => !world.covers(system, s)).map((s) => s.name);
   const done = relevant.filter((s) => world.covers(system, s)).map((s) => s.name);
   if (skipped.length === 0 && misled.length === 0) {
+    if (world.scenario.noise.slip > 0 && uniform(world.scenario.seed, 'slip', task.id, agent, system, user) < world.scenario.noise.slip) {
+      return `Answer: ${task.wrong}\nChecks: ${done.join(', ')} — done, and the answer holds.\nConfidence: ${CONFIDENCE.right}`;
+    }
     return `Answer: ${task.reference}\nChecks: ${done.join(', ')} — done, and the answer holds.\nConfidence: ${CONFIDENCE.right}`;
   }
   const notes: string[] = [];

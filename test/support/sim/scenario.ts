@@ -65,6 +65,12 @@ export const scenarioSchema = z
         suggestion: probability,
         /** Whole-prompt rewrites (the no-units ablation) drop each other rule with this probability. */
         rewriteDrift: probability.default(0.15),
+        /**
+         * Share of role replies that slip: the role answers wrongly although its rules cover the
+         * task, with no cause in its words. Drawn from the request text, so any change to a prompt
+         * draws the slips anew: noise in outcomes that no edit can remove (the null scenario).
+         */
+        slip: probability.default(0),
       })
       .strict(),
     optimizer: z

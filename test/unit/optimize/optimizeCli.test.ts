@@ -32,9 +32,10 @@ describe('truce optimize / credit / suggest / apply / revert', function () {
     const r = await cli(['optimize', '--rounds', '1', '--top-k', '2', '--batch-size', '2'], ws.dir);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /projected per round/);
-    const summary = JSON.parse(r.stdout) as { runId: string; accepted: Array<{ id: string; newText: string }>; val: { before: number; after: number }; usage: { byPhase: Record<string, { calls: number }> } };
+    const summary = JSON.parse(r.stdout) as { runId: string; accepted: Array<{ id: string; newText: string }>; val: { before: number; after: number; tasks?: number }; usage: { byPhase: Record<string, { calls: number }> } };
     assert.equal(summary.accepted[0].newText, PLANTED);
-    assert.deepEqual(summary.val, { before: 0, after: 1 });
+    // The paired gate stopped after 8 of the 12 val tasks; both means are over those 8.
+    assert.deepEqual(summary.val, { before: 0, after: 1, tasks: 8 });
     assert.ok(summary.usage.byPhase.phi.calls > 0);
     const id = summary.accepted[0].id;
 

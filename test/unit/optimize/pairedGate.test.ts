@@ -94,7 +94,7 @@ describe('paired gate in the optimizer loop', function () {
     assert.equal(decision?.accepted, true, decision?.reason);
     assert.match(decision!.reason, /^Accepted after 7 validation tasks: 7 fixed, 0 broken, 0 unchanged \(e = 31\.9 ≥ 1\/α = 10\.0/);
     assert.deepEqual([decision?.paired?.fixed, decision?.paired?.stop], [7, 'accepted']);
-    assert.equal(paired.val.after, 1, 'the accepted set was validated on every task before it became the baseline');
+    assert.deepEqual(paired.val, { before: 0, after: 1, tasks: 7 }, 'both means over the 7 tasks both sets ran');
   });
 
   it('stops validating a candidate that cannot win, where the Hoeffding gate runs every task', async () => {

@@ -76,12 +76,12 @@ describe('the optimizer\'s own formats', () => {
           usage: { rollout: usage(4), credit: usage(2) },
         },
       },
-      { line: 2, value: { round: 2, trainScore: 0.5, suggestions: { retained: ['y'], rejected: [] }, decision: { accepted: true, reason: 'gain cleared the margin', candidateMean: 1 }, accepted: true, bestVal: { v1: 1, v2: 1 }, usage: { rollout: usage(1) } } },
+      { line: 2, value: { round: 2, trainScore: 0.5, suggestions: { retained: ['y'], rejected: [] }, decision: { accepted: true, reason: 'gain cleared the margin', candidateMean: 1 }, pruning: [{ reason: 'Pruned after acceptance: it did not help.', dropped: true }], accepted: true, bestVal: { v1: 1, v2: 1 }, usage: { rollout: usage(1) } } },
     ]);
     assert.deepEqual(problems, []);
     assert.deepEqual(historyRounds(optimize), [
       { round: 1, phase: null, train: 0.25, val: 0.5, candidate: null, accepted: false, reason: 'no suggestions survived; the best prompt set stays.' },
-      { round: 2, phase: null, train: 0.5, val: 1, candidate: 1, accepted: true, reason: 'gain cleared the margin' },
+      { round: 2, phase: null, train: 0.5, val: 1, candidate: 1, accepted: true, reason: 'gain cleared the margin Pruned after acceptance: it did not help.' },
     ]);
     assert.deepEqual(spendByPhase(optimize), [
       { phase: 'rollout', calls: 5, tokens: 55, costUsd: 0.005 },

@@ -48,6 +48,12 @@ describe('simulation world: pruning accepted candidates', function () {
     const pruned = await accepted(true);
     assert.deepEqual(editPrecision(world, pruned.accepted), { precision: 1, fixing: pruned.accepted.length });
     assert.ok(pruned.accepted.length >= 1, 'the real fix is still accepted');
+    // The round record says why, and the pruning test, sequential like the gate, stopped before
+    // running the whole validation split (40 tasks).
+    const reasons = pruned.rounds.flatMap((r) => r.pruning ?? []);
+    const drop = reasons.map((r) => /^Pruned after acceptance: without it the set still beats the previous best and scores \S+ vs \S+ with it \((\d+) validation tasks, α = δ\/1 = 0\.100\)/.exec(r)).find((m) => m);
+    assert.ok(drop, `no pruning reason says why: ${JSON.stringify(reasons)}`);
+    assert.ok(Number(drop[1]) < 40, `the pruning test ran ${drop[1]} of 40 tasks`);
   });
 });
 

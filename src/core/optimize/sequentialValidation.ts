@@ -1,0 +1,120 @@
+/**
+ * Validation a few tasks at a time: prompt sets are run on the validation tasks in batches, in
+ * the split's (seeded) order, and the comparison stops as soon as the paired e-process
+ * (pairedGate.ts) has decided. Every prompt set is scored through one `ScoresOn` per set, which
+ * runs only the tasks that set has no score on yet — so the previous best, run once for the gate,
+ * is free for every pruning test of the same round, and a set is never run on a task twice.
+ */
+import type { MasTask } from '../mas';
+import { pairedVerdict, type PairedVerdict } from './pairedGate';
+
+/** Scores of one prompt set on these tasks (runs the ones it has not run yet). */
+export type ScoresOn = (tasks: readonly MasTask[]) => Promise<ReadonlyMap<string, number>>;
+
+export interface SequentialComparison {
+  /** Tasks all compared sets have a score on, in the order they were run. */
+  ids: string[];
+  baseline: ReadonlyMap<string, number>;
+  candidate: ReadonlyMap<string, number>;
+  verdict: PairedVerdict;
+  /** Validation tasks not run because the comparison stopped early. */
+  remaining: number;
+}
+
+const diffs = (ids: readonly string[], a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>) => ids.map((id) => (a.get(id) as number) - (b.get(id) as number));
+
+/**
+ * Runs `tasks` in batches of `step` and stops once `decide` says so (or the tasks run out).
+ * `sets` are scored in their order on every batch; `decide` sees the ids all of them have scores on.
+ */
+async function inBatches<T>(tasks: readonly MasTask[], step: number, sets: readonly ScoresOn[], decide: (ids: string[], scores: ReadonlyArray<ReadonlyMap<string, number>>, remaining: number) => T | undefined): Promise<{ outcome: T | undefined; ids: string[]; scores: ReadonlyArray<ReadonlyMap<string, number>>; remaining: number }> {
+  const size = Math.max(1, Math.floor(step));
+  let end = Math.min(size, tasks.length);
+  for (;;) {
+    const shown = tasks.slice(0, end);
+    const scores: Array<ReadonlyMap<string, number>> = [];
+    for (const set of sets) scores.push(await set(shown));
+    const ids = shown.map((t) => t.id).filter((id) => scores.every((s) => s.has(id)));
+    const remaining = tasks.length - end;
+    const outcome = decide(ids, scores, remaining);
+    if (outcome !== undefined || end >= tasks.length) return { outcome, ids, scores, remaining };
+    end = Math.min(end + size, tasks.length);
+  }
+}
+
+/** The gate: `candidate` against `baseline` until the e-process at level α accepts or cannot. */
+export async function compareSequentially(tasks: readonly MasTask[], step: number, alpha: number, baseline: ScoresOn, candidate: ScoresOn): Promise<SequentialComparison> {
+  let verdict = pairedVerdict([], tasks.length, alpha);
+  const run = await inBatches(tasks, step, [baseline, candidate], (ids, [b, c], remaining) => {
+    verdict = pairedVerdict(diffs(ids, c as ReadonlyMap<string, number>, b as ReadonlyMap<string, number>), remaining, alpha);
+    return verdict.stop;
+  });
+  return { ids: run.ids, baseline: run.scores[0] as ReadonlyMap<string, number>, candidate: run.scores[1] as ReadonlyMap<string, number>, verdict, remaining: run.remaining };
+}
+
+export interface PruneVerdict {
+  /** Drop the item: the set without it beats the previous best and is no worse than the set with it. */
+  drop: boolean;
+  n: number;
+  /** The set without the item against the previous best (the safety test, at `alphaDrop`). */
+  againstPrevious: PairedVerdict;
+  /** The set with the item against the set without it (does the item help?). */
+  itemHelps: PairedVerdict;
+  withMean: number;
+  withoutMean: number;
+  remaining: number;
+  /** Why it stopped, in words. */
+  why: string;
+}
+
+const meanOn = (ids: readonly string[], s: ReadonlyMap<string, number>) => (ids.length ? ids.reduce((a, id) => a + (s.get(id) as number), 0) / ids.length : 0);
+
+/**
+ * One pruning test, sequential like the gate. The set without the item replaces the set with it
+ * only when (1) it beats the previous best by the paired e-process at `alphaDrop`, so a pruned set
+ * that is no better than the previous best is accepted with probability at most `alphaDrop` (the
+ * loop tests pruned sets as a fixed sequence, which lets each use the round's whole α), and
+ * (2) on the same tasks it scores at least as well as the set with the item. The test stops early, keeping the item, as soon as the item is shown to help
+ * (the set with it beats the set without it at `alphaKeep`; keeping the gate's candidate is always
+ * safe, so this level only decides when to stop looking) or the set without it can no longer
+ * beat the previous best.
+ */
+export async function pruneSequentially(tasks: readonly MasTask[], step: number, alphaDrop: number, alphaKeep: number, previous: ScoresOn, withItem: ScoresOn, withoutItem: ScoresOn): Promise<PruneVerdict> {
+  let againstPrevious = pairedVerdict([], tasks.length, alphaDrop);
+  let itemHelps = pairedVerdict([], tasks.length, alphaKeep);
+  let why = '';
+  const run = await inBatches(tasks, step, [previous, withoutItem, withItem], (ids, [p, wo, w], remaining) => {
+    const prev = p as ReadonlyMap<string, number>;
+    const without = wo as ReadonlyMap<string, number>;
+    const withIt = w as ReadonlyMap<string, number>;
+    againstPrevious = pairedVerdict(diffs(ids, without, prev), remaining, alphaDrop);
+    itemHelps = pairedVerdict(diffs(ids, withIt, without), remaining, alphaKeep);
+    if (itemHelps.stop === 'accepted') {
+      why = `the item helps: ${itemHelps.fixed} tasks better with it, ${itemHelps.broken} worse (e = ${itemHelps.eValue.toPrecision(3)} ≥ ${itemHelps.threshold.toPrecision(3)})`;
+      return false;
+    }
+    if (againstPrevious.stop === 'accepted') {
+      const a = meanOn(ids, without);
+      const b = meanOn(ids, withIt);
+      why = a >= b ? `without it the set still beats the previous best and scores ${a.toFixed(3)} vs ${b.toFixed(3)} with it` : `without it the set beats the previous best but scores ${a.toFixed(3)} vs ${b.toFixed(3)} with it`;
+      return a >= b;
+    }
+    if (againstPrevious.stop) {
+      why = `without it the set is not shown to beat the previous best (${againstPrevious.fixed} fixed, ${againstPrevious.broken} broken; e = ${againstPrevious.eValue.toPrecision(3)} < ${againstPrevious.threshold.toPrecision(3)})`;
+      return false;
+    }
+    return undefined;
+  });
+  const withScores = run.scores[2] as ReadonlyMap<string, number>;
+  const withoutScores = run.scores[1] as ReadonlyMap<string, number>;
+  return {
+    drop: run.outcome === true,
+    n: run.ids.length,
+    againstPrevious,
+    itemHelps,
+    withMean: meanOn(run.ids, withScores),
+    withoutMean: meanOn(run.ids, withoutScores),
+    remaining: run.remaining,
+    why: why || 'no validation task has a score for every set',
+  };
+}
