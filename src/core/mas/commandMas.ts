@@ -16,6 +16,11 @@
  *   OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL
  *   (`http/protobuf` unless truce.yaml's env names another), `truce.task.id` / `truce.run.id`
  *   in OTEL_RESOURCE_ATTRIBUTES, and the receiver's bearer token in OTEL_EXPORTER_OTLP_HEADERS. When stdout holds no trajectory, the spans become one;
+ * - with the run's gateway (context.gateway, mas.gateway), the program gets OPENAI_BASE_URL and the
+ *   other variables SDKs read, with this execution's token as OPENAI_API_KEY; the executor's real
+ *   key is removed from its environment under any name. Afterwards each step whose output is a
+ *   call's reply is linked to that call (attrs.callId). Without a gateway, the model calls the
+ *   spans report go to context.onModelCalls for the run's accounting;
  * - a non-zero exit, a timeout (the process group is killed), or unusable output is a
  *   MasRunFailure with the reason and the stderr tail; whatever trajectory could be read is kept
  *   as `partial`. Keys in stderr (known key shapes, and the values of key-like variables of

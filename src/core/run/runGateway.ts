@@ -249,9 +249,17 @@ function errorOf(record: GatewayCallRecord): LlmErrorRecord | undefined {
   return { kind: 'bad-response', message, status };
 }
 
-/** Whether a command MAS runs behind the gateway: as configured, else unless mas.env names an endpoint of its own. */
-export function gatewayWanted(mas: { kind: string; gateway?: boolean; env?: Record<string, string> }): boolean {
+/** Variables by which a MAS is set up to reach a model endpoint of its own. */
+const OWN_ENDPOINT = ['OPENAI_BASE_URL', 'OPENAI_API_BASE', 'OPENAI_API_KEY'];
+
+/**
+ * Whether a command MAS runs behind the gateway: as configured; left to its default, unless
+ * truce.yaml sets the MAS up to reach an endpoint of its own (mas.env sets, or mas.passEnv hands
+ * it, OPENAI_BASE_URL, OPENAI_API_BASE or OPENAI_API_KEY) — rerouting such a MAS to llm.executor
+ * unasked would change which model it talks to.
+ */
+export function gatewayWanted(mas: { kind: string; gateway?: boolean; env?: Record<string, string>; passEnv?: readonly string[] }): boolean {
   if (mas.kind !== 'command') return false;
   if (mas.gateway !== undefined) return mas.gateway;
-  return !['OPENAI_BASE_URL', 'OPENAI_API_BASE'].some((name) => mas.env?.[name] !== undefined);
+  return !OWN_ENDPOINT.some((name) => mas.env?.[name] !== undefined || mas.passEnv?.includes(name));
 }
