@@ -190,6 +190,15 @@ describe('a command MAS behind the run gateway (official openai SDK, fake upstre
     assert.equal(calls.filter((c) => c.served === 'recording').length, 6);
   });
 
+  it('refuses --replay of a run that does not exist or recorded no gateway calls, before anything runs', async () => {
+    await assert.rejects(runMas(options(ws, { replayRunId: '20990101-000000-abcd' })), /Cannot replay run 20990101-000000-abcd/);
+    const direct = ws.config({ mas: { gateway: false } });
+    const plain = await runMas(options(ws, {}, { ...direct, mas: { ...(direct.mas as object), env: { NODE_PATH: NODE_MODULES, OPENAI_BASE_URL: server.url }, passEnv: ['OPENAI_API_KEY'] } }));
+    server.reset();
+    await assert.rejects(runMas(options(ws, { replayRunId: plain.runId })), /has no gateway recordings/);
+    assert.equal(server.chatRequests().length, 0);
+  });
+
   it('stops at budget.maxCalls mid-task with a clear message, and the resume pays no call twice', async () => {
     const config = ws.config({ budget: { maxCalls: 4 } });
     const stopped = await runMas(options(ws, { concurrency: 1 }, config));
