@@ -20,9 +20,9 @@ function replyShaping(body: Record<string, unknown>): Record<string, unknown> {
   return rest;
 }
 
-/** Identifies the request's content alone; the ordinal is counted per content. */
-export function requestContentHash(body: Record<string, unknown>): string {
-  return createHash('sha256').update(canonicalJson({ format: KEY_FORMAT, request: replyShaping(body) })).digest('hex');
+/** Identifies the request's content alone (and which API it went to); the ordinal is counted per content. */
+export function requestContentHash(body: Record<string, unknown>, api: 'chat' | 'responses' = 'chat'): string {
+  return createHash('sha256').update(canonicalJson({ format: KEY_FORMAT, api, request: replyShaping(body) })).digest('hex');
 }
 
 export function gatewayKey(contentHash: string, ordinal: number, sample: number | undefined): string {

@@ -16,6 +16,8 @@ export interface GatewayCallRecord {
   sample?: number;
   model?: string;
   stream: boolean;
+  /** Set for a Responses API call (POST /v1/responses); absent for chat completions. */
+  api?: 'responses';
   /** The request body as the MAS sent it (the real key never appears in it). */
   request: unknown;
   /** The upstream's JSON reply; for a stream, the reply put back together from its chunks. */

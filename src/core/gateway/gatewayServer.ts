@@ -18,7 +18,12 @@ import { estimateTokens } from '../llm/tokens';
 import { completionAsEvents } from './completionEvents';
 import type { GatewayCallRecord } from './gatewayRecord';
 import { estimateRequestTokens, replyText } from './requestText';
+import { ResponsesStreamReader, responseAsEvents } from './responsesStream';
 import { StreamAssembler } from './streamAssembler';
+
+/** The two OpenAI APIs the gateway carries: chat completions, and Responses where the upstream has it. */
+export type GatewayApi = 'chat' | 'responses';
+const API_PATH: Record<GatewayApi, string> = { chat: '/chat/completions', responses: '/responses' };
 
 /** Sends one request to the model endpoint with its key (LlmClient.forward); path like "/chat/completions". */
 export type UpstreamForward = (path: string, init: { method: 'GET' | 'POST'; body?: string; signal?: AbortSignal }) => Promise<Response>;
@@ -51,6 +56,7 @@ export type GatewayAdmission =
 
 export interface AdmissionRequest {
   id: string;
+  api: GatewayApi;
   session: GatewaySessionInfo;
   body: Record<string, unknown>;
   /** From the x-truce-agent header. */
@@ -126,11 +132,13 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return typeof v === 'string' && v.trim() ? v.trim() : undefined;
 }
 
+/** Usage as chat completions (prompt/completion_tokens) or the Responses API (input/output_tokens) report it. */
 function usageOf(reply: unknown): { prompt: number; completion: number } | undefined {
-  const u = (reply as { usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } } | undefined)?.usage;
-  if (!u || typeof u.prompt_tokens !== 'number') return undefined;
+  const u = (reply as { usage?: { prompt_tokens?: unknown; completion_tokens?: unknown; input_tokens?: unknown; output_tokens?: unknown } } | undefined)?.usage;
   const n = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : 0);
-  return { prompt: n(u.prompt_tokens), completion: n(u.completion_tokens) };
+  if (u && typeof u.prompt_tokens === 'number') return { prompt: n(u.prompt_tokens), completion: n(u.completion_tokens) };
+  if (u && typeof u.input_tokens === 'number') return { prompt: n(u.input_tokens), completion: n(u.output_tokens) };
+  return undefined;
 }
 
 function labelsOf(a: AdmissionLabels): AdmissionLabels {
@@ -157,7 +165,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     options.onCall?.(r);
   };
 
-  async function chat(req: IncomingMessage, res: ServerResponse, session: GatewaySessionInfo): Promise<void> {
+  async function call(req: IncomingMessage, res: ServerResponse, session: GatewaySessionInfo, api: GatewayApi): Promise<void> {
     const started = Date.now();
     const id = `g${++counter}`;
     const headerAgent = header(req, 'x-truce-agent');
@@ -172,7 +180,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return;
     }
     const stream = body.stream === true;
-    const admission: GatewayAdmission = options.admit ? await options.admit({ id, session, body, ...(headerAgent ? { agent: headerAgent } : {}) }) : { kind: 'forward' };
+    const admission: GatewayAdmission = options.admit ? await options.admit({ id, api, session, body, ...(headerAgent ? { agent: headerAgent } : {}) }) : { kind: 'forward' };
     const labels = labelsOf(admission);
     const common = {
       id,
@@ -180,6 +188,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ...(task !== undefined ? { task } : {}),
       ...(session.sample !== undefined ? { sample: session.sample } : {}),
       stream,
+      ...(api === 'responses' ? { api } : {}),
       request: body,
       ...(typeof body.model === 'string' ? { model: body.model } : {}),
       ...labels,
@@ -194,7 +203,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const wantsUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
       if (stream) {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-        res.end(completionAsEvents(admission.response, wantsUsage));
+        res.end(api === 'chat' ? completionAsEvents(admission.response, wantsUsage) : responseAsEvents(admission.response));
       } else {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(admission.response));
@@ -202,8 +211,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       record({ ...common, latencyMs: Date.now() - started, response: admission.response, usage: usageOf(admission.response) ?? { prompt: 0, completion: 0 }, status: 200, served: 'recording' });
       return;
     }
-    // A stream reports its usage only when asked; the record needs it, so ask on the MAS's behalf.
-    const sent = stream ? { ...body, stream_options: { ...((body.stream_options as object | undefined) ?? {}), include_usage: true } } : body;
+    // A chat stream reports its usage only when asked; the record needs it, so ask on the MAS's behalf.
+    // (A Responses stream always ends with the whole reply, usage included.)
+    const sent = stream && api === 'chat' ? { ...body, stream_options: { ...((body.stream_options as object | undefined) ?? {}), include_usage: true } } : body;
     const controller = new AbortController();
     let clientGone = false;
     res.on('close', () => {
@@ -216,7 +226,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const estimated = (reply?: unknown) => ({ usage: { prompt: estimateRequestTokens(body), completion: estimateTokens(replyText(reply)) }, usageEstimated: true as const });
     let upstreamRes: Response;
     try {
-      upstreamRes = await forward('/chat/completions', { method: 'POST', body: JSON.stringify(sent), signal: controller.signal });
+      upstreamRes = await forward(API_PATH[api], { method: 'POST', body: JSON.stringify(sent), signal: controller.signal });
     } catch (error) {
       sendError(res, 502, `the gateway could not reach the model endpoint ${upstreamLabel}: ${(error as Error).message}`, 'upstream_unreachable');
       // A client that left while the request was out: the upstream may be answering it (and billing).
@@ -259,7 +269,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return;
     }
     res.writeHead(upstreamRes.status, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    const assembler = new StreamAssembler();
+    const assembler = api === 'chat' ? new StreamAssembler() : new ResponsesStreamReader();
     const decoder = new TextDecoder();
     let failure: string | undefined;
     let broken = false;
@@ -269,7 +279,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         assembler.push(text);
         if (!clientGone) res.write(text);
       }
-      if (!assembler.done) failure = 'the upstream stream ended before [DONE]';
+      if (!assembler.done) failure = api === 'chat' ? 'the upstream stream ended before [DONE]' : 'the upstream stream ended before response.completed';
     } catch (error) {
       broken = true;
       failure = clientGone ? 'the client disconnected' : `the upstream stream broke: ${(error as Error).message}`;
@@ -308,15 +318,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       req.resume();
       return sendError(res, 401, 'This endpoint is the TRUCE gateway of one run; use the API key TRUCE gave the MAS (OPENAI_API_KEY).', 'invalid_api_key');
     }
-    if (req.method === 'POST' && /\/chat\/completions$/.test(path)) {
-      const call = chat(req, res, session).catch((e: Error) => sendError(res, 500, `gateway error: ${e.message}`, 'gateway_error'));
-      inFlight.add(call);
-      void call.finally(() => inFlight.delete(call));
+    const api: GatewayApi | undefined = req.method !== 'POST' ? undefined : /\/chat\/completions$/.test(path) ? 'chat' : /\/responses$/.test(path) ? 'responses' : undefined;
+    if (api) {
+      const pending = call(req, res, session, api).catch((e: Error) => sendError(res, 500, `gateway error: ${e.message}`, 'gateway_error'));
+      inFlight.add(pending);
+      void pending.finally(() => inFlight.delete(pending));
       return;
     }
     if (req.method === 'GET' && /\/models$/.test(path)) return void models(res);
     req.resume();
-    sendError(res, 404, `The TRUCE gateway serves POST /v1/chat/completions and GET /v1/models, not ${req.method} ${path}.`, 'not_found');
+    sendError(res, 404, `The TRUCE gateway serves POST /v1/chat/completions, POST /v1/responses and GET /v1/models, not ${req.method} ${path}.`, 'not_found');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,5 +1,6 @@
-export { startGateway, type AdmissionLabels, type AdmissionRequest, type Gateway, type GatewayAdmission, type GatewayOptions, type GatewaySession, type GatewaySessionInfo, type GatewayUpstream, type UpstreamForward } from './gatewayServer';
+export { startGateway, type AdmissionLabels, type AdmissionRequest, type Gateway, type GatewayAdmission, type GatewayApi, type GatewayOptions, type GatewaySession, type GatewaySessionInfo, type GatewayUpstream, type UpstreamForward } from './gatewayServer';
 export type { GatewayCallRecord } from './gatewayRecord';
 export { StreamAssembler } from './streamAssembler';
 export { completionAsEvents } from './completionEvents';
-export { estimateRequestTokens, replyLimitOf, systemPromptOf } from './requestText';
+export { estimateRequestTokens, replyLimitOf, replyText, systemPromptOf } from './requestText';
+export { ResponsesStreamReader, responseAsEvents } from './responsesStream';

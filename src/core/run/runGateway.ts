@@ -17,7 +17,7 @@
  */
 import { join } from 'node:path';
 import type { GatewayCallRecord } from '../gateway';
-import { estimateRequestTokens, replyLimitOf, startGateway, systemPromptOf, type Gateway, type GatewayAdmission } from '../gateway';
+import { estimateRequestTokens, replyLimitOf, replyText, startGateway, systemPromptOf, type Gateway, type GatewayAdmission } from '../gateway';
 import { gatewayKey, OrdinalCounter, requestContentHash } from '../gateway/gatewayKey';
 import { BudgetExceededError, costUsd, DEFAULT_REPLY_TOKENS, type Budget, type BudgetReservation, type LlmCallRecord, type LlmClient, type Prices } from '../llm';
 import type { LlmErrorRecord } from '../llm/errors';
@@ -93,7 +93,7 @@ export class RunGateway implements MasGateway {
     const run = new RunGateway(options, appender, undefined);
     run.gateway = await startGateway({
       upstream: { label: options.executor.baseUrl, forward: (path, init) => options.executor.forward(path, init) },
-      admit: (request) => run.admit(request.id, request.session.task, request.session.sample, request.body, request.agent),
+      admit: (request) => run.admit(request.id, request.api, request.session.task, request.session.sample, request.body, request.agent),
       onCall: (record) => run.recorded(record),
       keepCalls: false,
     });
@@ -133,10 +133,10 @@ export class RunGateway implements MasGateway {
     return id === undefined ? undefined : this.executions.get(id);
   }
 
-  private admit(id: string, task: string | undefined, sample: number | undefined, body: Record<string, unknown>, headerAgent: string | undefined): GatewayAdmission {
+  private admit(id: string, api: 'chat' | 'responses', task: string | undefined, sample: number | undefined, body: Record<string, unknown>, headerAgent: string | undefined): GatewayAdmission {
     const execution = this.execution(task, sample);
     const agent = headerAgent ?? (execution ? agentBySystemPrompt(body, execution.prompts) : undefined);
-    const content = requestContentHash(body);
+    const content = requestContentHash(body, api);
     const ordinal = execution ? execution.ordinals.next(content) : 0;
     const key = gatewayKey(content, ordinal, sample);
     const labels = { ...(agent !== undefined ? { agent } : {}), key, ordinal };
@@ -211,7 +211,8 @@ export class RunGateway implements MasGateway {
 
 function summary(record: GatewayCallRecord): GatewayCallSummary {
   const choice = (record.response as { choices?: Array<{ message?: { content?: unknown; tool_calls?: Array<{ function?: { arguments?: unknown } }> } }> } | undefined)?.choices?.[0]?.message;
-  const text = typeof choice?.content === 'string' && choice.content !== '' ? choice.content : (choice?.tool_calls ?? []).map((t) => (typeof t.function?.arguments === 'string' ? t.function.arguments : '')).join('');
+  const chatText = typeof choice?.content === 'string' && choice.content !== '' ? choice.content : (choice?.tool_calls ?? []).map((t) => (typeof t.function?.arguments === 'string' ? t.function.arguments : '')).join('');
+  const text = record.api === 'responses' ? replyText(record.response) : chatText;
   return { id: record.id, ...(record.agent !== undefined ? { agent: record.agent } : {}), replyText: text, ok: record.error === undefined };
 }
 
