@@ -39,6 +39,8 @@ export interface GatewaySession {
   token: string;
   /** Revokes the token; calls in flight finish and are recorded. */
   close(): void;
+  /** Resolves when this session's calls in flight have ended and been recorded. */
+  idle(): Promise<void>;
 }
 
 /** What the admission may add to the record. */
@@ -159,6 +161,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const keep = options.keepCalls ?? true;
   const calls: GatewayCallRecord[] = [];
   const inFlight = new Set<Promise<void>>();
+  // Per session too, so one execution waits for its own calls only, not for those of other tasks.
+  const inFlightBySession = new Map<GatewaySessionInfo, Set<Promise<void>>>();
   let counter = 0;
   const record = (r: GatewayCallRecord) => {
     if (keep) calls.push(r);
@@ -322,7 +326,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (api) {
       const pending = call(req, res, session, api).catch((e: Error) => sendError(res, 500, `gateway error: ${e.message}`, 'gateway_error'));
       inFlight.add(pending);
-      void pending.finally(() => inFlight.delete(pending));
+      const mine = inFlightBySession.get(session) ?? new Set<Promise<void>>();
+      inFlightBySession.set(session, mine);
+      mine.add(pending);
+      void pending.finally(() => {
+        inFlight.delete(pending);
+        mine.delete(pending);
+        if (mine.size === 0) inFlightBySession.delete(session);
+      });
       return;
     }
     if (req.method === 'GET' && /\/models$/.test(path)) return void models(res);
@@ -341,8 +352,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     openSession(info) {
       const token = `truce-gw-${randomBytes(24).toString('hex')}`;
       const digest = tokenDigest(token);
-      sessions.set(digest, { ...info });
-      return { token, close: () => void sessions.delete(digest) };
+      const session = { ...info };
+      sessions.set(digest, session);
+      return {
+        token,
+        close: () => void sessions.delete(digest),
+        async idle() {
+          for (let calls = inFlightBySession.get(session); calls && calls.size > 0; calls = inFlightBySession.get(session)) await Promise.all([...calls]);
+        },
+      };
     },
     async idle() {
       while (inFlight.size > 0) await Promise.all([...inFlight]);

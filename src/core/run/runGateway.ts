@@ -117,7 +117,7 @@ export class RunGateway implements MasGateway {
       secrets: this.options.secrets,
       finish: async () => {
         session.close();
-        await gateway.idle();
+        await session.idle();
         this.executions.delete(executionId);
         this.byTask.delete(`${execution.taskId}\u0000${execution.sample ?? ''}`);
         return state.calls.map(summary);
@@ -197,15 +197,16 @@ export class RunGateway implements MasGateway {
     this.options.onRecord(accounting, record.task);
   }
 
-  /** Waits for the records still being written. */
+  /** Waits for the records still being written; rejects with the first write that failed. */
   async flush(): Promise<void> {
     await this.file.flush();
   }
 
+  /** Stops the gateway after its last call; rejects when a record could not be written. */
   async close(): Promise<void> {
     await this.gateway?.idle();
     await this.gateway?.close();
-    await this.file.flush().catch(() => undefined);
+    await this.file.flush();
   }
 }
 

@@ -426,7 +426,10 @@ async function runMasLocked(options: RunMasOptions, held: FileLock[]): Promise<R
     await runPool(pending, concurrency, runOne, () => taskSignal.aborted || recorder.interruption !== undefined || storeFailure !== undefined);
     while (storing.size > 0) await Promise.all([...storing]);
   } finally {
-    await gateway?.close();
+    // A record of the gateway that could not be written fails the run like any other store write.
+    await gateway?.close().catch((error: unknown) => {
+      storeFailure ??= new Error(describeStoreError(error, store.dir, workspaceRoot, `truce run --resume ${runId}`));
+    });
   }
   // Writes outside any task (the probe's) are waited for here, so none is lost unnoticed.
   const strayFailure = await settledCacheWrites(cacheWrites);
