@@ -17,7 +17,7 @@ import { decideTrust, programsOf, untrustedMessage } from '../trust';
 declare const TRUCE_VERSION: string | undefined;
 
 const usage = `Usage: truce run [--config FILE] [--split train|val|test] [--limit N] [--concurrency N]
-                 [--resume RUN] [--replay] [--trust] [--max-usd X] [--yes]
+                 [--resume RUN] [--replay [RUN]] [--trust] [--max-usd X] [--yes]
 
 Runs the MAS of truce.yaml on its tasks, scores every answer with the configured evaluator and
 records trajectories, LLM calls and a summary in .truce/runs/<run-id>/.
@@ -30,6 +30,9 @@ records trajectories, LLM calls and a summary in .truce/runs/<run-id>/.
                          answered before come from the response cache (.truce/cache) for free
       --replay           answer every call from the response cache; fail on a call that was
                          never recorded, never touch the network
+      --replay RUN       a command MAS behind the gateway: answer its calls from what RUN
+                         recorded (same request, same place in the task's execution, same
+                         repeat); a request that differs goes to the endpoint and is marked
       --trust            run the programs truce.yaml names (a command MAS or evaluator) in this
                          workspace; also TRUCE_TRUST=1, or list the folder in ~/.config/truce/trusted.json
       --max-usd X        cap the run's LLM cost at X US dollars (instead of budget.maxCost); with
@@ -55,9 +58,36 @@ interface Options {
   concurrency?: number;
   resume?: string;
   replay: boolean;
+  /** `--replay RUN`: the run whose gateway recordings answer the MAS's calls. */
+  replayRun?: string;
   trust: boolean;
   maxUsd?: number;
   yes: boolean;
+}
+
+/**
+ * `--replay` alone is the response-cache replay; `--replay RUN` (or `--replay=RUN`) names a run to
+ * replay. Since run takes no positionals, a word right after `--replay` can only be its run.
+ */
+function takeReplayRun(args: string[]): { args: string[]; replayRun?: string } {
+  const rest: string[] = [];
+  let replayRun: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg.startsWith('--replay=')) {
+      replayRun = arg.slice('--replay='.length);
+      if (replayRun === '') throw new UsageError('--replay= needs a run id, e.g. --replay latest');
+      continue;
+    }
+    const next = args[i + 1];
+    if (arg === '--replay' && next !== undefined && !next.startsWith('-')) {
+      replayRun = next;
+      i++;
+      continue;
+    }
+    rest.push(arg);
+  }
+  return { args: rest, ...(replayRun !== undefined ? { replayRun } : {}) };
 }
 
 function positiveInt(flag: string, value: string | undefined): number | undefined {
@@ -66,7 +96,8 @@ function positiveInt(flag: string, value: string | undefined): number | undefine
   return Number(value);
 }
 
-function parseOptions(args: string[]): Options {
+function parseOptions(given: string[]): Options {
+  const { args, replayRun } = takeReplayRun(given);
   const parsed = parseCliArgs({
       args,
       strict: true,
@@ -88,7 +119,8 @@ function parseOptions(args: string[]): Options {
   if (v.resume !== undefined && (v.split !== undefined || v.limit !== undefined)) {
     throw new UsageError('--resume continues the tasks the run was started with; it cannot be combined with --split or --limit');
   }
-  const options: Options = { replay: v.replay === true, trust: v.trust === true, yes: v.yes === true };
+  const options: Options = { replay: v.replay === true, trust: v.trust === true, yes: v.yes === true, ...(replayRun !== undefined ? { replayRun } : {}) };
+  if (options.replay && replayRun !== undefined) throw new UsageError('give --replay once: alone (the response cache) or with the run to replay');
   const maxUsd = parseMaxUsd(v['max-usd']);
   if (maxUsd !== undefined) options.maxUsd = maxUsd;
   if (v.config !== undefined) options.config = v.config;
@@ -174,6 +206,7 @@ export const runCommand: CliCommand = {
         ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
         ...(options.resume !== undefined ? { resumeRunId: options.resume } : {}),
         ...(options.replay ? { cacheMode: 'replay' as const } : {}),
+        ...(options.replayRun !== undefined ? { replayRunId: options.replayRun } : {}),
         ...(io.signal ? { signal: io.signal } : {}),
         env: io.env,
         confirmSpend: cliConfirmSpend(io, 'run', options.yes),

@@ -40,7 +40,8 @@ export const validateCommand: CliCommand = {
     const config = file.config;
     if (!config) return EXIT_FAILURE;
 
-    if (config.mas.kind === 'command' && Object.keys(config.mas.env).length === 0 && !config.mas.passEnv?.length) {
+    // Behind the gateway (its default), the MAS needs no key of its own: it gets a token for TRUCE's endpoint.
+    if (config.mas.kind === 'command' && config.mas.gateway === false && Object.keys(config.mas.env).length === 0 && !config.mas.passEnv?.length) {
       // Since the MAS no longer inherits the shell, a MAS that calls its model itself fails without its key.
       const line = Math.max(0, file.text.split('\n').findIndex((l) => /^\s*mas\s*:/.test(l)));
       const message =

@@ -53,6 +53,14 @@ const commandMasSchema = z
     timeoutMs: z.number().int().positive().default(600_000),
     /** Start a local OTLP/HTTP receiver and pass its address in OTEL_EXPORTER_OTLP_ENDPOINT. */
     otlp: z.boolean().default(false),
+    /**
+     * Point the MAS at TRUCE's model gateway (OPENAI_BASE_URL, with a per-run token as its key),
+     * which forwards to llm.executor and records and accounts for every call. Default: on when the
+     * executor's key is at hand, unless mas.env or mas.passEnv set the MAS up for an endpoint of
+     * its own (OPENAI_BASE_URL, OPENAI_API_BASE or OPENAI_API_KEY).
+     * Optional without a default, so configurations without it keep their hash.
+     */
+    gateway: z.boolean().optional(),
   })
   .strict();
 

@@ -58,8 +58,10 @@ export class StreamAssembler {
     if (typeof chunk.id === 'string') this.id ??= chunk.id;
     if (typeof chunk.model === 'string') this.model ??= chunk.model;
     if (typeof chunk.created === 'number') this.created ??= chunk.created;
-    const usage = chunk.usage as { prompt_tokens?: number; completion_tokens?: number } | null | undefined;
-    if (usage && typeof usage.prompt_tokens === 'number') this.usage = { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens ?? 0 };
+    const usage = chunk.usage as { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | null | undefined;
+    if (usage && typeof usage.prompt_tokens === 'number') {
+      this.usage = { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens ?? 0, ...(typeof usage.total_tokens === 'number' ? { total_tokens: usage.total_tokens } : {}) };
+    }
     for (const c of (Array.isArray(chunk.choices) ? chunk.choices : []) as Array<Record<string, unknown>>) {
       const index = typeof c.index === 'number' ? c.index : 0;
       const state = this.choices.get(index) ?? { index, role: 'assistant', content: '', toolCalls: new Map(), finishReason: null };

@@ -78,6 +78,18 @@ export class Budget {
     add(this.reserved, held, -1);
   }
 
+  /**
+   * Adds spend that was never reserved: calls the MAS made on its own and reported afterwards (its
+   * spans). Returns the cap the spend has now gone past, if any, so the run can stop there.
+   */
+  charge(actual: Spend): BudgetDimension | undefined {
+    add(this.spent, actual, 1);
+    if (this.limits.maxCalls !== undefined && this.spent.calls > this.limits.maxCalls) return 'calls';
+    if (this.limits.maxTokens !== undefined && this.spent.tokens > this.limits.maxTokens) return 'tokens';
+    if (this.limits.maxCostUsd !== undefined && this.spent.costUsd > this.limits.maxCostUsd) return 'costUsd';
+    return undefined;
+  }
+
   snapshot(): BudgetSnapshot {
     return { limits: { ...this.limits }, spent: { ...this.spent }, reserved: { ...this.reserved } };
   }

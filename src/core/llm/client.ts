@@ -116,6 +116,25 @@ export class LlmClient {
     return result;
   }
 
+  /**
+   * Sends one raw HTTP request to this endpoint with its key, for the gateway that stands between
+   * a user's MAS and the model (gateway/): the gateway forwards what the MAS sent without ever
+   * holding the key. `path` is relative to the base URL ("/chat/completions"); an Azure endpoint
+   * gets its deployment path, api-version and api-key header. No cache, budget, retry or record
+   * here: the gateway accounts for each forwarded call itself, once.
+   */
+  forward(path: string, init: { method: 'GET' | 'POST'; body?: string; signal?: AbortSignal }): Promise<Response> {
+    const endpoint = this.#endpoint;
+    const azure = endpoint.azureApiVersion !== undefined;
+    const url = azure
+      ? `${endpoint.baseUrl}/deployments/${encodeURIComponent(endpoint.model)}${path}?api-version=${encodeURIComponent(endpoint.azureApiVersion as string)}`
+      : `${endpoint.baseUrl}${path}`;
+    const headers: Record<string, string> = azure ? { 'api-key': endpoint.apiKey } : { authorization: `Bearer ${endpoint.apiKey}` };
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    const doFetch = (this.#services.fetch ?? fetch) as typeof fetch;
+    return doFetch(url, { method: init.method, headers, ...(init.body !== undefined ? { body: init.body } : {}), ...(init.signal ? { signal: init.signal } : {}) });
+  }
+
   /** Endpoint defaults filled in, the wire parameters, and the content address of the request. */
   private prepare(request: ChatRequest): Prepared {
     const messages = request.messages.map((m) => ({ role: m.role, content: m.content }));

@@ -16,6 +16,11 @@
  *   OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_EXPORTER_OTLP_PROTOCOL
  *   (`http/protobuf` unless truce.yaml's env names another), `truce.task.id` / `truce.run.id`
  *   in OTEL_RESOURCE_ATTRIBUTES, and the receiver's bearer token in OTEL_EXPORTER_OTLP_HEADERS. When stdout holds no trajectory, the spans become one;
+ * - with the run's gateway (context.gateway, mas.gateway), the program gets OPENAI_BASE_URL and the
+ *   other variables SDKs read, with this execution's token as OPENAI_API_KEY; the executor's real
+ *   key is removed from its environment under any name. Afterwards each step whose output is a
+ *   call's reply is linked to that call (attrs.callId). Without a gateway, the model calls the
+ *   spans report go to context.onModelCalls for the run's accounting;
  * - a non-zero exit, a timeout (the process group is killed), or unusable output is a
  *   MasRunFailure with the reason and the stderr tail; whatever trajectory could be read is kept
  *   as `partial`. Keys in stderr (known key shapes, and the values of key-like variables of
@@ -33,11 +38,14 @@ import type { Trajectory } from '../trajectory/schema';
 import { scrubSecrets } from '../llm/secrets';
 import { CommandOutputReader } from './commandOutput';
 import { MasSetupError } from './errors';
+import { linkGatewayCalls } from './linkGatewayCalls';
 import { masEnvironment, secretValues } from './masEnvironment';
+import type { GatewayCallSummary, MasGatewaySession } from './masGateway';
 import { runMasProcess, type MasProcessOutcome } from './masProcess';
 import { OtlpReceiver, type OtlpTaskCollection } from './otlpReceiver';
 import type { OtlpResourceSpans } from './otlpTypes';
 import { writePromptFiles, type WrittenPrompts } from './promptFiles';
+import { spanModelCalls } from './spanModelCalls';
 import type { MasRunContext, MasRunFailure, MasRunner, MasRunResult, MasTask } from './types';
 
 export type CommandMasConfig = Extract<TruceConfig['mas'], { kind: 'command' }>;
@@ -86,6 +94,8 @@ export class CommandMas implements MasRunner {
     if (signal?.aborted) throw signal.reason;
     const dir = await mkdtemp(join(this.options.tmpDir ?? tmpdir(), 'truce-mas-'));
     let receiver: OtlpReceiver | undefined;
+    let gateway: MasGatewaySession | undefined;
+    let gatewayCalls: GatewayCallSummary[] | undefined;
     try {
       let written: WrittenPrompts;
       try {
@@ -102,6 +112,13 @@ export class CommandMas implements MasRunner {
         TRUCE_PROMPT_SET_HASH: context.prompts.hash,
       };
       if (context.sample !== undefined) env.TRUCE_SAMPLE = String(context.sample);
+      if (context.gateway) {
+        // The MAS reaches its model through the run's gateway with a token of its own; the real
+        // key must not reach it by any other name either (passEnv, mas.env).
+        gateway = context.gateway.open({ taskId: context.task.id, ...(context.sample !== undefined ? { sample: context.sample } : {}), prompts: context.prompts });
+        for (const [name, value] of Object.entries(env)) if (value !== undefined && gateway.secrets.includes(value)) delete env[name];
+        Object.assign(env, gateway.env);
+      }
       let collection: OtlpTaskCollection | undefined;
       if (this.options.mas.otlp) {
         try {
@@ -131,14 +148,25 @@ export class CommandMas implements MasRunner {
         await settleWithin(receiver, this.options.otlpSettleMs ?? 2000);
         spans = collection.stop();
       }
-      return this.result(outcome, reader, spans, context);
+      if (gateway) gatewayCalls = await gateway.finish();
+      const result = this.result(outcome, reader, spans, context, gateway?.secrets ?? []);
+      const trajectory = 'failed' in result ? result.partial : result.trajectory;
+      if (trajectory && gatewayCalls) linkGatewayCalls(trajectory.steps, gatewayCalls);
+      // Without a gateway the spans are the only account of the MAS's spend.
+      if (!gateway && spans.length > 0 && context.onModelCalls) {
+        const fromSpans = trajectory?.attrs?.trajectorySource === 'otlp' ? trajectory : trajectoryFromSpans(spans, { runId: context.runId, taskId: context.task.id }).trajectory;
+        if (fromSpans) context.onModelCalls(spanModelCalls(fromSpans.steps));
+      }
+      return result;
     } finally {
+      // Revokes the execution's token even when the run went wrong before it finished.
+      if (gateway && !gatewayCalls) await gateway.finish().catch(() => undefined);
       await receiver?.close();
       await rm(dir, { recursive: true, force: true });
     }
   }
 
-  private result(outcome: Exclude<MasProcessOutcome, { kind: 'aborted' }>, reader: CommandOutputReader, spans: OtlpResourceSpans[], context: MasRunContext): MasRunResult | MasRunFailure {
+  private result(outcome: Exclude<MasProcessOutcome, { kind: 'aborted' }>, reader: CommandOutputReader, spans: OtlpResourceSpans[], context: MasRunContext, extraSecrets: readonly string[]): MasRunResult | MasRunFailure {
     const ids = { runId: context.runId, taskId: context.task.id };
     const output = reader.finish(ids);
     let trajectory = output.trajectory;
@@ -155,7 +183,7 @@ export class CommandMas implements MasRunner {
         answer = output.answer ?? lastOutput(trajectory);
       }
     }
-    const stderr = 'stderr' in outcome ? scrubSecrets(outcome.stderr, secretValues(this.source)) : '';
+    const stderr = 'stderr' in outcome ? scrubSecrets(outcome.stderr, [...secretValues(this.source), ...extraSecrets]) : '';
     if (trajectory) {
       trajectory.attrs = {
         ...trajectory.attrs,

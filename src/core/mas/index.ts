@@ -14,3 +14,4 @@ export { OtlpReceiver, DEFAULT_MAX_BODY_BYTES, type OtlpReceiverOptions, type Ot
 export { decodeTraceRequest, type DecodeResult } from './otlpProtobuf';
 export type * from './otlpTypes';
 export { isMasRunFailure } from './isMasRunFailure';
+export type { GatewayCallSummary, MasGateway, MasGatewaySession, ReportedModelCall } from './masGateway';

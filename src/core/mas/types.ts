@@ -6,6 +6,7 @@
 import type { AgentConfig, TruceConfig } from '../config';
 import type { LlmClient } from '../llm';
 import type { Step, Trajectory } from '../trajectory/schema';
+import type { MasGateway, ReportedModelCall } from './masGateway';
 
 export interface MasTask {
   id: string;
@@ -44,6 +45,10 @@ export interface MasRunContext {
   onStep?: (step: Step) => void;
   /** Distinguishes repeated executions of the same task (cache key `sample`). */
   sample?: number;
+  /** The run's model gateway (mas.gateway); a command MAS is pointed at it. */
+  gateway?: MasGateway;
+  /** Model calls the MAS reported in its spans when no gateway saw them, for the run's accounting. */
+  onModelCalls?: (calls: ReportedModelCall[]) => void;
 }
 
 /** A finished execution. The outcome is filled in by the engine's evaluator, not by the runner. */

@@ -21,17 +21,20 @@ import {
   DiskResponseCache,
   emptyTotals,
   isLlmError,
+  MissingApiKeyError,
+  resolveEndpoint,
   type BudgetLimits,
   type CacheMode,
   type EndpointConfig,
   type EndpointRole,
   type LlmCallRecord,
+  type LlmClient,
   type LlmClients,
   type LlmServicesOptions,
   PendingCacheWrites,
 } from '../llm';
 import { MasSetupError } from '../mas/errors';
-import type { MasRunner, MasTask, PromptSet } from '../mas/types';
+import type { MasRunContext, MasRunner, MasTask, PromptSet } from '../mas/types';
 import {
   cacheDir,
   describeStoreError,
@@ -48,6 +51,7 @@ import {
   runsDir,
   RunStore,
   RunStoreError,
+  RUN_FILES,
   summarizeRun,
   type FileLock,
   type Manifest,
@@ -74,6 +78,8 @@ import { createJudgeCaller } from './judgeCaller';
 import { findMatchingRun, isComplete } from './matchingRun';
 import type { ConfirmSpend } from './spendPlan';
 import { RunBatchLedger } from '../llm/batch/batchLedger';
+import { gatewayWanted, readRecordings, RunGateway } from './runGateway';
+import { spanCallRecords } from './spanAccounting';
 
 export interface RunMasOptions {
   /** A parsed truce.yaml (validated again here, defaults filled in). */
@@ -98,6 +104,12 @@ export interface RunMasOptions {
   reuseMatching?: boolean;
   /** 'replay' runs from the response cache only and never touches the network. */
   cacheMode?: CacheMode;
+  /**
+   * A command MAS behind the gateway: answer its calls from this run's recordings (keyed by the
+   * request, its ordinal in the execution and the repeat index); a request that differs goes
+   * upstream and is marked as a replay miss.
+   */
+  replayRunId?: string;
   signal?: AbortSignal;
   onProgress?: (event: RunProgress) => void;
   /** Where apiKeyEnv names are looked up. */
@@ -209,6 +221,9 @@ async function runMasLocked(options: RunMasOptions, held: FileLock[]): Promise<R
   const taskContext = new TaskContext();
   const recorder = new CallRecorder(taskContext, callsBefore);
   const accounting = new Accounting();
+  const budget = new Budget(limits, spent);
+  const useGateway = gatewayWanted(config.mas) && gatewayUsable(config, env, options.secrets ?? {});
+  const replayDir = options.replayRunId === undefined ? undefined : await replaySource(workspaceRoot, options.replayRunId, useGateway);
   // Calls do not wait for their cache writes (that wait sat on every call's path); each task waits
   // for its own before its trajectory is stored, so a stored trajectory's replies are always cached.
   const cacheWrites = new PendingCacheWrites();
@@ -220,17 +235,18 @@ async function runMasLocked(options: RunMasOptions, held: FileLock[]): Promise<R
     batch: { ledger: batchLedger },
     ...(cacheMode === 'off' ? {} : { cache: new DiskResponseCache(cacheDir(workspaceRoot)) }),
     cacheMode,
-    budget: new Budget(limits, spent),
+    budget,
     accounting,
     onCall: (record) => recorder.record(record),
     onCacheWrite: (write) => cacheWrites.track(write, taskContext.current()?.taskId ?? ''),
   });
-  const endpoints = endpointConfigs(config, options.secrets ?? {});
+  const endpoints = endpointConfigs(config, options.secrets ?? {}, useGateway);
   const clients = await setup(async () => createLlmClients(endpoints, services));
   const evaluator = await setup(async () => buildEvaluator(config, clients, options.trusted, workspaceRoot));
   const runner = await setup(async () => backend.createRunner(config, prompts, backendContext));
 
-  const probe = (options.probe ?? cacheMode !== 'replay') && pending.length > 0 && endpoints.executor !== undefined;
+  // The probe asks llm.executor's own model; a command MAS names its models itself, so its first call is the check.
+  const probe = (options.probe ?? cacheMode !== 'replay') && pending.length > 0 && endpoints.executor !== undefined && config.mas.kind !== 'command';
   const projection = projectRun(config, prompts, pending.map((p) => p.task), { probe, limits: remainingLimits(limits, spent) });
   if (options.confirmSpend && cacheMode !== 'replay') {
     const go = await options.confirmSpend({ what: 'run', projection, complete: projection.complete, limits, spent });
@@ -309,12 +325,51 @@ async function runMasLocked(options: RunMasOptions, held: FileLock[]): Promise<R
   const results: Trajectory[] = [...(previous?.trajectories ?? [])];
   let storeFailure: Error | undefined;
 
+  // The tasks in flight, for the calls reported outside their async context (gateway, spans).
+  const scopes = new Map<string, TaskScope>();
+  const gateway = useGateway && clients.executor ? await storeWrite(workspaceRoot, store.dir, runId, () => startRunGateway(clients.executor as LlmClient)) : undefined;
+  async function startRunGateway(executor: LlmClient): Promise<RunGateway> {
+    // This run's own earlier invocations answer a resume for free, as the response cache does for the rounds MAS.
+    const recordings = previous ? await readRecordings(store.dir) : new Map<string, Record<string, unknown>>();
+    if (replayDir) await readRecordings(replayDir, recordings);
+    return RunGateway.start({
+      executor,
+      prices: config.llm.executor,
+      budget,
+      runDir: store.dir,
+      recordings,
+      replaying: replayDir !== undefined,
+      strict: cacheMode === 'replay',
+      secrets: executorSecrets(config, env, options.secrets ?? {}),
+      onRecord: (record, taskId) => {
+        accounting.record(record);
+        recorder.record(record, taskId === undefined ? undefined : scopes.get(taskId));
+      },
+    });
+  }
+  const masExtras = (scope: TaskScope): Pick<MasRunContext, 'gateway' | 'onModelCalls'> =>
+    gateway
+      ? { gateway }
+      : {
+          // Without the gateway, the MAS's spans are the account of its spend; with it they are not
+          // counted at all, so no call is counted twice.
+          onModelCalls: (calls) => {
+            for (const record of spanCallRecords(calls, config)) {
+              accounting.record(record);
+              recorder.record(record, scope);
+              const over = budget.charge({ calls: 1, tokens: record.usage.inputTokens + record.usage.outputTokens, costUsd: record.costUsd });
+              if (over) recorder.interrupt({ status: 'stopped-budget', reason: spanBudgetMessage(over, budget) });
+            }
+          },
+        };
+
   // Tasks whose calls are done and whose records are being stored. A task gives its slot to the
   // next one as soon as its last call returned: waiting there for its cache writes and appends
   // kept a slot idle for tens of milliseconds per task, with the file-system thread pool busy.
   const storing = new Set<Promise<void>>();
   const runOne = ({ task, split: taskSplit }: PendingTask) =>
     taskContext.run(task.id, async (scope) => {
+      scopes.set(task.id, scope);
       const interrupted = () => scope.interruption !== undefined || taskSignal.aborted;
       // The task's calls need not wait for this record to reach the disk (a flushed append per
       // task kept slots idle between tasks); it is awaited before anything else about the task is
@@ -323,7 +378,7 @@ async function runMasLocked(options: RunMasOptions, held: FileLock[]): Promise<R
       started.catch(() => undefined);
       let stored: Promise<void>;
       try {
-        const trajectory = await executeTask(runId, task, taskSplit, prompts, runner, evaluator, clients, taskSignal, interrupted);
+        const trajectory = await executeTask(runId, task, taskSplit, prompts, runner, evaluator, clients, taskSignal, interrupted, masExtras(scope));
         stored = storeTask(task, taskSplit, scope, started, trajectory);
       } catch (error) {
         // executeTask turns the MAS's and the evaluator's errors into results; anything else it
@@ -331,7 +386,10 @@ async function runMasLocked(options: RunMasOptions, held: FileLock[]): Promise<R
         stored = storeTask(task, taskSplit, scope, started, undefined, error);
       }
       storing.add(stored);
-      void stored.finally(() => storing.delete(stored));
+      void stored.finally(() => {
+        storing.delete(stored);
+        scopes.delete(task.id);
+      });
     });
   const storeTask = async (task: MasTask, taskSplit: SplitName, scope: TaskScope, started: Promise<void>, trajectory: Trajectory | undefined, thrown?: unknown): Promise<void> => {
     try {
@@ -379,8 +437,15 @@ async function runMasLocked(options: RunMasOptions, held: FileLock[]): Promise<R
     }
   };
 
-  await runPool(pending, concurrency, runOne, () => taskSignal.aborted || recorder.interruption !== undefined || storeFailure !== undefined);
-  while (storing.size > 0) await Promise.all([...storing]);
+  try {
+    await runPool(pending, concurrency, runOne, () => taskSignal.aborted || recorder.interruption !== undefined || storeFailure !== undefined);
+    while (storing.size > 0) await Promise.all([...storing]);
+  } finally {
+    // A record of the gateway that could not be written fails the run like any other store write.
+    await gateway?.close().catch((error: unknown) => {
+      storeFailure ??= new Error(describeStoreError(error, store.dir, workspaceRoot, `truce run --resume ${runId}`));
+    });
+  }
   // Writes outside any task (the probe's) are waited for here, so none is lost unnoticed.
   const strayFailure = await settledCacheWrites(cacheWrites);
   if (strayFailure) recorder.interrupt(strayFailure);
@@ -447,10 +512,11 @@ async function executeTask(
   clients: LlmClients,
   signal: AbortSignal,
   interrupted: () => boolean,
+  extras: Pick<MasRunContext, 'gateway' | 'onModelCalls'>,
 ): Promise<Trajectory | undefined> {
   let result;
   try {
-    result = await runner.run({ runId, task, prompts, ...(clients.executor ? { executor: clients.executor } : {}), signal });
+    result = await runner.run({ runId, task, prompts, ...(clients.executor ? { executor: clients.executor } : {}), signal, ...extras });
   } catch (error) {
     if (interrupted()) return undefined;
     return failedTrajectory(runId, task, split, `The MAS stopped with an error: ${(error as Error).message}`);
@@ -488,8 +554,9 @@ class CallRecorder {
     this.all = [...before];
   }
 
-  record(record: LlmCallRecord): void {
-    const scope = this.context.current();
+  /** `taskScope`: the task of a call made outside the task's async context (the gateway's, the spans'). */
+  record(record: LlmCallRecord, taskScope?: TaskScope): void {
+    const scope = taskScope ?? this.context.current();
     const stored: StoredCallRecord = scope ? { ...record, taskId: scope.taskId } : { ...record };
     this.all.push(stored);
     if (this.store) this.store.appendCalls(stored).catch(() => undefined);
@@ -629,14 +696,14 @@ async function setup<T>(step: () => Promise<T>): Promise<T> {
   }
 }
 
-function endpointConfigs(config: TruceConfig, secrets: Partial<Record<EndpointRole, string>>): Partial<Record<EndpointRole, EndpointConfig>> {
+function endpointConfigs(config: TruceConfig, secrets: Partial<Record<EndpointRole, string>>, gateway: boolean): Partial<Record<EndpointRole, EndpointConfig>> {
   const withKey = (endpoint: EndpointConfig, role: EndpointRole): EndpointConfig => {
     const key = secrets[role];
     return key ? { ...endpoint, apiKey: key } : endpoint;
   };
   const out: Partial<Record<EndpointRole, EndpointConfig>> = {};
   // A command MAS talks to its own endpoints; a client (and key) for the executor is only needed by ours.
-  if (config.mas.kind === 'rounds') out.executor = withKey(config.llm.executor, 'executor');
+  if (config.mas.kind === 'rounds' || gateway) out.executor = withKey(config.llm.executor, 'executor');
   // The judge falls back to the executor's endpoint when none is configured.
   if (config.evaluator.type === 'llm-judge') {
     out.judge = config.llm.judge ? withKey(config.llm.judge, 'judge') : withKey(config.llm.executor, 'executor');
@@ -661,4 +728,52 @@ function abortReason(signal: AbortSignal): string {
   const reason: unknown = signal.reason;
   if (reason instanceof Error && reason.name !== 'AbortError') return reason.message;
   return 'cancelled';
+}
+
+/** The folder of the run `--replay RUN` names, which must hold gateway recordings. */
+async function replaySource(workspaceRoot: string, ref: string, gateway: boolean): Promise<string> {
+  if (!gateway) {
+    throw new RunSetupError('--replay RUN replays what the gateway recorded for a command MAS (mas.kind command, mas.gateway on). The rounds MAS replays from the response cache: use --replay without a run.');
+  }
+  let id: string;
+  try {
+    id = await resolveRunId(workspaceRoot, ref);
+  } catch (error) {
+    throw new RunSetupError(`Cannot replay run ${ref}: ${(error as Error).message}`);
+  }
+  const dir = resumableDir(workspaceRoot, id);
+  if (!dir || !existsSync(dir)) throw new RunSetupError(`Cannot replay run ${ref}: no such run under .truce/runs.`);
+  if (!existsSync(resolve(dir, RUN_FILES.gatewayCalls))) throw new RunSetupError(`Run ${id} has no gateway recordings (${RUN_FILES.gatewayCalls}): its MAS did not run behind the gateway, so there is nothing to replay.`);
+  return dir;
+}
+
+/** The executor key's values as TRUCE holds them, which must never reach the MAS. */
+function executorSecrets(config: TruceConfig, env: Readonly<Record<string, string | undefined>>, secrets: Partial<Record<EndpointRole, string>>): string[] {
+  const executor = config.llm.executor;
+  const names = [executor.apiKeyEnv ?? (executor.azureApiVersion !== undefined ? 'AZURE_OPENAI_API_KEY' : 'OPENAI_API_KEY')];
+  const values = [secrets.executor, ...names.map((n) => env[n]?.trim())];
+  return values.filter((v): v is string => typeof v === 'string' && v !== '');
+}
+
+function spanBudgetMessage(dimension: 'calls' | 'tokens' | 'costUsd', budget: Budget): string {
+  const setting = { calls: 'maxCalls', tokens: 'maxTokens', costUsd: 'maxCost' }[dimension];
+  const spent = budget.snapshot().spent;
+  const figure = dimension === 'calls' ? `${spent.calls} calls` : dimension === 'tokens' ? `${spent.tokens} tokens` : `$${spent.costUsd.toFixed(4)}`;
+  return `The MAS's spans report ${figure}, past budget.${setting} in truce.yaml; the run stopped after the tasks in flight. Raise the budget and resume the run.`;
+}
+
+/**
+ * The gateway forwards with the executor's key. Left to its default, it is on only when that key
+ * is at hand (or the endpoint is local); asked for outright, a missing key is the setup error
+ * creating the executor's client reports.
+ */
+function gatewayUsable(config: TruceConfig, env: Readonly<Record<string, string | undefined>>, secrets: Partial<Record<EndpointRole, string>>): boolean {
+  if (config.mas.kind === 'command' && config.mas.gateway === true) return true;
+  try {
+    resolveEndpoint(secrets.executor ? { ...config.llm.executor, apiKey: secrets.executor } : config.llm.executor, env);
+    return true;
+  } catch (error) {
+    if (error instanceof MissingApiKeyError) return false;
+    throw error;
+  }
 }

@@ -6,6 +6,10 @@ import type { LlmCallRecord } from '../llm';
 
 export interface StoredCallRecord extends LlmCallRecord {
   taskId?: string;
+  /** The gateway call this record accounts for (gateway-calls.jsonl); trajectory steps name it in attrs.callId. */
+  callId?: string;
+  /** Who reported a command MAS's call: the gateway that carried it, or the MAS's own spans. */
+  source?: 'gateway' | 'spans';
 }
 
 /** Enough of a shape check to fold records into totals; the LLM layer wrote them. */

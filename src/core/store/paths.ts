@@ -18,4 +18,6 @@ export const RUN_FILES = {
   calls: 'llm-calls.jsonl',
   journal: 'journal.jsonl',
   summary: 'summary.json',
+  /** Every model call of a command MAS through the gateway, request and reply whole (run/runGateway.ts). */
+  gatewayCalls: 'gateway-calls.jsonl',
 } as const;

@@ -44,13 +44,15 @@ describe('the command MAS environment', function () {
 
   it('passes PATH, HOME, locale and TRUCE_* but no keys, unless mas.passEnv names them', async () => {
     ws = commandMasWorkspace({ inputs: ['a'] });
+    // Without the gateway, which would hand the MAS an OPENAI_API_KEY of its own (a token).
+    writeFileSync(join(ws.dir, 'truce.yaml'), readFileSync(join(ws.dir, 'truce.yaml'), 'utf8').replace('timeoutMs: 20000 }', 'timeoutMs: 20000, gateway: false }'));
     const r = await truce(['run'], ws.dir, env());
     assert.equal(r.code, 0, r.stderr);
     const names = await envNames();
     for (const name of ['PATH', 'HOME', 'LANG', 'TRUCE_PROMPTS_DIR', 'TRUCE_TASK_ID', 'TRUCE_RUN_ID']) assert.ok(names.includes(name), `${name} missing from ${names}`);
     for (const name of ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'AWS_SECRET_ACCESS_KEY', 'TRUCE_TRUST']) assert.ok(!names.includes(name), `${name} was passed`);
 
-    const yaml = readFileSync(join(ws.dir, 'truce.yaml'), 'utf8').replace('timeoutMs: 20000 }', 'timeoutMs: 20000, passEnv: [OPENAI_API_KEY] }');
+    const yaml = readFileSync(join(ws.dir, 'truce.yaml'), 'utf8').replace('gateway: false }', 'gateway: false, passEnv: [OPENAI_API_KEY] }');
     writeFileSync(join(ws.dir, 'truce.yaml'), yaml);
     const passed = await truce(['run'], ws.dir, env());
     assert.equal(passed.code, 0, passed.stderr);
@@ -74,12 +76,17 @@ describe('the command MAS environment', function () {
     assert.ok(!r.stdout.includes(OPENAI) && !r.stderr.includes(OPENAI));
   });
 
-  it('validate warns about a command MAS that names neither mas.env nor mas.passEnv', async () => {
+  it('validate warns about a command MAS without the gateway that names neither mas.env nor mas.passEnv', async () => {
     ws = commandMasWorkspace({ inputs: ['a'] });
+    // Behind the gateway (the default) the MAS gets a token for TRUCE's endpoint: nothing to warn about.
+    const behind = await cli(['validate'], ws.dir, { HOME: ws.home });
+    assert.equal(behind.code, 0, behind.stdout);
+    assert.doesNotMatch(behind.stdout, /warning: the command MAS/);
+    writeFileSync(join(ws.dir, 'truce.yaml'), readFileSync(join(ws.dir, 'truce.yaml'), 'utf8').replace('timeoutMs: 20000 }', 'timeoutMs: 20000, gateway: false }'));
     const r = await cli(['validate'], ws.dir, { HOME: ws.home });
     assert.equal(r.code, 0, r.stdout);
     assert.match(r.stdout, /^truce\.yaml:3:\d+: warning: the command MAS gets a minimal environment .*mas\.passEnv/m);
-    writeFileSync(join(ws.dir, 'truce.yaml'), readFileSync(join(ws.dir, 'truce.yaml'), 'utf8').replace('timeoutMs: 20000 }', 'timeoutMs: 20000, passEnv: [OPENAI_API_KEY] }'));
+    writeFileSync(join(ws.dir, 'truce.yaml'), readFileSync(join(ws.dir, 'truce.yaml'), 'utf8').replace('gateway: false }', 'gateway: false, passEnv: [OPENAI_API_KEY] }'));
     assert.doesNotMatch((await cli(['validate'], ws.dir, { HOME: ws.home })).stdout, /warning: the command MAS/);
   });
 });
