@@ -23,6 +23,8 @@ export interface ProtectedSpan {
   /** 0-based lines of the two tags (the last line when never closed). */
   openLine: number;
   closeLine: number;
+  /** False for an opening tag never closed: the span runs to the end of the file, the end included. */
+  closed: boolean;
 }
 
 export interface ProtectedSpanScan {
@@ -55,11 +57,11 @@ export function findProtectedSpans(file: LineIndex): ProtectedSpanScan {
         line: openPos.line,
         character: openPos.character,
       });
-      spans.push({ start: open, end: text.length, openLine: openPos.line, closeLine: file.positionAt(text.length).line });
+      spans.push({ start: open, end: text.length, openLine: openPos.line, closeLine: file.positionAt(text.length).line, closed: false });
       break;
     }
     const end = closeAt + PROTECT_CLOSE.length;
-    spans.push({ start: open, end, openLine: openPos.line, closeLine: file.positionAt(closeAt).line });
+    spans.push({ start: open, end, openLine: openPos.line, closeLine: file.positionAt(closeAt).line, closed: true });
     at = end;
   }
   return { spans, errors };
@@ -72,5 +74,5 @@ export function protectedSpanOver(spans: readonly ProtectedSpan[], start: number
 
 /** The span an insertion at `offset` would land inside (strictly between its tags), if any. */
 export function protectedSpanAt(spans: readonly ProtectedSpan[], offset: number): ProtectedSpan | undefined {
-  return spans.find((s) => offset > s.start && offset < s.end);
+  return spans.find((s) => offset > s.start && (offset < s.end || (!s.closed && offset === s.end)));
 }

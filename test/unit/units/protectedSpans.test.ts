@@ -92,6 +92,12 @@ describe('protected spans (<DONT_CHANGE>)', () => {
     assert.equal(open.errors[0].line, 1);
     assert.match(open.errors[0].message, /never closed.*Add <\/DONT_CHANGE>/);
 
+    // Nothing may be appended at the end of the file either: it is inside the open span.
+    const onlyRole = '<DONT_CHANGE>\nYou are a careful reviewer.\n';
+    const roleDoc = parsePromptDocument(onlyRole, { uri: 'x.md' });
+    const appended = planUnitEdit(onlyRole, roleDoc, { op: 'ADD', agentId: roleDoc.agents[0].id, newText: 'Quote the user.' });
+    assert.equal(!appended.ok && appended.code, 'locked');
+
     const stray = parsePromptDocument('- One.\n</DONT_CHANGE>\n- Two.\n', { uri: 'x.md' });
     assert.deepEqual(lockedTexts(stray), []);
     assert.equal(stray.errors.length, 1);
