@@ -28,24 +28,16 @@ export class EditorDemoMode implements vscode.Disposable {
     this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
   }
 
-  get active(): boolean {
-    return this.shown;
-  }
-
-  private shown = false;
-
   /** Throws (DemoWorldError) when demo mode is on but its world file is unusable. */
   async resolve(config: TruceConfig, workspaceRoot: string, what: string, signal?: AbortSignal): Promise<EditorLlmSetup> {
     const decision = await resolveDemoMode(config, { workspaceRoot, ...(signal ? { signal } : {}) });
     if (!decision.active) {
       this.item.hide();
-      this.shown = false;
       return { config, demo: false };
     }
     this.log.info(`${what}: ${decision.notice}`);
     this.item.tooltip = new vscode.MarkdownString(`**TRUCE is running the demo world, not an LLM.** Replies are scripted by TRUCE's built-in simulation from the prompts' rules.\n\n${decision.notice}\n\nClick for the TRUCE log.`);
     this.item.show();
-    this.shown = true;
     if (!this.told) {
       this.told = true;
       void vscode.window.showInformationMessage(`TRUCE: ${decision.notice}`);

@@ -43,7 +43,15 @@ export function classify(world: World, request: SimChatRequest): Classified {
   const rollout = rolloutKindOf(user);
   if (rollout) {
     const agent = rollout === 'role' ? world.agentOfSystemPrompt(system) : rollout === 'decision' ? world.decider : world.scenario.aggregator;
-    if (!agent) return { kind: 'unknown', reason: 'a role call whose system prompt names no agent of the world (no "# The <agent>" heading and no marker of the scenario)' };
+    if (!agent) {
+      const markers = Object.entries(world.scenario.markers ?? {}).map(([id, marker]) => `${id}: ${JSON.stringify(marker)}`);
+      return {
+        kind: 'unknown',
+        reason: markers.length
+          ? `a role call whose system prompt starts with none of the world's markers (${markers.join(', ')}); keep each role prompt's first line, or update the markers`
+          : 'a role call whose system prompt has no "# The <agent>" heading',
+      };
+    }
     return { kind: rollout, agent, system, user };
   }
   return { kind: 'unknown', reason: `a call it cannot place (system starts ${JSON.stringify(system.slice(0, 80))}, user starts ${JSON.stringify(user.slice(0, 80))})` };

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { runCli } from '../../../src/cli/runCli';
 import { REPO } from '../../support/cliProcess';
 import { parseConfig, type TruceConfig } from '../../../src/core/config';
-import { createDemoFetch, DEMO_BASE_URL, DemoWorldError, isDemoEndpoint, resolveDemoMode } from '../../../src/core/demo';
+import { createDemoFetch, DEMO_BASE_URL, DemoWorldError, isDemoEndpoint, loadDemoWorld, resolveDemoMode } from '../../../src/core/demo';
+import { roleMessage } from '../../../src/core/mas/roundsMessages';
+import { createSimResponder } from '../../../src/core/sim';
 
 const EXAMPLE = join(REPO, 'examples/debate-mas');
 
@@ -69,6 +71,16 @@ describe('demo mode: the debate example against the demo world', () => {
     await assert.rejects(resolveDemoMode(configOf(dir), unreachable), (e: Error) => e instanceof DemoWorldError && /owned by "judge", which is not a role/.test(e.message));
     const command = configOf(dir, (t) => t.replace(/mas:\n[\s\S]*?\ntasks:/, 'mas:\n  kind: command\n  argv: [node, mas.js]\n\ntasks:'));
     await assert.rejects(resolveDemoMode(command, unreachable), (e: Error) => e instanceof DemoWorldError && /scripts a rounds MAS/.test(e.message));
+  });
+
+  it('tells which first lines it expects when a role prompt no longer starts with its marker', async () => {
+    const world = await loadDemoWorld(configOf(dir), dir);
+    const user = roleMessage({ task: world.tasks[0].input, round: 1, rounds: 2 });
+    const sim = createSimResponder(world);
+    assert.match(String(sim.respond({ model: 'demo-world', messages: [{ role: 'system', content: '# Proposer\n\n- Be brief.' }, { role: 'user', content: user }] })), /^Answer: [A-D]|I defer/);
+    const refused = sim.respond({ model: 'demo-world', messages: [{ role: 'system', content: '# Advocate\n\n- Be brief.' }, { role: 'user', content: user }] }) as { error: { status: number; message: string } };
+    assert.equal(refused.error.status, 500);
+    assert.match(refused.error.message, /starts with none of the world's markers \(proposer: "# Proposer", skeptic: "Role: Skeptic"\); keep each role prompt's first line/);
   });
 
   it('answers like an OpenAI-compatible endpoint in-process: completions with usage, errors with their status', async () => {
