@@ -29,9 +29,9 @@
 import { createHash } from 'node:crypto';
 import type { FakeChatRequest, FakeReply, Responder } from '../../test/support/fakeOpenAiServer';
 import { agentOfSystemPrompt, createSimResponder, rolloutReply, type SimResponder, type World } from '../../test/support/sim';
-import { blamesIn, blameText, causesInOutput, causeKey, uniqueCauses, type Cause, type ShownRule } from '../../test/support/sim/evidence';
-import { fixFor, noiseEdit, type SimEdit } from '../../test/support/sim/edits';
-import { pick, randomFor } from '../../test/support/sim/random';
+import { blamesIn, blameText, causesInOutput, causeKey, uniqueCauses, type Cause, type ShownRule } from '../../src/core/sim/evidence';
+import { fixFor, noiseEdit, type SimEdit } from '../../src/core/sim/edits';
+import { pick, randomFor } from '../../src/core/sim/random';
 import { DECISION_STEP, rulesOfInstruction, type TranscriptEntry } from './axFlow';
 
 export type PeerCallKind = 'ax-role' | 'ax-aggregate' | 'ax-decision' | 'gepa-critic' | 'gepa-propose';

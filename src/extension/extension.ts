@@ -3,6 +3,7 @@ import { ApiKeyStore } from './apiKeys';
 import { AttachController } from './attach/attachController';
 import { SHOW_LOG_COMMAND } from './commandIds';
 import { CodeLensController } from './codeLensController';
+import { EditorDemoMode } from './editorDemoMode';
 import { ConfigDiagnostics } from './configDiagnostics';
 import { PromptDocumentIndex } from './documentIndex';
 import { UnitHoverProvider } from './hoverProvider';
@@ -25,7 +26,8 @@ let attach: AttachController | undefined;
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('TRUCE', { log: true });
   const index = new PromptDocumentIndex(log);
-  const suggestions = registerSuggestionFeatures(context, { index, log });
+  const demoMode = new EditorDemoMode(log);
+  const suggestions = registerSuggestionFeatures(context, { index, log, demoMode });
   const hoverProvider = new UnitHoverProvider(index, suggestions.insights);
   const configDiagnostics = new ConfigDiagnostics();
   const keys = new ApiKeyStore(context.secrets);
@@ -38,10 +40,11 @@ export function activate(context: vscode.ExtensionContext): void {
     attachController,
     configDiagnostics,
     statusBar,
+    demoMode,
     vscode.commands.registerCommand(SHOW_LOG_COMMAND, () => log.show()),
     registerValidateConfigCommand(configDiagnostics),
     registerSetApiKeyCommand(keys),
-    registerRunMasCommand(log, keys, statusBar),
+    registerRunMasCommand(log, keys, statusBar, demoMode),
     registerImportTrajectoriesCommand(log),
     log,
     index,

@@ -1,12 +1,14 @@
 import * as vscode from 'vscode';
 import { parseConfig } from '../core/config';
 import { workspaceEscape } from '../core/workspacePath';
+import { DEMO_LABEL } from '../core/demo';
 import { applyExecutorOverrides, RunSetupError, runMas, type RunProgress, type RunResult } from '../core/run';
 import { capsBroken, describeSpendPlan, type SpendPlan } from '../core/run/spendPlan';
 import type { SplitName } from '../core/tasks';
 import { ENDPOINT_ROLES, type ApiKeyStore } from './apiKeys';
 import { RUN_MAS_COMMAND } from './commandIds';
 import { configPath } from './configDiagnostics';
+import type { EditorDemoMode } from './editorDemoMode';
 import type { RunStatusBar } from './runStatusBar';
 
 export interface RunMasArgs {
@@ -30,7 +32,7 @@ const SPLITS: { label: string; split?: SplitName; detail: string }[] = [
  * with progress, cancellation (the run stays resumable), the spend in the status bar and every
  * line of progress in the TRUCE log. A `command` MAS is refused in untrusted workspaces.
  */
-export function registerRunMasCommand(log: vscode.LogOutputChannel, keys: ApiKeyStore, statusBar: RunStatusBar): vscode.Disposable {
+export function registerRunMasCommand(log: vscode.LogOutputChannel, keys: ApiKeyStore, statusBar: RunStatusBar, demoMode: EditorDemoMode): vscode.Disposable {
   return vscode.commands.registerCommand(RUN_MAS_COMMAND, async (args?: RunMasArgs): Promise<RunResult | undefined> => {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder || folder.uri.scheme !== 'file') {
@@ -63,6 +65,14 @@ export function registerRunMasCommand(log: vscode.LogOutputChannel, keys: ApiKey
     }
     const overridden = applyExecutorOverrides(parsed.config, process.env);
     for (const note of overridden.applied) log.info(`run: ${note}`);
+    let setup;
+    try {
+      setup = await demoMode.resolve(overridden.config, folder.uri.fsPath, 'run');
+    } catch (error) {
+      log.error(`run: ${(error as Error).message}`);
+      void vscode.window.showErrorMessage(`TRUCE: ${(error as Error).message}`);
+      return undefined;
+    }
     const secrets: Partial<Record<(typeof ENDPOINT_ROLES)[number], string>> = {};
     for (const role of ENDPOINT_ROLES) {
       const key = await keys.get(role);
@@ -84,8 +94,9 @@ export function registerRunMasCommand(log: vscode.LogOutputChannel, keys: ApiKey
         };
         try {
           const result = await runMas({
-            config: overridden.config,
+            config: setup.config,
             configFile: configPath(folder),
+            ...(setup.llm ? { llm: setup.llm } : {}),
             workspaceRoot: folder.uri.fsPath,
             ...(split ? { split } : {}),
             ...(args?.limit !== undefined ? { limit: args.limit } : {}),
@@ -99,7 +110,7 @@ export function registerRunMasCommand(log: vscode.LogOutputChannel, keys: ApiKey
             ...(args?.confirmed ? { confirmSpend: async () => true } : { confirmSpend: confirmRunSpend }),
             onProgress,
           });
-          report(log, statusBar, result);
+          report(log, statusBar, result, setup.demo);
           return result;
         } catch (error) {
           const message = error instanceof RunSetupError ? [error.message, ...error.details.slice(0, 5)].join(' ') : (error as Error).message;
@@ -134,7 +145,7 @@ function describe(event: RunProgress): string | undefined {
   }
 }
 
-function report(log: vscode.LogOutputChannel, statusBar: RunStatusBar, result: RunResult): void {
+function report(log: vscode.LogOutputChannel, statusBar: RunStatusBar, result: RunResult, demo: boolean): void {
   const s = result.summary;
   const mean = s.scores.all.meanScore;
   const usage = s.usage.total;
@@ -143,9 +154,9 @@ function report(log: vscode.LogOutputChannel, statusBar: RunStatusBar, result: R
     .map((k) => (s.scores[k]?.meanScore != null ? `${k} ${s.scores[k]!.meanScore!.toFixed(2)}` : undefined))
     .filter(Boolean)
     .join(' · ');
-  const text = `TRUCE: run ${result.runId} ${result.status}: mean score ${mean == null ? '—' : mean.toFixed(2)}${splits ? ` (${splits})` : ''}; ${s.tasks.failed} failed; ${spend}.`;
+  const text = `TRUCE: ${demo ? `demo run (${DEMO_LABEL}) ` : 'run '}${result.runId} ${result.status}: mean score ${mean == null ? '—' : mean.toFixed(2)}${splits ? ` (${splits})` : ''}; ${s.tasks.failed} failed; ${spend}.`;
   log.info(text);
-  statusBar.showSummary(`TRUCE: ${mean == null ? '—' : mean.toFixed(2)} · ${usage.calls} calls`, text);
+  statusBar.showSummary(`TRUCE: ${mean == null ? '—' : mean.toFixed(2)} · ${usage.calls} calls${demo ? ' · demo' : ''}`, text);
   const show = result.status === 'completed' && s.tasks.failed === 0 ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
   void show(text, 'Show Log').then((a) => a && log.show());
 }

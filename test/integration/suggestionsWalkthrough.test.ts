@@ -16,7 +16,7 @@ suite('Get Started walkthrough', () => {
     const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
     const walkthrough = (extension.packageJSON.contributes.walkthroughs as Array<{ id: string; steps: WalkthroughStep[] }>).find((w) => w.id === 'truce.gettingStarted');
     assert.ok(walkthrough, 'the walkthrough is contributed');
-    assert.deepEqual(walkthrough.steps.map((s) => s.id), ['endpoint', 'example', 'run', 'review']);
+    assert.deepEqual(walkthrough.steps.map((s) => s.id), ['demo', 'endpoint', 'example', 'run', 'review']);
     const registered = new Set(await vscode.commands.getCommands(true));
     for (const step of walkthrough.steps) {
       const linked = [...step.description.matchAll(/\(command:([\w.]+)/g)].map((m) => m[1]!);

@@ -49,7 +49,7 @@ the rule credit (most blamed first), or everything as JSON with --json.
     const loaded = await loadOptimizerConfig(io, 'credit', values.config as string | undefined);
     if (!loaded) return EXIT_FAILURE;
     return guarded(io, 'credit', async () => {
-      const r = await creditStoredRun({ config: loaded.config, workspaceRoot: loaded.workspaceRoot, runId: run, env: io.env, ...(io.signal ? { signal: io.signal } : {}) });
+      const r = await creditStoredRun({ config: loaded.config, workspaceRoot: loaded.workspaceRoot, runId: run, env: io.env, ...(loaded.llm ? { llm: loaded.llm } : {}), ...(io.signal ? { signal: io.signal } : {}) });
       for (const n of r.notes) io.stderr(`note: ${n}\n`);
       const table = summarizeUnitCredit(r.report.signals);
       if (values.json) io.stdout(`${JSON.stringify({ runId: r.runId, units: table, signals: r.report.signals, usage: r.usage }, null, 2)}\n`);
@@ -98,6 +98,7 @@ with \`truce apply <suggestion-id> --run <run>\`.
         env: io.env,
         noCredit: values['no-credit'] === true,
         ...(topK !== undefined ? { topK } : {}),
+        ...(loaded.llm ? { llm: loaded.llm } : {}),
         ...(io.signal ? { signal: io.signal } : {}),
       });
       for (const n of r.notes) io.stderr(`note: ${n}\n`);

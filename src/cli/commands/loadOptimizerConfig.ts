@@ -1,5 +1,7 @@
 /** Shared by the optimizer commands: read truce.yaml, print its diagnostics, apply environment overrides. */
 import type { TruceConfig } from '../../core/config';
+import { resolveDemoMode } from '../../core/demo';
+import type { FetchLike } from '../../core/llm/transport';
 import { applyExecutorOverrides } from '../../core/run';
 import type { CliIO } from '../command';
 import { ConfigReadError, printDiagnostics, readConfig } from '../readConfig';
@@ -7,6 +9,8 @@ import { ConfigReadError, printDiagnostics, readConfig } from '../readConfig';
 export interface LoadedConfig {
   config: TruceConfig;
   workspaceRoot: string;
+  /** Set in demo mode (truce.yaml `demo:`): the in-process demo world the LLM clients talk to. */
+  llm?: { fetch: FetchLike };
 }
 
 /** Undefined after printing why (the command then exits 1). */
@@ -29,7 +33,10 @@ export async function loadOptimizerConfig(io: CliIO, command: string, file?: str
   try {
     const overridden = applyExecutorOverrides(read.config, io.env);
     for (const note of overridden.applied) io.stderr(`truce ${command}: ${note}\n`);
-    return { config: overridden.config, workspaceRoot: read.workspaceRoot };
+    const demo = await resolveDemoMode(overridden.config, { workspaceRoot: read.workspaceRoot, ...(io.signal ? { signal: io.signal } : {}) });
+    if (!demo.active) return { config: overridden.config, workspaceRoot: read.workspaceRoot };
+    io.stderr(`truce ${command}: ${demo.notice}\n`);
+    return { config: demo.config, workspaceRoot: read.workspaceRoot, llm: demo.llm };
   } catch (error) {
     io.stderr(`truce ${command}: ${(error as Error).message}\n`);
     return undefined;

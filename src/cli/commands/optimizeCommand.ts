@@ -168,6 +168,7 @@ export const optimizeCommand: CliCommand = {
         noCredit: v['no-credit'] === true,
         noUnits: v['no-units'] === true,
         ...(v.resume ? { resumeRunId: v.resume } : {}),
+        ...(loaded.llm ? { llm: loaded.llm } : {}),
         ...(io.signal ? { signal: io.signal } : {}),
         env: io.env,
         trusted: trust.trusted,

@@ -4,6 +4,7 @@
  * work is in core/run; this file parses flags, applies the environment overrides and reports.
  */
 import { relative } from 'node:path';
+import { DemoWorldError, resolveDemoMode } from '../../core/demo';
 import type { UsageTotals } from '../../core/llm';
 import { applyExecutorOverrides, describeSpend, RunSetupError, runMas, type RunProgress } from '../../core/run';
 import { RunStoreError } from '../../core/store';
@@ -187,6 +188,15 @@ export const runCommand: CliCommand = {
       return EXIT_FAILURE;
     }
     for (const note of overridden.applied) io.stderr(`truce run: ${note}\n`);
+    let demo;
+    try {
+      demo = await resolveDemoMode(overridden.config, { workspaceRoot: file.workspaceRoot, ...(io.signal ? { signal: io.signal } : {}) });
+    } catch (error) {
+      if (!(error instanceof DemoWorldError)) throw error;
+      io.stderr(`truce run: ${error.message}\n`);
+      return EXIT_FAILURE;
+    }
+    if (demo.active) io.stderr(`truce run: ${demo.notice}\n`);
     const trust = decideTrust(file.workspaceRoot, options.trust, io.env);
     for (const warning of trust.warnings) io.stderr(`truce run: warning: ${warning}\n`);
     const programs = programsOf(overridden.config);
@@ -198,8 +208,9 @@ export const runCommand: CliCommand = {
     let result;
     try {
       result = await runMas({
-        config: withMaxUsd(overridden.config, options.maxUsd),
+        config: withMaxUsd(demo.active ? demo.config : overridden.config, options.maxUsd),
         configFile: relative(file.workspaceRoot, file.path),
+        ...(demo.active ? { llm: demo.llm } : {}),
         workspaceRoot: file.workspaceRoot,
         ...(options.split ? { split: options.split } : {}),
         ...(options.limit !== undefined ? { limit: options.limit } : {}),

@@ -174,6 +174,19 @@ export const creditConfigSchema = z
   })
   .strict();
 
+/**
+ * Demo mode (src/core/demo): the rounds MAS and the optimizer run against the built-in simulation
+ * world — scripted replies, not an LLM — so the loop can be tried without any endpoint.
+ */
+export const demoConfigSchema = z
+  .object({
+    /** Workspace-relative YAML file with the demo world's skills, rules and role markers. */
+    world: z.string().min(1),
+    /** `no-endpoint`: only when the executor endpoint does not answer; `always`: whatever is configured. */
+    when: z.enum(['no-endpoint', 'always']).default('no-endpoint'),
+  })
+  .strict();
+
 export const truceConfigSchema = z
   .object({
     version: z.literal(1).default(1),
@@ -191,6 +204,7 @@ export const truceConfigSchema = z
     budget: budgetConfigSchema.default({}),
     /** Optional without a default, so configurations without it keep their hash. */
     credit: creditConfigSchema.optional(),
+    demo: demoConfigSchema.optional(),
     optimizer: optimizerConfigSchema.default({ method: 'truce', rounds: 3, topK: 3, partition: 'round', windowSize: 4, batchSize: 8, delta: 0.1, gate: 'paired', llmMerge: false, minSupportTasks: 2, prune: true }),
   })
   .strict();

@@ -1,4 +1,5 @@
 /** `truce report --format md`: a run as a document a person reads or pastes into a pull request. */
+import { DEMO_LABEL, isDemoEndpoint } from '../demo/demoEndpoint';
 import type { UsageTotals } from '../llm';
 import { failureReason, type SplitStats } from '../store';
 import { SPLITS } from '../tasks';
@@ -35,6 +36,9 @@ export function renderMarkdownReport(report: RunReport): string {
   const { run, summary } = report;
   const m = run.manifest;
   const out: string[] = [`# TRUCE run ${m.runId}`, ''];
+  if (Object.values(m.endpoints).some((e) => isDemoEndpoint(e.baseUrl))) {
+    out.push(`> **Demo run: ${DEMO_LABEL}.** Every reply came from TRUCE's built-in simulation world (truce.yaml \`demo:\`), scripted from the prompts' rules; the scores say nothing about a real model.`, '');
+  }
   out.push(`- **State:** ${report.state}${summary.statusReason && report.state !== 'completed' ? ` — ${summary.statusReason}` : ''}`);
   out.push(`- **Started:** ${m.createdAt} · last update ${m.updatedAt} · ${m.invocations} invocation${m.invocations === 1 ? '' : 's'}`);
   out.push(`- **Config:** ${m.configFile ?? '(not from a file)'} · sha256 \`${m.configHash.slice(0, 16)}\``);

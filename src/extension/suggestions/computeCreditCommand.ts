@@ -3,6 +3,7 @@ import { isLlmError } from '../../core/llm';
 import { creditStoredRun } from '../../core/storedRunCredit';
 import { applyExecutorOverrides } from '../../core/run';
 import { ENDPOINT_ROLES, type ApiKeyStore } from '../apiKeys';
+import type { EditorDemoMode } from '../editorDemoMode';
 import { COMPUTE_CREDIT_COMMAND } from './suggestionCommandIds';
 import type { WorkspaceRun } from './workspaceRun';
 
@@ -12,7 +13,7 @@ import type { WorkspaceRun } from './workspaceRun';
  * endpoint, so it is refused in untrusted workspaces. The run's new credit.jsonl reaches the
  * lenses through the run watcher; the command also reloads so its caller sees it at once.
  */
-export function registerComputeCreditCommand(workspaceRun: WorkspaceRun, keys: ApiKeyStore, log: vscode.LogOutputChannel): vscode.Disposable {
+export function registerComputeCreditCommand(workspaceRun: WorkspaceRun, keys: ApiKeyStore, log: vscode.LogOutputChannel, demoMode: EditorDemoMode): vscode.Disposable {
   return vscode.commands.registerCommand(COMPUTE_CREDIT_COMMAND, async (): Promise<number | undefined> => {
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage('TRUCE: this workspace is not trusted, so TRUCE does not call LLM endpoints for it. Trust the folder to compute credit.');
@@ -41,7 +42,8 @@ export function registerComputeCreditCommand(workspaceRun: WorkspaceRun, keys: A
         const abort = new AbortController();
         const cancel = token.onCancellationRequested(() => abort.abort());
         try {
-          const result = await creditStoredRun({ config, workspaceRoot: folder.uri.fsPath, runId: active.entry.runId, env: process.env, secrets, signal: abort.signal });
+          const setup = await demoMode.resolve(config, folder.uri.fsPath, 'credit', abort.signal);
+          const result = await creditStoredRun({ config: setup.config, workspaceRoot: folder.uri.fsPath, runId: active.entry.runId, env: process.env, secrets, signal: abort.signal, ...(setup.llm ? { llm: setup.llm } : {}) });
           for (const note of result.notes) log.info(`credit: ${note}`);
           log.info(`credit: ${result.report.signals.length} signals written to ${result.dir}`);
           await workspaceRun.reload();

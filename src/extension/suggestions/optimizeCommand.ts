@@ -8,6 +8,7 @@ import type { TruceConfig } from '../../core/config';
 import { applyExecutorOverrides, budgetLimits } from '../../core/run';
 import { describeSpendPlan } from '../../core/run/spendPlan';
 import { ENDPOINT_ROLES, type ApiKeyStore } from '../apiKeys';
+import type { EditorDemoMode } from '../editorDemoMode';
 import { OPTIMIZE_COMMAND, SELECT_RUN_COMMAND } from './suggestionCommandIds';
 import type { WorkspaceRun } from './workspaceRun';
 
@@ -32,7 +33,7 @@ const METHODS: Array<{ label: string; method: MethodName; detail: string }> = [
  * with cancellation (the run stays resumable), the round in the status bar, and the new run
  * selected so its credit and suggestions show in the prompt files. Refused in untrusted folders.
  */
-export function registerOptimizeCommand(workspaceRun: WorkspaceRun, keys: ApiKeyStore, log: vscode.LogOutputChannel): vscode.Disposable {
+export function registerOptimizeCommand(workspaceRun: WorkspaceRun, keys: ApiKeyStore, log: vscode.LogOutputChannel, demoMode: EditorDemoMode): vscode.Disposable {
   const status = vscode.window.createStatusBarItem('truce.optimize', vscode.StatusBarAlignment.Left, 19);
   status.name = 'TRUCE optimize';
   const command = vscode.commands.registerCommand(OPTIMIZE_COMMAND, async (args?: OptimizeArgs): Promise<OptimizeResult | undefined> => {
@@ -46,7 +47,14 @@ export function registerOptimizeCommand(workspaceRun: WorkspaceRun, keys: ApiKey
       void vscode.window.showWarningMessage('TRUCE: optimizing needs a valid truce.yaml in the workspace folder (TRUCE: Validate Config shows what is wrong).');
       return undefined;
     }
-    const config = applyExecutorOverrides(base, process.env).config;
+    let setup;
+    try {
+      setup = await demoMode.resolve(applyExecutorOverrides(base, process.env).config, folder.uri.fsPath, 'optimize');
+    } catch (error) {
+      void vscode.window.showErrorMessage(`TRUCE: ${(error as Error).message}`);
+      return undefined;
+    }
+    const config = setup.config;
     const method = args?.method ?? (await pickMethod(config.optimizer.method));
     if (!method) return undefined;
     const rounds = args?.rounds ?? (await askRounds(config.optimizer.rounds));
@@ -85,6 +93,7 @@ export function registerOptimizeCommand(workspaceRun: WorkspaceRun, keys: ApiKey
             // Confirmed above with the projection and the caps: a rollout that does not fit what
             // is left runs until the cap stops it, as the modal said.
             confirmSpend: async () => true,
+            ...(setup.llm ? { llm: setup.llm } : {}),
             onProgress: (event) => {
               if (event.type === 'started') lock.started(folder.uri.fsPath, event.runId);
               const line = describe(event);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ApiKeyStore } from '../apiKeys';
 import type { PromptDocumentIndex } from '../documentIndex';
+import type { EditorDemoMode } from '../editorDemoMode';
 import { PromptFileRegistration } from '../promptFileRegistration';
 import { registerComputeCreditCommand } from './computeCreditCommand';
 import { registerOptimizeCommand } from './optimizeCommand';
@@ -8,6 +9,7 @@ import { registerRevertEditCommand } from './revertEditCommand';
 import { ReviewSession } from './reviewSession';
 import { registerRunReportCommand } from './runReportCommand';
 import { registerSelectRunCommand } from './selectRunCommand';
+import { registerSuggestEditsCommand } from './suggestEditsCommand';
 import { registerShowUnitEvidenceCommand } from './showUnitEvidenceCommand';
 import { SuggestionCodeActions } from './suggestionCodeActions';
 import { PREVIEW_SCHEME } from './suggestionCommandIds';
@@ -21,6 +23,7 @@ import { WorkspaceRun } from './workspaceRun';
 export interface SuggestionFeatureDeps {
   index: PromptDocumentIndex;
   log: vscode.LogOutputChannel;
+  demoMode: EditorDemoMode;
 }
 
 export interface SuggestionFeatures {
@@ -55,8 +58,9 @@ export function registerSuggestionFeatures(context: vscode.ExtensionContext, dep
     registerSuggestionCommands(insights, edits),
     registerRevertEditCommand(workspaceRun, deps.log),
     registerRunReportCommand(workspaceRun),
-    registerComputeCreditCommand(workspaceRun, keys, deps.log),
-    registerOptimizeCommand(workspaceRun, keys, deps.log),
+    registerComputeCreditCommand(workspaceRun, keys, deps.log, deps.demoMode),
+    registerSuggestEditsCommand(workspaceRun, keys, deps.log, deps.demoMode),
+    registerOptimizeCommand(workspaceRun, keys, deps.log, deps.demoMode),
   );
   return { insights };
 }

@@ -11,3 +11,4 @@ export const PREVIEW_SCHEME = 'truce-preview';
 export const SHOW_RUN_REPORT_COMMAND = 'truce.showRunReport';
 export const COMPUTE_CREDIT_COMMAND = 'truce.computeCredit';
 export const OPTIMIZE_COMMAND = 'truce.optimize';
+export const SUGGEST_EDITS_COMMAND = 'truce.suggestEdits';

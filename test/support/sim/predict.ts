@@ -6,8 +6,8 @@
  */
 import { aggregatorMessage, decisionMessage, roleMessage } from '../../../src/core/mas/roundsMessages';
 import type { Step, Trajectory } from '../../../src/core/trajectory/schema';
-import { rolloutReply } from './rollout';
-import type { SimTask, World } from './world';
+import { rolloutReply } from '../../../src/core/sim/rollout';
+import type { SimTask, World } from '../../../src/core/sim/world';
 
 /** `prompts` maps agent ids to system prompts. */
 export function simulateTrajectory(world: World, task: SimTask, prompts: Readonly<Record<string, string>>, runId = 'sim'): Trajectory {

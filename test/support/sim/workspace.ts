@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseConfig, type TruceConfig } from '../../../src/core/config';
-import type { World } from './world';
+import type { World } from '../../../src/core/sim/world';
 
 export interface SimWorkspace {
   dir: string;

@@ -101,8 +101,8 @@ describe('simulation world: scenarios and the world model', function () {
   it('answers the probes TRUCE sends before a run', () => {
     const sim = createSimResponder(new World(scenario()));
     const messages = [{ role: 'user', content: 'Reply with the single word OK.' }];
-    assert.equal(sim.respond({ seq: 1, model: 'm', messages, body: {}, headers: {}, lastUser: messages[0].content }), 'OK');
-    const probe = sim.respond({ seq: 2, model: 'm', messages: [{ role: 'user', content: 'Return the JSON object {"ok": true} and nothing else.' }], body: {}, headers: {}, lastUser: '', jsonSchema: { name: 'truce_probe', schema: {} } });
+    assert.equal(sim.respond({ model: 'm', messages }), 'OK');
+    const probe = sim.respond({ model: 'm', messages: [{ role: 'user', content: 'Return the JSON object {"ok": true} and nothing else.' }], jsonSchema: { name: 'truce_probe', schema: {} } });
     assert.deepEqual(probe, { json: { ok: true } });
   });
 

@@ -7,16 +7,16 @@
  * Replies depend only on the scenario and the request content, never on call order.
  */
 import { createHash } from 'node:crypto';
-import type { FakeChatRequest, FakeReply, Responder } from '../fakeOpenAiServer';
+import type { SimChatRequest, SimReply, SimResponderFn } from './chatTypes';
 import { OPTIMIZER_CALLS, optimizerReply, SimReplyError, type OptimizerKind } from './optimizerReplies';
 import { randomFor } from './random';
-import { agentOfSystemPrompt, rolloutKindOf, rolloutReply, type RolloutKind } from './rollout';
+import { rolloutKindOf, rolloutReply, type RolloutKind } from './rollout';
 import type { World } from './world';
 
 export type CallKind = 'probe' | RolloutKind | OptimizerKind;
 
 export interface SimResponder {
-  respond: Responder;
+  respond: SimResponderFn;
   /** Calls answered, per kind (a view for benches and tests; the replies never depend on it). */
   counts: Partial<Record<CallKind, number>>;
   /** Requests refused with a 500, with the reason. */
@@ -24,12 +24,12 @@ export interface SimResponder {
 }
 
 export type Classified =
-  | { kind: 'probe'; reply: FakeReply }
+  | { kind: 'probe'; reply: SimReply }
   | { kind: RolloutKind; agent: string; system: string; user: string }
   | { kind: OptimizerKind; system: string; user: string }
   | { kind: 'unknown'; reason: string };
 
-export function classify(world: World, request: FakeChatRequest): Classified {
+export function classify(world: World, request: SimChatRequest): Classified {
   const system = request.messages.find((m) => m.role === 'system')?.content ?? '';
   const user = request.messages.find((m) => m.role === 'user')?.content ?? '';
   const schema = request.jsonSchema?.name;
@@ -42,8 +42,16 @@ export function classify(world: World, request: FakeChatRequest): Classified {
 
   const rollout = rolloutKindOf(user);
   if (rollout) {
-    const agent = rollout === 'role' ? agentOfSystemPrompt(system) : world.scenario.aggregator;
-    if (!agent) return { kind: 'unknown', reason: 'a role call whose system prompt has no "# The <agent>" heading' };
+    const agent = rollout === 'role' ? world.agentOfSystemPrompt(system) : rollout === 'decision' ? world.decider : world.scenario.aggregator;
+    if (!agent) {
+      const markers = Object.entries(world.scenario.markers ?? {}).map(([id, marker]) => `${id}: ${JSON.stringify(marker)}`);
+      return {
+        kind: 'unknown',
+        reason: markers.length
+          ? `a role call whose system prompt starts with none of the world's markers (${markers.join(', ')}); keep each role prompt's first line, or update the markers`
+          : 'a role call whose system prompt has no "# The <agent>" heading',
+      };
+    }
     return { kind: rollout, agent, system, user };
   }
   return { kind: 'unknown', reason: `a call it cannot place (system starts ${JSON.stringify(system.slice(0, 80))}, user starts ${JSON.stringify(user.slice(0, 80))})` };
@@ -52,11 +60,11 @@ export function classify(world: World, request: FakeChatRequest): Classified {
 export function createSimResponder(world: World): SimResponder {
   const counts: Partial<Record<CallKind, number>> = {};
   const refused: string[] = [];
-  const refuse = (reason: string): FakeReply => {
+  const refuse = (reason: string): SimReply => {
     refused.push(reason);
-    return { error: { status: 500, message: `simulation world: ${reason}. Teach test/support/sim/ this call.`, type: 'server_error' } };
+    return { error: { status: 500, message: `simulation world: ${reason}. Teach src/core/sim/ this call.`, type: 'server_error' } };
   };
-  const respond: Responder = (request) => {
+  const respond: SimResponderFn = (request) => {
     const call = classify(world, request);
     if (call.kind === 'unknown') return refuse(call.reason);
     counts[call.kind] = (counts[call.kind] ?? 0) + 1;

@@ -10,6 +10,13 @@ import type { HarmfulRule, Scenario, Skill } from './scenario';
 export const LETTERS = ['A', 'B', 'C', 'D'] as const;
 export type Letter = (typeof LETTERS)[number];
 
+/** A task the world is handed instead of generating its own: a line of a workspace's tasks file. */
+export interface TaskFacts {
+  id: string;
+  input: string;
+  reference: string;
+}
+
 export interface SimTask {
   id: string;
   input: string;
@@ -74,15 +81,38 @@ export class World {
   readonly tasks: SimTask[];
   private readonly byId: Map<string, SimTask>;
 
-  constructor(scenario: Scenario) {
+  /**
+   * `tasks`: take these tasks (their ids, inputs and reference letters) instead of generating
+   * them; the skills each needs and the letter a misled agent gives are drawn from the seed and
+   * the task id, and calls are matched to a task by its input text.
+   */
+  constructor(scenario: Scenario, options: { tasks?: readonly TaskFacts[] } = {}) {
     this.scenario = scenario;
-    this.tasks = generateTasks(scenario);
+    this.tasks = options.tasks ? adoptTasks(scenario, options.tasks) : generateTasks(scenario);
     this.byId = new Map(this.tasks.map((t) => [t.id, t]));
+    this.byInput = options.tasks ? this.tasks.filter((t) => t.input.trim() !== '').map((t) => ({ task: t, text: t.input.trim() })) : [];
     this.checkVocabulary();
   }
 
+  private readonly byInput: Array<{ task: SimTask; text: string }>;
+
   get agents(): string[] {
     return [...this.scenario.roles, this.scenario.aggregator];
+  }
+
+  /** The agent that gives the final answer. */
+  get decider(): string {
+    return this.scenario.decision ?? this.scenario.aggregator;
+  }
+
+  /** The agent a role call's system prompt belongs to: by the scenario's markers, else by the "# The <agent>" heading. */
+  agentOfSystemPrompt(system: string): string | undefined {
+    const markers = this.scenario.markers;
+    if (markers) {
+      const text = system.trimStart();
+      for (const [agent, marker] of Object.entries(markers)) if (text.startsWith(marker)) return agent;
+    }
+    return /^# The ([a-z][a-z0-9-]*)\s*$/m.exec(system)?.[1];
   }
 
   isRole(agent: string): boolean {
@@ -103,16 +133,24 @@ export class World {
     return this.byId.get(id);
   }
 
-  /** The first task whose id tag ("Problem t007") appears in the text. */
+  /** The first task whose id tag ("Problem t007") or, for adopted tasks, whose input appears in the text. */
   taskInText(text: string): SimTask | undefined {
-    const match = /Problem (t\d{3,})\b/.exec(text);
-    return match ? this.byId.get(match[1]) : undefined;
+    return this.tasksInText(text)[0];
   }
 
   /** Every task mentioned in the text, in order of first mention. */
   tasksInText(text: string): SimTask[] {
-    const ids = [...new Set([...text.matchAll(/Problem (t\d{3,})\b/g)].map((m) => m[1]))];
-    return ids.map((id) => this.byId.get(id)).filter((t): t is SimTask => t !== undefined);
+    const found: Array<{ at: number; task: SimTask }> = [];
+    for (const m of text.matchAll(/Problem (t\d{3,})\b/g)) {
+      const task = this.byId.get(m[1]);
+      if (task) found.push({ at: m.index ?? 0, task });
+    }
+    for (const { task, text: input } of this.byInput) {
+      const at = text.indexOf(input);
+      if (at >= 0) found.push({ at, task });
+    }
+    found.sort((a, b) => a.at - b.at);
+    return [...new Set(found.map((f) => f.task))];
   }
 
   fillerRules(agent: string): string[] {
@@ -201,6 +239,19 @@ export class World {
       if (skill) throw new Error(`The rule "${text}" mentions a keyword of skill "${skill.name}"; pick keywords it does not contain.`);
     }
   }
+}
+
+/** Adopted tasks: the ids, inputs and references given; needs and the misleading letter drawn per task id. */
+function adoptTasks(scenario: Scenario, tasks: readonly TaskFacts[]): SimTask[] {
+  const names = scenario.skills.map((s) => s.name);
+  return tasks.map((t) => {
+    const random = randomFor(scenario.seed, 'adopted-task', t.id);
+    const k = 1 + Math.floor(random() * Math.min(scenario.tasks.maxSkills, names.length));
+    const needs = sample(names, k, random).sort((a, b) => names.indexOf(a) - names.indexOf(b));
+    const reference = (LETTERS as readonly string[]).includes(t.reference.trim().toUpperCase()) ? (t.reference.trim().toUpperCase() as Letter) : LETTERS[0];
+    const others = LETTERS.filter((l) => l !== reference);
+    return { id: t.id, input: t.input, reference, wrong: others[Math.floor(random() * others.length)], needs };
+  });
 }
 
 function generateTasks(scenario: Scenario): SimTask[] {

@@ -5,7 +5,7 @@
  * cache, replay and concurrent rollouts agree with each other.
  */
 import { createHash } from 'node:crypto';
-import { seededRandom } from '../fakeOpenAi/prng';
+import { seededRandom } from './prng';
 
 export function hashSeed(...labels: Array<string | number>): number {
   return createHash('sha256').update(labels.map(String).join('\u0000')).digest().readUInt32LE(0);

@@ -39,6 +39,13 @@ export const scenarioSchema = z
     seed: z.number().int(),
     roles: z.array(agentId).min(1),
     aggregator: agentId.default('aggregator'),
+    /** The agent that gives the final answer; default the aggregator. */
+    decision: agentId.optional(),
+    /**
+     * A line that starts each agent's system prompt, to tell role calls apart when the prompts do
+     * not carry the "# The <agent>" heading of generated workspaces (e.g. the debate example's).
+     */
+    markers: z.record(agentId, z.string().min(1)).optional(),
     rounds: z.number().int().min(1).max(5),
     tasks: z
       .object({
@@ -107,6 +114,10 @@ export const scenarioSchema = z
       if (!skill) issue(`planted missing skill "${m.skill}" is not a skill`, ['planted', 'missing', i]);
       else if (skill.owner !== m.agent) issue(`"${m.skill}" is owned by "${skill.owner}", so it cannot be missing from "${m.agent}"`, ['planted', 'missing', i]);
     });
+    if (s.decision !== undefined) agents.add(s.decision);
+    for (const agent of Object.keys(s.markers ?? {})) {
+      if (!agents.has(agent)) issue(`markers name "${agent}", which is not an agent`, ['markers', agent]);
+    }
     s.planted.harmful.forEach((h, i) => {
       if (!agents.has(h.agent)) issue(`planted harmful rule names "${h.agent}", which is not an agent`, ['planted', 'harmful', i]);
     });

@@ -27,16 +27,16 @@
  * Every reply is checked against the optimizer's own zod schema before it is sent.
  */
 import type { z } from 'zod';
-import { BcdCriticSchema } from '../../../src/core/credit/bcd/prompts/bcdCritic';
-import { BcdGradientSchema } from '../../../src/core/credit/bcd/prompts/bcdGradient';
-import { BcdPeerSchema } from '../../../src/core/credit/bcd/prompts/bcdPeer';
-import { GbcInfluenceSchema } from '../../../src/core/credit/gbc/prompts/gbcInfluence';
-import { GbcSuggestSchema } from '../../../src/core/credit/gbc/prompts/gbcSuggest';
-import { mergeReplySchema } from '../../../src/core/optimize/prompts/merge';
-import { phiReplySchema } from '../../../src/core/credit/truce/prompts/phi';
-import { globalRewriteReplySchema } from '../../../src/core/optimize/prompts/globalRewrite';
-import { psiReplySchema } from '../../../src/core/credit/truce/prompts/psi';
-import { rewriteReplySchema } from '../../../src/core/optimize/prompts/rewrite';
+import { BcdCriticSchema } from '../credit/bcd/prompts/bcdCritic';
+import { BcdGradientSchema } from '../credit/bcd/prompts/bcdGradient';
+import { BcdPeerSchema } from '../credit/bcd/prompts/bcdPeer';
+import { GbcInfluenceSchema } from '../credit/gbc/prompts/gbcInfluence';
+import { GbcSuggestSchema } from '../credit/gbc/prompts/gbcSuggest';
+import { mergeReplySchema } from '../optimize/prompts/merge';
+import { phiReplySchema } from '../credit/truce/prompts/phi';
+import { globalRewriteReplySchema } from '../optimize/prompts/globalRewrite';
+import { psiReplySchema } from '../credit/truce/prompts/psi';
+import { rewriteReplySchema } from '../optimize/prompts/rewrite';
 import {
   answerLetter,
   blamesIn,
@@ -111,7 +111,7 @@ export function optimizerReply(world: World, call: OptimizerCall): unknown {
   const checked = SCHEMAS[call.kind].safeParse(reply);
   if (!checked.success) {
     const issues = checked.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new SimReplyError(`the simulated ${call.kind} reply does not match the optimizer's schema (${issues}); update test/support/sim/optimizerReplies.ts`);
+    throw new SimReplyError(`the simulated ${call.kind} reply does not match the optimizer's schema (${issues}); update src/core/sim/optimizerReplies.ts`);
   }
   return reply;
 }
