@@ -1,22 +1,25 @@
 /**
  * Live attach under load: a MAS exporting many traces over HTTP (protobuf, each trace in three
  * exports — the model spans first, the tool spans next, the root last, as a batch exporter sends
- * them) into an AttachSession, until everything is written to the run. Prints JSON: spans per
- * second end to end, how many times the trajectories file was rewritten and how large it ended,
- * and the peak RSS. Figures only; nothing is asserted.
+ * them) into an AttachSession, until everything is written to the run. The same exports are first
+ * posted to a bare receiver (the command MAS's, collecting nothing), so the figure of the session
+ * can be read against what HTTP and decoding alone cost on this machine. Prints JSON: spans per
+ * second end to end for both, how many times the trajectories file was rewritten and how large it
+ * ended, and the peak RSS. Figures only; nothing is asserted.
  *
  *   node scripts/build.mjs --bench
- *   node out/bench/attach.js [traces=2000] [agents=4] [concurrency=8]
+ *   node out/bench/attach.js [traces=1000] [agents=4] [concurrency=8]
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AttachSession } from '../src/core/attach';
+import { OtlpReceiver } from '../src/core/mas/otlpReceiver';
 import type { OtlpSpan, OtlpTraceRequest } from '../src/core/mas/otlpTypes';
 import { encodeTraceRequest, int, str } from '../test/support/otlpProto';
 
-const [traceCount = 2000, agentCount = 4, concurrency = 8] = process.argv.slice(2).map(Number);
+const [traceCount = 1000, agentCount = 4, concurrency = 8] = process.argv.slice(2).map(Number);
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -64,29 +67,43 @@ function exportsOf(t: number): OtlpTraceRequest[] {
   return [wrap(models), wrap([tool]), wrap([root])];
 }
 
-async function main(): Promise<void> {
-  const root = await mkdtemp(join(tmpdir(), 'truce-bench-attach-'));
-  let writes = 0;
-  let peakRss = process.memoryUsage().rss;
-  const session = await AttachSession.start({ workspaceRoot: root, port: await freePort(), onUpdate: () => void writes++ });
-  const url = `${session.endpoint}/v1/traces`;
-  const headers = { 'content-type': 'application/x-protobuf', authorization: `Bearer ${session.token}` };
-  // Encoded before the clock starts: the bench measures TRUCE, not the test encoder.
-  const bodies = Array.from({ length: traceCount }, (_, t) => exportsOf(t).map((r) => Uint8Array.from(encodeTraceRequest(r))));
-  const spans = traceCount * (agentCount + 2);
-  const started = process.hrtime.bigint();
+/** Posts every trace's exports with `concurrency` clients at once. */
+async function postAll(url: string, token: string, bodies: Array<Array<Uint8Array<ArrayBuffer>>>, onTrace: (t: number) => void): Promise<void> {
+  const headers = { 'content-type': 'application/x-protobuf', authorization: `Bearer ${token}` };
   let next = 0;
   const worker = async () => {
-    for (let t = next++; t < traceCount; t = next++) {
+    for (let t = next++; t < bodies.length; t = next++) {
       for (const body of bodies[t] as Array<Uint8Array<ArrayBuffer>>) {
         const res = await fetch(url, { method: 'POST', headers, body });
         if (res.status !== 200) throw new Error(`export answered ${res.status}`);
         await res.arrayBuffer();
       }
-      if (t % 100 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      onTrace(t);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+async function main(): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'truce-bench-attach-'));
+  let writes = 0;
+  let peakRss = process.memoryUsage().rss;
+  // Encoded before the clock starts: the bench measures TRUCE, not the test encoder.
+  const bodies = Array.from({ length: traceCount }, (_, t) => exportsOf(t).map((r) => Uint8Array.from(encodeTraceRequest(r)) as Uint8Array<ArrayBuffer>));
+  const spans = traceCount * (agentCount + 2);
+  const ms = (a: bigint, b: bigint) => Number(b - a) / 1e6;
+
+  const bare = await OtlpReceiver.start();
+  const bareStarted = process.hrtime.bigint();
+  await postAll(bare.tracesUrl, bare.token, bodies, () => undefined);
+  const bareMs = ms(bareStarted, process.hrtime.bigint());
+  await bare.close();
+
+  const session = await AttachSession.start({ workspaceRoot: root, port: await freePort(), onUpdate: () => void writes++ });
+  const started = process.hrtime.bigint();
+  await postAll(`${session.endpoint}/v1/traces`, session.token, bodies, (t) => {
+    if (t % 100 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  });
   const posted = process.hrtime.bigint();
   await session.flush();
   const written = process.hrtime.bigint();
@@ -94,7 +111,6 @@ async function main(): Promise<void> {
   const status = await session.stop();
   const size = (await stat(join(session.dir, 'trajectories.jsonl'))).size;
   await rm(root, { recursive: true, force: true });
-  const ms = (a: bigint, b: bigint) => Number(b - a) / 1e6;
   console.log(
     JSON.stringify(
       {
@@ -102,6 +118,7 @@ async function main(): Promise<void> {
         exports: traceCount * 3,
         spans,
         trajectories: status.trajectories,
+        bareReceiverSpansPerSecond: Math.round(spans / (bareMs / 1000)),
         postMs: Math.round(ms(started, posted)),
         lastExportToWrittenMs: Math.round(ms(posted, written)),
         spansPerSecondEndToEnd: Math.round(spans / (ms(started, written) / 1000)),
