@@ -64,15 +64,18 @@ try {
       visibleAfterEditP95Ms: edited.visible.p95Ms,
       // …counted from the edit (the extension re-parses while the change event is delivered).
       editThenVisibleMedianMs: edited.editThenVisible.medianMs,
+      editThenVisibleP95Ms: edited.editThenVisible.p95Ms,
       allAfterEditMedianMs: edited.all.medianMs,
       allAfterEditP95Ms: edited.all.p95Ms,
       coldOpenToVisibleMedianMs: cold.visibleOpenToLenses.medianMs,
       indexParseMedianMs: inHost.indexParse.medianMs,
       // The extension's own share: its provider called in-process, no messages.
       directProvideAfterEditMedianMs: inHost.direct.provideAfterEdit.medianMs,
+      directProvideAfterEditP95Ms: inHost.direct.provideAfterEdit.p95Ms,
       directResolveVisibleMedianMs: inHost.direct.resolveVisible.medianMs,
       directResolveAllMedianMs: inHost.direct.resolveAll.medianMs,
       baselineVisibleAfterEditMedianMs: inHost.baseline.afterOneLineEdit.visible.medianMs,
+      baselineVisibleAfterEditP95Ms: inHost.baseline.afterOneLineEdit.visible.p95Ms,
       visibleWithinTarget: edited.visible.medianMs <= TARGET_MS,
       allWithinTarget: edited.all.medianMs <= TARGET_MS,
     },
