@@ -80,6 +80,16 @@ describe('incremental parse', () => {
     assert.ok(reviewer.units.every((u) => u.text.includes('for agent 7') || /^(Keep|Never)/.test(u.text)));
   });
 
+  it('renaming the agent on the first line re-reads that agent only', () => {
+    const first = parseIncrementally(text, { uri: URI });
+    const next = edited(text, '# Agent: agent0\n', '# Agent: opener\n');
+    const parse = parseIncrementally(next, { uri: URI }, first);
+    assert.equal(parse.how.mode, 'incremental');
+    assert.ok(parse.how.linesRead < 120, `read ${parse.how.linesRead} lines`);
+    assertFull(parse.document, next);
+    assert.deepEqual(parse.document.agents.slice(0, 2).map((a) => a.id), ['opener', 'agent1']);
+  });
+
   it('an unclosed code fence swallows the rest of the file: a full parse, and the units below are gone', () => {
     const first = parseIncrementally(text, { uri: URI });
     const next = edited(text, '- Rule 0 of section 0 for agent 2', '```\n- Rule 0 of section 0 for agent 2');

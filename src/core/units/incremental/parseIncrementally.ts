@@ -6,9 +6,9 @@
  * that cannot be shown cheaply, this is a full parse.
  *
  * Markdown only. YAML, Prompty and plain text are parsed in full every time, as are edits to the
- * first line or the front matter, to the only copy of a Markdown file without cut points, and
- * edits whose effect spreads beyond a bounded window (an unclosed code fence, an agent heading
- * renamed above a long stretch).
+ * front matter (or that may open one), and edits whose effect spreads beyond a bounded window (an
+ * unclosed code fence, an agent heading renamed above a long stretch). A Markdown file without a
+ * plain heading to cut at is one segment: it is read whole, as a full parse would.
  */
 import { detectFormat } from '../detectFormat';
 import { LineIndex } from '../lineIndex';
@@ -73,9 +73,12 @@ export function parseIncrementally(text: string, options: ParseOptions, previous
 /** New segments for the edited file, or why they cannot be had without a full walk. */
 function reparse(reuse: MarkdownReuse, file: LineIndex, change: ChangedLines): { segments: Segment[]; linesRead: number } | string {
   const { head, segments } = reuse;
-  // The front matter decides the agent and where the body starts; line 0 decides whether there is one.
-  if (change.firstLine === 0) return 'the first line changed';
-  if (reuse.file.contentText(0).trimEnd() === '---' && (head.frontMatterEnd === undefined || change.firstLine <= head.frontMatterEnd)) return 'the front matter changed';
+  // The front matter decides the agent and where the body starts; a "---" first line, before or
+  // after, decides whether there is one.
+  const opensFrontMatter = (f: LineIndex) => f.contentText(0).trimEnd() === '---';
+  if (opensFrontMatter(reuse.file) || opensFrontMatter(file)) {
+    if (head.frontMatterEnd === undefined || change.firstLine <= head.frontMatterEnd) return 'the front matter changed';
+  }
 
   const mapLine = (line: number): number | undefined =>
     line < change.firstLine ? line : line > change.oldLastLine ? line + change.lineDelta : undefined;
@@ -87,9 +90,9 @@ function reparse(reuse: MarkdownReuse, file: LineIndex, change: ChangedLines): {
   while (end < segments.length && segments[end].startLine <= change.oldLastLine) end++;
 
   // Template spans are found again from a segment start far enough before the change that
-  // nothing the change did can reach it.
+  // nothing the change did can reach it (twice the reach: offsets count a "\r\n" as two).
   let sync = first;
-  while (sync > 0 && reuse.file.starts[segments[sync].startLine] + TEMPLATE_REACH > reuse.file.starts[change.firstLine]) sync--;
+  while (sync > 0 && reuse.file.starts[segments[sync].startLine] + 2 * TEMPLATE_REACH > reuse.file.starts[change.firstLine]) sync--;
   const from = segments[first].startLine;
   const budget = Math.max(200, Math.floor(file.lineCount * MAX_WINDOW_SHARE));
   for (;;) {
