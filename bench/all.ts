@@ -36,6 +36,7 @@ interface Job {
 
 const JOBS: Job[] = [
   { group: 'P1', name: 'parseUnits', nodeArgs: ['--expose-gc'], script: 'parseUnits.js' },
+  { group: 'P1', name: 'incrementalParse', script: 'incrementalParse.js' },
   // The in-host and browser benchmarks drive code-server from their source (the harness finds its
   // files relative to itself), so they run unbundled from bench/.
   { group: 'P1', name: 'codeLensHost', script: '../../bench/codeLensHost.mjs' },
@@ -90,6 +91,10 @@ function headline(name: string, o: Outcome): string {
       return `chat @16: ${r.chat?.[2]?.callsPerSecond} calls/s (${r.chat?.[2]?.speedupVsConcurrency1}× of @1)`;
     case 'rollouts':
       return `${r.wallSeconds} s vs bound ${r.bound?.seconds} s = ${r.ratioVsBound}× (target ≤ 1.25), ${r.callsPerSecond} calls/s, event loop ${r.eventLoopUtilization} busy, ${r.cpuMsPerCall} ms CPU/call`;
+    case 'incrementalParse':
+      return Object.entries(r.results ?? {})
+        .map(([edit, x]: [string, any]) => `${edit}: ${x.incrementalMs?.p50} ms (p95 ${x.incrementalMs?.p95}) vs full ${x.fullMs?.p50} ms`)
+        .join('; ');
     case 'codeLensHost': {
       const h = r.headline ?? {};
       return `${h.units} units: edit→visible lenses ${h.editThenVisibleMedianMs} ms, visible after edit ${h.visibleAfterEditMedianMs} ms (baseline ${h.baselineVisibleAfterEditMedianMs}), all ${h.allAfterEditMedianMs} ms (target ≤ 50)`;

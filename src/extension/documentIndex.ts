@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { detectFormat, parsePromptDocument } from '../core/units';
+import { detectFormat } from '../core/units';
+import { parseIncrementally, type IncrementalParse } from '../core/units/incremental/parseIncrementally';
 import type { PromptDocument } from '../core/units/types';
 import { PROMPT_FILES_SECTION, PromptFileMatcher } from './promptFileMatcher';
 
@@ -9,16 +10,19 @@ export interface PromptDocumentChange {
 
 interface CachedParse {
   readonly version: number;
-  readonly parsed: PromptDocument;
+  readonly parse: IncrementalParse;
 }
 
 /**
  * The single place where the extension turns open documents into parsed prompt documents.
  *
  * Parsing is lazy: nothing is parsed until a provider asks, and a parse is reused for as long as
- * the document's version does not change. `onDidChange` fires when a parse that someone has read
- * becomes outdated (the document was edited, or the prompt-file settings changed), so listeners
- * re-query instead of each holding its own copy. Closing a document drops its parse.
+ * the document's version does not change. After an edit the next parse starts from the last one
+ * and reads again only the part of the file the edit touched (core/units/incremental), which is
+ * what keeps CodeLens quick while typing in a long prompt. `onDidChange` fires when a parse that
+ * someone has read becomes outdated (the document was edited, or the prompt-file settings
+ * changed), so listeners re-query instead of each holding its own copy. Closing a document drops
+ * its parse.
  */
 export class PromptDocumentIndex implements vscode.Disposable {
   private readonly cache = new Map<string, CachedParse>();
@@ -38,7 +42,7 @@ export class PromptDocumentIndex implements vscode.Disposable {
     this.subscriptions.push(
       vscode.workspace.onDidChangeTextDocument((event) => {
         // Saving or dirty-state changes arrive with no content changes: the parse is still valid.
-        if (event.contentChanges.length > 0) this.invalidate(event.document.uri);
+        if (event.contentChanges.length > 0) this.outdated(event.document.uri);
       }),
       vscode.workspace.onDidCloseTextDocument((document) => {
         this.cache.delete(document.uri.toString());
@@ -71,10 +75,11 @@ export class PromptDocumentIndex implements vscode.Disposable {
     if (!this.isPromptDocument(document)) return undefined;
     const key = document.uri.toString();
     const cached = this.cache.get(key);
-    if (cached && cached.version === document.version) return cached.parsed;
-    const parsed = this.parse(document);
-    this.cache.set(key, { version: document.version, parsed });
-    return parsed;
+    if (cached && cached.version === document.version) return cached.parse.document;
+    // An outdated parse of the same document is where the next one starts.
+    const parse = this.parse(document, cached?.parse);
+    this.cache.set(key, { version: document.version, parse });
+    return parse.document;
   }
 
   dispose(): void {
@@ -83,24 +88,26 @@ export class PromptDocumentIndex implements vscode.Disposable {
     for (const subscription of this.subscriptions) subscription.dispose();
   }
 
-  private parse(document: vscode.TextDocument): PromptDocument {
+  private parse(document: vscode.TextDocument, previous: IncrementalParse | undefined): IncrementalParse {
     const text = document.getText();
     const uri = document.uri.toString();
     try {
       // Format detection is the core's (by file name, then content), exactly as the CLI does it,
       // so the editor and `truce` never disagree about what a file contains.
-      return parsePromptDocument(text, { uri, format: detectFormat(document.uri.path, text) });
+      return parseIncrementally(text, { uri, format: detectFormat(document.uri.path, text) }, previous);
     } catch (error) {
       // A parser bug must not take the editor features of every other file down with it.
       const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
       this.log.error(`Could not parse ${document.uri.fsPath}; no policy units are shown for it.\n${reason}`);
-      return { uri, format: 'text', agents: [], errors: [{ message: `Parser failed: ${String(error)}`, line: 0, character: 0 }] };
+      const failed: PromptDocument = { uri, format: 'text', agents: [], errors: [{ message: `Parser failed: ${String(error)}`, line: 0, character: 0 }] };
+      return { document: failed, how: { mode: 'full', linesRead: 0 } };
     }
   }
 
-  private invalidate(uri: vscode.Uri): void {
-    // Only parses someone has read can be outdated; untouched documents stay lazy.
-    if (this.cache.delete(uri.toString())) this.changeEmitter.fire({ uri });
+  private outdated(uri: vscode.Uri): void {
+    // Only parses someone has read can be outdated; untouched documents stay lazy. The outdated
+    // parse stays (its version no longer matches) for the next parse to start from.
+    if (this.cache.has(uri.toString())) this.changeEmitter.fire({ uri });
   }
 
   private rebuildMatcher(): void {

@@ -31,6 +31,21 @@ export class LineView {
     return new LineView(file, fileLines, columns, lines);
   }
 
+  /**
+   * The given file lines, in the given order, unshifted: a Markdown window of a file with the
+   * heading lines that give it its context in front (see incremental/windowParse.ts).
+   */
+  static ofFileLines(file: LineIndex, lines: readonly number[]): LineView {
+    const columns: number[] = [];
+    const texts: string[] = [];
+    for (const l of lines) {
+      const skip = l === 0 ? file.bom : 0;
+      columns.push(skip);
+      texts.push(skip ? file.contentText(l) : file.lineText(l));
+    }
+    return new LineView(file, [...lines], columns, texts);
+  }
+
   /** Lines [from, to) with up to `indent` leading spaces removed from each. */
   static ofIndentedLines(file: LineIndex, from: number, to: number, indent: number): LineView {
     const fileLines: number[] = [];

@@ -100,6 +100,18 @@ export interface MarkdownOptions {
   setAside?: SetAsideKind;
   /** The text specifies what to produce (a task's `expected_output`): its noun phrases are rules. */
   specifies?: boolean;
+  /** Told of every heading as it is reached, for incremental re-parsing (incremental/). */
+  observer?: MarkdownObserver;
+}
+
+/** What incremental re-parsing needs to know of a walk: where the headings are. */
+export interface MarkdownObserver {
+  /**
+   * A heading on view line `viewLine` is about to be read (everything above it has been emitted):
+   * `level` 1–6, `nested` when it sits inside a list or a quote, `xmlDepth` the XML elements open
+   * around it.
+   */
+  heading(viewLine: number, level: number, nested: boolean, xmlDepth: number): void;
 }
 
 export function markdownUnits(opts: MarkdownOptions): void {
@@ -344,6 +356,7 @@ export function markdownUnits(opts: MarkdownOptions): void {
         const inline = tokens[i + 1];
         const line = t.map![0];
         const level = Number(t.tag.slice(1));
+        opts.observer?.heading(line, level, t.level > 0, xml.pathAt[line]?.length ?? 0);
         const title = headingTitle(original, masked, t, inline.content);
         pathVersion++;
         while (headings.length && headings[headings.length - 1].level >= level) headings.pop();

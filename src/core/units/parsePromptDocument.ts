@@ -8,7 +8,7 @@ import { markdownUnits } from './markdownUnits';
 import { findProtectedSpans, protectedSpanOver, type ProtectedSpan } from './protectedSpans';
 import { promptyUnits } from './promptyUnits';
 import type { AgentKind, AgentPrompt, Handoff, ParseError, PolicyUnit, PromptDocument, PromptFormat, RawUnit } from './types';
-import { assignIds, baseUnitId } from './unitId';
+import { assignIds, baseUnitId, type BaseIdCache } from './unitId';
 import { yamlUnits } from './yamlUnits';
 
 export interface ParseOptions {
@@ -39,15 +39,50 @@ export function parsePromptDocument(text: string, options: ParseOptions): Prompt
 }
 
 function collect(file: LineIndex, format: PromptFormat, options: ParseOptions, errors: ParseError[]): AgentPrompt[] {
+  const head = readHead(file, format, options);
+  errors.push(...head.errors);
+  const agents = new AgentCollector(head.defaultId, head.defaultKind, file.text.length);
+  switch (format) {
+    case 'yaml':
+      yamlUnits(file, agents, errors);
+      break;
+    case 'prompty':
+      promptyUnits(file, agents, head.bodyStart);
+      break;
+    case 'markdown':
+    case 'text':
+      markdownUnits({ view: LineView.ofLines(file, head.bodyStart, file.lineCount), agents, plainText: format === 'text' });
+      break;
+  }
+  return agentPrompts(file, agents, head);
+}
+
+/** What a file says about itself before its body: the agent it defines, and where the body starts. */
+export interface DocumentHead {
+  defaultId: string;
+  defaultKind: AgentKind;
+  handoffs?: Handoff[];
+  /** First line of the body (after the front matter). */
+  bodyStart: number;
+  /** Last line of a closed front matter block. */
+  frontMatterEnd?: number;
+  /** The front matter's problems. */
+  errors: ParseError[];
+}
+
+export function readHead(file: LineIndex, format: PromptFormat, options: ParseOptions): DocumentHead {
   let defaultId = options.defaultAgentId ?? agentIdFromPath(options.uri);
   let defaultKind: AgentKind | undefined;
   let handoffs: Handoff[] | undefined;
   let bodyStart = 0;
+  let frontMatterEnd: number | undefined;
+  const errors: ParseError[] = [];
   if (format === 'markdown' || format === 'prompty') {
     const fm = splitFrontMatter(file);
     if (fm) {
       errors.push(...fm.errors);
       bodyStart = fm.endLine + 1;
+      if (fm.endLine > 0) frontMatterEnd = fm.endLine;
       // VS Code's own `.prompt.md`/`.agent.md` files use `agent:` for the chat mode that runs them,
       // so there only TRUCE's own key names the agent.
       const vscodeChatFile = /\.(prompt|agent|chatmode)\.md$/i.test(options.uri);
@@ -58,26 +93,18 @@ function collect(file: LineIndex, format: PromptFormat, options: ParseOptions, e
       handoffs = handoffsOf(fm.data.handoffs);
     }
   }
-  const agents = new AgentCollector(defaultId, defaultKind ?? kindFromName(defaultId), file.text.length);
-  switch (format) {
-    case 'yaml':
-      yamlUnits(file, agents, errors);
-      break;
-    case 'prompty':
-      promptyUnits(file, agents, bodyStart);
-      break;
-    case 'markdown':
-    case 'text':
-      markdownUnits({ view: LineView.ofLines(file, bodyStart, file.lineCount), agents, plainText: format === 'text' });
-      break;
-  }
+  return { defaultId, defaultKind: defaultKind ?? kindFromName(defaultId), handoffs, bodyStart, frontMatterEnd, errors };
+}
+
+/** The agents a walk collected, with their ranges and their units' ids (base ids from `ids` when given). */
+export function agentPrompts(file: LineIndex, agents: AgentCollector, head: DocumentHead, ids?: BaseIdCache<RawUnit>): AgentPrompt[] {
   return agents.finish(file.text.length).map((d) => ({
     id: d.id,
     kind: d.kind,
     range: { start: file.positionAt(d.start), end: file.positionAt(Math.max(d.start, d.end)) },
-    units: withFormerIds(assignIds(d.units)),
-    context: withFormerIds(assignIds(d.context)),
-    ...(handoffs && d.id === defaultId ? { handoffs } : {}),
+    units: withFormerIds(assignIds(d.units, ids)),
+    context: withFormerIds(assignIds(d.context, ids)),
+    ...(head.handoffs && d.id === head.defaultId ? { handoffs: head.handoffs } : {}),
   }));
 }
 

@@ -17,7 +17,8 @@ export interface TemplateSpan {
 }
 
 /** Longest span we accept between delimiters: an unclosed `{{` must not swallow the file. */
-const MAX_SPAN = 2000;
+export const MAX_TEMPLATE_SPAN = 2000;
+const MAX_SPAN = MAX_TEMPLATE_SPAN;
 
 const IDENT_START = /[A-Za-z_]/;
 const FORMAT_FIELD = /\{([A-Za-z_][\w.]*)\}/y;

@@ -59,13 +59,29 @@ function slug(s: string): string {
   return s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '').slice(0, 32) || 'agent';
 }
 
-/** Gives each unit its id, in document order; repeats of the same base id get `~2`, `~3`. */
-export function assignIds<T extends { agentId: string; sectionPath: string[]; text: string }>(units: T[]): (T & { id: string })[] {
+/** Base ids already worked out, by unit: incremental re-parsing gives ids to the same rules again. */
+export interface BaseIdCache<T> {
+  get(unit: T): string | undefined;
+  set(unit: T, base: string): void;
+}
+
+/**
+ * Gives each unit its id, in document order; repeats of the same base id get `~2`, `~3`. With
+ * `cache`, base ids found there are used as they are and new ones are put there.
+ */
+export function assignIds<T extends { agentId: string; sectionPath: string[]; text: string }>(units: T[], cache?: BaseIdCache<T>): (T & { id: string })[] {
   const seen = new Map<string, number>();
   // Units of one section share their section path array: hash agent + section once per array.
   const prefixes = new Map<string[], { agentId: string; state: HashState }>();
   const slugs = new Map<string, string>();
   for (const u of units) {
+    const known = cache?.get(u);
+    if (known !== undefined) {
+      const n = (seen.get(known) ?? 0) + 1;
+      seen.set(known, n);
+      (u as T & { id: string }).id = n === 1 ? known : `${known}~${n}`;
+      continue;
+    }
     let prefix = prefixes.get(u.sectionPath);
     if (!prefix || prefix.agentId !== u.agentId) {
       prefix = { agentId: u.agentId, state: prefixState(u.agentId, u.sectionPath) };
@@ -74,6 +90,7 @@ export function assignIds<T extends { agentId: string; sectionPath: string[]; te
     let agentSlug = slugs.get(u.agentId);
     if (agentSlug === undefined) slugs.set(u.agentId, (agentSlug = slug(u.agentId)));
     const base = `${agentSlug}.${hex40(feed(prefix.state, normalizeRuleText(u.text)))}`;
+    cache?.set(u, base);
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
     (u as T & { id: string }).id = n === 1 ? base : `${base}~${n}`;
