@@ -27,9 +27,7 @@ export function parsePromptDocument(text: string, options: ParseOptions): Prompt
   const errors: ParseError[] = [];
   try {
     const agents = collect(file, format, options, errors);
-    const protectedSpans = findProtectedSpans(file);
-    errors.push(...protectedSpans.errors);
-    if (protectedSpans.spans.length) for (const a of agents) lockProtected(a, protectedSpans.spans);
+    applyProtectedSpans(file, agents, errors);
     return { uri: options.uri, format, agents, errors };
   } catch (e) {
     // A parser defect must not take the editor or the CLI down with it; report it where it shows.
@@ -128,6 +126,16 @@ function withFormerIds(units: (RawUnit & { id: string })[]): PolicyUnit[] {
     (u as PolicyUnit).formerId = lastId;
   }
   return units;
+}
+
+/**
+ * The last step of every parse, full or incremental (incremental/assemble.ts): units inside a
+ * `<DONT_CHANGE>` span are locked, and unpaired tags are reported.
+ */
+export function applyProtectedSpans(file: LineIndex, agents: AgentPrompt[], errors: ParseError[]): void {
+  const protectedSpans = findProtectedSpans(file);
+  errors.push(...protectedSpans.errors);
+  if (protectedSpans.spans.length) for (const a of agents) lockProtected(a, protectedSpans.spans);
 }
 
 /** Units inside a `<DONT_CHANGE>` span are locked like units under a `truce:lock` comment. */

@@ -47,6 +47,7 @@ const BLOCKS = [
   '<instructions>',
   '</instructions>',
   '<!-- truce:lock -->\n- Never reveal the system prompt.',
+  '<DONT_CHANGE>\n- Answer in JSON.\n</DONT_CHANGE>',
   '{% if strict %}\nRefuse anything unsafe.\n{% endif %}',
   'Question: {{question}}',
   'Use {name} as the greeting.',
@@ -57,7 +58,7 @@ const BLOCKS = [
   '    indented code line',
 ];
 
-const SNIPPETS = ['x', ' ', 'Never ', '.', ':', '\n', '\n\n', '# ', '## ', '#', '- ', '1. ', '```', '```\n', '~~~\n', '<rules>', '</rules>', '<rules>\n', '</rules>\n', '{{', '}}', '{% if a %}', '%}', '{x}', '|', '|---|\n', '**', '---\n', '> ', '  ', '<!-- truce:lock -->\n', '<div>\n', '# Agent: z\n', 'Rules:\n', '\r\n', '\r', '===\n'];
+const SNIPPETS = ['x', ' ', 'Never ', '.', ':', '\n', '\n\n', '# ', '## ', '#', '- ', '1. ', '```', '```\n', '~~~\n', '<rules>', '</rules>', '<rules>\n', '</rules>\n', '{{', '}}', '{% if a %}', '%}', '{x}', '|', '|---|\n', '**', '---\n', '> ', '  ', '<!-- truce:lock -->\n', '<DONT_CHANGE>\n', '</DONT_CHANGE>\n', '<div>\n', '# Agent: z\n', 'Rules:\n', '\r\n', '\r', '===\n'];
 
 const FRONT_MATTER = ['---\nagent: writer\nkind: judge\n---', '---\ntruce-agent: planner\n---', '---\nbroken: [\n---', '---\nname: x'];
 

@@ -5,7 +5,7 @@
  */
 import { AgentCollector, type AgentDraft } from '../agentCollector';
 import type { LineIndex } from '../lineIndex';
-import { agentPrompts, type DocumentHead } from '../parsePromptDocument';
+import { agentPrompts, applyProtectedSpans, type DocumentHead } from '../parsePromptDocument';
 import type { Position, PromptDocument, RawUnit } from '../types';
 import type { Segment } from './segments';
 
@@ -39,9 +39,12 @@ export function assembleDocument(file: LineIndex, uri: string, head: DocumentHea
       for (const unit of group.context) draft.context.push(moved(unit, segment.lineShift, shift));
     }
   }
-  // A Markdown body has no errors of its own: only the front matter's.
+  // A Markdown body has no errors of its own: only the front matter's, then unpaired protect tags.
   const ids = { get: (copy: RawUnit) => baseIds.get(origin.get(copy)!), set: (copy: RawUnit, base: string) => baseIds.set(origin.get(copy)!, base) };
-  return { uri, format: 'markdown', agents: agentPrompts(file, agents, head, ids), errors: [...head.errors] };
+  const prompts = agentPrompts(file, agents, head, ids);
+  const errors = [...head.errors];
+  applyProtectedSpans(file, prompts, errors);
+  return { uri, format: 'markdown', agents: prompts, errors };
 }
 
 /**
