@@ -5,7 +5,7 @@ import { runCli } from '../../../src/cli/runCli';
 import { loadRun, runsDir } from '../../../src/core/store';
 import { start, type FakeOpenAiServer } from '../../support/fakeOpenAiServer';
 import { debateResponder, debateWorkspace, exampleTasks, taskOfRequest, type Workspace } from '../run/debateWorkspace';
-import { optimizerResponder, optimizerWorkspace } from '../optimize/optimizeWorld';
+import { optimizerResponder } from '../optimize/optimizeWorld';
 
 const TASKS = exampleTasks();
 const WRONG = new Set(['q03', 'q11', 'q18']);
@@ -125,8 +125,6 @@ describe('the dollar cap: --max-usd, the go/no-go projection, --yes, a clean sto
 
   it('truce optimize: refused over the cap in CI before a folder exists; with --yes it stops at the cap and resumes with a larger one', async () => {
     server = await start({ responder: optimizerResponder('needs-rule') });
-    ws = optimizerWorkspace(server.url);
-    ws.remove();
     ws = debateWorkspace(server.url, (y) =>
       PRICED(
         y

@@ -99,6 +99,20 @@ describe('batch mode (llm.<role>.batch: true) against the fake Batch API', funct
     assert.ok(server.requests.some((r) => r.path.startsWith('/openai/batches?api-version=2024-10-21')));
   });
 
+  it('a pending batch the endpoint no longer knows is not fatal: its calls go online', async () => {
+    server = await start({ responder: (r) => `answer to ${r.lastUser}` });
+    const plain = client({ batch: false }, 'off');
+    const key = (await plain.llm.chat(ask(7), { phase: 'phi' })).requestHash;
+    const mark = server.chatRequests().length;
+    const ledger = { record: () => undefined, pending: () => [{ batchId: 'batch_gone', endpointId: `${server.url}#fake-model`, keys: [key] }] };
+    const services = createLlmServices({ env: FAST, cacheMode: 'off', batch: { ledger } });
+    const llm = new LlmClient('optimizer', { baseUrl: server.url, model: 'fake-model', batch: true }, services);
+    const result = await llm.chat(ask(7), { phase: 'phi' });
+    assert.equal(result.content, 'answer to question 7');
+    assert.equal(server.chatRequests().length, mark + 1, 'sent online once');
+    assert.equal(services.batchQueues.get(`${server.url}#fake-model`)?.stats.adopted, 1);
+  });
+
   describe('a run interrupted with a batch pending', () => {
     let ws: Workspace;
     afterEach(() => ws.remove());

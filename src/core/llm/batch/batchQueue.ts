@@ -153,7 +153,8 @@ export class BatchQueue {
     if (!results) {
       this.stats.adopted++;
       const keys = [...this.adoptable].filter(([, id]) => id === batchId).map(([k]) => k);
-      results = this.results(batchId, keys);
+      // A batch the endpoint no longer knows (deleted, another account) is not fatal: its calls go online.
+      results = this.results(batchId, keys).catch((error: unknown) => new Map(keys.map((k) => [k, { ok: false, reason: `the pending batch ${batchId} could not be read: ${(error as Error).message}` } as BatchAnswer])));
       this.adoptedResults.set(batchId, results);
     }
     return results.then((answers) => answers.get(key) ?? { ok: false, reason: 'the batch returned nothing for this request' });
