@@ -14,8 +14,21 @@ describe('hardening: many calls sharing one cancel signal', () => {
     await server.close();
   });
 
-  it('runs 24 concurrent calls on one signal without a MaxListenersExceededWarning', async () => {
-    server = await start({ responder: () => 'ok', baseLatencyMs: 30 });
+  it('runs 24 concurrent calls on one signal without a MaxListenersExceededWarning', async function () {
+    this.timeout(60_000);
+    // Each reply waits until 12 calls are in the server together (or 20 s pass): overlap is then a
+    // fact of the test, not a matter of how fast a loaded machine starts 24 requests.
+    let arrived = 0;
+    let release: () => void = () => {};
+    const together = new Promise<void>((resolve) => (release = resolve));
+    const cap = setTimeout(release, 20_000);
+    server = await start({
+      responder: async () => {
+        if (++arrived >= 12) release();
+        await together;
+        return 'ok';
+      },
+    });
     const { client } = makeHarness({ baseUrl: server.url, maxConcurrency: 32 });
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(w.name);
@@ -27,6 +40,7 @@ describe('hardening: many calls sharing one cancel signal', () => {
       // Warnings are emitted on the next tick.
       await new Promise((r) => setImmediate(r));
     } finally {
+      clearTimeout(cap);
       process.off('warning', onWarning);
     }
     assert.deepEqual(warnings.filter((w) => w === 'MaxListenersExceededWarning'), []);
