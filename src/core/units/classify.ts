@@ -118,9 +118,9 @@ function hasCommandClause(text: string): boolean {
   if (!CLAUSE_BREAK.test(text)) return false;
   const parts = text.split(/[,;:—–]\s+|\s-\s/);
   for (let k = 1; k < parts.length; k++) {
-    // "…, issues, pull requests, workflows, and more": a short part between two short parts is an
-    // element of an enumeration, not a clause, even when it opens with a verb-like word.
-    // An "and"/"or" part closes an enumeration, so what follows it is a clause again.
+    // "…, issues, pull requests, workflows, and more": a short part after a short part is an element
+    // of an enumeration, not a clause, even when it opens with a verb-like word; an "and"/"or" part
+    // closes the enumeration, so what follows it is a clause again.
     if (k < parts.length - 1 && isShortPart(parts[k]) && isShortPart(parts[k - 1]) && !/^\s*(?:and|or)\b/i.test(parts[k - 1])) continue;
     // "…, so keep functions exported", "…, then run the tests", "…, explicitly evaluate:".
     const part = parts[k].replace(/^(?:so|then|and then|and so)\s+/i, '').replace(/^[a-z]+ly\s+(?=[a-z])/i, '');
@@ -136,6 +136,7 @@ const CLAUSE_BREAK = /[,;:—–]\s|\s-\s/;
 function isShortPart(part: string): boolean {
   return part.trim().split(/\s+/).length <= 3;
 }
+
 const DIRECTIVE_G = new RegExp(DIRECTIVE.source, 'gi');
 
 /** A modal or directive word that binds the reader, not one inside a relative clause ("changes that do not …"). */
@@ -147,9 +148,7 @@ function hasDirectiveWord(text: string): boolean {
     if (/^only$/i.test(m[0]) && /-$/.test(before)) continue;
     // "(main branch only)", "for internal use only.": a restriction after its noun describes scope.
     if (/^only$/i.test(m[0]) && /^\s*(?:[).,;:]|$)/.test(text.slice(m.index + 4))) continue;
-    // "critical steps", "important facts": an adjective in a noun phrase; it marks an instruction
-    // as a marker ("IMPORTANT:", "**Critical**") or in "it is important to …".
-    if (/^(?:important|critical)$/i.test(m[0]) && m[0] !== m[0].toUpperCase() && !/^[*_]*\s*:/.test(text.slice(m.index + m[0].length)) && !/\b(?:is|are|it's)\s+(?:very\s+|extremely\s+|especially\s+)?$/i.test(before + ' ') && m.index > 2) continue;
+    if (/^(?:important|critical)$/i.test(m[0]) && isAdjectiveInPhrase(text, m.index, m[0])) continue;
     // "When the problem can be split, …": a possibility inside the condition binds nothing.
     if (/^(?:can|may) be$/i.test(m[0]) && CONDITION_OPENING.test(text) && !text.slice(0, m.index).includes(', ')) continue;
     return true;
@@ -165,6 +164,17 @@ function secondPersonDuty(text: string): boolean {
   if (HEDGED_YOU.test(text) || POSSIBLE_STATE.test(text)) return false;
   if (/^you\s+(?:will|can|should|must|only|always|never|may)\b/i.test(text)) return true;
   return !PERSONA_VERB.test(m[1]);
+}
+
+/**
+ * "critical steps", "important facts": an adjective inside a noun phrase. The word marks an
+ * instruction only as a marker (at the start, in capitals, before a colon: "IMPORTANT:") or as
+ * the predicate of "it is important to …".
+ */
+function isAdjectiveInPhrase(text: string, index: number, word: string): boolean {
+  if (index <= 2 || word === word.toUpperCase()) return false;
+  if (/^[*_]*\s*:/.test(text.slice(index + word.length))) return false;
+  return !/\b(?:is|are|it's)\s+(?:very\s+|extremely\s+|especially\s+)?$/i.test(text.slice(Math.max(0, index - 20), index));
 }
 
 /** "You usually …", "You might …": a statement of what tends to be, not of what to do. */
@@ -259,7 +269,8 @@ export function classifySentence(sentence: string, opts: ClassifyOptions = {}): 
   if (ILLUSTRATION.test(core) && !BINDING.test(core)) return 'context';
   // "**GITHUB_READ_ONLY** - Set to 1 for read-only mode": an entry of a variable list.
   if (VARIABLE_ENTRY.test(sentence) && !BINDING.test(core)) return 'context';
-  // (Under an instructing lead-in such an item finishes the lead's sentence: "should:" + "Have …".)
+  // A statement with its subject left out describes; under an instructing lead-in the same words
+  // finish the lead's sentence ("The reply should:" + "Have a title") and stay a rule.
   if (ELLIPTICAL_STATEMENT.test(core) && !opts.instructingLead && !isQuestion(sentence) && !BINDING.test(core)) return 'context';
   // Items under "Here are some examples:" illustrate.
   if (opts.exampleLead && opts.listItem && !hasDirectiveWord(core)) return 'context';

@@ -82,8 +82,10 @@ interface ItemFrame {
   childLead?: Lead;
 }
 
-/** Terminal punctuation followed by a space, or a line opening with bold: the block may hold more than one sentence. */
-const SENTENCE_END = /[.!?]["'”’)\]*_`]*\s+\S|\n[ \t>]*(?:\*\*|__)\S/;
+/** Terminal punctuation followed by a space: the block may hold more than one sentence. */
+const SENTENCE_END = /[.!?]["'”’)\]*_`]*\s+\S/;
+/** A later line opening with bold ("**IMPORTANT**: …"), which may start a sentence of its own. */
+const BOLD_LINE = /\n[ \t>]*(?:\*\*|__)\S/;
 
 /** Code blocks whose lines are commands to run (a caption above them makes each a rule). */
 const COMMAND_FENCE = /^(?:|bash|sh|shell|zsh|fish|console|terminal|powershell|pwsh|ps1|cmd|bat|batch)$/i;
@@ -246,7 +248,7 @@ export function markdownUnits(opts: MarkdownOptions): void {
     const locked = isLockedAt(view.file, view.fileLines[blockFrom]);
     const agent = agents.current();
     // Most blocks are one sentence: look for a sentence end before splitting.
-    const pieces: Span[] = eo.whole || !SENTENCE_END.test(text) ? [{ start: 0, end: text.length }] : sentenceSpans(spans.length ? maskSpans(text, spans) : text);
+    const pieces: Span[] = eo.whole || !(SENTENCE_END.test(text) || (segs !== undefined && BOLD_LINE.test(text))) ? [{ start: 0, end: text.length }] : sentenceSpans(spans.length ? maskSpans(text, spans) : text);
     const descriptive = descriptiveSection();
     const out: RawUnit[] = [];
     let sawRule = false;
