@@ -585,18 +585,19 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
           const rest = kept.filter((i) => i.key !== weakest.key);
           const without = await applySuggestions(config, previousBest, rest.flatMap((i) => i.members), llmRewriter(optimizer, note, options.signal));
           if (without.results.some((r) => r.status !== 'applied')) continue;
-          const what = weakest.members[0].group !== undefined ? `the rewrite ${weakest.key} it belongs to (${weakest.members.length} edits, kept or dropped together)` : 'it';
           if (gate === 'paired') {
             const alpha = comparisonDelta({ delta, comparisons: rounds });
             const test = await pruneSequentially(split.val, valStep, alpha, delta, scoresOf(previousBest, k, valRunIds), scoresOf(bestTexts, k, valRunIds), scoresOf(without.texts, k, valRunIds));
             const evidence = `${test.n} validation tasks, α = δ/${rounds} = ${alpha.toPrecision(3)}`;
-            const reason = test.drop ? `Pruned after acceptance: ${test.why.replace(/\bit\b/g, what)} (${evidence}), so it did not help.` : `Kept after acceptance: ${test.why.replace(/\bit\b/g, what)} (${evidence}); pruning ends here.`;
+            const whole = weakest.members[0].group !== undefined ? ` (the rewrite ${weakest.key} this edit belongs to, ${weakest.members.length} edits, kept or dropped together)` : '';
+            const reason = test.drop ? `Pruned after acceptance${whole}: ${test.why} (${evidence}), so it did not help.` : `Kept after acceptance${whole}: ${test.why} (${evidence}); pruning ends here.`;
             const { drop, ...verdict } = test;
             pruning.push({ suggestions: weakest.members.map((m) => m.id), dropped: drop, n: test.n, alpha, verdict, reason });
             if (!drop) break;
             for (const m of weakest.members) pruned.set(m.id, reason);
           } else {
             const withoutVal = mean(await valOf(without.texts, k, valRunIds)) ?? 0;
+            const what = weakest.members[0].group !== undefined ? `the rewrite ${weakest.key} it belongs to (${weakest.members.length} edits, kept or dropped together)` : 'it';
             if (withoutVal < keptVal) continue;
             for (const m of weakest.members) pruned.set(m.id, `Pruned after acceptance: validation ${withoutVal.toFixed(3)} without ${what} vs ${keptVal.toFixed(3)} with it, so it did not help.`);
             keptVal = withoutVal;
