@@ -674,8 +674,17 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       throw error;
     }
   }
+  const valReport = async (bestHash: string): Promise<OptimizeResult['val']> => {
+    const after = valScores.get(bestHash) ?? new Map<string, number>();
+    if (gate === 'hoeffding') return { before: valBefore, after: mean(after) };
+    const before = valScores.get(await setHash(initialTexts)) ?? new Map<string, number>();
+    const ids = [...after.keys()].filter((id) => before.has(id));
+    const on = (m: ReadonlyMap<string, number>) => mean(new Map(ids.map((id) => [id, m.get(id) as number])));
+    return { before: on(before), after: on(after), tasks: ids.length };
+  };
   manifest.status = status;
   if (reason) manifest.statusReason = reason;
+  manifest.val = await valReport(await setHash(bestTexts));
   await saveManifest();
   await savePrompts();
   await callsFile.flush().catch(() => undefined);
@@ -697,14 +706,6 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   const total = emptyTotals();
   for (const u of Object.values(byPhase)) for (const k of Object.keys(total) as Array<keyof UsageTotals>) total[k] += u[k];
   const bestHash = await setHash(bestTexts);
-  const valReport = async (bestHash: string): Promise<OptimizeResult['val']> => {
-    const after = valScores.get(bestHash) ?? new Map<string, number>();
-    if (gate === 'hoeffding') return { before: valBefore, after: mean(after) };
-    const before = valScores.get(await setHash(initialTexts)) ?? new Map<string, number>();
-    const ids = [...after.keys()].filter((id) => before.has(id));
-    const on = (m: ReadonlyMap<string, number>) => mean(new Map(ids.map((id) => [id, m.get(id) as number])));
-    return { before: on(before), after: on(after), tasks: ids.length };
-  };
   return {
     runId,
     dir,
