@@ -289,7 +289,7 @@ async function main(): Promise<void> {
     const figures: Partial<Record<Variant, Figures>> = {};
     for (const v of variants) {
       figures[v] = await runVariant(world, v, method);
-      process.stderr.write(`bench:sim seed ${seed} ${v}: recall ${figures[v]?.recall}, precision ${figures[v]?.precision}, test ${figures[v]?.test.before.toFixed(3)}→${figures[v]?.test.after.toFixed(3)}, ${figures[v]?.llmCalls} calls (${figures[v]?.validationCalls} validation)\n`);
+      process.stderr.write(`bench:sim seed ${seed} ${v}: recall ${figures[v]?.recall}, precision ${figures[v]?.precision}, test ${figures[v]?.test.before.toFixed(3)}→${figures[v]?.test.after.toFixed(3)}, ${figures[v]?.llmCalls} calls (${figures[v]?.validationCalls} validation), ${figures[v]?.acceptedRounds} of ${figures[v]?.validatedRounds} candidates accepted\n`);
     }
     perSeed[k] = { seed, planted: world.plantedCount(), figures };
   };

@@ -604,18 +604,19 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
           const rest = kept.filter((i) => i.key !== weakest.key);
           const without = await applySuggestions(config, previousBest, rest.flatMap((i) => i.members), llmRewriter(optimizer, note, options.signal));
           if (without.results.some((r) => r.status !== 'applied')) continue;
-          const what = weakest.members[0].group !== undefined ? `the rewrite ${weakest.key} it belongs to (${weakest.members.length} edits, kept or dropped together)` : 'it';
           if (gate === 'paired') {
             const alpha = comparisonDelta({ delta, comparisons: rounds });
             const test = await pruneSequentially(split.val, valStep, alpha, delta, scoresOf(previousBest, k, valRunIds), scoresOf(bestTexts, k, valRunIds), scoresOf(without.texts, k, valRunIds));
             const evidence = `${test.n} validation tasks, α = δ/${rounds} = ${alpha.toPrecision(3)}`;
-            const reason = test.drop ? `Pruned after acceptance: ${test.why.replace(/\bit\b/g, what)} (${evidence}), so it did not help.` : `Kept after acceptance: ${test.why.replace(/\bit\b/g, what)} (${evidence}); pruning ends here.`;
+            const whole = weakest.members[0].group !== undefined ? ` (the rewrite ${weakest.key} this edit belongs to, ${weakest.members.length} edits, kept or dropped together)` : '';
+            const reason = test.drop ? `Pruned after acceptance${whole}: ${test.why} (${evidence}), so it did not help.` : `Kept after acceptance${whole}: ${test.why} (${evidence}); pruning ends here.`;
             const { drop, ...verdict } = test;
             pruning.push({ suggestions: weakest.members.map((m) => m.id), dropped: drop, n: test.n, alpha, verdict, reason });
             if (!drop) break;
             for (const m of weakest.members) pruned.set(m.id, reason);
           } else {
             const withoutVal = mean(await valOf(without.texts, k, valRunIds)) ?? 0;
+            const what = weakest.members[0].group !== undefined ? `the rewrite ${weakest.key} it belongs to (${weakest.members.length} edits, kept or dropped together)` : 'it';
             if (withoutVal < keptVal) continue;
             for (const m of weakest.members) pruned.set(m.id, `Pruned after acceptance: validation ${withoutVal.toFixed(3)} without ${what} vs ${keptVal.toFixed(3)} with it, so it did not help.`);
             keptVal = withoutVal;
@@ -692,8 +693,17 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
       throw error;
     }
   }
+  const valReport = async (bestHash: string): Promise<OptimizeResult['val']> => {
+    const after = valScores.get(bestHash) ?? new Map<string, number>();
+    if (gate === 'hoeffding') return { before: valBefore, after: mean(after) };
+    const before = valScores.get(await setHash(initialTexts)) ?? new Map<string, number>();
+    const ids = [...after.keys()].filter((id) => before.has(id));
+    const on = (m: ReadonlyMap<string, number>) => mean(new Map(ids.map((id) => [id, m.get(id) as number])));
+    return { before: on(before), after: on(after), tasks: ids.length };
+  };
   manifest.status = status;
   if (reason) manifest.statusReason = reason;
+  manifest.val = await valReport(await setHash(bestTexts));
   await saveManifest();
   await savePrompts();
   await callsFile.flush().catch(() => undefined);
@@ -715,14 +725,6 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   const total = emptyTotals();
   for (const u of Object.values(byPhase)) for (const k of Object.keys(total) as Array<keyof UsageTotals>) total[k] += u[k];
   const bestHash = await setHash(bestTexts);
-  const valReport = async (bestHash: string): Promise<OptimizeResult['val']> => {
-    const after = valScores.get(bestHash) ?? new Map<string, number>();
-    if (gate === 'hoeffding') return { before: valBefore, after: mean(after) };
-    const before = valScores.get(await setHash(initialTexts)) ?? new Map<string, number>();
-    const ids = [...after.keys()].filter((id) => before.has(id));
-    const on = (m: ReadonlyMap<string, number>) => mean(new Map(ids.map((id) => [id, m.get(id) as number])));
-    return { before: on(before), after: on(after), tasks: ids.length };
-  };
   return {
     runId,
     dir,

@@ -47,6 +47,8 @@ export const OptimizeManifestSchema = z.looseObject({
   configHash: z.string(),
   /** Every rollout run this optimize run started, with its purpose. */
   subRuns: z.array(z.object({ runId: z.string(), purpose: z.string(), round: z.number().int() })),
+  /** Val means of the starting and the best set as the run reported them (the paired gate: over the tasks both ran). */
+  val: z.object({ before: z.number().nullable(), after: z.number().nullable(), tasks: z.number().int().optional() }).optional(),
 });
 export type OptimizeManifest = z.infer<typeof OptimizeManifestSchema>;
 

@@ -78,7 +78,8 @@ export async function optimizeRunItem(workspaceRoot: string, manifest: OptimizeM
     state: manifest.status,
     tasks: tasks.size,
     method: manifest.method,
-    val: initialVal || last ? { before: valBefore, after: valAfter } : null,
+    // The run's own report when it wrote one (under the paired gate no set runs the whole val split).
+    val: manifest.val ? { before: manifest.val.before, after: manifest.val.after } : initialVal || last ? { before: valBefore, after: valAfter } : null,
     test: tests.length ? { before: testBefore, after: testAfter } : null,
     parent: null,
   };
