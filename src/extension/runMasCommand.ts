@@ -107,7 +107,8 @@ export function registerRunMasCommand(log: vscode.LogOutputChannel, keys: ApiKey
             trusted: vscode.workspace.isTrusted,
             secrets,
             toolVersion: vscode.extensions.getExtension('truce-dev.truce-vscode')?.packageJSON.version,
-            ...(args?.confirmed ? { confirmSpend: async () => true } : { confirmSpend: confirmRunSpend }),
+            // The demo world answers in-process and costs nothing, so there is no spend to confirm.
+            ...(args?.confirmed || setup.demo ? { confirmSpend: async () => true } : { confirmSpend: confirmRunSpend }),
             onProgress,
           });
           report(log, statusBar, result, setup.demo);
