@@ -3,7 +3,7 @@
  * model calls it made on its own. The gateway lives with the run (run/runGateway.ts); a runner
  * only opens a session per execution and hands the variables to its process.
  */
-import type { PromptSet } from './types';
+import type { PromptSet } from './promptSet';
 
 /** One call of a finished execution, as much as linking it to a trajectory step needs. */
 export interface GatewayCallSummary {

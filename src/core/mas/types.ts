@@ -3,10 +3,13 @@
  * A runner executes one task with one candidate prompt set and returns the full trajectory; the
  * engine scores it, stores it and decides about retries, resume and budgets.
  */
-import type { AgentConfig, TruceConfig } from '../config';
+import type { TruceConfig } from '../config';
 import type { LlmClient } from '../llm';
 import type { Step, Trajectory } from '../trajectory/schema';
 import type { MasGateway, ReportedModelCall } from './masGateway';
+import type { PromptSet } from './promptSet';
+
+export type { AgentPromptText, PromptSet } from './promptSet';
 
 export interface MasTask {
   id: string;
@@ -14,24 +17,6 @@ export interface MasTask {
   reference?: string;
   /** Everything else the task file holds (milestones, metadata), passed through untouched. */
   [key: string]: unknown;
-}
-
-/** The prompt text each agent runs with in this execution (the candidate, not necessarily the files). */
-export interface AgentPromptText {
-  agent: AgentConfig;
-  /** The system prompt assembled from the agent's prompt file (its units in order, structure kept). */
-  systemPrompt: string;
-  /** Workspace-relative prompt file it came from. */
-  file: string;
-  /** Full text of that prompt file in this candidate, for runners that hand files to a process. */
-  fileText: string;
-}
-
-export interface PromptSet {
-  /** By agent id. */
-  agents: Record<string, AgentPromptText>;
-  /** Content hash of the set, recorded in the run manifest and used in cache keys. */
-  hash: string;
 }
 
 export interface MasRunContext {
