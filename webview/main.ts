@@ -109,9 +109,15 @@ class App {
 
   private async openRun(runId: string, aroundTask?: string, taskScroll?: number): Promise<void> {
     this.status.hidden = true;
-    this.save({ runId, taskId: undefined, stepId: undefined });
-    this.taskSection.hidden = true;
-    this.step.clear();
+    // The task the run opens around stays in the state while the lists load: a live run pushes
+    // runsChanged several times a second, and a second refresh that read an emptied state would
+    // reopen the run without the user's task and leave its section hidden.
+    const sameTask = aroundTask !== undefined && runId === this.state.runId && aroundTask === this.state.taskId;
+    this.save({ runId, taskId: aroundTask, stepId: sameTask ? this.state.stepId : undefined });
+    if (!sameTask) {
+      this.taskSection.hidden = true;
+      this.step.clear();
+    }
     await Promise.all([this.tasks.load(runId, aroundTask, taskScroll), this.history.load(runId)]);
   }
 

@@ -49,8 +49,15 @@ export async function runCommand(page, title, { timeout = 20_000 } = {}) {
   const input = page.locator(selectors.quickInputBox);
   await input.waitFor({ state: 'visible', timeout });
   await input.fill(`>${title}`);
-  await page.locator(selectors.quickInputRow, { hasText: title }).first().waitFor({ state: 'visible', timeout });
-  await page.keyboard.press('Enter');
+  // The palette ranks recently used commands first, so the first row that merely contains the
+  // title may be another command ("TRUCE: Attach to a Running MAS" for "TRUCE: Run MAS"): pick
+  // the row whose label is exactly the title.
+  const rows = page.locator(selectors.quickInputRow, { hasText: title });
+  await rows.first().waitFor({ state: 'visible', timeout });
+  const labels = await rows.evaluateAll((els) => els.map((el) => (el.querySelector('.label-name')?.textContent ?? el.textContent ?? '').replace(/\u00a0/g, ' ').trim()));
+  const exact = labels.findIndex((label) => label === title);
+  if (exact >= 0) await rows.nth(exact).click();
+  else await page.keyboard.press('Enter');
 }
 
 /**
