@@ -6,7 +6,7 @@
  * (characters per token), since no tokenizer is involved.
  */
 import { estimateTokens } from '../llm/tokens';
-import { DEMO_MODEL } from './demoEndpoint';
+import { DEMO_MODEL } from '../demoEndpoint';
 import type { FetchLike } from '../llm/transport';
 import type { SimChatRequest, SimReply, SimResponderFn } from '../sim/chatTypes';
 

@@ -21,7 +21,7 @@ import type { FetchLike } from '../llm/transport';
 import { createSimResponder } from '../sim/responder';
 import { World } from '../sim/world';
 import { parseTasksJsonl } from '../tasks';
-import { DEMO_BASE_URL, DEMO_MODEL } from './demoEndpoint';
+import { DEMO_BASE_URL, DEMO_MODEL } from '../demoEndpoint';
 import { createDemoFetch } from './demoFetch';
 import { demoScenario, DemoWorldError, parseDemoWorldFile } from './demoWorldFile';
 

@@ -1,4 +1,4 @@
-export { DEMO_BASE_URL, DEMO_LABEL, DEMO_MODEL, isDemoEndpoint } from './demoEndpoint';
+export { DEMO_BASE_URL, DEMO_LABEL, DEMO_MODEL, isDemoEndpoint } from '../demoEndpoint';
 export { demoConfig, loadDemoWorld, resolveDemoMode, type DemoDecision, type DemoModeOptions } from './demoMode';
 export { createDemoFetch } from './demoFetch';
 export { DemoWorldError, demoScenario, demoWorldFileSchema, parseDemoWorldFile, type DemoWorldFile } from './demoWorldFile';

@@ -17,7 +17,7 @@
  * caller states that the workspace is trusted (VS Code Workspace Trust; `--trust` in the CLI).
  */
 import * as z from 'zod';
-import { masEnvironment } from '../mas/masEnvironment';
+import { masEnvironment } from '../childEnvironment';
 import { EvaluatorConfigError } from './errors';
 import { referenceOf } from './reference';
 import { failed, preview, scored } from './result';

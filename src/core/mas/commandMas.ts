@@ -39,7 +39,7 @@ import { scrubSecrets } from '../llm/secrets';
 import { CommandOutputReader } from './commandOutput';
 import { MasSetupError } from './errors';
 import { linkGatewayCalls } from './linkGatewayCalls';
-import { masEnvironment, secretValues } from './masEnvironment';
+import { masEnvironment, secretValues } from '../childEnvironment';
 import type { GatewayCallSummary, MasGatewaySession } from './masGateway';
 import { runMasProcess, type MasProcessOutcome } from './masProcess';
 import { OtlpReceiver, type OtlpTaskCollection } from './otlpReceiver';

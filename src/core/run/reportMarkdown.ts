@@ -1,5 +1,5 @@
 /** `truce report --format md`: a run as a document a person reads or pastes into a pull request. */
-import { DEMO_LABEL, isDemoEndpoint } from '../demo/demoEndpoint';
+import { DEMO_LABEL, isDemoEndpoint } from '../demoEndpoint';
 import type { UsageTotals } from '../llm';
 import { failureReason, type SplitStats } from '../store';
 import { SPLITS } from '../tasks';

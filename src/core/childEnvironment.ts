@@ -1,5 +1,6 @@
 /**
- * The environment a command MAS starts with. Inheriting TRUCE's whole environment would hand every
+ * The environment a program from the workspace starts with — a command MAS and a command evaluator
+ * alike (a leaf module, so mas/ and eval/ both use it). Inheriting TRUCE's whole environment would hand every
  * API key of the user's shell (OPENAI_API_KEY, ANTHROPIC_API_KEY, cloud credentials) to a program
  * from the workspace, and whatever it prints about them would be stored with the run. So it gets
  * only what programs need to start — PATH, home and user, locale, time zone, temp folders (and the

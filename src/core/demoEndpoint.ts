@@ -1,7 +1,7 @@
 /**
  * How a demo run is recognised wherever it is shown: its endpoints point at DEMO_BASE_URL, a
  * `.localhost` host (local, so no API key is asked for) that is never contacted — the LLM clients
- * of a demo get an in-process fetch (demoFetch.ts). A leaf module, so reports can import it
+ * of a demo get an in-process fetch (demo/demoFetch.ts). A leaf module, so reports can import it
  * without pulling in the simulation world.
  */
 
