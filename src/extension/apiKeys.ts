@@ -22,4 +22,14 @@ export class ApiKeyStore {
   delete(role: EndpointRole): Thenable<void> {
     return this.secrets.delete(this.key(role));
   }
+
+  /** The keys stored for every role, as the core's `secrets` option takes them (roles without a key left out). */
+  async all(): Promise<Partial<Record<EndpointRole, string>>> {
+    const secrets: Partial<Record<EndpointRole, string>> = {};
+    for (const role of ENDPOINT_ROLES) {
+      const key = await this.get(role);
+      if (key) secrets[role] = key;
+    }
+    return secrets;
+  }
 }

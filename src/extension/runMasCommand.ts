@@ -5,7 +5,7 @@ import { DEMO_LABEL } from '../core/demo';
 import { applyExecutorOverrides, RunSetupError, runMas, type RunProgress, type RunResult } from '../core/run';
 import { capsBroken, describeSpendPlan, type SpendPlan } from '../core/run/spendPlan';
 import type { SplitName } from '../core/tasks';
-import { ENDPOINT_ROLES, type ApiKeyStore } from './apiKeys';
+import type { ApiKeyStore } from './apiKeys';
 import { RUN_MAS_COMMAND } from './commandIds';
 import { configPath } from './configDiagnostics';
 import type { EditorDemoMode } from './editorDemoMode';
@@ -73,11 +73,7 @@ export function registerRunMasCommand(log: vscode.LogOutputChannel, keys: ApiKey
       void vscode.window.showErrorMessage(`TRUCE: ${(error as Error).message}`);
       return undefined;
     }
-    const secrets: Partial<Record<(typeof ENDPOINT_ROLES)[number], string>> = {};
-    for (const role of ENDPOINT_ROLES) {
-      const key = await keys.get(role);
-      if (key) secrets[role] = key;
-    }
+    const secrets = await keys.all();
 
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'TRUCE: running the MAS', cancellable: true },

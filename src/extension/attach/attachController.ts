@@ -15,7 +15,7 @@ import { parseConfig, type TruceConfig } from '../../core/config';
 import type { Outcome } from '../../core/trajectory/schema';
 import { workspaceEscape } from '../../core/workspacePath';
 import { PanelLookupError } from '../../shared/panel/panelRun';
-import { ENDPOINT_ROLES, type ApiKeyStore } from '../apiKeys';
+import type { ApiKeyStore } from '../apiKeys';
 import { configPath } from '../configDiagnostics';
 import { OPEN_TRAJECTORY_PANEL_COMMAND } from '../panel/panelIds';
 import { ATTACH_COMMAND, ATTACH_MENU_COMMAND, COPY_ATTACH_EXPORTS_COMMAND, STOP_ATTACH_COMMAND } from './attachCommandIds';
@@ -95,11 +95,7 @@ export class AttachController implements vscode.Disposable {
       const loaded = await this.readConfig(folder);
       if (loaded === 'invalid') return undefined;
       const root = folder.uri.fsPath;
-      const secrets: Partial<Record<(typeof ENDPOINT_ROLES)[number], string>> = {};
-      for (const role of ENDPOINT_ROLES) {
-        const key = await this.keys.get(role);
-        if (key) secrets[role] = key;
-      }
+      const secrets = await this.keys.all();
       const scoring = await attachScoring(loaded, { workspaceRoot: root, trusted: vscode.workspace.isTrusted, env: process.env, secrets, noEvaluator: args.noEvaluator ?? false });
       for (const note of scoring.notes) this.log.info(`attach: ${note}`);
       let session: AttachSession;

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { isLlmError } from '../../core/llm';
 import { creditStoredRun } from '../../core/storedRunCredit';
 import { applyExecutorOverrides } from '../../core/run';
-import { ENDPOINT_ROLES, type ApiKeyStore } from '../apiKeys';
+import type { ApiKeyStore } from '../apiKeys';
 import type { EditorDemoMode } from '../editorDemoMode';
 import { COMPUTE_CREDIT_COMMAND } from './suggestionCommandIds';
 import type { WorkspaceRun } from './workspaceRun';
@@ -31,11 +31,7 @@ export function registerComputeCreditCommand(workspaceRun: WorkspaceRun, keys: A
       void vscode.window.showInformationMessage('TRUCE: select a MAS run (not an optimize run) to compute credit for, with TRUCE: Select Run.');
       return undefined;
     }
-    const secrets: Partial<Record<(typeof ENDPOINT_ROLES)[number], string>> = {};
-    for (const role of ENDPOINT_ROLES) {
-      const key = await keys.get(role);
-      if (key) secrets[role] = key;
-    }
+    const secrets = await keys.all();
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `TRUCE: computing credit for run ${active.entry.runId}`, cancellable: true },
       async (_progress, token) => {

@@ -7,7 +7,7 @@ import type { MethodName } from '../../core/credit/types';
 import type { TruceConfig } from '../../core/config';
 import { applyExecutorOverrides, budgetLimits } from '../../core/run';
 import { describeSpendPlan } from '../../core/run/spendPlan';
-import { ENDPOINT_ROLES, type ApiKeyStore } from '../apiKeys';
+import type { ApiKeyStore } from '../apiKeys';
 import type { EditorDemoMode } from '../editorDemoMode';
 import { OPTIMIZE_COMMAND, SELECT_RUN_COMMAND } from './suggestionCommandIds';
 import type { WorkspaceRun } from './workspaceRun';
@@ -65,11 +65,7 @@ export function registerOptimizeCommand(workspaceRun: WorkspaceRun, keys: ApiKey
       return undefined;
     }
     if (!args?.confirmed && !(await confirmSpend(method, projected.plan, config))) return undefined;
-    const secrets: Partial<Record<(typeof ENDPOINT_ROLES)[number], string>> = {};
-    for (const role of ENDPOINT_ROLES) {
-      const key = await keys.get(role);
-      if (key) secrets[role] = key;
-    }
+    const secrets = await keys.all();
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `TRUCE: optimizing with ${method}`, cancellable: true },
       async (progress, token) => {

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { isLlmError } from '../../core/llm';
 import { suggestForStoredRun } from '../../core/storedRunCredit';
 import { applyExecutorOverrides } from '../../core/run';
-import { ENDPOINT_ROLES, type ApiKeyStore } from '../apiKeys';
+import type { ApiKeyStore } from '../apiKeys';
 import type { EditorDemoMode } from '../editorDemoMode';
 import { SUGGEST_EDITS_COMMAND } from './suggestionCommandIds';
 import type { WorkspaceRun } from './workspaceRun';
@@ -36,11 +36,7 @@ export function registerSuggestEditsCommand(workspaceRun: WorkspaceRun, keys: Ap
       void vscode.window.showInformationMessage(`TRUCE: run ${active.entry.runId} has no credit yet; run TRUCE: Compute Credit first.`);
       return undefined;
     }
-    const secrets: Partial<Record<(typeof ENDPOINT_ROLES)[number], string>> = {};
-    for (const role of ENDPOINT_ROLES) {
-      const key = await keys.get(role);
-      if (key) secrets[role] = key;
-    }
+    const secrets = await keys.all();
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `TRUCE: suggesting edits for run ${active.entry.runId}`, cancellable: true },
       async (_progress, token) => {
