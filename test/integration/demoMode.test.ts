@@ -59,7 +59,10 @@ suite('TRUCE: demo mode (the debate example with no endpoint)', () => {
     await vscode.commands.executeCommand('truce.selectRun', 'latest');
   });
 
-  test('runs → credit → suggestions → apply → a better run → revert, with no endpoint, labelled as the demo world', async () => {
+  test('runs → credit → suggestions → apply → a better run → revert, with no endpoint, labelled as the demo world', async function () {
+    // Two runs of 20 tasks, credit and suggestions, all in-process: the whole loop, which takes
+    // 15–18 s on a machine loaded thirty-fold.
+    this.timeout(180_000);
     const first = await vscode.commands.executeCommand<RunResult>('truce.runMas', {});
     assert.ok(first, 'the run returned no result: see the TRUCE log');
     runIds.push(first.runId);

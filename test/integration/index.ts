@@ -9,6 +9,8 @@
 //   TRUCE_REPORTER_LINE_PREFIX   a mark in front of every reporter line: in code-server the
 //                                extension host's console reaches the runner mixed with the
 //                                workbench's own log lines, and this is how it picks them out
+//   TRUCE_INHOST_GREP            optional: run only the tests whose full title matches this
+//                                regular expression (the runners' --grep)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { format } from 'node:util';
@@ -44,7 +46,9 @@ export function run(): Promise<void> {
     reporter: 'spec',
     // The extension host's console is not a terminal; colour codes would only clutter the log.
     color: false,
-    timeout: 20_000,
+    // Generous: a test here waits on the editor, which a loaded machine (CI on 2 cores) slows
+    // several-fold; how fast things are is the benchmarks' business, not a test's.
+    timeout: 60_000,
     // A slow test here is one that waits on the editor; mocha's default 75 ms would flag them all.
     slow: 2_000,
   });
@@ -54,6 +58,9 @@ export function run(): Promise<void> {
   // One pre-formatted string per line: the browser's console forwarding does not apply mocha's
   // printf-style placeholders.
   Mocha.reporters.Base.consoleLog = (...data: unknown[]) => console.log(linePrefix + format(...data));
+
+  const grep = process.env.TRUCE_INHOST_GREP;
+  if (grep) mocha.grep(new RegExp(grep));
 
   const files = listTestFiles(__dirname);
   for (const file of files) mocha.addFile(file);

@@ -4,7 +4,7 @@ import { attachPanelHost } from '../../src/extension/panel/attachPanelHost';
 import { PanelHost } from '../../src/extension/panel/panelHost';
 import { revealUnit } from '../../src/extension/panel/revealUnit';
 import { RunViewCache } from '../../src/extension/panel/runViewCache';
-import { RunsWatcher } from '../../src/extension/panel/runsWatcher';
+import { RunsWatcher, type RunsWatcherOptions } from '../../src/extension/panel/runsWatcher';
 import { PromptDocumentIndex } from '../../src/extension/documentIndex';
 import { parseResult, type HostMessage, type RequestKind } from '../../src/shared/panelProtocol';
 import { writePanelRun } from '../support/panelRunFixture.mjs';
@@ -37,24 +37,57 @@ function recordingHost() {
 
 /**
  * A file-system watcher starts listening asynchronously (the extension host asks the file service,
- * which is slow under load), and a write made before it listens is never reported. So: write a
- * probe file that is not a run until the watcher reports anything at all, then wait until its
- * reports stop (the probe's late events), and start the test from an empty record.
+ * which is slow under load), and a write made before it listens is never reported. So: write
+ * probe files (not runs) into every watched folder until the watcher has reported each of them,
+ * then wait until its reports stop (the probes' late events), and start the test from an empty
+ * record.
  */
-async function watcherReady(seen: string[][], probe: vscode.Uri): Promise<void> {
+async function watcherReady(seen: string[][], probes: Array<{ uri: vscode.Uri; reported: (ids: string[]) => boolean }>): Promise<void> {
   let writes = 0;
-  await waitFor('the runs watcher to report a probe write', async () => {
-    await vscode.workspace.fs.writeFile(probe, new TextEncoder().encode(`${writes++}\n`));
-    return seen.length > 0 ? true : undefined;
+  await waitFor('the runs watcher to report a write in every watched folder', async () => {
+    const missing = probes.filter((p) => !seen.some(p.reported));
+    for (const probe of missing) await vscode.workspace.fs.writeFile(probe.uri, new TextEncoder().encode(`${writes++}\n`));
+    if (missing.length > 0) await new Promise((resolve) => setTimeout(resolve, 250));
+    return missing.length === 0 ? true : undefined;
   }, 60_000);
   let count = -1;
-  await waitFor('the runs watcher to fall quiet after the probe', async () => {
+  await waitFor('the runs watcher to fall quiet after the probes', async () => {
     const quiet = seen.length === count;
     count = seen.length;
     if (!quiet) await new Promise((resolve) => setTimeout(resolve, 500));
     return quiet ? true : undefined;
   }, 60_000);
   seen.length = 0;
+}
+
+/**
+ * The watcher reports a change of a run it follows and a new run as a change of the list. With
+ * `recursive: false` only the one-folder watches work, which must suffice: the workspace's
+ * recursive watcher can stay blind below `.truce/runs` for a whole session.
+ */
+async function runsWatcherReports(options: RunsWatcherOptions, newRunId: string): Promise<void> {
+  const seen: string[][] = [];
+  const watcher = new RunsWatcher(workspaceFolder(), (ids) => seen.push(ids), 50, options);
+  watcher.follow([RUN_ID]);
+  const runs = vscode.Uri.joinPath(workspaceFolder().uri, '.truce', 'runs');
+  const runProbe = vscode.Uri.joinPath(runs, RUN_ID, '.watcher-probe');
+  const listProbe = vscode.Uri.joinPath(runs, '.watcher-probe');
+  try {
+    assert.deepEqual(watcher.watchedFolders.filter((f) => f.endsWith(RUN_ID)), [vscode.Uri.joinPath(runs, RUN_ID).toString()]);
+    await watcherReady(seen, [
+      { uri: runProbe, reported: (ids) => ids.includes(RUN_ID) },
+      { uri: listProbe, reported: (ids) => ids.length === 0 },
+    ]);
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(runs, RUN_ID, 'credit.jsonl'), new TextEncoder().encode('\n'));
+    // An empty list means "every run changed" (a list-changing event may share the batch): it covers this run too.
+    await waitFor('a change of the existing run', () => (seen.some((ids) => ids.length === 0 || ids.includes(RUN_ID)) ? true : undefined), 30_000);
+    seen.length = 0;
+    await writePanelRun(workspaceFolder().uri.fsPath, { runId: newRunId, tasks: 1, rounds: 1 });
+    await waitFor('a change of the run list', () => (seen.some((ids) => ids.length === 0) ? true : undefined), 30_000);
+  } finally {
+    watcher.dispose();
+    for (const probe of [runProbe, listProbe]) await vscode.workspace.fs.delete(probe).then(undefined, () => undefined);
+  }
 }
 
 suite('Trajectory panel', () => {
@@ -158,23 +191,29 @@ suite('Trajectory panel', () => {
     for (const line of warnings) assert.match(line, /^Trajectory panel: dropped a message outside the protocol/);
   });
 
-  test('the runs watcher reports a run whose files change, and a new run as a change of the list', async () => {
-    const seen: string[][] = [];
-    const watcher = new RunsWatcher(workspaceFolder(), (ids) => seen.push(ids), 50);
-    const runs = vscode.Uri.joinPath(workspaceFolder().uri, '.truce', 'runs');
-    const probe = vscode.Uri.joinPath(runs, '.watcher-probe');
-    try {
-      await watcherReady(seen, probe);
-      await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(runs, RUN_ID, 'credit.jsonl'), new TextEncoder().encode('\n'));
-      // An empty list means "every run changed" (a list-changing event may share the batch): it covers this run too.
-      await waitFor('a change of the existing run', () => (seen.some((ids) => ids.length === 0 || ids.includes(RUN_ID)) ? true : undefined));
-      seen.length = 0;
-      await writePanelRun(workspaceFolder().uri.fsPath, { runId: '20261122-020000-0001', tasks: 1, rounds: 1 });
-      await waitFor('a change of the run list', () => (seen.some((ids) => ids.length === 0) ? true : undefined));
-    } finally {
-      watcher.dispose();
-      await vscode.workspace.fs.delete(probe).then(undefined, () => undefined);
-    }
+  test('the runs watcher reports a run whose files change, and a new run as a change of the list', async function () {
+    this.timeout(150_000);
+    await runsWatcherReports({}, '20261122-020000-0001');
+  });
+
+  test('the runs watcher still reports both with the recursive watcher left out (one-folder watches only)', async function () {
+    this.timeout(150_000);
+    await runsWatcherReports({ recursive: false }, '20261122-030000-0001');
+  });
+
+  test('the run cache names the runs it was asked for, so the watcher follows them', async () => {
+    const followed: string[][] = [];
+    const cache = new RunViewCache(workspaceFolder().uri.fsPath, (ids) => followed.push(ids));
+    await cache.view(RUN_ID);
+    const shown = followed.at(-1) ?? [];
+    // RUN_ID is an optimize run: the runs it shows tasks from are followed with it.
+    assert.ok(shown.includes(RUN_ID) && shown.some((id) => id.endsWith('-f000')), shown.join(', '));
+    await cache.view(RUN_ID);
+    const calls = followed.length;
+    await cache.view(RUN_ID);
+    assert.equal(followed.length, calls, 'asking again for the most recent run changes nothing');
+    cache.invalidate([RUN_ID]);
+    assert.ok(cache.shownRuns().includes(RUN_ID), 'a changed run is still shown, so still followed');
   });
 
   test('a unit link opens the prompt file that holds the unit with the unit selected', async () => {

@@ -225,17 +225,27 @@ suite('Run credit and suggestions in the editor', () => {
     assert.ok(titles.length > 0 && titles.every((t) => /Rule \d+\/\d+/.test(t)), titles.join(' | '));
   });
 
-  test('a change to the files of the run on disk reaches the editor through the watcher', async () => {
+  test('a change to the files of the run on disk reaches the editor through the watcher', async function () {
+    this.timeout(90_000);
     const file = join(root(), '.truce', 'runs', SUGGESTIONS_RUN_ID, 'suggestions.json');
     const saved = await readFile(file, 'utf8');
-    const kept = (JSON.parse(saved) as Array<{ id: string }>).filter((s) => s.id !== 'sug-add');
+    const kept = JSON.stringify((JSON.parse(saved) as Array<{ id: string }>).filter((s) => s.id !== 'sug-add'));
+    const hasSugAdd = () => truceDiagnostics(document.uri).some((d) => d.code === 'sug-add');
+    // The watch of the run's folder may still be starting under load (it starts when the run is
+    // selected) and misses a write made before it listens; writing the same content again until
+    // the editor shows it waits for the watch instead of guessing a time.
+    const writeUntil = (content: string, what: string, done: () => boolean) =>
+      waitFor(what, async () => {
+        if (done()) return true;
+        await writeFile(file, content);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        return done() ? true : undefined;
+      }, 40_000);
     try {
-      await writeFile(file, JSON.stringify(kept));
-      await waitFor('sug-add gone after the file changed', () => (truceDiagnostics(document.uri).some((d) => d.code === 'sug-add') ? undefined : true));
+      await writeUntil(kept, 'sug-add gone after the file changed', () => !hasSugAdd());
     } finally {
-      await writeFile(file, saved);
+      await writeUntil(saved, 'sug-add back', hasSugAdd);
     }
-    await waitFor('sug-add back', () => (truceDiagnostics(document.uri).some((d) => d.code === 'sug-add') ? true : undefined));
   });
 
   test('Show Run Report renders the core report of the selected run into an untitled Markdown document', async () => {

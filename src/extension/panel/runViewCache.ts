@@ -29,9 +29,37 @@ export class RunViewCache implements RunSource {
   private readonly subRuns = new Map<string, Set<string>>();
   private readonly importCounts: ImportCounts | undefined;
 
-  /** Without a local workspace folder there are no runs to show. */
-  constructor(readonly workspaceRoot: string | undefined) {
+  /**
+   * Runs asked for, least recently first, with the runs an optimize run shows tasks from. Kept
+   * through `invalidate`: a run whose files change is still shown, and following it anew each
+   * time would start a new watch just when its next write comes.
+   */
+  private readonly shown = new Set<string>();
+
+  /**
+   * Without a local workspace folder there are no runs to show. `onShownRunsChange` hears the runs
+   * asked for so far (see {@link shownRuns}) whenever that list changes: the runs whose changes
+   * must reach the panel.
+   */
+  constructor(
+    readonly workspaceRoot: string | undefined,
+    private readonly onShownRunsChange?: (runIds: string[]) => void,
+  ) {
     if (workspaceRoot !== undefined) this.importCounts = new ImportCounts(workspaceRoot);
+  }
+
+  /** The runs asked for so far, least recently first, with the runs an optimize run shows tasks from. */
+  shownRuns(): string[] {
+    return [...this.shown];
+  }
+
+  private show(runIds: readonly string[]): void {
+    const before = [...this.shown].join();
+    for (const id of runIds) {
+      this.shown.delete(id);
+      this.shown.add(id);
+    }
+    if ([...this.shown].join() !== before) this.onShownRunsChange?.(this.shownRuns());
   }
 
   async list(): Promise<RunItem[]> {
@@ -87,6 +115,7 @@ export class RunViewCache implements RunSource {
       // A failed load (a run folder half written) must not stick: the next request tries again.
       view.catch(() => this.views.get(runId) === view && this.views.delete(runId));
     }
+    this.show([runId]);
     return view;
   }
 
@@ -118,6 +147,7 @@ export class RunViewCache implements RunSource {
     const optimizeManifest = await optimizeManifestOf(dir);
     if (optimizeManifest) {
       this.subRuns.set(runId, new Set(optimizeManifest.subRuns.map((s) => s.runId)));
+      this.show(optimizeManifest.subRuns.map((s) => s.runId));
       return new RunView(await loadOptimizePanelRun(this.root(), dir, optimizeManifest));
     }
     const run = await loadRun(this.root(), runId);

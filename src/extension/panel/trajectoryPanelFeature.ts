@@ -22,7 +22,9 @@ export function createTrajectoryPanelFeature(
   rate?: PanelActions['rate'],
 ): vscode.Disposable & { runsChanged(runIds: string[]): void } {
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
-  const runs = new RunViewCache(folder?.uri.fsPath);
+  // The watcher follows the folders of the runs the panel has loaded (see RunsWatcher.follow).
+  let watcher: RunsWatcher | undefined;
+  const runs = new RunViewCache(folder?.uri.fsPath, (shown) => watcher?.follow(shown));
   const disposables: vscode.Disposable[] = [];
   const actions: PanelActions = {
     runs,
@@ -49,7 +51,10 @@ export function createTrajectoryPanelFeature(
     sideView.runsChanged(runIds);
     editorPanel.runsChanged(runIds);
   };
-  if (folder) disposables.push(new RunsWatcher(folder, runsChanged));
+  if (folder) {
+    watcher = new RunsWatcher(folder, runsChanged);
+    disposables.push(watcher);
+  }
   // Also callable directly: a writer in this extension host (live attach) need not wait for, or
   // depend on, the file watcher to see its own writes.
   return Object.assign(vscode.Disposable.from(...disposables), { runsChanged });

@@ -3,9 +3,10 @@ import { parseConfig, type TruceConfig } from '../../core/config';
 import { workspaceEscape } from '../../core/workspacePath';
 import { listEditorRuns, loadRunView, type LoadedRunView, type RunEntry } from '../../core/editor/runCatalog';
 import { configPath } from '../configDiagnostics';
+import { FolderWatchers } from '../watch/folderWatchers';
 
 const SELECTED_RUN_KEY = 'truce.selectedRunId';
-/** Runs are written line by line; waiting this long after the last change reads them once, not per line. */
+/** Runs are written line by line; a change is read this long after it, with the changes that follow it meanwhile. */
 const RELOAD_DELAY_MS = 150;
 
 export interface ActiveRun {
@@ -23,7 +24,10 @@ export class WorkspaceRun implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [this.emitter];
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** `.truce`, its runs and the active run's folder, one at a time (see FolderWatchers for why). */
+  private readonly folders = new FolderWatchers(() => this.scheduleReload());
   private loading: Promise<void> = Promise.resolve();
+  private disposed = false;
   private active: ActiveRun | undefined;
   private parsedConfig: TruceConfig | undefined;
   /** Bumped on every reload, so caches keyed by it never mix two runs. */
@@ -44,6 +48,8 @@ export class WorkspaceRun implements vscode.Disposable {
       for (const watcher of watchers) {
         this.disposables.push(watcher, watcher.onDidCreate(() => this.scheduleReload()), watcher.onDidChange(() => this.scheduleReload()), watcher.onDidDelete(() => this.scheduleReload()));
       }
+      this.disposables.push(this.folders);
+      this.followActiveRun();
     }
     void this.reload();
   }
@@ -89,16 +95,28 @@ export class WorkspaceRun implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
     for (const disposable of this.disposables) disposable.dispose();
   }
 
   private scheduleReload(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    // The first change of a burst schedules the read and later ones ride along. Pushing the read
+    // back on every change would starve it while a live run appends several times a second.
+    this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.reload();
     }, RELOAD_DELAY_MS);
+  }
+
+  private followActiveRun(): void {
+    const folder = this.folder;
+    // A read that finishes after dispose must not start new watches.
+    if (!folder || this.disposed) return;
+    const truce = vscode.Uri.joinPath(folder.uri, '.truce');
+    const runs = vscode.Uri.joinPath(truce, 'runs');
+    const active = this.active ? [vscode.Uri.joinPath(runs, this.active.entry.runId)] : [];
+    this.folders.set([truce, runs, ...active]);
   }
 
   private async load(): Promise<void> {
@@ -109,6 +127,7 @@ export class WorkspaceRun implements vscode.Disposable {
     const entry = (wanted && runs.find((r) => r.runId === wanted)) || runs[runs.length - 1];
     if (wanted && !runs.some((r) => r.runId === wanted)) this.log.warn(`The selected run ${wanted} is gone; showing the newest run instead.`);
     this.active = entry && folder ? { entry, loaded: await loadRunView(folder.uri.fsPath, entry) } : undefined;
+    this.followActiveRun();
     for (const problem of this.active?.loaded.view.problems ?? []) this.log.warn(`run ${entry?.runId}: ${problem}`);
     this.generation++;
     this.emitter.fire();

@@ -6,6 +6,11 @@
 //
 //   node test/integration/runners/runInCodeServer.mjs [--extension-path DIR] [--tests-path FILE]
 //                                                      [--timeout SECONDS] [--verbose]
+//                                                      [--grep REGEXP] [--server-log LEVEL]
+//
+// --grep runs only the tests whose full title matches; --server-log trace makes code-server (and
+// its file watcher) log everything, kept in artifacts/integration/ when the run fails (always,
+// with --keep-logs).
 //
 // Needs: `node scripts/build.mjs --tests`, code-server (scripts/install-code-server.sh), chromium.
 // On failure, the server log, the extension host logs, the page console and a screenshot are
@@ -29,6 +34,9 @@ const { values: options } = parseArgs({
     'tests-path': { type: 'string', default: join(repoRoot, 'out', 'test', 'integration', 'index.js') },
     timeout: { type: 'string', default: process.env.TRUCE_INHOST_TIMEOUT ?? '300' },
     verbose: { type: 'boolean', default: process.env.TRUCE_VERBOSE === '1' },
+    grep: { type: 'string' },
+    'server-log': { type: 'string' },
+    'keep-logs': { type: 'boolean', default: false },
   },
 });
 const extensionPath = resolve(options['extension-path']);
@@ -91,7 +99,12 @@ let exitCode = 1;
 let failure;
 try {
   server = await startCodeServer(run, {
-    env: { TRUCE_REPORTER_LINE_PREFIX: REPORTER_MARK, TRUCE_INHOST_RESULT_FILE: resultFile },
+    env: {
+      TRUCE_REPORTER_LINE_PREFIX: REPORTER_MARK,
+      TRUCE_INHOST_RESULT_FILE: resultFile,
+      ...(options.grep ? { TRUCE_INHOST_GREP: options.grep } : {}),
+    },
+    extraArgs: options['server-log'] ? ['--log', options['server-log']] : [],
   });
   log(`code-server ready at ${server.url} in ${server.readyMs} ms (log: ${run.serverLog})`);
   browser = await launchBrowser(run);
@@ -150,6 +163,7 @@ if (failure) {
   await keepArtifacts(failure).catch((error) => console.error(`[in-host] could not keep artifacts: ${error.message}`));
   if (exitCode === 0) exitCode = 1;
 }
+if (!failure && options['keep-logs']) await keepArtifacts('kept on request (--keep-logs)').catch(() => {});
 const counts = existsSync(resultFile) ? JSON.parse(await readFile(resultFile, 'utf8')) : undefined;
 await cleanup();
 

@@ -75,6 +75,8 @@ export async function openWorkbench(browser, server, { folder, payload, viewport
     onConsole?.(text, message);
   });
   page.on('pageerror', (error) => consoleLines.push(`[pageerror] ${error.stack ?? error.message}`));
-  await page.goto(workbenchUrl(server, { folder, payload }));
+  // The workbench is some megabytes of script that code-server serves and Chromium compiles; on a
+  // machine loaded many times over its cores that alone took longer than Playwright's 30 s.
+  await page.goto(workbenchUrl(server, { folder, payload }), { timeout: 180_000 });
   return { context, page, consoleLines };
 }
