@@ -1,5 +1,5 @@
 /** Short human forms of the panel's numbers and labels. */
-import type { MistakeLabel, Shift } from '../src/shared/panelProtocol';
+import type { MistakeLabel, Shift, TaskRow } from '../src/shared/panelProtocol';
 
 export function formatTokens(tokens: number): string {
   if (tokens < 1000) return String(tokens);
@@ -33,4 +33,16 @@ export function mistakeWords(label: MistakeLabel): string {
 
 export function formatCost(usd: number): string {
   return usd === 0 ? '$0' : usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+}
+
+/**
+ * A task's outcome in the list: ✓ / ✗ once scored; – when its trajectory is stored but nothing
+ * scored it (an attached trace with no matching task, before a thumbs up or down); … while it runs.
+ */
+export function outcomeMark(task: Pick<TaskRow, 'outcome' | 'recorded'>): { glyph: string; className: 'pass' | 'fail' | 'unscored' | 'pending'; words: string } {
+  if (task.outcome) {
+    const passed = task.outcome.success;
+    return { glyph: passed ? '✓' : '✗', className: passed ? 'pass' : 'fail', words: `${passed ? 'passed' : 'failed'}, score ${formatScore(task.outcome.score)}` };
+  }
+  return task.recorded ? { glyph: '–', className: 'unscored', words: 'unscored' } : { glyph: '…', className: 'pending', words: 'not finished' };
 }

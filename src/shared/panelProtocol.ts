@@ -70,8 +70,10 @@ export type MistakeLabel = z.infer<typeof MistakeLabelSchema>;
 export const TaskRowSchema = z.strictObject({
   taskId: z.string(),
   split: SplitSchema.nullable(),
-  /** Null while the task has not finished (or failed before producing a trajectory). */
+  /** Null while the task has not finished (or failed before producing a trajectory), or when it was never scored. */
   outcome: OutcomeViewSchema.nullable(),
+  /** A trajectory of the task is stored: with a null outcome it finished unscored (an attached trace nothing scored yet). */
+  recorded: z.boolean(),
   steps: z.number().int().nonnegative(),
   tokens: z.number().int().nonnegative(),
   shift: ShiftSchema.nullable(),

@@ -93,6 +93,10 @@ export default [
       await post(port, traceRequest(3, 'What is the boiling point of water at sea level in Celsius?', '100'));
       await frame.waitForFunction((sel) => document.querySelectorAll(sel).length === 3, rows, { timeout: 30_000 });
       await statusItem.filter({ hasText: '3 traces' }).waitFor({ state: 'visible', timeout: 30_000 });
+      // Stored but scored by nothing (no task matches it): the list says unscored, not "not finished".
+      const third = '.task-list .vl-row[data-task-id="trace-0003dddddddd"]';
+      await frame.waitForFunction((sel) => document.querySelector(`${sel} .outcome`)?.textContent === '–', third, { timeout: 30_000 });
+      assert.match(await frame.getAttribute(third, 'aria-label'), /, unscored, /);
 
       // The second trace matches no task: unscored until the user says so.
       await frame.click('.task-list .vl-row[data-task-id="trace-0002dddddddd"]');

@@ -1,7 +1,7 @@
 /** The run's tasks as a windowed list: outcome, split, size, shift; Enter or click opens a task. */
 import type { TaskRow, TasksPage } from '../../src/shared/panelProtocol';
 import { clear, h } from '../dom';
-import { formatScore, formatTokens, mistakeWords, SHIFT_LABELS, SHIFT_WORDS } from '../format';
+import { formatTokens, mistakeWords, outcomeMark, SHIFT_LABELS, SHIFT_WORDS } from '../format';
 import type { HostChannel } from '../hostChannel';
 import { PagedRows } from '../pagedRows';
 import { VirtualList } from '../virtualList';
@@ -85,10 +85,10 @@ export class TaskListView {
       row.setAttribute('aria-label', `Task ${index + 1}, loading`);
       return;
     }
-    const outcome = task.outcome ? (task.outcome.success ? '✓' : '✗') : '…';
-    const outcomeWords = task.outcome ? `${task.outcome.success ? 'passed' : 'failed'}, score ${formatScore(task.outcome.score)}` : 'not finished';
+    const mark = outcomeMark(task);
+    const outcomeWords = mark.words;
     const parts = [
-      h('span', { class: `outcome ${task.outcome ? (task.outcome.success ? 'pass' : 'fail') : 'pending'}`, 'aria-hidden': 'true' }, outcome),
+      h('span', { class: `outcome ${mark.className}`, 'aria-hidden': 'true', title: mark.words }, mark.glyph),
       h('span', { class: 'task-id' }, task.taskId),
       task.split ? h('span', { class: `split split-${task.split}` }, task.split) : null,
       h('span', { class: 'muted size' }, `${task.steps} steps · ${formatTokens(task.tokens)} tok`),

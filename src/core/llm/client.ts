@@ -4,9 +4,9 @@
  * cache write and one call-log record. Every call ends in exactly one record, success or not.
  * The cache write is waited for, unless the services take it in the background (onCacheWrite).
  */
-import { setMaxListeners } from 'node:events';
 import type OpenAI from 'openai';
 import { requestHash, type CacheKeyMaterial } from './cacheKey';
+import { shareSignal } from './sharedSignal';
 import type { CapabilityStore } from './capabilityStore';
 import type { LlmCallRecord } from './callLog';
 import { throwIfAborted } from './clock';
@@ -91,10 +91,8 @@ export class LlmClient {
   }
 
   async chat(request: ChatRequest, context: CallContext): Promise<ChatResult> {
-    // One caller's signal is shared by every call of a run, many in flight at once by design (each
-    // waits on it in the limiters, the backoff and the attempt, and removes its listener after):
-    // lift Node's 10-listener leak warning for it, as runMas does for its task signal.
-    if (context.signal) setMaxListeners(0, context.signal);
+    // The caller's signal is shared by all its calls in flight (sharedSignal.ts).
+    shareSignal(context.signal);
     const started = this.#services.clock.now();
     const prepared = this.prepare(request);
     const outcome: Outcome = {

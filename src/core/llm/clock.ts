@@ -6,6 +6,7 @@
  * fake clock cannot know whether a real reply is still on its way.
  */
 import { LlmError } from './errors';
+import { shareSignal } from './sharedSignal';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -45,6 +46,8 @@ export function throwIfAborted(signal?: AbortSignal): void {
 export function raceAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (!signal) return promise;
   if (signal.aborted) return Promise.reject(abortedError(signal));
+  // Many calls race the same caller's signal against one shared wait (the capability probe).
+  shareSignal(signal);
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(abortedError(signal));
     signal.addEventListener('abort', onAbort, { once: true });

@@ -18,6 +18,8 @@ export const ATTR = {
   llmRequestType: ['llm.request.type'],
   agentName: ['gen_ai.agent.name', 'agent.name'],
   agentId: ['gen_ai.agent.id'],
+  /** OpenInference's agent-graph node; CrewAI's instrumentation puts the agent's role here. */
+  graphNodeId: ['graph.node.id'],
   requestModel: ['gen_ai.request.model', 'llm.model_name'],
   responseModel: ['gen_ai.response.model'],
   provider: ['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system'],

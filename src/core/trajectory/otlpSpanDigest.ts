@@ -66,7 +66,9 @@ function ownAgentName(span: RawSpan, role: SpanRole): string | undefined {
   if (explicit) return explicit;
   if (role !== 'agent') return undefined;
   const traceloopName = getString(a, ATTR.traceloopKind)?.toLowerCase() === 'agent' ? getString(a, ATTR.traceloopEntity) : undefined;
-  return getString(a, ATTR.agentId) ?? traceloopName ?? (agentNameFromSpanName(span.name) || undefined);
+  // A graph node id names the agent where the span name does not: CrewAI's agent spans are called
+  // "<role>._execute_core" and carry the bare role as graph.node.id.
+  return getString(a, ATTR.agentId) ?? getString(a, ATTR.graphNodeId) ?? traceloopName ?? (agentNameFromSpanName(span.name) || undefined);
 }
 
 /** GenAI names agent spans "invoke_agent {name}"; some tools bracket the name. */

@@ -310,6 +310,13 @@ function isOnlyReference(text: string): boolean {
 /** Section titles that announce description rather than instruction. */
 export const DESCRIPTIVE_SECTION = /^(?:(?:project|repo(?:sitory)?|code ?base|directory|folder|file|key|important|root|main)\b.*\b(?:overview|structure|layout|files?|directories|details|facts|map|reference)|overview|about|background|context|architecture|directory layout|project structure|tech(?:nology)? stack|stack|prerequisites|requirements and dependencies|dependencies|environment(?: variables)?|variables|inputs?|glossary|definitions|table of contents|contents|toc|key details|main entry point|github workflows.*|ci\/cd.*|workflows?)$/i;
 
+/**
+ * Section titles that announce the shape of the agent's reply ("Output Format", "Reply format",
+ * "Response structure"): each item under them says what to write, so an item that is only a noun
+ * phrase ("Confidence: a number between 0 and 1.") is a rule, as under an instructing lead-in.
+ */
+export const FORMAT_SECTION = /^(?:(?:output|reply|response|answer|result|report)s?\s+(?:format|structure|template|shape|layout)|format\s+of\s+(?:the\s+|your\s+)?(?:output|reply|response|answer)|(?:expected\s+)?output|format)$/i;
+
 /** A lead-in ("Run the full test suite:", "Analyse the method to find:") that itself instructs. */
 export function isInstructingLead(text: string): boolean {
   const t = text.replace(/[*_]/g, '').replace(/:\s*$/, '').trim();

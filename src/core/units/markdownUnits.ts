@@ -14,7 +14,7 @@ import type { AgentCollector } from './agentCollector';
 import type { PolicyUnit, RawUnit, SetAsideKind, UnitKind } from './types';
 import { isLockedAt } from './locks';
 import { sentenceSpans, type Span } from './sentences';
-import { classifySentence, DESCRIPTIVE_SECTION, isExampleLead, isInstructingLead, leadIsRule, type Verdict } from './classify';
+import { classifySentence, DESCRIPTIVE_SECTION, FORMAT_SECTION, isExampleLead, isInstructingLead, leadIsRule, type Verdict } from './classify';
 
 
 function blockOnly(preset: 'markdown' | 'text'): MarkdownParser {
@@ -185,19 +185,22 @@ export function markdownUnits(opts: MarkdownOptions): void {
   /** The innermost heading, bold pseudo-heading or label around the current line. */
   const innermostTitle = (): PathEntry | undefined => headings[headings.length - 1];
 
-  let descriptiveCache: { version: number; value: boolean } | undefined;
-  const descriptiveSection = (): boolean => {
-    if (descriptiveCache?.version === pathVersion) return descriptiveCache.value;
-    let value = false;
+  /** What the innermost real heading (levels 1-6) announces: description, the reply's format, or neither. */
+  let sectionCache: { version: number; descriptive: boolean; format: boolean } | undefined;
+  const sectionKind = (): { descriptive: boolean; format: boolean } => {
+    if (sectionCache?.version === pathVersion) return sectionCache;
+    sectionCache = { version: pathVersion, descriptive: false, format: false };
     for (let k = headings.length - 1; k >= 0; k--) {
       if (headings[k].level <= 6) {
-        value = DESCRIPTIVE_SECTION.test(headings[k].title.replace(/\s*\(.*\)\s*$/, '').trim());
+        const title = headings[k].title.replace(/\s*\(.*\)\s*$/, '').trim();
+        sectionCache.descriptive = DESCRIPTIVE_SECTION.test(title);
+        sectionCache.format = FORMAT_SECTION.test(title);
         break;
       }
     }
-    descriptiveCache = { version: pathVersion, value };
-    return value;
+    return sectionCache;
   };
+  const descriptiveSection = (): boolean => sectionKind().descriptive;
 
   /**
    * Emits the units of the text on view lines [from, to] starting at column `startCol` of `from`:
@@ -262,7 +265,9 @@ export function markdownUnits(opts: MarkdownOptions): void {
       if (opts.setAside) verdict = opts.setAside;
       else if (eo.leadAtEnd && i === pieces.length - 1 && /:[\s*_]*$/.test(ptext)) verdict = leadIsRule(ptext, eo.leadAtEnd === 'code') ? 'rule' : 'skip';
       else {
-        verdict = classifySentence(ptext, { opening: eo.opening && !sawRule, listItem: (eo.listItem && i === 0) || opts.specifies, descriptiveSection: descriptive, instructingLead: eo.lead?.instructs || opts.specifies, exampleLead: eo.lead?.examples });
+        // An item under a reply-format heading specifies the reply, as an instructing lead-in's would.
+        const listItem = (eo.listItem && i === 0) || opts.specifies;
+        verdict = classifySentence(ptext, { opening: eo.opening && !sawRule, listItem, descriptiveSection: descriptive, instructingLead: eo.lead?.instructs || opts.specifies || (listItem && !eo.lead && sectionKind().format), exampleLead: eo.lead?.examples });
       }
       if (verdict === 'skip') continue;
       if (verdict === 'rule') sawRule = true;

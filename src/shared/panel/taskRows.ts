@@ -59,6 +59,7 @@ export function buildTaskRows(run: PanelRun, byTask: ReadonlyMap<string, Traject
       taskId,
       split,
       outcome: trajectory?.outcome ? { score: trajectory.outcome.score, success: trajectory.outcome.success } : null,
+      recorded: trajectory !== undefined,
       steps: trajectory?.steps.length ?? 0,
       tokens: trajectory ? trajectory.steps.reduce((sum, step) => sum + stepTokens(step), 0) : 0,
       shift: shifts.get(taskId) ?? null,

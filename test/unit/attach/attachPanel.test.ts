@@ -6,6 +6,7 @@ import { AttachSession, rateStoredTrajectory } from '../../../src/core/attach';
 import { PanelHost } from '../../../src/extension/panel/panelHost';
 import { RunViewCache } from '../../../src/extension/panel/runViewCache';
 import type { GridPage, HostMessage } from '../../../src/shared/panelProtocol';
+import { outcomeMark } from '../../../webview/format';
 import { executionSpans, freePort, postJson, request } from './attachHelpers';
 
 describe('attach/trajectory panel verdicts', () => {
@@ -48,6 +49,12 @@ describe('attach/trajectory panel verdicts', () => {
 
   it('marks the tasks of an attached run as rateable and records a thumbs up as the outcome', async () => {
     const { ask, runs } = harness(true);
+    // Before any verdict the trace is stored but unscored: the list must not call it unfinished.
+    const unscored = await ask({ kind: 'tasks', runId, offset: 0, limit: 10 });
+    assert.ok(unscored.ok);
+    const [row] = (unscored.result as { rows: Array<{ outcome: unknown; recorded: boolean }> }).rows;
+    assert.deepEqual([row?.outcome, row?.recorded], [null, true]);
+    assert.deepEqual(outcomeMark(row as { outcome: null; recorded: boolean }), { glyph: '–', className: 'unscored', words: 'unscored' });
     const grid = await ask({ kind: 'grid', runId, taskId, offset: 0, limit: 10 });
     assert.ok(grid.ok);
     assert.deepEqual([(grid.result as GridPage).rateable, (grid.result as GridPage).verdict, (grid.result as GridPage).outcome], [true, null, null]);

@@ -16,8 +16,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli/runCli';
 import type { Trajectory } from '../../../src/core/trajectory/schema';
+import { parseConfig } from '../../../src/core/config';
+import type { RunSummary } from '../../../src/core/store/summarizeRun';
 import { REPO } from '../../support/cliProcess';
-import { AGENTS_SDK_TEAM, exampleWorld, LANGGRAPH_TEAM, type ExampleTeam } from '../../support/examples/exampleWorld';
+import { AGENTS_SDK_TEAM, exampleWorld, LANGGRAPH_TEAM, type ExampleTeam, type ExampleWorld } from '../../support/examples/exampleWorld';
 import { start, type FakeOpenAiServer } from '../../support/fakeOpenAiServer';
 
 const STAMP = '.truce-ci-installed';
@@ -94,6 +96,48 @@ function checkTrajectory(t: Trajectory, team: ExampleTeam, dir: string, server: 
   assert.equal(t.outcome.details.picked, /Final answer: ([A-D])/.exec(t.steps[t.steps.length - 1].output)?.[1], 'the final agent\'s answer is the one scored');
 }
 
+/**
+ * The run's account of the MAS's spend — read from its spans, no gateway in between — is what the
+ * fake server counted: per agent, the calls it answered and the prompt and completion tokens it
+ * reported, priced by the example's truce.yaml. Checked in the summary the CLI prints and in the
+ * run's stored call records.
+ */
+function checkAccounting(summary: RunSummary, runDir: string, server: FakeOpenAiServer, sim: ExampleWorld, example: string): void {
+  const counted: Record<string, { calls: number; inputTokens: number; outputTokens: number }> = {};
+  for (const request of server.chatRequests()) {
+    const messages = (request.body as { messages: Array<{ role: string; content: string }> }).messages;
+    const agent = sim.world.agentOfSystemPrompt(messages.find((m) => m.role === 'system')?.content ?? '');
+    assert.ok(agent && request.usage, `a plain run sent the fake server only its agents' calls, with usage; got ${JSON.stringify(messages).slice(0, 200)}`);
+    const c = (counted[agent] ??= { calls: 0, inputTokens: 0, outputTokens: 0 });
+    c.calls++;
+    c.inputTokens += request.usage.prompt_tokens;
+    c.outputTokens += request.usage.completion_tokens;
+  }
+  const parsed = parseConfig(readFileSync(join(example, 'truce.yaml'), 'utf8'), { workspaceRoot: example });
+  assert.ok(parsed.ok, JSON.stringify(parsed.diagnostics));
+  const { executor } = parsed.config.llm;
+  assert.ok(executor.pricePer1kInput! > 0 && executor.pricePer1kOutput! > 0, 'the example prices its model');
+  const byAgent = summary.usage.byAgent;
+  assert.deepEqual(Object.keys(byAgent).sort(), Object.keys(counted).sort(), 'an account for each agent the server answered');
+  for (const [agent, c] of Object.entries(counted)) {
+    assert.ok(c.calls > 0 && c.inputTokens > 0 && c.outputTokens > 0);
+    const got = byAgent[agent];
+    assert.deepEqual([got.calls, got.inputTokens, got.outputTokens], [c.calls, c.inputTokens, c.outputTokens], `${agent}: calls, input and output tokens as the fake server counted`);
+    const cost = (c.inputTokens / 1000) * executor.pricePer1kInput! + (c.outputTokens / 1000) * executor.pricePer1kOutput!;
+    assert.ok(Math.abs(got.costUsd - cost) < 1e-12, `${agent}: cost ${got.costUsd} is its tokens at truce.yaml's prices (${cost})`);
+  }
+  const total = Object.values(counted).reduce((t, c) => ({ calls: t.calls + c.calls, inputTokens: t.inputTokens + c.inputTokens, outputTokens: t.outputTokens + c.outputTokens }), { calls: 0, inputTokens: 0, outputTokens: 0 });
+  assert.deepEqual([summary.usage.total.calls, summary.usage.total.inputTokens, summary.usage.total.outputTokens], [total.calls, total.inputTokens, total.outputTokens]);
+  assert.deepEqual([summary.usage.byPhase.rollout?.calls, summary.usage.byPhase.rollout?.inputTokens], [total.calls, total.inputTokens], 'the MAS\'s calls are rollout spend');
+  // The stored call records rebuild the same account (what reports and a resumed run read).
+  const records = readFileSync(join(runDir, 'llm-calls.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { agent?: string; usage: { inputTokens: number; outputTokens: number } });
+  assert.equal(records.length, total.calls);
+  for (const [agent, c] of Object.entries(counted)) {
+    const mine = records.filter((r) => r.agent === agent);
+    assert.deepEqual([mine.length, mine.reduce((n, r) => n + r.usage.inputTokens, 0), mine.reduce((n, r) => n + r.usage.outputTokens, 0)], [c.calls, c.inputTokens, c.outputTokens], `${agent}'s stored call records`);
+  }
+}
+
 for (const { name, folder, team } of [
   { name: 'LangGraph.js + OpenInference', folder: 'langgraph-js', team: LANGGRAPH_TEAM },
   { name: 'OpenAI Agents SDK + OpenInference', folder: 'openai-agents-js', team: AGENTS_SDK_TEAM },
@@ -132,6 +176,7 @@ for (const { name, folder, team } of [
       assert.equal(trajectories.length, 3);
       for (const t of trajectories) checkTrajectory(t, team, dir, server);
       assert.equal(sim.calls[team.agents[0]], 3, 'each task ran the whole team once');
+      checkAccounting(summary as unknown as RunSummary, join(dir, '.truce/runs', summary.runId), server, sim, example);
     });
 
     it('runs one optimize round over the program: credit finds the missing rule and the candidate with it is validated', async () => {

@@ -67,6 +67,7 @@ describe('the panel over imported trajectories (.truce/imports/*.trajectories.js
         taskId: 'q-1',
         split: null,
         outcome: { score: 0, success: false },
+        recorded: true,
         steps: 7,
         tokens: 0,
         shift: null,

@@ -5,7 +5,27 @@ import { layerNodes, layoutDag, pathEdges } from '../../../webview/dagLayout';
 import { escapeHtml, renderMarkdown } from '../../../webview/markdown';
 import { nextIndex, pagesFor, scrollToReveal, windowRange } from '../../../webview/windowRange';
 import { strongestPaths } from '../../../src/shared/panel/attributionGraph';
-import { shiftOf } from '../../../src/shared/panel/taskRows';
+import { buildTaskRows, shiftOf } from '../../../src/shared/panel/taskRows';
+import type { PanelRun } from '../../../src/shared/panel/panelRun';
+import type { Trajectory } from '../../../src/core/trajectory/schema';
+import { outcomeMark } from '../../../webview/format';
+
+describe('a task\'s outcome mark in the task list', () => {
+  it('tells scored, unscored (a stored trajectory nothing scored) and unfinished tasks apart', () => {
+    assert.deepEqual(outcomeMark({ outcome: { score: 1, success: true }, recorded: true }), { glyph: '✓', className: 'pass', words: 'passed, score 1.00' });
+    assert.deepEqual(outcomeMark({ outcome: { score: 0.25, success: false }, recorded: true }), { glyph: '✗', className: 'fail', words: 'failed, score 0.25' });
+    assert.deepEqual(outcomeMark({ outcome: null, recorded: true }), { glyph: '–', className: 'unscored', words: 'unscored' });
+    assert.deepEqual(outcomeMark({ outcome: null, recorded: false }), { glyph: '…', className: 'pending', words: 'not finished' });
+  });
+
+  it('a row is recorded once its task has a trajectory, scored or not', () => {
+    const trajectory = (taskId: string, outcome?: Trajectory['outcome']) => ({ taskId, steps: [], ...(outcome ? { outcome } : {}) }) as unknown as Trajectory;
+    const stored = [trajectory('scored', { score: 1, success: true, details: {} }), trajectory('unscored')];
+    const run = { manifest: { selection: { tasks: [{ id: 'scored', split: 'train' }, { id: 'unscored', split: 'train' }, { id: 'running', split: 'val' }] } }, trajectories: stored } as unknown as PanelRun;
+    const rows = buildTaskRows(run, new Map(stored.map((t) => [t.taskId, t])), new Map());
+    assert.deepEqual(rows.map((r) => [r.taskId, r.recorded, outcomeMark(r).glyph]), [['scored', true, '✓'], ['unscored', true, '–'], ['running', false, '…']]);
+  });
+});
 
 describe('windowed list arithmetic', () => {
   it('renders only the rows in view plus the overscan, whatever the list length', () => {

@@ -118,6 +118,28 @@ describe('OTLP importer', () => {
     assert.deepEqual(t.steps.map((s) => s.round), [1, 2]);
   });
 
+  it('names CrewAI agents by their role: the OpenInference agent span is "<role>._execute_core" with the role as graph.node.id', () => {
+    const llm = (content: string, output: string, tokens: [number, number]) => ({
+      'openinference.span.kind': 'LLM',
+      'llm.model_name': 'gpt-4o-mini',
+      'llm.input_messages.0.message.role': 'user',
+      'llm.input_messages.0.message.content': content,
+      'llm.output_messages.0.message.role': 'assistant',
+      'llm.output_messages.0.message.content': output,
+      'llm.token_count.prompt': tokens[0],
+      'llm.token_count.completion': tokens[1],
+    });
+    const t = importSpans([
+      { id: 'crew', name: 'Crew_1.kickoff', start: 0, end: 100, attrs: { 'openinference.span.kind': 'CHAIN' } },
+      { id: 'r', name: 'researcher._execute_core', parent: 'crew', start: 1, end: 40, attrs: { 'openinference.span.kind': 'AGENT', 'graph.node.id': 'researcher' } },
+      { id: 'r-llm', name: 'completion', parent: 'r', start: 2, end: 39, attrs: llm('Find the facts.', 'Facts: 3 apples.', [40, 9]) },
+      { id: 'w', name: 'writer._execute_core', parent: 'crew', start: 41, end: 90, attrs: { 'openinference.span.kind': 'AGENT', 'graph.node.id': 'writer', 'graph.node.parent_id': 'researcher' } },
+      { id: 'w-llm', name: 'completion', parent: 'w', start: 42, end: 89, attrs: llm('Facts: 3 apples. Answer.', 'Three.', [55, 4]) },
+    ], 'crewai');
+    assert.deepEqual(t.agents.map((a) => a.id), ['researcher', 'writer']);
+    assert.deepEqual(t.steps.map((s) => [s.agentId, s.kind, s.usage.in, s.usage.out]), [['researcher', 'llm', 40, 9], ['writer', 'llm', 55, 4]]);
+  });
+
   it('maps OpenInference attributes (flattened messages, token counts, agent name, TOOL spans)', () => {
     const t = importSpans([
       { id: 'agent', start: 0, end: 50, attrs: { 'openinference.span.kind': 'AGENT', 'agent.name': 'researcher', 'input.value': 'What is 2+2?' } },

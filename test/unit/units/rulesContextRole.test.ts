@@ -224,6 +224,30 @@ describe('lead-ins', () => {
   });
 });
 
+describe('output-format sections', () => {
+  // The debate example's proposer: "3. Confidence: a number between 0 and 1." had no CodeLens.
+  // Under a heading that names the reply's format, each item says what to write; a noun phrase
+  // there is a rule as under "Output Format" in the hand-annotated fixtures.
+  it('items under a reply-format heading are rules, labelled noun phrases included', () => {
+    const src = '# Proposer\n\n## Reply format\n\n1. Answer: one line naming the option you defend.\n2. Reasons: at most three numbered reasons, each one sentence long.\n3. Confidence: a number between 0 and 1.\n';
+    const doc = parse(src);
+    assert.deepEqual(allUnits(doc).map((u) => [u.kind, u.text]), [
+      ['numbered', 'Answer: one line naming the option you defend.'],
+      ['numbered', 'Reasons: at most three numbered reasons, each one sentence long.'],
+      ['numbered', 'Confidence: a number between 0 and 1.'],
+    ]);
+    assert.deepEqual(setAside(doc), []);
+  });
+
+  it('the same "name: what it is" item elsewhere stays a description', () => {
+    for (const heading of ['Scoring', 'Formatting tools', 'Output files']) {
+      const doc = parse(`## ${heading}\n\n- Confidence: a number between 0 and 1.\n`);
+      assert.deepEqual(rules(doc), [], heading);
+      assert.deepEqual(setAside(doc), [['context', 'Confidence: a number between 0 and 1.']], heading);
+    }
+  });
+});
+
 describe('structure', () => {
   it('reads bare Cursor globs as Cursor does, without a YAML error', () => {
     const doc = parse('---\ndescription: Svelte rules\nglobs: **/*.svelte, src/**/*.ts\nalwaysApply: false\n---\n- Keep components small.\n', 'svelte.mdc');
