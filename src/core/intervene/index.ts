@@ -2,3 +2,4 @@
 export { DEFAULT_REPEATS, intervene, MAX_REPEATS, type InterveneOptions, type InterventionProgress, type InterventionResult } from './runIntervention';
 export { InterventionError } from './interventionTarget';
 export { describeIntervention, INTERVENTIONS_FILE, latestByStep, readInterventions, type InterventionRecord, type InterventionRepeat } from './interventionStore';
+export { blameRows, type BlameRow } from './blameEvidence';

@@ -17,6 +17,7 @@ import { INTERVENTION_CALLS_FILE } from '../../../src/core/intervene/interventio
 import { runMas } from '../../../src/core/run';
 import { loadRun } from '../../../src/core/store';
 import { creditStoredRun } from '../../../src/core/storedRunCredit';
+import { runCli } from '../../../src/cli/runCli';
 import { start, type FakeChatRequest, type FakeOpenAiServer } from '../../support/fakeOpenAiServer';
 
 const FIXTURE = resolve('test/fixtures/mas/relay-mas.js');
@@ -73,7 +74,7 @@ function workspace(baseUrl: string, mas: Record<string, unknown> = {}) {
   writeFileSync(join(dir, 'prompts/researcher.md'), '# Researcher\n\n- State the fact the question needs.\n');
   writeFileSync(join(dir, 'prompts/writer.md'), '# Writer\n\n- Answer in one word.\n');
   writeFileSync(join(dir, 'tasks.jsonl'), `${JSON.stringify(TASK)}\n`);
-  const config = truceConfigSchema.parse({
+  const raw = {
     agents: [
       { id: 'planner', prompt: 'prompts/planner.md' },
       { id: 'researcher', prompt: 'prompts/researcher.md' },
@@ -83,8 +84,10 @@ function workspace(baseUrl: string, mas: Record<string, unknown> = {}) {
     tasks: { file: 'tasks.jsonl', split: { train: 1, val: 0, test: 0 } },
     evaluator: { type: 'exact' },
     llm: { executor: { baseUrl, model: 'fake-model', apiKeyEnv: 'EXECUTOR_KEY', pricePer1kInput: 1, pricePer1kOutput: 2 } },
-  });
-  return { dir, config, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  };
+  // JSON is YAML: the CLI reads the same configuration.
+  writeFileSync(join(dir, 'truce.yaml'), JSON.stringify(raw, null, 2));
+  return { dir, config: truceConfigSchema.parse(raw), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 const env = { EXECUTOR_KEY: KEY, PATH: process.env.PATH };
@@ -181,10 +184,10 @@ describe('intervention: a blamed step corrected, the MAS re-run (fake upstream, 
     await assert.rejects(intervene(options({ trusted: false, step: 's1' })), /not trusted/);
     await assert.rejects(intervene(options({ runId: '20990101-000000-abcd', step: 's1' })), /20990101-000000-abcd/);
     // A budget too small for the projection is refused before the correction is asked for.
-    await assert.rejects(intervene(options({ config: { ...ws.config, budget: { ...ws.config.budget, maxCost: 1e-9 } }, step: 's2' })), /exceeds the budget/);
+    await assert.rejects(intervene(options({ config: { ...ws.config, budget: { ...ws.config.budget, maxCost: 1e-9 } }, step: 's1' })), /exceeds the budget/);
     // Changed prompts: the recording would not match the MAS's requests.
     writeFileSync(join(ws.dir, 'prompts/planner.md'), '# Planner\n\n- Plan differently.\n');
-    await assert.rejects(intervene(options({ step: 's2' })), /prompt files changed since run/);
+    await assert.rejects(intervene(options({ step: 's1' })), /prompt files changed since run/);
     assert.equal(server.chatRequests().length, 0, 'nothing was spent');
   });
 
@@ -203,5 +206,41 @@ describe('intervention: a blamed step corrected, the MAS re-run (fake upstream, 
     } finally {
       direct.remove();
     }
+  });
+
+  it('on the command line: the projection first, --max-usd respected, the verdict printed, and `truce credit` shows it', async () => {
+    const cli = async (...args: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: ws.dir, env });
+      return { code, stdout, stderr };
+    };
+    const credited = await cli('credit', 'latest');
+    assert.equal(credited.code, 0, credited.stderr);
+    assert.match(credited.stdout, new RegExp(`capital: step s1 \\(researcher\\) — not checked by intervention \\(truce intervene ${runId} --task capital\\)`));
+
+    server.reset();
+    assert.equal((await cli('intervene', 'latest', '--trust')).code, 2, 'no --task is a usage error');
+    assert.equal((await cli('intervene', 'latest', '--task', 'capital', '--repeats', '0', '--trust')).code, 2);
+    const untrusted = await cli('intervene', 'latest', '--task', 'capital');
+    assert.equal(untrusted.code, 1);
+    assert.match(untrusted.stderr, /not trusted/);
+    const capped = await cli('intervene', 'latest', '--task', 'capital', '--repeats', '2', '--max-usd', '0.000001', '--trust');
+    assert.equal(capped.code, 1);
+    assert.match(capped.stderr, /Projected for this intervention: 3 LLM calls/);
+    assert.match(capped.stderr, /not started: the projection exceeds the cost cap/);
+    const noCall = await cli('intervene', 'latest', '--task', 'capital', '--step', 's3x', '--trust');
+    assert.equal(noCall.code, 1);
+    assert.match(noCall.stderr, /has no step "s3x"/);
+    assert.equal(server.chatRequests().length, 0, 'nothing spent by refused commands');
+
+    const done = await cli('intervene', 'latest', '--task', 'capital', '--repeats', '2', '--trust');
+    assert.equal(done.code, 0, done.stderr);
+    assert.match(done.stderr, /Projected for this intervention/);
+    assert.equal(done.stdout, 'confirmed by intervention: 2 of 2 runs succeed with step s1 corrected\n');
+    const again = await cli('credit', 'latest');
+    assert.match(again.stdout, /capital: step s1 \(researcher\) — confirmed by intervention: 2 of 2 runs succeed with step s1 corrected/);
+    const json = JSON.parse((await cli('credit', 'latest', '--json')).stdout) as { blame: Array<{ taskId: string; evidence: string }> };
+    assert.deepEqual(json.blame.map((b) => [b.taskId, b.evidence]), [['capital', 'confirmed by intervention: 2 of 2 runs succeed with step s1 corrected']]);
   });
 });
