@@ -48,7 +48,9 @@ async function main(): Promise<void> {
   const fake = await start({ baseLatencyMs: LATENCY_MS, responder: () => ({ content: 'ok' }) });
   const gateway = await startGateway({ upstream: { baseUrl: fake.url, apiKey: 'sk-bench' } });
   const runDir = mkdtempSync(join(tmpdir(), 'truce-bench-gw-'));
-  const executor = new LlmClient('executor', { baseUrl: fake.url, model: 'fake-model' }, createLlmServices({ env: {} }));
+  // The run gateway obeys the executor's maxConcurrency (default 4): raised above the 32 streams
+  // measured, so the figure is the gateway's overhead and not the limit.
+  const executor = new LlmClient('executor', { baseUrl: fake.url, model: 'fake-model', maxConcurrency: 64 }, createLlmServices({ env: {} }));
   const prompts = { hash: 'h', agents: { solver: { agent: { id: 'solver', kind: 'role' as const, prompt: 's.md' }, systemPrompt: 'You are the solver.', file: 's.md', fileText: '' } } };
   const runGateway = await RunGateway.start({ executor, prices: {}, budget: new Budget({ maxCalls: 1e9 }), runDir, recordings: new Map(), replaying: false, strict: false, secrets: [], onRecord: () => undefined });
   const rows: Array<Record<string, number>> = [];

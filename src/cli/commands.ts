@@ -5,6 +5,7 @@ import { attachCommand } from './commands/attachCommand';
 import { creditCommand, suggestCommand } from './commands/creditCommand';
 import { evalAttributionCommand } from './commands/evalAttributionCommand';
 import { importCommand } from './commands/importCommand';
+import { interveneCommand } from './commands/interveneCommand';
 import { optimizeCommand } from './commands/optimizeCommand';
 import { reportCommand } from './commands/reportCommand';
 import { runCommand } from './commands/runCommand';
@@ -21,6 +22,7 @@ export const commands: CliCommand[] = [
   optimizeCommand,
   creditCommand,
   suggestCommand,
+  interveneCommand,
   applyCommand,
   revertCommand,
   evalAttributionCommand,

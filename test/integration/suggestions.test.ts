@@ -93,6 +93,8 @@ suite('Run credit and suggestions in the editor', () => {
     assert.match(text, /command:truce\.openTrajectoryPanel\?/);
     assert.match(text, /round 0 · planner/);
     assert.match(text, /command:truce\.applySuggestion\?/);
+    assert.match(text, /\*\*Intervention\*\*/);
+    assert.match(text, /t1 · planner\]\(command:truce\.openTrajectoryPanel\?[^)]*\): confirmed by intervention: 2 of 3 runs succeed with step s1 corrected/);
     assert.ok(text.includes(units.restate.id), 'the unit id stays in the hover');
   });
 

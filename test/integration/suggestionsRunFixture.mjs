@@ -79,4 +79,12 @@ export async function writeSuggestionsRun(workspaceRoot, units, runId = SUGGESTI
   ];
   await writeFile(join(dir, 'credit.jsonl'), signals.map((s) => `${JSON.stringify(s)}\n`).join(''));
   await writeFile(join(dir, 'suggestions.json'), JSON.stringify(fixtureSuggestions(units, prefix), null, 2));
+  // `truce intervene` on the planner's step of t1: 2 of 3 re-runs succeed with it corrected.
+  const repeat = (index, success) => ({ index, reached: true, success, score: success ? 1 : 0, replayed: 0, live: 1, missed: 0, spend: { calls: 1, inputTokens: 10, outputTokens: 5, costUsd: 0 } });
+  const intervention = {
+    format: 'truce-intervention/1', id: 'fixture-intervention', at: createdAt, taskId: 't1', stepId: 's1', agentId: 'planner', callId: 'g1', source: 'credit',
+    reason: 'The plan skipped the restatement.', original: 'Plan for t1: skip the restatement and start searching.', correction: 'Plan for t1: restate the goal, then search.',
+    baseline: { success: false, score: 0 }, repeats: [repeat(0, true), repeat(1, false), repeat(2, true)], runs: 3, flips: 2, spend: { calls: 4, inputTokens: 40, outputTokens: 20, costUsd: 0 },
+  };
+  await writeFile(join(dir, 'interventions.jsonl'), `${JSON.stringify(intervention)}\n`);
 }

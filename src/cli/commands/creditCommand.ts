@@ -4,6 +4,7 @@
  * suggestions.json). stdout gets a table, or JSON with --json.
  */
 import { summarizeUnitCredit } from '../../core/credit/truce/unitCredit';
+import { blameRows, readInterventions } from '../../core/intervene';
 import { isLlmError } from '../../core/llm';
 import { creditStoredRun, suggestForStoredRun } from '../../core/storedRunCredit';
 import { resolve } from 'node:path';
@@ -41,7 +42,8 @@ export const creditCommand: CliCommand = {
 
 Runs TRUCE's credit step (Φ) on the stored run's trajectories with the optimizer endpoint, and
 derives credit per rule. Writes credit.json and credit.jsonl into .truce/runs/<run>/ and prints
-the rule credit (most blamed first), or everything as JSON with --json.
+the rule credit (most blamed first) and the blamed step of each failed task with what
+\`truce intervene\` found about it, or everything as JSON with --json.
 
   -c, --config FILE   the configuration (default: ${DEFAULT_CONFIG})`,
   async run(args: string[], io: CliIO): Promise<number> {
@@ -52,11 +54,17 @@ the rule credit (most blamed first), or everything as JSON with --json.
       const r = await creditStoredRun({ config: loaded.config, workspaceRoot: loaded.workspaceRoot, runId: run, env: io.env, ...(loaded.llm ? { llm: loaded.llm } : {}), ...(io.signal ? { signal: io.signal } : {}) });
       for (const n of r.notes) io.stderr(`note: ${n}\n`);
       const table = summarizeUnitCredit(r.report.signals);
-      if (values.json) io.stdout(`${JSON.stringify({ runId: r.runId, units: table, signals: r.report.signals, usage: r.usage }, null, 2)}\n`);
+      // The blamed step of each failed task, with what an intervention (truce intervene) found about it.
+      const interventions = await readInterventions(r.dir);
+      for (const problem of interventions.problems) io.stderr(`note: ${problem}\n`);
+      const blame = blameRows(r.report, interventions.records, r.runId);
+      if (values.json) io.stdout(`${JSON.stringify({ runId: r.runId, units: table, signals: r.report.signals, blame: blame.map(({ intervention: _record, ...row }) => row), usage: r.usage }, null, 2)}\n`);
       else {
         io.stdout(`${pad('unit', 28)} ${pad('credit', 7)} tasks\n`);
         for (const row of table) io.stdout(`${pad(row.unitId, 28)} ${pad(row.score.toFixed(2), 7)} ${row.tasks}\n`);
         if (!table.length) io.stdout('(no rule was implicated)\n');
+        if (blame.length) io.stdout('\nblamed steps of failed tasks:\n');
+        for (const row of blame) io.stdout(`${row.taskId}: ${row.stepId ? `step ${row.stepId} (${row.agentId ?? '?'})` : 'no step'} — ${row.evidence}\n`);
       }
       io.stderr(`credit written to ${r.dir}/credit.jsonl (${r.report.signals.length} signals)\n`);
       return EXIT_OK;

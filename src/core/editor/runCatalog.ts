@@ -6,6 +6,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readInterventions, type InterventionRecord } from '../intervene/interventionStore';
 import { readLedger } from '../optimize/ledger';
 import { OPTIMIZE_FILES, readOptimizeManifest, readSuggestions } from '../optimize/optimizeStore';
 import { isRunId, listRuns, readJsonlFile, RUN_FILES, runDir, runsDir, type RunSummary } from '../store';
@@ -71,6 +72,8 @@ export interface LoadedRunView {
   view: RunView;
   /** `${taskId}/${stepId}` → the step, for evidence lists (plain runs keep their trajectories). */
   steps: ReadonlyMap<string, StepExcerpt>;
+  /** interventions.jsonl of a plain run (truce intervene): blame checked by re-running. */
+  interventions?: readonly InterventionRecord[];
 }
 
 export async function loadRunView(workspaceRoot: string, entry: Pick<RunEntry, 'runId' | 'kind'>): Promise<LoadedRunView> {
@@ -81,7 +84,10 @@ export async function loadRunView(workspaceRoot: string, entry: Pick<RunEntry, '
   const decisions = await readDecisions(workspaceRoot);
   const steps = new Map<string, StepExcerpt>();
   let taskIds: string[] | undefined;
+  let interventions: InterventionRecord[] = [];
   if (entry.kind === 'plain') {
+    // Lines that do not validate are left out here; `truce credit` names them.
+    interventions = (await readInterventions(dir)).records;
     const trajectories = (await readJsonlFile(join(dir, RUN_FILES.trajectories))).lines.map((l) => l.value as Trajectory);
     taskIds = trajectories.map((t) => t.taskId).filter((id): id is string => typeof id === 'string');
     for (const t of trajectories) {
@@ -99,7 +105,7 @@ export async function loadRunView(workspaceRoot: string, entry: Pick<RunEntry, '
     appliedSuggestionIds: appliedSuggestionIds(ledger),
     isRejected: rejectedBy(decisions),
   });
-  return { view, steps };
+  return { view, steps, ...(interventions.length ? { interventions } : {}) };
 }
 
 function excerpt(output: unknown): string {

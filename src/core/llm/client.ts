@@ -12,6 +12,7 @@ import type { LlmCallRecord } from './callLog';
 import { throwIfAborted } from './clock';
 import { resolveEndpoint, type EndpointConfig, type ResolvedEndpoint } from './endpoint';
 import { limitsOf, type EndpointLimits, type Limiters } from './endpointLimits';
+import { forwardedTokens, limitedForward } from './limitedForward';
 import { errorRecord, LlmError, ReplayMissError } from './errors';
 import { makeCacheEntry, type CachedResponse } from './responseCache';
 import { decideRetry } from './retry';
@@ -119,7 +120,8 @@ export class LlmClient {
    * a user's MAS and the model (gateway/): the gateway forwards what the MAS sent without ever
    * holding the key. `path` is relative to the base URL ("/chat/completions"); an Azure endpoint
    * gets its deployment path, api-version and api-key header. No cache, budget, retry or record
-   * here: the gateway accounts for each forwarded call itself, once.
+   * here: the gateway accounts for each forwarded call itself, once. The endpoint's concurrency and
+   * rate limits do apply (limitedForward.ts): the MAS's calls share them with TRUCE's own.
    */
   forward(path: string, init: { method: 'GET' | 'POST'; body?: string; signal?: AbortSignal }): Promise<Response> {
     const endpoint = this.#endpoint;
@@ -130,7 +132,8 @@ export class LlmClient {
     const headers: Record<string, string> = azure ? { 'api-key': endpoint.apiKey } : { authorization: `Bearer ${endpoint.apiKey}` };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     const doFetch = (this.#services.fetch ?? fetch) as typeof fetch;
-    return doFetch(url, { method: init.method, headers, ...(init.body !== undefined ? { body: init.body } : {}), ...(init.signal ? { signal: init.signal } : {}) });
+    const send = () => doFetch(url, { method: init.method, headers, ...(init.body !== undefined ? { body: init.body } : {}), ...(init.signal ? { signal: init.signal } : {}) });
+    return limitedForward(this.#limiters, this.#services.clock, forwardedTokens(init.body), init.signal, send);
   }
 
   /** Endpoint defaults filled in, the wire parameters, and the content address of the request. */

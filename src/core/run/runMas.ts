@@ -748,7 +748,7 @@ async function replaySource(workspaceRoot: string, ref: string, gateway: boolean
 }
 
 /** The executor key's values as TRUCE holds them, which must never reach the MAS. */
-function executorSecrets(config: TruceConfig, env: Readonly<Record<string, string | undefined>>, secrets: Partial<Record<EndpointRole, string>>): string[] {
+export function executorSecrets(config: TruceConfig, env: Readonly<Record<string, string | undefined>>, secrets: Partial<Record<EndpointRole, string>>): string[] {
   const executor = config.llm.executor;
   const names = [executor.apiKeyEnv ?? (executor.azureApiVersion !== undefined ? 'AZURE_OPENAI_API_KEY' : 'OPENAI_API_KEY')];
   const values = [secrets.executor, ...names.map((n) => env[n]?.trim())];

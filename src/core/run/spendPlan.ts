@@ -8,7 +8,7 @@
 import type { BudgetDimension, BudgetLimits, CostProjection, Spend } from '../llm';
 
 export interface SpendPlan {
-  what: 'run' | 'optimize';
+  what: 'run' | 'optimize' | 'intervention';
   projection: CostProjection;
   /** False when some calls cannot be projected (a command MAS makes its own). */
   complete: boolean;
@@ -40,7 +40,7 @@ export function describeSpendPlan(plan: SpendPlan): string[] {
   const { projection: p, limits, spent } = plan;
   const priced = p.unpricedRoles.length === 0;
   const lines = [
-    `Projected ${plan.what === 'optimize' ? 'for the whole optimize run' : 'for this run'}: ${p.calls} LLM calls, ~${p.inputTokens + p.outputTokens} tokens${priced ? `, ~${usd(p.costUsd)}` : ''}${plan.complete ? '' : ' (a command MAS makes calls that cannot be projected)'}.`,
+    `Projected ${plan.what === 'optimize' ? 'for the whole optimize run' : `for this ${plan.what}`}: ${p.calls} LLM calls, ~${p.inputTokens + p.outputTokens} tokens${priced ? `, ~${usd(p.costUsd)}` : ''}${plan.complete ? '' : ' (a command MAS makes calls that cannot be projected)'}.`,
   ];
   if (!priced) lines.push(`No prices configured for ${p.unpricedRoles.join(', ')}: their calls count as $0, so a dollar cap does not limit them (set pricePer1kInput / pricePer1kOutput).`);
   const earlier = spent.costUsd > 0 || spent.calls > 0 ? ` (${usd(spent.costUsd)} and ${spent.calls} calls spent by earlier invocations)` : '';

@@ -10,9 +10,9 @@ import { describeOwner, tryLock, type FileLock } from './fileLock';
 
 export const RUN_LOCK_FILE = 'owner.lock';
 
-export type RunLockPurpose = 'run' | 'resume' | 'optimize' | 'credit';
+export type RunLockPurpose = 'run' | 'resume' | 'optimize' | 'credit' | 'intervene';
 
-const VERB: Record<string, string> = { run: 'run', resume: 'resumed', optimize: 'optimized', credit: 'credited' };
+const VERB: Record<string, string> = { run: 'run', resume: 'resumed', optimize: 'optimized', credit: 'credited', intervene: 'intervened on' };
 
 export class RunBusyError extends Error {
   constructor(message: string) {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { clip, suggestionLabel } from '../../core/editor/runView';
+import { unitInterventions } from '../../core/editor/unitInterventions';
 import { signed } from '../codeLensTitle';
 import { escapeMarkdown } from '../escapeMarkdown';
 import { APPLY_SUGGESTION_COMMAND, OPEN_TRAJECTORY_PANEL_COMMAND, PREVIEW_SUGGESTION_COMMAND } from './suggestionCommandIds';
@@ -37,6 +38,15 @@ export function appendCreditHover(markdown: vscode.MarkdownString, uri: vscode.U
       markdown.appendMarkdown(`- [${escapeMarkdown(item.taskId)} · ${where}](command:${OPEN_TRAJECTORY_PANEL_COMMAND}?${args}) ${signed(item.score)}${excerpt}\n`);
     }
     if (credit.evidence.length > MAX_EVIDENCE) markdown.appendMarkdown(`- … and ${credit.evidence.length - MAX_EVIDENCE} more (click the CodeLens for all)\n`);
+    // Blame checked by re-running (truce intervene): the step of this rule's agent, corrected.
+    const checked = unitInterventions(credit.evidence, run.loaded.steps, run.loaded.interventions ?? []);
+    if (checked.length > 0) {
+      markdown.appendMarkdown('\n**Intervention**:\n\n');
+      for (const { record, sentence } of checked.slice(0, MAX_EVIDENCE)) {
+        const args = encodeURIComponent(JSON.stringify([{ runId, taskId: record.taskId, stepId: record.stepId }]));
+        markdown.appendMarkdown(`- [${escapeMarkdown(record.taskId)} · ${escapeMarkdown(record.agentId)}](command:${OPEN_TRAJECTORY_PANEL_COMMAND}?${args}): ${escapeMarkdown(sentence)}\n`);
+      }
+    }
   }
   if (insight.suggestions.length > 0) {
     markdown.appendMarkdown(`\n**Suggestions** (run ${runId}):\n\n`);
