@@ -28,38 +28,24 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { truceConfigSchema, type TruceConfig } from '../config';
-import {
-  Accounting,
-  Budget,
-  BudgetExceededError,
-  emptyTotals,
-  projectCost,
-  type CostProjection,
-  type EndpointRole,
-  type LlmClient,
-  type LlmServicesOptions,
-  type PlannedCalls,
-  type UsageTotals,
-} from '../llm';
+import { Accounting, Budget, BudgetExceededError, emptyTotals, type LlmClient, type UsageTotals } from '../llm';
 import { loadPromptSet, type MasTask } from '../mas';
-import { budgetLimits, configHash, planCalls, RunSetupError } from '../run';
-import type { ConfirmSpend } from '../run/spendPlan';
+import { budgetLimits, configHash, RunSetupError } from '../run';
 import { RunBatchLedger } from '../llm/batch/batchLedger';
-import { projectedPricing } from '../llm/batch/batchPricing';
 import { JsonlAppender, newRunId, writeJsonAtomic } from '../store';
 import { parseTasksJsonl, splitTasks } from '../tasks';
 import type { Trajectory } from '../trajectory/schema';
-import { comparisonDelta, decideAcceptance, DEFAULT_DELTA, pairedDecision, type AcceptanceDecision, type GateName } from './accept';
-import { compareSequentially, pruneSequentially, type PruneVerdict } from './sequentialValidation';
+import { comparisonDelta, decideAcceptance, DEFAULT_DELTA, pairedDecision, type AcceptanceDecision } from './accept';
+import { compareSequentially, pruneSequentially } from './sequentialValidation';
 import { clusterSuggestions, joinClusters, poolClusters } from './aggregate';
 import { buildAgentUnits, type PromptTexts } from '../credit/agentUnits';
-import { applySuggestions, type ApplyResult } from './applySuggestions';
+import { applySuggestions } from './applySuggestions';
 import { charge, exhausted, remainingLimits } from './budgetShare';
 import { candidateItems, pruneOrder } from './candidateItems';
 import { globalRewrite } from './globalRewrite';
 import { llmMergeGroups, llmRewriter } from './llmSteps';
 import { createOptimizerClients } from './optimizerClient';
-import { resolveMethod, type MethodRegistry } from '../credit/resolveMethod';
+import { resolveMethod } from '../credit/resolveMethod';
 import { committedBest, committedMethodState, committedScores, committedSuggestions, ResumeError, trimCredit } from './resumePoint';
 import { spentSoFar } from './spentSoFar';
 import {
@@ -77,155 +63,16 @@ import {
 } from './optimizeStore';
 import { derivedRandom, sampleBatch } from './random';
 import { rollout, type RolloutResult } from './rollout';
-import { PREVIOUS_SCORE_ATTR, type EditHistoryEntry, type MethodContext, type MethodName, type Suggestion } from '../credit/types';
+import { PREVIOUS_SCORE_ATTR, type MethodContext, type MethodName, type Suggestion } from '../credit/types';
+import { OptimizeSetupError, type OptimizeOptions, type OptimizeProgress, type OptimizeResult, type OptimizeStatus, type PruneRecord, type RoundRecord, type SuggestionOutcome } from './optimizeTypes';
+import { projectOptimize } from './projectOptimize';
+import { addUsage, copyUsage, diffUsage } from './phaseUsage';
+import { mean } from './meanScore';
+import { BudgetStop, CancelStop } from './runStops';
+import { editHistory } from './editHistory';
 
-export interface OptimizeOptions {
-  /** A parsed truce.yaml (validated again here). */
-  config: unknown;
-  workspaceRoot: string;
-  method?: MethodName;
-  rounds?: number;
-  topK?: number;
-  batchSize?: number;
-  noCredit?: boolean;
-  noUnits?: boolean;
-  /** Overall probability of accepting a candidate that is not better (default 0.1). */
-  delta?: number;
-  /** The acceptance gate (default: `optimizer.gate` of truce.yaml, itself `paired` by default). */
-  gate?: GateName;
-  /** Ask the optimizer LLM to merge near-duplicates the lexical pass missed (off by default). */
-  llmMerge?: boolean;
-  resumeRunId?: string;
-  signal?: AbortSignal;
-  onProgress?: (event: OptimizeProgress) => void;
-  env?: Readonly<Record<string, string | undefined>>;
-  trusted: boolean;
-  secrets?: Partial<Record<EndpointRole, string>>;
-  /** The credit methods by name (src/core/methods.ts `methodRegistry()`); the loop knows no method itself. */
-  methods: MethodRegistry;
-  llm?: Pick<LlmServicesOptions, 'clock' | 'random' | 'retry' | 'fetch' | 'onRetry'>;
-  toolVersion?: string;
-  now?: () => Date;
-  /**
-   * The go/no-go question (run/spendPlan.ts), asked with the projection of the whole run before
-   * anything is spent and before a new run's folder exists. A run started over a cap stops cleanly
-   * when the cap is reached ('stopped-budget') and resumes with a larger one.
-   */
-  confirmSpend?: ConfirmSpend;
-}
-
-export type OptimizeStatus = 'completed' | 'stopped-budget' | 'cancelled' | 'failed';
-
-export interface RoundRecord {
-  round: number;
-  batch: string[];
-  rolloutRunId: string;
-  /** Mean score of the best set on the batch. */
-  trainScore: number;
-  notes: string[];
-  suggestions: { retained: string[]; rejected: Array<{ id: string; reason: string }> };
-  applied: ApplyResult[];
-  candidateHash?: string;
-  valRunIds: string[];
-  decision?: AcceptanceDecision;
-  accepted: boolean;
-  bestHash: string;
-  /**
-   * The best set's texts when this round changed it. prompts.json is written before the record,
-   * so a resume takes the best set from the records (resumePoint.ts), never from a round that
-   * did not finish.
-   */
-  bestTexts?: PromptTexts;
-  /** What the credit method carries to the next round (`details.state`: BCD's EMA and phase). */
-  methodState?: unknown;
-  /** Lines of credit.jsonl once this round's signals were appended (resume cuts the rest). */
-  creditLines?: number;
-  /**
-   * The pruning tests of an accepted candidate (paired gate), in the order they ran: the item tried
-   * away, whether it was dropped, and the evidence.
-   */
-  pruning?: PruneRecord[];
-  /** Val scores of the best set after the round, by task. */
-  bestVal: Record<string, number>;
-  usage: Record<string, UsageTotals>;
-}
-
-export interface PruneRecord {
-  /** The item's suggestion ids (one, or a global rewrite's edits). */
-  suggestions: string[];
-  dropped: boolean;
-  /** Validation tasks the test ran on. */
-  n: number;
-  /** α of the test against the previous best (the round's, as the gate's: fixed-sequence testing). */
-  alpha: number;
-  verdict: Omit<PruneVerdict, 'drop'>;
-  reason: string;
-}
-
-export type OptimizeProgress =
-  | { type: 'started'; runId: string; dir: string; rounds: number; resumedAfter: number; batch: number; perRound: CostProjection; total: CostProjection }
-  | { type: 'stage'; round: number; stage: 'rollout' | 'credit' | 'suggest' | 'aggregate' | 'apply' | 'validate' | 'prune' | 'test' }
-  | { type: 'round'; record: RoundRecord }
-  | { type: 'note'; message: string }
-  | { type: 'finished'; status: OptimizeStatus; reason?: string };
-
-export interface SuggestionOutcome {
-  id: string;
-  round: number;
-  op: string;
-  agentId: string;
-  file: string;
-  newText?: string;
-  support: number;
-  status: Suggestion['status'];
-  reason?: string;
-  /** The global rewrite this edit belongs to (no-units ablation). */
-  group?: string;
-}
-
-export interface OptimizeResult {
-  runId: string;
-  dir: string;
-  status: OptimizeStatus;
-  reason?: string;
-  method: MethodName;
-  rounds: RoundRecord[];
-  accepted: SuggestionOutcome[];
-  rejected: SuggestionOutcome[];
-  /**
-   * Mean val scores. The Hoeffding gate runs both sets on the whole split; the paired gate runs
-   * each set only on the tasks its decisions needed, so both means are over the tasks both sets
-   * were run on (`tasks` of them; the test split gives the held-out figure).
-   */
-  val: { before: number | null; after: number | null; tasks?: number };
-  test: { before: number | null; after: number | null };
-  bestChanged: boolean;
-  usage: { byPhase: Record<string, UsageTotals>; total: UsageTotals };
-}
-
-export class OptimizeSetupError extends Error {}
-
-const mean = (m: ReadonlyMap<string, number>) => (m.size ? [...m.values()].reduce((a, b) => a + b, 0) / m.size : null);
-
-function addUsage(into: Record<string, UsageTotals>, phase: string, u: UsageTotals): void {
-  const t = (into[phase] ??= emptyTotals());
-  for (const k of Object.keys(t) as Array<keyof UsageTotals>) t[k] += u[k];
-}
-
-function diffUsage(after: Record<string, UsageTotals>, before: Record<string, UsageTotals>): Record<string, UsageTotals> {
-  const out: Record<string, UsageTotals> = {};
-  for (const [phase, a] of Object.entries(after)) {
-    const b = before[phase] ?? emptyTotals();
-    const d = emptyTotals();
-    for (const k of Object.keys(d) as Array<keyof UsageTotals>) d[k] = a[k] - b[k];
-    if (Object.values(d).some((x) => x !== 0)) out[phase] = d;
-  }
-  return out;
-}
-
-function copyUsage(u: Record<string, UsageTotals>): Record<string, UsageTotals> {
-  return Object.fromEntries(Object.entries(u).map(([k, v]) => [k, { ...v }]));
-}
+export * from './optimizeTypes';
+export { projectOptimize } from './projectOptimize';
 
 function validConfig(input: unknown): TruceConfig {
   const parsed = truceConfigSchema.safeParse(input);
@@ -233,27 +80,6 @@ function validConfig(input: unknown): TruceConfig {
   throw new OptimizeSetupError(`The configuration is invalid (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); run \`truce validate\`.`);
 }
 
-/** Projected LLM calls of one round and of the whole run, shown before anything is spent. */
-export function projectOptimize(config: TruceConfig, prompts: Awaited<ReturnType<typeof loadPromptSet>>, tasks: { batch: MasTask[]; val: MasTask[]; test: MasTask[] }, rounds: number, topK: number, agents: number, noCredit: boolean, noUnits = false): { perRound: CostProjection; total: CostProjection } {
-  const executor = (ts: MasTask[], phase: string): PlannedCalls[] => planCalls(config, prompts, ts, { probe: false }).plan.map((p) => ({ ...p, phase: p.phase === 'rollout' ? phase : p.phase }));
-  const optimizerRole: EndpointRole = 'optimizer';
-  const perTaskChars = 6_000;
-  const round: PlannedCalls[] = [
-    ...executor(tasks.batch, 'rollout'),
-    ...(noCredit ? [] : [{ role: optimizerRole, phase: 'phi', calls: tasks.batch.length, promptChars: perTaskChars }]),
-    ...(noUnits
-      ? [{ role: optimizerRole, phase: 'global-rewrite', calls: agents, promptChars: perTaskChars, replyTokens: 400 }]
-      : [
-          { role: optimizerRole, phase: 'psi', calls: tasks.batch.length * agents, promptChars: perTaskChars },
-          { role: optimizerRole, phase: 'rewrite', calls: Math.min(topK, 1), promptChars: 1_500, replyTokens: 200 },
-        ]),
-    ...executor(tasks.val, 'validation'),
-  ];
-  const endpoints = { executor: projectedPricing(config.llm.executor), optimizer: projectedPricing(config.llm.optimizer ?? config.llm.executor), judge: projectedPricing(config.llm.judge ?? config.llm.executor) };
-  const once: PlannedCalls[] = [...executor(tasks.val, 'validation'), ...executor(tasks.test, 'test'), ...executor(tasks.test, 'test')];
-  const total = [...Array.from({ length: rounds }, () => round).flat(), ...once];
-  return { perRound: projectCost(round, endpoints), total: projectCost(total, endpoints, budgetLimits(config)) };
-}
 
 export async function optimize(options: OptimizeOptions): Promise<OptimizeResult> {
   const now = options.now ?? (() => new Date());
@@ -739,36 +565,4 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     bestChanged: bestHash !== (await setHash(initialTexts)),
     usage: { byPhase, total },
   };
-}
-
-/** Internal stops that end the loop with a status instead of an exception. */
-class BudgetStop extends Error {}
-class CancelStop extends Error {
-  constructor() {
-    super('cancelled');
-  }
-}
-
-/**
- * What the earlier rounds did with their edits, for the methods' suggestion prompts: every
- * suggestion that was tried (applied and validated, pruned, or rejected by validation) with its
- * status and reason; an accepted edit carries its round's validation verdict.
- */
-function editHistory(suggestions: ReadonlyArray<Suggestion & { round: number }>, records: readonly RoundRecord[]): EditHistoryEntry[] {
-  const verdict = new Map(records.map((r) => [r.round, r.decision?.reason]));
-  return suggestions
-    // Only edits validation had a say on: pooling rejections (support, top-k) never reached it.
-    .filter((s) => s.status === 'accepted' || (s.status === 'rejected' && /^(The candidate with this edit was not accepted|Pruned after acceptance)/.test(s.reason ?? '')))
-    .map((s) => {
-      const reason = s.status === 'accepted' ? verdict.get(s.round) : s.reason;
-      return {
-        round: s.round,
-        agentId: s.edit.agentId,
-        op: s.edit.op,
-        ...(s.edit.oldText !== undefined ? { oldText: s.edit.oldText } : {}),
-        ...(s.edit.newText !== undefined ? { newText: s.edit.newText } : {}),
-        status: s.status,
-        ...(reason !== undefined ? { reason } : {}),
-      };
-    });
 }
