@@ -71,7 +71,8 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
 
 /** One round of Algorithm 1 (lines 3–16), then the acceptance gate, pruning and the round record. */
 async function optimizeRound(run: OptimizeRun, k: number): Promise<void> {
-  const sampled = sampleTasks(run, beginRound(run, k));
+  const started = beginRound(run, k);
+  const sampled = sampleTasks(run, started);
   const rolledOut = await rollOut(run, sampled);
   const credited = await assignCredit(run, rolledOut);
   const proposed = await suggestEdits(run, credited);

@@ -13,7 +13,7 @@ import type { OptimizeManifest } from './optimizeStore';
 import { addUsage } from './phaseUsage';
 import { rollout, type RolloutResult } from './rollout';
 import { BudgetStop, CancelStop } from './runStops';
-import type { OptimizeSettings } from './phases/runState';
+import type { OptimizeSettings } from './phases/settings';
 
 export interface RolloutRunner {
   run(texts: PromptTexts, tasks: readonly MasTask[], purpose: string, round: number): Promise<RolloutResult>;

@@ -1,46 +1,19 @@
 /**
- * What the phases of an optimize run hand each other. `OptimizeSettings` is the request resolved
- * once against truce.yaml (phases/settings.ts); `OptimizeRun` is the run's state across rounds,
- * built by phases/openRun.ts and phases/startRun.ts. Resume and budgets live here as properties —
+ * What the phases of an optimize run hand each other across rounds: `OptimizeRun`, the run's state
+ * (with the settings of phases/settings.ts), built by phases/openRun.ts and phases/startRun.ts.
+ * Resume and budgets live here as properties —
  * where the run starts (records, best set, method state) and the budgeted rollout runner — so no
  * round phase asks whether it is resuming or how much is left.
  */
-import type { TruceConfig } from '../../config';
 import type { LlmClient, UsageTotals } from '../../llm';
-import type { TaskSplit } from '../../tasks';
 import type { JsonlAppender } from '../../store';
 import type { PromptTexts } from '../../credit/agentUnits';
-import type { MethodRegistry } from '../../credit/resolveMethod';
-import type { CreditMethod, MethodName, Suggestion } from '../../credit/types';
-import type { GateName } from '../accept';
+import type { CreditMethod, Suggestion } from '../../credit/types';
 import type { OptimizeManifest } from '../optimizeStore';
-import type { OptimizeOptions, OptimizeProgress, OptimizeStatus, RoundRecord } from '../optimizeTypes';
+import type { OptimizeSettings } from './settings';
+import type { OptimizeStatus, RoundRecord } from '../optimizeTypes';
 import type { RolloutRunner } from '../rolloutRunner';
 import type { ValidationScores } from '../validationScores';
-
-export interface OptimizeSettings {
-  config: TruceConfig;
-  workspaceRoot: string;
-  env: Readonly<Record<string, string | undefined>>;
-  now: () => Date;
-  methodName: MethodName;
-  methods: MethodRegistry;
-  rounds: number;
-  topK: number;
-  batchSize: number;
-  ablations: { noCredit: boolean; noUnits: boolean };
-  delta: number;
-  gate: GateName;
-  seed: number;
-  llmMerge: boolean;
-  split: TaskSplit;
-  signal?: AbortSignal;
-  emit: (event: OptimizeProgress) => void;
-  /** Handed on to every rollout as they are (runMas's own settings). */
-  rolloutRequest: Pick<OptimizeOptions, 'trusted' | 'secrets' | 'llm' | 'toolVersion' | 'confirmSpend'>;
-  /** The prompt-set hash under this config (promptSetHash.ts). */
-  setHash: (texts: PromptTexts) => Promise<string>;
-}
 
 /** Where a run starts: a new run, or the state after the last committed round of a resumed one. */
 export interface StartingPoint {
@@ -90,3 +63,5 @@ export interface RunOutcome {
   valBefore: number | null;
   test: { before: number | null; after: number | null };
 }
+
+export type { OptimizeSettings } from './settings';

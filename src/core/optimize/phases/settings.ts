@@ -6,13 +6,38 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { truceConfigSchema, type TruceConfig } from '../../config';
-import { parseTasksJsonl, splitTasks } from '../../tasks';
-import { resolveMethod } from '../../credit/resolveMethod';
+import { parseTasksJsonl, splitTasks, type TaskSplit } from '../../tasks';
+import type { PromptTexts } from '../../credit/agentUnits';
+import { resolveMethod, type MethodRegistry } from '../../credit/resolveMethod';
 import type { CreditMethod, MethodName } from '../../credit/types';
-import { DEFAULT_DELTA } from '../accept';
-import { OptimizeSetupError, type OptimizeOptions } from '../optimizeTypes';
+import { DEFAULT_DELTA, type GateName } from '../accept';
+import { OptimizeSetupError, type OptimizeOptions, type OptimizeProgress } from '../optimizeTypes';
 import { promptSetHasher } from '../promptSetHash';
-import type { OptimizeSettings } from './runState';
+
+/** The request resolved: what every later phase reads instead of the request's options. */
+export interface OptimizeSettings {
+  config: TruceConfig;
+  workspaceRoot: string;
+  env: Readonly<Record<string, string | undefined>>;
+  now: () => Date;
+  methodName: MethodName;
+  methods: MethodRegistry;
+  rounds: number;
+  topK: number;
+  batchSize: number;
+  ablations: { noCredit: boolean; noUnits: boolean };
+  delta: number;
+  gate: GateName;
+  seed: number;
+  llmMerge: boolean;
+  split: TaskSplit;
+  signal?: AbortSignal;
+  emit: (event: OptimizeProgress) => void;
+  /** Handed on to every rollout as they are (runMas's own settings). */
+  rolloutRequest: Pick<OptimizeOptions, 'trusted' | 'secrets' | 'llm' | 'toolVersion' | 'confirmSpend'>;
+  /** The prompt-set hash under this config (promptSetHash.ts). */
+  setHash: (texts: PromptTexts) => Promise<string>;
+}
 
 function validConfig(input: unknown): TruceConfig {
   const parsed = truceConfigSchema.safeParse(input);
