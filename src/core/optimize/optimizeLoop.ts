@@ -33,24 +33,22 @@ import {
   Budget,
   BudgetExceededError,
   emptyTotals,
-  projectCost,
   type CostProjection,
   type EndpointRole,
   type LlmClient,
   type LlmServicesOptions,
-  type PlannedCalls,
   type UsageTotals,
 } from '../llm';
 import { loadPromptSet, type MasTask } from '../mas';
-import { budgetLimits, configHash, planCalls, RunSetupError } from '../run';
+import { budgetLimits, configHash, RunSetupError } from '../run';
 import type { ConfirmSpend } from '../run/spendPlan';
 import { RunBatchLedger } from '../llm/batch/batchLedger';
-import { projectedPricing } from '../llm/batch/batchPricing';
 import { JsonlAppender, newRunId, writeJsonAtomic } from '../store';
 import { parseTasksJsonl, splitTasks } from '../tasks';
 import type { Trajectory } from '../trajectory/schema';
 import { comparisonDelta, decideAcceptance, DEFAULT_DELTA, pairedDecision, type AcceptanceDecision, type GateName } from './accept';
 import { compareSequentially, pruneSequentially, type PruneVerdict } from './sequentialValidation';
+import { observeSpend, projectOptimize } from './optimizeProjection';
 import { clusterSuggestions, joinClusters, poolClusters } from './aggregate';
 import { buildAgentUnits, type PromptTexts } from '../credit/agentUnits';
 import { applySuggestions, type ApplyResult } from './applySuggestions';
@@ -233,27 +231,7 @@ function validConfig(input: unknown): TruceConfig {
   throw new OptimizeSetupError(`The configuration is invalid (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); run \`truce validate\`.`);
 }
 
-/** Projected LLM calls of one round and of the whole run, shown before anything is spent. */
-export function projectOptimize(config: TruceConfig, prompts: Awaited<ReturnType<typeof loadPromptSet>>, tasks: { batch: MasTask[]; val: MasTask[]; test: MasTask[] }, rounds: number, topK: number, agents: number, noCredit: boolean, noUnits = false): { perRound: CostProjection; total: CostProjection } {
-  const executor = (ts: MasTask[], phase: string): PlannedCalls[] => planCalls(config, prompts, ts, { probe: false }).plan.map((p) => ({ ...p, phase: p.phase === 'rollout' ? phase : p.phase }));
-  const optimizerRole: EndpointRole = 'optimizer';
-  const perTaskChars = 6_000;
-  const round: PlannedCalls[] = [
-    ...executor(tasks.batch, 'rollout'),
-    ...(noCredit ? [] : [{ role: optimizerRole, phase: 'phi', calls: tasks.batch.length, promptChars: perTaskChars }]),
-    ...(noUnits
-      ? [{ role: optimizerRole, phase: 'global-rewrite', calls: agents, promptChars: perTaskChars, replyTokens: 400 }]
-      : [
-          { role: optimizerRole, phase: 'psi', calls: tasks.batch.length * agents, promptChars: perTaskChars },
-          { role: optimizerRole, phase: 'rewrite', calls: Math.min(topK, 1), promptChars: 1_500, replyTokens: 200 },
-        ]),
-    ...executor(tasks.val, 'validation'),
-  ];
-  const endpoints = { executor: projectedPricing(config.llm.executor), optimizer: projectedPricing(config.llm.optimizer ?? config.llm.executor), judge: projectedPricing(config.llm.judge ?? config.llm.executor) };
-  const once: PlannedCalls[] = [...executor(tasks.val, 'validation'), ...executor(tasks.test, 'test'), ...executor(tasks.test, 'test')];
-  const total = [...Array.from({ length: rounds }, () => round).flat(), ...once];
-  return { perRound: projectCost(round, endpoints), total: projectCost(total, endpoints, budgetLimits(config)) };
-}
+export { projectOptimize } from './optimizeProjection';
 
 export async function optimize(options: OptimizeOptions): Promise<OptimizeResult> {
   const now = options.now ?? (() => new Date());
@@ -362,7 +340,7 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   const spentBefore = options.resumeRunId ? await spentSoFar(workspaceRoot, dir) : { calls: 0, tokens: 0, costUsd: 0 };
   const initialPrompts = await loadPromptSet(config, readerOf(bestTexts));
   const sampleFor = (k: number) => sampleBatch(split.train, batchSize, derivedRandom(seed, 'batch', k));
-  const projection = projectOptimize(config, initialPrompts, { batch: sampleFor(1), val: split.val, test: split.test }, Math.max(0, rounds - records.length), topK, config.agents.length, ablations.noCredit, ablations.noUnits);
+  const projection = projectOptimize(config, initialPrompts, { batch: sampleFor(1), val: split.val, test: split.test }, Math.max(0, rounds - records.length), topK, config.agents.length, ablations.noCredit, ablations.noUnits, { gate, delta, observed: await observeSpend(workspaceRoot) });
   if (options.confirmSpend) {
     const go = await options.confirmSpend({ what: 'optimize', projection: projection.total, complete: config.mas.kind === 'rounds', limits, spent: spentBefore });
     if (!go) throw new OptimizeSetupError('Not started: the projected spend was not confirmed. Nothing was spent.');

@@ -91,6 +91,18 @@ export function pairedVerdict(diffs: readonly number[], remaining: number, alpha
   return evidence;
 }
 
+/**
+ * The fewest further tasks that could lift the e-process over `diffs` to 1/α (every one a fix),
+ * capped at `max`: no decision to accept can come sooner, so running fewer tasks in the next
+ * batch spends no call that could not matter. Batch sizes chosen from the data seen so far keep
+ * the guarantee: the e-process is valid at any stopping time.
+ */
+export function tasksToAccept(diffs: readonly number[], alpha: number, max: number): number {
+  const target = Math.log(1 / alpha);
+  for (let k = 0; k < max; k++) if (logEValue(diffs, k) >= target) return k;
+  return max;
+}
+
 /** The fewest straight fixes (no breaks) that clear α: what a small validation split must hold. */
 export function fixesNeeded(alpha: number): number {
   for (let f = 1; f < 1000; f++) if (logEValue([], f) >= Math.log(1 / alpha)) return f;
