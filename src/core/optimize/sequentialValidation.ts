@@ -8,7 +8,7 @@
  * is free for every pruning test of the same round, and a set is never run on a task twice.
  */
 import type { MasTask } from '../mas';
-import { pairedVerdict, tasksToAccept, type PairedVerdict } from './pairedGate';
+import { pairedVerdict, signVerdict, tasksToAccept, usesSignTest, type PairedVerdict } from './pairedGate';
 
 /** Scores of one prompt set on these tasks (runs the ones it has not run yet). */
 export type ScoresOn = (tasks: readonly MasTask[]) => Promise<ReadonlyMap<string, number>>;
@@ -55,11 +55,20 @@ async function inBatches<T>(
 /** Up to `step` tasks, but no more than the fewest that could lift `diffs` to acceptance at α. */
 const batchFor = (step: number, ...needs: Array<[readonly number[], number]>) => Math.min(Math.max(1, Math.floor(step)), Math.max(1, Math.min(...needs.map(([d, alpha]) => tasksToAccept(d, alpha, Math.max(1, Math.floor(step)))))));
 
-/** The gate: `candidate` against `baseline` until the e-process at level α accepts or cannot. */
+/**
+ * The gate: `candidate` against `baseline` until the e-process at level α accepts or cannot — on a
+ * split too small for that, the whole split under the exact sign test (pairedGate.ts usesSignTest).
+ */
 export async function compareSequentially(tasks: readonly MasTask[], step: number, alpha: number, baseline: ScoresOn, candidate: ScoresOn): Promise<SequentialComparison> {
-  let verdict = pairedVerdict([], tasks.length, alpha);
-  const run = await inBatches(tasks, (ids, [b, c]) => batchFor(step, [diffs(ids, c as ReadonlyMap<string, number>, b as ReadonlyMap<string, number>), alpha]), [baseline, candidate], (ids, [b, c], remaining) => {
-    verdict = pairedVerdict(diffs(ids, c as ReadonlyMap<string, number>, b as ReadonlyMap<string, number>), remaining, alpha);
+  // A split too small for the e-process ever to accept is decided by the exact sign test on all of it.
+  const sign = usesSignTest(tasks.length, alpha);
+  const verdictOf = sign ? signVerdict : pairedVerdict;
+  let verdict = verdictOf([], tasks.length, alpha);
+  // A split that could not show an improvement even if every task were fixed is not run at all.
+  if (verdict.stop === 'out-of-reach') return { ids: [], baseline: new Map(), candidate: new Map(), verdict, remaining: tasks.length };
+  const size = (ids: string[], [b, c]: ReadonlyArray<ReadonlyMap<string, number>>) => (sign ? step : batchFor(step, [diffs(ids, c as ReadonlyMap<string, number>, b as ReadonlyMap<string, number>), alpha]));
+  const run = await inBatches(tasks, size, [baseline, candidate], (ids, [b, c], remaining) => {
+    verdict = verdictOf(diffs(ids, c as ReadonlyMap<string, number>, b as ReadonlyMap<string, number>), remaining, alpha);
     return verdict.stop;
   });
   return { ids: run.ids, baseline: run.scores[0] as ReadonlyMap<string, number>, candidate: run.scores[1] as ReadonlyMap<string, number>, verdict, remaining: run.remaining };
