@@ -51,6 +51,8 @@ const JOBS: Job[] = [
   // Five (three) seeds each: one seed's comparison between a method and its ablations is noisy.
   { group: 'sim', name: 'mixed-noise30', script: 'sim/run.js', args: ['--scenario', 'bench/sim/scenarios/mixed-noise30.json', '--ablations', '--seeds', '5'] },
   { group: 'sim', name: 'bcd-aggregator-noise30', script: 'sim/run.js', args: ['--scenario', 'bench/sim/scenarios/bcd-aggregator-noise30.json', '--method', 'bcd', '--ablations', '--seeds', '3'] },
+  // Quality against calls at one budget for every variant and GEPA (does credit pay for itself?).
+  ...['mixed-noise30', 'debate-missing', 'bcd-aggregator-noise30', 'hard-noise50', 'bcd-aggregator'].map((s): Job => ({ group: 'sim', name: `curve-${s}`, script: 'sim/qualityVsCalls.js', args: ['--scenario', `bench/sim/scenarios/${s}.json`, '--budget', '1600', '--seeds', '2'] })),
   { group: 'fuzz', name: 'fuzz', script: 'fuzz.js', args: ['--cases', FUZZ_CASES] },
   { group: 'hardening', name: 'editProperties', script: 'hardening/editProperties.js', args: ['--cases', EDIT_CASES] },
   { group: 'hardening', name: 'security', script: 'hardening/security.js' },
@@ -116,6 +118,12 @@ function headline(name: string, o: Outcome): string {
       return `${r.totals?.attempts} attempts, ${r.totals?.unsafe} unsafe (canary, paths, webview, untrusted, traces as data, run refs, CLI trust, MAS env, OTLP auth, prompt files, apply race)`;
     case 'fuzz':
       return `${r.totals?.cases} cases, ${r.totals?.crashes} crashes, ${r.totals?.errorsWithoutLocation} errors without location, ${r.totals?.findings} findings`;
+    case 'curve-mixed-noise30':
+    case 'curve-debate-missing':
+    case 'curve-bcd-aggregator-noise30':
+    case 'curve-hard-noise50':
+    case 'curve-bcd-aggregator':
+      return `mean test over ${r.budget} calls: ${Object.entries(r.meanTestOverBudget ?? {}).map(([v, x]) => `${v} ${x}`).join(', ')}; full vs no-credit at ${r.fullVsNoCredit?.checkpoints} checkpoints: ahead ${r.fullVsNoCredit?.fullAhead}, tied ${r.fullVsNoCredit?.tied}, behind ${r.fullVsNoCredit?.noCreditAhead}`;
     default: {
       // bench:sim: the mean per variant over seeds (or the one seed's figures).
       const means: Record<string, any> = r.mean ?? { full: r, ...(r.ablations ?? {}) };

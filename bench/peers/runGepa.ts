@@ -39,6 +39,8 @@ export interface GepaOutcome {
   bestCandidate: number;
   /** Every candidate with the spend when it joined GEPA's pool. */
   marks: Array<Omit<CandidateMark, 'key'>>;
+  /** Every candidate in the order it joined the pool, with its instructions by agent (for scoring it). */
+  pool: Array<{ llmCalls: number; valScore: number; instructions: Record<string, string> }>;
   toBest: ToBest;
 }
 
@@ -140,6 +142,10 @@ export async function runGepa(world: World, baseUrl: string, budget: number, con
     candidates,
     bestCandidate: best.index,
     marks: watch.marks.map(({ key: _key, ...m }) => m),
+    pool: watch.marks.map((m) => {
+      const texts = JSON.parse(m.key) as Array<string | null>;
+      return { llmCalls: m.llmCalls, valScore: m.valScore, instructions: Object.fromEntries(world.agents.map((a, i) => [a, texts[i] ?? ''])) };
+    }),
     toBest: toBestOf(trail, keyOf(map), best.score),
   };
 }

@@ -1,14 +1,15 @@
 /**
  * What an optimize run would spend, before it starts: the same task split, first batch and
- * projection (`projectOptimize`) the optimize loop computes for its own 'started' event, so the
- * editor can ask for confirmation with the numbers the run will then report.
+ * projection (`projectOptimize`, with the call sizes the workspace's earlier runs observed) the
+ * optimize loop computes for its own 'started' event, so the editor can ask for confirmation with
+ * the numbers the run will then report.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { TruceConfig } from '../config';
 import type { CostProjection } from '../llm/projection';
 import { loadPromptSet } from '../mas';
-import { projectOptimize } from '../optimize/optimizeLoop';
+import { observeSpend, projectOptimize } from '../optimize/optimizeProjection';
 import { derivedRandom, sampleBatch } from '../optimize/random';
 import { parseTasksJsonl, splitTasks } from '../tasks';
 import { readPromptFile } from '../promptFileGuard';
@@ -42,6 +43,6 @@ export async function projectOptimizeRun(config: TruceConfig, workspaceRoot: str
     return { ok: false, reason: (error as Error).message };
   }
   const batch = sampleBatch(split.train, config.optimizer.batchSize, derivedRandom(config.tasks.seed, 'batch', 1));
-  const projection = projectOptimize(config, prompts, { batch, val: split.val, test: split.test }, options.rounds, config.optimizer.topK, config.agents.length, options.noCredit ?? false, options.noUnits ?? false);
+  const projection = projectOptimize(config, prompts, { batch, val: split.val, test: split.test }, options.rounds, config.optimizer.topK, config.agents.length, options.noCredit ?? false, options.noUnits ?? false, { observed: await observeSpend(workspaceRoot) });
   return { ok: true, plan: { rounds: options.rounds, batch: batch.length, val: split.val.length, test: split.test.length, ...projection } };
 }

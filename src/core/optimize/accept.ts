@@ -19,7 +19,14 @@
  * have been needed, so the user can grow the val split instead of guessing.
  */
 
-import { fixesNeeded, type PairedVerdict } from './pairedGate';
+import { fixesNeeded, signTestP, type PairedVerdict } from './pairedGate';
+
+/** The fewest straight fixes the exact sign test needs at level α (p = 2^−F). */
+function signFixesNeeded(alpha: number): number {
+  let f = 1;
+  while (signTestP(f, 0) > alpha) f++;
+  return f;
+}
 
 export interface AcceptanceSettings {
   /** Probability of accepting a candidate that is not better, over the whole run. */
@@ -116,7 +123,18 @@ export function pairedDecision(best: ReadonlyMap<string, number>, candidate: Rea
   const epsilon = hoeffdingEpsilon(n, delta);
   const base = { gate: 'paired' as const, n, bestMean, candidateMean, gain: candidateMean - bestMean, epsilon, margin: 2 * epsilon, delta, paired: verdict, skipped };
   const counts = `${verdict.fixed} fixed, ${verdict.broken} broken, ${verdict.same} unchanged`;
-  const stat = `e = ${verdict.eValue.toPrecision(3)} ${verdict.stop === 'accepted' ? '≥' : '<'} 1/α = ${verdict.threshold.toPrecision(3)}, anytime p = ${verdict.p.toPrecision(2)}, α = δ/${Math.max(1, Math.floor(settings.comparisons))} = ${delta.toPrecision(3)}`;
+  const alphaText = `α = δ/${Math.max(1, Math.floor(settings.comparisons))} = ${delta.toPrecision(3)}`;
+  const stat =
+    verdict.test === 'sign'
+      ? `exact sign test on the whole split, p = ${verdict.p.toPrecision(2)} ${verdict.stop === 'accepted' ? '≤' : '>'} ${alphaText}`
+      : `e = ${verdict.eValue.toPrecision(3)} ${verdict.stop === 'accepted' ? '≥' : '<'} 1/α = ${verdict.threshold.toPrecision(3)}, anytime p = ${verdict.p.toPrecision(2)}, ${alphaText}`;
+  if (n === 0 && verdict.stop === 'out-of-reach') {
+    return {
+      ...base,
+      accepted: false,
+      reason: `The val split has ${skipped} task${skipped === 1 ? '' : 's'}: even a candidate that fixed every one could not show an improvement at ${alphaText} (that takes at least ${signFixesNeeded(delta)} fixed tasks), so no validation was run. Grow the val split (tasks.split in truce.yaml) or run fewer rounds (δ is split over them).`,
+    };
+  }
   if (n === 0) return { ...base, accepted: false, reason: 'No validation task has a score for both prompt sets, so no gain can be shown; check the val split.' };
   if (verdict.stop === 'accepted') return { ...base, accepted: true, reason: `Accepted after ${n} validation task${n === 1 ? '' : 's'}: ${counts} (${stat}).` };
   if (verdict.fixed <= verdict.broken) {
@@ -126,6 +144,11 @@ export function pairedDecision(best: ReadonlyMap<string, number>, candidate: Rea
   if (verdict.stop === 'out-of-reach') {
     return { ...base, accepted: false, reason: `Rejected after ${n} validation task${n === 1 ? '' : 's'}: ${counts}; even fixes on the ${skipped} remaining tasks could not show an improvement (${stat}).` };
   }
-  const short = verdict.fixed > 0 && verdict.broken === 0 ? ` A candidate that only fixes needs at least ${fixesNeeded(delta)} fixed tasks at this δ; grow the val split to show it.` : '';
+  const short =
+    verdict.fixed > 0 && verdict.broken === 0
+      ? verdict.test === 'sign'
+        ? ` On a split this small a candidate that only fixes needs at least ${signFixesNeeded(delta)} fixed tasks at this δ; grow the val split to show it.`
+        : ` A candidate that only fixes needs at least ${fixesNeeded(delta)} fixed tasks at this δ; grow the val split to show it.`
+      : '';
   return { ...base, accepted: false, reason: `Not shown to improve on all ${n} validation tasks: ${counts} (${stat}).${short}` };
 }

@@ -53,7 +53,7 @@ import { testBest } from './phases/testBest';
 import { scoreStartingSet, validateCandidate } from './phases/validate';
 
 export * from './optimizeTypes';
-export { projectOptimize } from './projectOptimize';
+export { projectOptimize } from './optimizeProjection';
 
 export async function optimize(options: OptimizeOptions): Promise<OptimizeResult> {
   const { settings, method } = await resolveSettings(options);

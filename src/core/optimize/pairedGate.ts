@@ -35,8 +35,10 @@ export interface PairedEvidence {
   eValue: number;
   /** 1/α. */
   threshold: number;
-  /** An anytime-valid p-value: min(1, 1/e). */
+  /** An anytime-valid p-value: min(1, 1/e) — or, under the sign test, its exact one-sided p. */
   p: number;
+  /** Which test decided: the e-process (sequential) or the exact sign test on the whole split. */
+  test?: 'e-process' | 'sign';
 }
 
 export type PairedStop = 'accepted' | 'out-of-reach' | 'no-more-tasks';
@@ -88,6 +90,58 @@ export function pairedVerdict(diffs: readonly number[], remaining: number, alpha
   if (log >= Math.log(threshold)) return { ...evidence, stop: 'accepted' };
   if (remaining <= 0) return { ...evidence, stop: 'no-more-tasks' };
   if (logEValue(diffs, remaining) < Math.log(threshold)) return { ...evidence, stop: 'out-of-reach' };
+  return evidence;
+}
+
+/**
+ * The fewest further tasks that could lift the e-process over `diffs` to 1/α (every one a fix),
+ * capped at `max`: no decision to accept can come sooner, so running fewer tasks in the next
+ * batch spends no call that could not matter. Batch sizes chosen from the data seen so far keep
+ * the guarantee: the e-process is valid at any stopping time.
+ */
+export function tasksToAccept(diffs: readonly number[], alpha: number, max: number): number {
+  const target = Math.log(1 / alpha);
+  for (let k = 0; k < max; k++) if (logEValue(diffs, k) >= target) return k;
+  return max;
+}
+
+/**
+ * The small-split test. When the e-process could not accept even if every validation task were a
+ * fix (fewer tasks than fixesNeeded(α)), the gate runs the whole split and applies the exact
+ * one-sided sign test (McNemar's exact test for pass/fail scores) to the tasks the two sets
+ * disagree on: under "no improvement" a disagreement is a fix no more often than a break, so the
+ * fixes among D disagreements are at most Binomial(D, 1/2) and p = P(X ≥ fixes). The choice of
+ * test depends only on the split size and α, fixed before any task is run, and the number of tasks
+ * is the whole split, so the test keeps level α; stopping early only when acceptance is out of
+ * reach can only lower the chance of accepting. Six tasks that are all fixed give p = 1/64.
+ */
+export function usesSignTest(tasks: number, alpha: number): boolean {
+  return fixesNeeded(alpha) > tasks;
+}
+
+/** P(X ≥ fixed) for X ~ Binomial(fixed + broken, 1/2). */
+export function signTestP(fixed: number, broken: number): number {
+  const n = fixed + broken;
+  if (fixed <= 0) return 1;
+  let logChoose = 0;
+  let sum = 0;
+  // Σ_{k=fixed..n} C(n, k) / 2^n, with C(n, k) built up from C(n, n) = 1 downwards.
+  for (let k = n; k >= fixed; k--) {
+    if (k < n) logChoose += Math.log(k + 1) - Math.log(n - k);
+    sum += Math.exp(logChoose - n * Math.LN2);
+  }
+  return Math.min(1, sum);
+}
+
+/** The sign-test verdict after the differences seen so far, with `remaining` tasks of the split not yet run. */
+export function signVerdict(diffs: readonly number[], remaining: number, alpha: number): PairedVerdict {
+  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`α must be between 0 and 1 (exclusive), got ${alpha}`);
+  const fixed = diffs.filter((d) => d > 0).length;
+  const broken = diffs.filter((d) => d < 0).length;
+  const p = signTestP(fixed, broken);
+  const evidence: PairedEvidence = { n: diffs.length, fixed, broken, same: diffs.length - fixed - broken, eValue: 1 / p, threshold: 1 / alpha, p, test: 'sign' };
+  if (remaining <= 0) return p <= alpha ? { ...evidence, stop: 'accepted' } : { ...evidence, stop: 'no-more-tasks' };
+  if (signTestP(fixed + remaining, broken) > alpha) return { ...evidence, stop: 'out-of-reach' };
   return evidence;
 }
 

@@ -1,12 +1,14 @@
 /**
  * Validation a few tasks at a time: prompt sets are run on the validation tasks in batches, in
  * the split's (seeded) order, and the comparison stops as soon as the paired e-process
- * (pairedGate.ts) has decided. Every prompt set is scored through one `ScoresOn` per set, which
+ * (pairedGate.ts) has decided. A batch holds at most `step` tasks (the concurrency) and never more
+ * than the fewest that could still lead to acceptance, so no rollout is spent past the task that
+ * decides. Every prompt set is scored through one `ScoresOn` per set, which
  * runs only the tasks that set has no score on yet — so the previous best, run once for the gate,
  * is free for every pruning test of the same round, and a set is never run on a task twice.
  */
 import type { MasTask } from '../mas';
-import { pairedVerdict, type PairedVerdict } from './pairedGate';
+import { pairedVerdict, signVerdict, tasksToAccept, usesSignTest, type PairedVerdict } from './pairedGate';
 
 /** Scores of one prompt set on these tasks (runs the ones it has not run yet). */
 export type ScoresOn = (tasks: readonly MasTask[]) => Promise<ReadonlyMap<string, number>>;
@@ -24,29 +26,49 @@ export interface SequentialComparison {
 const diffs = (ids: readonly string[], a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>) => ids.map((id) => (a.get(id) as number) - (b.get(id) as number));
 
 /**
- * Runs `tasks` in batches of `step` and stops once `decide` says so (or the tasks run out).
- * `sets` are scored in their order on every batch; `decide` sees the ids all of them have scores on.
+ * Runs `tasks` in batches and stops once `decide` says so (or the tasks run out). `sets` are
+ * scored in their order on every batch; `decide` sees the ids all of them have scores on. The size
+ * of each batch is `nextSize` of what has been seen (at least 1): the callers ask for no more tasks
+ * than could change the decision, so a batch never overshoots the task that decides.
  */
-async function inBatches<T>(tasks: readonly MasTask[], step: number, sets: readonly ScoresOn[], decide: (ids: string[], scores: ReadonlyArray<ReadonlyMap<string, number>>, remaining: number) => T | undefined): Promise<{ outcome: T | undefined; ids: string[]; scores: ReadonlyArray<ReadonlyMap<string, number>>; remaining: number }> {
-  const size = Math.max(1, Math.floor(step));
-  let end = Math.min(size, tasks.length);
+async function inBatches<T>(
+  tasks: readonly MasTask[],
+  nextSize: (ids: string[], scores: ReadonlyArray<ReadonlyMap<string, number>>) => number,
+  sets: readonly ScoresOn[],
+  decide: (ids: string[], scores: ReadonlyArray<ReadonlyMap<string, number>>, remaining: number) => T | undefined,
+): Promise<{ outcome: T | undefined; ids: string[]; scores: ReadonlyArray<ReadonlyMap<string, number>>; remaining: number }> {
+  let end = 0;
+  let ids: string[] = [];
+  let scores: Array<ReadonlyMap<string, number>> = sets.map(() => new Map<string, number>());
   for (;;) {
+    end = Math.min(tasks.length, end + Math.max(1, Math.floor(nextSize(ids, scores))));
     const shown = tasks.slice(0, end);
-    const scores: Array<ReadonlyMap<string, number>> = [];
+    scores = [];
     for (const set of sets) scores.push(await set(shown));
-    const ids = shown.map((t) => t.id).filter((id) => scores.every((s) => s.has(id)));
+    ids = shown.map((t) => t.id).filter((id) => scores.every((s) => s.has(id)));
     const remaining = tasks.length - end;
     const outcome = decide(ids, scores, remaining);
     if (outcome !== undefined || end >= tasks.length) return { outcome, ids, scores, remaining };
-    end = Math.min(end + size, tasks.length);
   }
 }
 
-/** The gate: `candidate` against `baseline` until the e-process at level α accepts or cannot. */
+/** Up to `step` tasks, but no more than the fewest that could lift `diffs` to acceptance at α. */
+const batchFor = (step: number, ...needs: Array<[readonly number[], number]>) => Math.min(Math.max(1, Math.floor(step)), Math.max(1, Math.min(...needs.map(([d, alpha]) => tasksToAccept(d, alpha, Math.max(1, Math.floor(step)))))));
+
+/**
+ * The gate: `candidate` against `baseline` until the e-process at level α accepts or cannot — on a
+ * split too small for that, the whole split under the exact sign test (pairedGate.ts usesSignTest).
+ */
 export async function compareSequentially(tasks: readonly MasTask[], step: number, alpha: number, baseline: ScoresOn, candidate: ScoresOn): Promise<SequentialComparison> {
-  let verdict = pairedVerdict([], tasks.length, alpha);
-  const run = await inBatches(tasks, step, [baseline, candidate], (ids, [b, c], remaining) => {
-    verdict = pairedVerdict(diffs(ids, c as ReadonlyMap<string, number>, b as ReadonlyMap<string, number>), remaining, alpha);
+  // A split too small for the e-process ever to accept is decided by the exact sign test on all of it.
+  const sign = usesSignTest(tasks.length, alpha);
+  const verdictOf = sign ? signVerdict : pairedVerdict;
+  let verdict = verdictOf([], tasks.length, alpha);
+  // A split that could not show an improvement even if every task were fixed is not run at all.
+  if (verdict.stop === 'out-of-reach') return { ids: [], baseline: new Map(), candidate: new Map(), verdict, remaining: tasks.length };
+  const size = (ids: string[], [b, c]: ReadonlyArray<ReadonlyMap<string, number>>) => (sign ? step : batchFor(step, [diffs(ids, c as ReadonlyMap<string, number>, b as ReadonlyMap<string, number>), alpha]));
+  const run = await inBatches(tasks, size, [baseline, candidate], (ids, [b, c], remaining) => {
+    verdict = verdictOf(diffs(ids, c as ReadonlyMap<string, number>, b as ReadonlyMap<string, number>), remaining, alpha);
     return verdict.stop;
   });
   return { ids: run.ids, baseline: run.scores[0] as ReadonlyMap<string, number>, candidate: run.scores[1] as ReadonlyMap<string, number>, verdict, remaining: run.remaining };
@@ -83,7 +105,9 @@ export async function pruneSequentially(tasks: readonly MasTask[], step: number,
   let againstPrevious = pairedVerdict([], tasks.length, alphaDrop);
   let itemHelps = pairedVerdict([], tasks.length, alphaKeep);
   let why = '';
-  const run = await inBatches(tasks, step, [previous, withoutItem, withItem], (ids, [p, wo, w], remaining) => {
+  const next = (ids: string[], [p, wo, w]: ReadonlyArray<ReadonlyMap<string, number>>) =>
+    batchFor(step, [diffs(ids, wo as ReadonlyMap<string, number>, p as ReadonlyMap<string, number>), alphaDrop], [diffs(ids, w as ReadonlyMap<string, number>, wo as ReadonlyMap<string, number>), alphaKeep]);
+  const run = await inBatches(tasks, next, [previous, withoutItem, withItem], (ids, [p, wo, w], remaining) => {
     const prev = p as ReadonlyMap<string, number>;
     const without = wo as ReadonlyMap<string, number>;
     const withIt = w as ReadonlyMap<string, number>;

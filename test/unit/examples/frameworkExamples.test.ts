@@ -180,6 +180,12 @@ for (const { name, folder, team } of [
     });
 
     it('runs one optimize round over the program: credit finds the missing rule and the candidate with it is validated', async () => {
+      // The examples' 2 val tasks (10 × 0.2) could not show a gain under any test at δ, so the
+      // gate would refuse before running them; 6 of the 10 tasks go to validation here.
+      const config = join(dir, 'truce.yaml');
+      const yaml = readFileSync(config, 'utf8');
+      assert.ok(yaml.includes('split: { train: 0.6, val: 0.2, test: 0.2 }'), 'the example\'s split moved; update this test');
+      writeFileSync(config, yaml.replace('split: { train: 0.6, val: 0.2, test: 0.2 }', 'split: { train: 4, val: 6, test: 0 }'));
       const started = Date.now();
       const result = await truce(dir, server, ['optimize', '--trust', '--rounds', '1', '--batch-size', '3']);
       console.log(`      [${folder}] truce optimize, 1 round: ${((Date.now() - started) / 1000).toFixed(1)} s`);

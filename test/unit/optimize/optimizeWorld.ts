@@ -26,7 +26,8 @@ export interface WorldLog {
   psi: number;
 }
 
-export function optimizerResponder(mode: JudgeMode, log: WorldLog = { phi: 0, psi: 0 }, psiReply?: (req: FakeChatRequest) => unknown) {
+/** `stubborn`: ids of tasks the MAS gets wrong even with the planted rule (a fix that helps on most tasks, not all). */
+export function optimizerResponder(mode: JudgeMode, log: WorldLog = { phi: 0, psi: 0 }, psiReply?: (req: FakeChatRequest) => unknown, stubborn: ReadonlySet<string> = new Set()) {
   return (request: FakeChatRequest): FakeReply => {
     const system = request.messages.find((m) => m.role === 'system')?.content ?? '';
     const user = request.lastUser;
@@ -60,7 +61,7 @@ export function optimizerResponder(mode: JudgeMode, log: WorldLog = { phi: 0, ps
     if (system.includes('[truce:')) return { json: {} };
     const task = taskOfRequest(request.messages, TASKS);
     if (!task) return 'OK';
-    const right = mode === 'needs-rule' && system.includes(PLANTED);
+    const right = mode === 'needs-rule' && system.includes(PLANTED) && !stubborn.has(task.id);
     const answer = right ? task.reference : task.reference === 'A' ? 'B' : 'A';
     if (system.includes('judge of a debate')) return `Final answer: ${answer}`;
     if (system.includes('Proposer')) return `Answer: ${answer}\nReasons: 1. It follows.\nConfidence: 0.8`;

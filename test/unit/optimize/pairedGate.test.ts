@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { decideAcceptance, pairedDecision } from '../../../src/core/optimize/accept';
-import { fixesNeeded, pairedEValue, pairedVerdict } from '../../../src/core/optimize/pairedGate';
+import { fixesNeeded, pairedEValue, pairedVerdict, tasksToAccept } from '../../../src/core/optimize/pairedGate';
 import { seededRandom } from '../../../src/core/optimize/random';
 import { methodRegistry } from '../../../src/core/methods';
 import { optimize } from '../../../src/core/optimize/optimizeLoop';
@@ -28,6 +28,15 @@ describe('paired acceptance gate', () => {
     assert.ok(pairedEValue([1, 1, 1, -1]) < pairedEValue([1, 1, 1]));
     // Seven straight fixes clear δ/3 at δ = 0.1; five clear δ = 0.1 alone.
     assert.deepEqual([fixesNeeded(0.1 / 3), fixesNeeded(0.1)], [7, 5]);
+  });
+
+  it('knows the fewest further tasks that could still accept', () => {
+    const alpha = 0.1 / 3;
+    assert.equal(tasksToAccept([], alpha, 8), 7, 'seven straight fixes from the start');
+    assert.equal(tasksToAccept([1, 1, 1, 1, 1, 1], alpha, 8), 1);
+    assert.equal(tasksToAccept([1, 0, 1, 1, 0, 1, 1, 1, 1], alpha, 8), 0, 'already accepted');
+    assert.equal(tasksToAccept([-1, -1, -1], alpha, 8), 8, 'capped at the batch size');
+    assert.ok(tasksToAccept([1, 1, 1, -1], alpha, 100) > tasksToAccept([1, 1, 1], alpha, 100), 'a break needs more fixes');
   });
 
   it('stops as soon as it accepts, and as soon as acceptance is out of reach', () => {
@@ -92,9 +101,10 @@ describe('paired gate in the optimizer loop', function () {
     const decision = paired.rounds[0]?.decision;
     assert.equal(decision?.gate, 'paired');
     assert.equal(decision?.accepted, true, decision?.reason);
-    assert.match(decision!.reason, /^Accepted after 7 validation tasks: 7 fixed, 0 broken, 0 unchanged \(e = 31\.9 ≥ 1\/α = 10\.0/);
-    assert.deepEqual([decision?.paired?.fixed, decision?.paired?.stop], [7, 'accepted']);
-    assert.deepEqual(paired.val, { before: 0, after: 1, tasks: 7 }, 'both means over the 7 tasks both sets ran');
+    // It stops at the fifth fix: the two remaining tasks could not change the decision.
+    assert.match(decision!.reason, /^Accepted after 5 validation tasks: 5 fixed, 0 broken, 0 unchanged \(e = 10\.5 ≥ 1\/α = 10\.0/);
+    assert.deepEqual([decision?.paired?.fixed, decision?.paired?.stop], [5, 'accepted']);
+    assert.deepEqual(paired.val, { before: 0, after: 1, tasks: 5 }, 'both means over the 5 tasks both sets ran');
   });
 
   it('stops validating a candidate that cannot win, where the Hoeffding gate runs every task', async () => {

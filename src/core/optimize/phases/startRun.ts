@@ -16,7 +16,7 @@ import { createOptimizerClients } from '../optimizerClient';
 import { OPTIMIZE_FILES, writePrompts } from '../optimizeStore';
 import { OptimizeSetupError, type OptimizeOptions } from '../optimizeTypes';
 import { addUsage, copyUsage } from '../phaseUsage';
-import { projectOptimize } from '../projectOptimize';
+import { observeSpend, projectOptimize } from '../optimizeProjection';
 import { readerOf } from '../promptSetHash';
 import { committedScores, trimCredit } from '../resumePoint';
 import { createRolloutRunner } from '../rolloutRunner';
@@ -72,7 +72,7 @@ async function askToSpend(settings: OptimizeSettings, start: StartingPoint, conf
   const limits = budgetLimits(config);
   const spentBefore = start.resumedFrom !== undefined ? await spentSoFar(workspaceRoot, start.dir) : { calls: 0, tokens: 0, costUsd: 0 };
   const initialPrompts = await loadPromptSet(config, readerOf(start.best));
-  const projection = projectOptimize(config, initialPrompts, { batch: batchOf(settings, 1), val: split.val, test: split.test }, Math.max(0, rounds - start.records.length), topK, config.agents.length, ablations.noCredit, ablations.noUnits);
+  const projection = projectOptimize(config, initialPrompts, { batch: batchOf(settings, 1), val: split.val, test: split.test }, Math.max(0, rounds - start.records.length), topK, config.agents.length, ablations.noCredit, ablations.noUnits, { gate: settings.gate, delta: settings.delta, observed: await observeSpend(workspaceRoot) });
   if (confirmSpend) {
     const go = await confirmSpend({ what: 'optimize', projection: projection.total, complete: config.mas.kind === 'rounds', limits, spent: spentBefore });
     if (!go) throw new OptimizeSetupError('Not started: the projected spend was not confirmed. Nothing was spent.');
