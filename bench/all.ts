@@ -86,7 +86,7 @@ function headline(name: string, o: Outcome): string {
     case 'parseUnits':
       return `units ${r.unitsParse?.wallMs} ms vs markdown-it ${r.markdownItParse?.wallMs} ms = ${r.ratioVsMarkdownIt?.wall}× (target ≤ 1.5)`;
     case 'ingest':
-      return `native ${r.fileMB} MB: ${r.ratioVsReadlineBaseline}× readline+JSON.parse (target ≥ 0.7); OTLP ${r.otlp?.inputMB} MB: ${r.otlp?.ratioVsReadlineBaseline}× wall, ${r.otlp?.cpuRatioVsReadlineBaseline}× CPU (target ≥ 0.5)`;
+      return `native ${r.fileMB} MB: ${r.ratioVsReadlineBaseline}× readline+JSON.parse (target ≥ 0.7); OTLP ${r.otlp?.fileMB} MB, median of ${r.otlp?.rounds} interleaved rounds: ${r.otlp?.ratios?.wall?.median}× wall (${r.otlp?.ratios?.wall?.min}–${r.otlp?.ratios?.wall?.max}), ${r.otlp?.ratios?.cpu?.median}× CPU (${r.otlp?.ratios?.cpu?.min}–${r.otlp?.ratios?.cpu?.max}) at load ${r.otlp?.loadAverage?.before?.[0]} (target ≥ 0.5)`;
     case 'ingestRss':
       return (r.sizes ?? []).map((s: any) => `${s.requestedMB} MB → ${s.peakRssMB} MB RSS`).join(', ');
     case 'llmThroughput':

@@ -7,7 +7,12 @@
  *    export request per line (target ≥ 0.5× the baseline).
  *
  *   node scripts/build.mjs --bench
- *   node out/bench/ingest.js [megabytes=200] [repeats=3] [--otlp-mb 32] [--only native|otlp] [--keep-otlp FILE]
+ *   node out/bench/ingest.js [megabytes=200] [repeats=3] [--otlp-mb 32] [--otlp-rounds 7] [--only native|otlp] [--keep-otlp FILE]
+ *
+ * The OTLP figure is measured interleaved in this process (see `interleaved`): the median over the
+ * rounds of the per-round ratio, with its range, in wall and in CPU time, and the load average
+ * before and after. Next to it, two floors: reading the file whole and parsing each line, and that
+ * plus decoding the message attributes, which is as little as an importer can do.
  *
  * The files are generated (seeded, so runs are comparable) into the OS temp folder and removed after;
  * `--keep-otlp` also writes the OTLP file to FILE, for profiling the importer on it alone
@@ -16,9 +21,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { importOtlpText, lineBatches, streamTrajectoriesJsonl, TrajectorySchema, writeTrajectoriesJsonl, type Trajectory } from '../src/core/trajectory';
 
 /** Small deterministic generator, so every run reads the same bytes. */
@@ -350,25 +357,158 @@ async function nativeFigures(dir: string, requested: number, repeats: number): P
   };
 }
 
-async function otlpFigures(dir: string, requested: number, repeats: number): Promise<Record<string, unknown>> {
+/**
+ * What any importer that returns the messages must do at least: read the file whole, parse every
+ * export request, and decode each span's message attributes (JSON text inside the JSON), keeping
+ * what they decode to. The gap between this and the baseline is the floor of the OTLP ratio.
+ */
+async function otlpFloor(path: string): Promise<number> {
+  const kept: unknown[] = [];
+  for (const line of (await readFile(path, 'utf8')).split('\n')) {
+    if (!line) continue;
+    const doc = JSON.parse(line) as { resourceSpans: { scopeSpans: { spans: OtlpSpanJson[] }[] }[] };
+    for (const rs of doc.resourceSpans) {
+      for (const ss of rs.scopeSpans) {
+        for (const span of ss.spans) {
+          for (const a of span.attributes) if (a.key.endsWith('.messages')) kept.push(JSON.parse(a.value.stringValue as string));
+        }
+      }
+    }
+  }
+  return kept.length;
+}
+
+/** Reading and parsing alone: the file whole, split into lines, each parsed. */
+async function wholeFileParse(path: string): Promise<number> {
+  let count = 0;
+  for (const line of (await readFile(path, 'utf8')).split('\n')) {
+    if (line) {
+      JSON.parse(line);
+      count += 1;
+    }
+  }
+  return count;
+}
+
+/** A full collection between timed runs, when the engine lets us ask for one (see below). */
+function exposedGc(): (() => void) | undefined {
+  try {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Contender<R> {
+  name: string;
+  fn: (path: string) => Promise<R>;
+}
+
+interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+function spread(values: readonly number[], digits = 3): Spread {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  const round = (v: number): number => Number(v.toFixed(digits));
+  return { median: round(median), min: round(sorted[0] as number), max: round(sorted[sorted.length - 1] as number) };
+}
+
+/**
+ * Every contender once per round, in an order that rotates from round to round, all in this one
+ * process, after one untimed warm-up round (the first run of a contender also pays for compiling it;
+ * that cold figure is kept apart). Wall and CPU time (all threads of this process, so the garbage
+ * collector's helpers count) per run. Ratios are formed within a round, so a burst of load from
+ * other processes hits both sides of a ratio alike; their median and range are reported. When the
+ * engine allows it, a full collection runs before each timed run, so no contender pays for cleaning
+ * up another one's garbage.
+ */
+async function interleaved(contenders: readonly Contender<unknown>[], path: string, rounds: number): Promise<{ wall: number[][]; cpu: number[][]; cold: { wall: number; cpu: number }[]; records: unknown[]; collected: boolean }> {
+  const gc = exposedGc();
+  const wall: number[][] = contenders.map(() => []);
+  const cpu: number[][] = contenders.map(() => []);
+  const cold: { wall: number; cpu: number }[] = [];
+  const records: unknown[] = [];
+  const timed = async (k: number): Promise<{ wall: number; cpu: number }> => {
+    gc?.();
+    const started = process.hrtime.bigint();
+    const before = process.cpuUsage();
+    records[k] = await (contenders[k] as Contender<unknown>).fn(path);
+    const used = process.cpuUsage(before);
+    return { wall: Number(process.hrtime.bigint() - started) / 1e9, cpu: (used.user + used.system) / 1e6 };
+  };
+  for (let k = 0; k < contenders.length; k++) cold[k] = await timed(k);
+  for (let r = 0; r < rounds; r++) {
+    for (let step = 0; step < contenders.length; step++) {
+      const k = (r + step) % contenders.length;
+      const t = await timed(k);
+      (wall[k] as number[]).push(t.wall);
+      (cpu[k] as number[]).push(t.cpu);
+    }
+  }
+  return { wall, cpu, cold, records, collected: gc !== undefined };
+}
+
+function loadAverage(): number[] {
+  return loadavg().map((v) => Number(v.toFixed(2)));
+}
+
+async function otlpFigures(dir: string, requested: number, rounds: number): Promise<Record<string, unknown>> {
   const path = join(dir, 'ingest.otlp.jsonl');
   await generateOtlp(path, requested);
   const keep = option('keep-otlp');
   if (keep) await copyFile(path, keep);
   const megabytes = (await stat(path)).size / (1024 * 1024);
   await chunkedBaseline(path);
-  const readline = await measure('readline + JSON.parse', readlineBaseline, path, megabytes, repeats);
-  const chunked = await measure('chunked lines + JSON.parse', chunkedBaseline, path, megabytes, repeats);
-  const ours = await measure('importOtlpText (read whole + spans + steps + rounds + reads)', otlpImporter, path, megabytes, repeats);
+  const loadBefore = loadAverage();
+  const contenders: Contender<unknown>[] = [
+    { name: 'readline + JSON.parse (baseline)', fn: readlineBaseline },
+    { name: 'chunked lines + JSON.parse', fn: chunkedBaseline },
+    { name: 'floor: read whole + JSON.parse each line', fn: wholeFileParse },
+    { name: 'floor: read whole + JSON.parse each line + decode message attributes', fn: otlpFloor },
+    { name: 'importOtlpText (read whole + spans + steps + rounds + reads)', fn: otlpImporter },
+  ];
+  const BASE = 0;
+  const OURS = contenders.length - 1;
+  const runs = await interleaved(contenders, path, rounds);
+  const loadAfter = loadAverage();
   await rm(path, { force: true });
+  /** Throughput of contender k relative to the baseline, per round: baseline time / its time. */
+  const ratios = (times: number[][], k: number, base = BASE): number[] => (times[k] as number[]).map((t, r) => ((times[base] as number[])[r] as number) / t);
+  const results = contenders.map((c, k) => {
+    const wall = spread(runs.wall[k] as number[]);
+    const cpu = spread(runs.cpu[k] as number[]);
+    return {
+      name: c.name,
+      seconds: wall,
+      cpuSeconds: cpu,
+      mbPerSecond: Number((megabytes / wall.median).toFixed(1)),
+      mbPerCpuSecond: Number((megabytes / cpu.median).toFixed(1)),
+      cold: { seconds: Number((runs.cold[k] as { wall: number }).wall.toFixed(3)), cpuSeconds: Number((runs.cold[k] as { cpu: number }).cpu.toFixed(3)) },
+      ...(k === BASE ? {} : { ratioVsBaseline: { wall: spread(ratios(runs.wall, k)), cpu: spread(ratios(runs.cpu, k)) } }),
+    };
+  });
+  const oursWall = spread(ratios(runs.wall, OURS));
+  const oursCpu = spread(ratios(runs.cpu, OURS));
+  const summary = runs.records[OURS] as OtlpSummary;
   return {
     fileMB: Number(megabytes.toFixed(1)),
-    exportRequests: readline.records,
-    ...ours.records,
-    results: [readline, chunked, { ...ours, records: ours.records.steps }],
-    ratioVsReadlineBaseline: Number((ours.mbPerSecond / readline.mbPerSecond).toFixed(3)),
-    ratioVsChunkedBaseline: Number((ours.mbPerSecond / chunked.mbPerSecond).toFixed(3)),
-    cpuRatioVsReadlineBaseline: Number((ours.mbPerCpuSecond / readline.mbPerCpuSecond).toFixed(3)),
+    exportRequests: runs.records[BASE],
+    ...summary,
+    rounds,
+    fullGcBetweenRuns: runs.collected,
+    loadAverage: { before: loadBefore, after: loadAfter },
+    results,
+    // Medians over the rounds; the spread is next to each in `ratios`.
+    ratioVsReadlineBaseline: oursWall.median,
+    ratioVsChunkedBaseline: spread(ratios(runs.wall, OURS, 1)).median,
+    cpuRatioVsReadlineBaseline: oursCpu.median,
+    ratios: { wall: oursWall, cpu: oursCpu, perRound: { wall: ratios(runs.wall, OURS).map((v) => Number(v.toFixed(3))), cpu: ratios(runs.cpu, OURS).map((v) => Number(v.toFixed(3))) } },
     target: '>= 0.5',
   };
 }
@@ -378,11 +518,12 @@ async function main(): Promise<void> {
   const requested = Number(positional[0] ?? 200);
   const repeats = Number(positional[1] ?? 3);
   const otlpMB = Number(option('otlp-mb') ?? 32);
+  const otlpRounds = Number(option('otlp-rounds') ?? 7);
   const only = option('only');
   const dir = await mkdtemp(join(tmpdir(), 'truce-bench-'));
   try {
     const native = only === 'otlp' ? {} : await nativeFigures(dir, requested, repeats);
-    const otlp = only === 'native' ? undefined : await otlpFigures(dir, otlpMB, repeats);
+    const otlp = only === 'native' ? undefined : await otlpFigures(dir, otlpMB, otlpRounds);
     process.stdout.write(`${JSON.stringify({ benchmark: 'native JSONL ingest', node: process.version, ...native, ...(otlp ? { otlp: { benchmark: 'OTLP JSON import', ...otlp } } : {}) }, null, 2)}\n`);
   } finally {
     await rm(dir, { recursive: true, force: true });
