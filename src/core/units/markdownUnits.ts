@@ -4,28 +4,17 @@
  * ourselves from the source, so inline parsing is switched off entirely: that is most of
  * markdown-it's cost and none of our need.
  */
-import MarkdownIt from 'markdown-it';
-type MarkdownParser = InstanceType<typeof MarkdownIt>;
-type Token = ReturnType<MarkdownParser['parse']>[number];
+import { blockOnlyParser, type BlockToken as Token } from './blockParser';
 import type { LineView } from './lineView';
-import { findTemplateSpans, isOnlyTemplate, isTemplateSlot, maskSpans, variablesIn, type TemplateSpan } from './templateVars';
+import { findTemplateSpans, isOnlyTemplate, isOnlyTemplateOrSlot, maskLines, maskSpans, variablesIn, type TemplateSpan } from './templateVars';
 import { scanXmlSections, TAG_MASK, type XmlElement, type XmlScan } from './xmlSections';
 import type { AgentCollector } from './agentCollector';
-import type { PolicyUnit, RawUnit, SetAsideKind, UnitKind } from './types';
+import type { PolicyUnit, Position, RawUnit, SetAsideKind, UnitKind } from './types';
 import { isLockedAt } from './locks';
 import { sentenceSpans, type Span } from './sentences';
 import { classifySentence, DESCRIPTIVE_SECTION, isExampleLead, isInstructingLead, leadIsRule, type Verdict } from './classify';
 
-
-function blockOnly(preset: 'markdown' | 'text'): MarkdownParser {
-  const md = new MarkdownIt('default', { html: true });
-  md.core.ruler.disable(['inline', 'linkify', 'replacements', 'smartquotes', 'text_join']);
-  // Plain-text prompts use `---` between variants and `#` as ordinary characters.
-  if (preset === 'text') md.block.ruler.disable(['heading', 'lheading', 'code']);
-  return md;
-}
-
-const parsers = { markdown: blockOnly('markdown'), text: blockOnly('text') };
+const parsers = { markdown: blockOnlyParser('markdown'), text: blockOnlyParser('text') };
 
 /** Sections whose content illustrates rather than instructs. */
 const NON_RULE_SECTION = /^(examples?|sample( output| input)?s?|example (output|input|conversation)s?|few[- ]shot|demonstrations?|transcripts?)$/i;
@@ -34,6 +23,8 @@ const ROLE_SECTION = /^(your )?(role|persona|identity|profile|background)$/i;
 const AGENT_HEADING = /^agent\s*[:\-–—]\s*(.+)$/i;
 const NO_XML: XmlElement[] = [];
 const NO_SPANS: TemplateSpan[] = [];
+/** What `emit` returns when it emits no rule (never written to). */
+const NO_UNITS: RawUnit[] = [];
 const TAG_MASK_CODE = TAG_MASK.charCodeAt(0);
 const BOLD_ONLY = /^(\*\*|__)([^*_\n][^\n]*?)\1\s*:?$/;
 
@@ -120,15 +111,14 @@ export function markdownUnits(opts: MarkdownOptions): void {
   const { view, agents } = opts;
   const basePath = opts.basePath ?? [];
   const original = view.lines;
-  const joined = original.join('\n');
-  const spans = findTemplateSpans(joined);
-  const masked = spans.length ? maskSpans(joined, spans).split('\n') : [...original];
+  const joined = view.text();
+  const masked = maskLines(original, findTemplateSpans(joined));
   const xml: XmlScan = scanXmlSections(masked);
   const md = opts.plainText ? parsers.text : parsers.markdown;
   // The block parser alone: the core chain around it would only normalise line breaks (the view
   // joins with "\n" already) and strip reference definitions we never look at.
   const tokens: Token[] = [];
-  md.block.parse(masked.join('\n'), md, {}, tokens);
+  md.block.parse(joinChangedLines(joined, original, masked), md, {}, tokens);
 
   const headings: PathEntry[] = [];
   let label: PathEntry | undefined;
@@ -233,53 +223,50 @@ export function markdownUnits(opts: MarkdownOptions): void {
       endCol = lineEnd;
     }
     const spans: TemplateSpan[] = text.includes('{') ? findTemplateSpans(text) : NO_SPANS;
-    if (text.length === 0 || (spans.length > 0 && (isOnlyTemplate(text, spans) || isTemplateSlot(text, spans)))) return [];
+    if (text.length === 0 || isOnlyTemplateOrSlot(text, spans)) return NO_UNITS;
     const { path, nonRule } = sectionPathAt(from, extraPath);
-    if (nonRule) return [];
-    const posAt = (t: number) => {
-      if (!segs) return view.position(from, startCol + t);
-      let k = segs.length - 1;
-      while (k > 0 && segs[k].t > t) k--;
-      return view.position(segs[k].line, segs[k].col + (t - segs[k].t));
-    };
+    if (nonRule) return NO_UNITS;
     const line = original[from];
     let indentEnd = 0;
     while (indentEnd < startCol && (isSpace(line.charCodeAt(indentEnd)) || line.charCodeAt(indentEnd) === 62 /* > */)) indentEnd++;
     const locked = isLockedAt(view.file, view.fileLines[blockFrom]);
     const agent = agents.current();
     // Most blocks are one sentence: look for a sentence end before splitting.
-    const pieces: Span[] = eo.whole || !(SENTENCE_END.test(text) || (segs !== undefined && BOLD_LINE.test(text))) ? [{ start: 0, end: text.length }] : sentenceSpans(spans.length ? maskSpans(text, spans) : text);
+    // The sentences of the block, or none when it is read whole.
+    const pieces: Span[] | undefined = eo.whole || !(SENTENCE_END.test(text) || (segs !== undefined && BOLD_LINE.test(text))) ? undefined : sentenceSpans(spans.length ? maskSpans(text, spans) : text);
+    const count = pieces ? pieces.length : 1;
     const descriptive = descriptiveSection();
-    const out: RawUnit[] = [];
+    let out: RawUnit[] = NO_UNITS;
     let sawRule = false;
-    for (let i = 0; i < pieces.length; i++) {
-      const piece = pieces[i];
-      const single = pieces.length === 1 && piece.start === 0 && piece.end === text.length;
-      const ptext = single ? text : text.slice(piece.start, piece.end);
+    for (let i = 0; i < count; i++) {
+      const pStart = pieces ? pieces[i].start : 0;
+      const pEnd = pieces ? pieces[i].end : text.length;
+      const single = count === 1 && pStart === 0 && pEnd === text.length;
+      const ptext = single ? text : text.slice(pStart, pEnd);
       const pspans = single ? spans : spans.length ? findTemplateSpans(ptext) : NO_SPANS;
-      if (!single && pspans.length > 0 && (isOnlyTemplate(ptext, pspans) || isTemplateSlot(ptext, pspans))) continue;
+      if (!single && isOnlyTemplateOrSlot(ptext, pspans)) continue;
       let verdict: Verdict | 'skip';
       if (opts.setAside) verdict = opts.setAside;
-      else if (eo.leadAtEnd && i === pieces.length - 1 && /:[\s*_]*$/.test(ptext)) verdict = leadIsRule(ptext, eo.leadAtEnd === 'code') ? 'rule' : 'skip';
+      else if (eo.leadAtEnd && i === count - 1 && /:[\s*_]*$/.test(ptext)) verdict = leadIsRule(ptext, eo.leadAtEnd === 'code') ? 'rule' : 'skip';
       else {
         verdict = classifySentence(ptext, { opening: eo.opening && !sawRule, listItem: (eo.listItem && i === 0) || opts.specifies, descriptiveSection: descriptive, instructingLead: eo.lead?.instructs || opts.specifies, exampleLead: eo.lead?.examples });
       }
       if (verdict === 'skip') continue;
       if (verdict === 'rule') sawRule = true;
       const whole = single;
-      const start = whole ? view.position(from, startCol) : posAt(piece.start);
-      const end = whole ? view.position(to, endCol) : posAt(piece.end);
+      const start = whole ? view.position(from, startCol) : positionIn(view, segs, from, startCol, pStart);
+      const end = whole ? view.position(to, endCol) : positionIn(view, segs, from, startCol, pEnd);
       const style: PolicyUnit['style'] = whole ? { marker: line.slice(indentEnd, startCol), indent: line.slice(0, indentEnd) } : { marker: '', indent: line.slice(0, indentEnd) };
       if (end.line > start.line) {
-        const next = view.fileLines.indexOf(start.line + 1);
+        const next = view.viewLineOf(start.line + 1, viewLineIn(segs, from, pStart) + 1);
         if (next >= 0) style.continuationIndent = /^\s*/.exec(original[next])![0];
       }
       let block: { start: number; end: number };
       if (whole) block = { start: view.offset(blockFrom, blockStartCol), end: end.offset };
       // One sentence of several: DELETE takes it with the space up to the next sentence (or, for
       // the last one, from the end of the sentence before), so the block reads on intact.
-      else if (i < pieces.length - 1) block = { start: start.offset, end: posAt(pieces[i + 1].start).offset };
-      else block = { start: posAt(pieces[i - 1].end).offset, end: end.offset };
+      else if (i < count - 1) block = { start: start.offset, end: positionIn(view, segs, from, startCol, pieces![i + 1].start).offset };
+      else block = { start: positionIn(view, segs, from, startCol, pieces![i - 1].end).offset, end: end.offset };
       const unit: RawUnit = {
         agentId: agent.id,
         kind: verdict === 'rule' ? (whole ? kind : 'sentence') : verdict,
@@ -296,6 +283,7 @@ export function markdownUnits(opts: MarkdownOptions): void {
       if (!whole) unit.splitFrom = text;
       if (verdict === 'rule') {
         agent.units.push(unit);
+        if (out === NO_UNITS) out = [];
         out.push(unit);
       } else {
         agent.context.push(unit);
@@ -639,6 +627,44 @@ export function markdownUnits(opts: MarkdownOptions): void {
     }
     return out;
   }
+}
+
+/**
+ * `lines.join("\n")`, where `lines` is `base` split at "\n" (`baseLines`) with some lines
+ * rewritten: the unchanged stretches are copied from `base` as one slice each.
+ */
+function joinChangedLines(base: string, baseLines: readonly string[], lines: readonly string[]): string {
+  let parts: string[] | undefined;
+  let runStart = 0;
+  let offset = 0;
+  for (let l = 0; l < lines.length; l++) {
+    const was = baseLines[l];
+    if (lines[l] !== was) {
+      parts ??= [];
+      parts.push(base.slice(runStart, offset), lines[l]);
+      runStart = offset + was.length;
+    }
+    offset += was.length + 1;
+  }
+  if (!parts) return base;
+  parts.push(base.slice(runStart));
+  return parts.join('');
+}
+
+/** View position of index `t` of a unit's text that starts at (`from`, `startCol`); `segs` maps a multi-line text's lines. */
+function positionIn(view: LineView, segs: { t: number; line: number; col: number }[] | undefined, from: number, startCol: number, t: number): Position {
+  if (!segs) return view.position(from, startCol + t);
+  let k = segs.length - 1;
+  while (k > 0 && segs[k].t > t) k--;
+  return view.position(segs[k].line, segs[k].col + (t - segs[k].t));
+}
+
+/** View line of index `t` of a unit's text that starts on view line `from`. */
+function viewLineIn(segs: { t: number; line: number }[] | undefined, from: number, t: number): number {
+  if (!segs) return from;
+  let k = segs.length - 1;
+  while (k > 0 && segs[k].t > t) k--;
+  return segs[k].line;
 }
 
 function isSpace(c: number): boolean {

@@ -91,6 +91,41 @@ export function maskSpans(text: string, spans: TemplateSpan[]): string {
   return parts.join('');
 }
 
+/**
+ * The same as `maskSpans(lines.join("\n"), spans).split("\n")`, where `spans` are offsets into
+ * the lines joined with "\n", without building either string: a copy of `lines` in which only the
+ * lines a span touches are rewritten. On a large prompt the joined copies cost more than the rest.
+ */
+export function maskLines(lines: readonly string[], spans: readonly TemplateSpan[]): string[] {
+  const out = lines.slice();
+  let line = 0;
+  let lineStart = 0;
+  for (const s of spans) {
+    while (s.start > lineStart + lines[line].length) {
+      lineStart += lines[line].length + 1;
+      line++;
+    }
+    let l = line;
+    let ls = lineStart;
+    let from = s.start;
+    for (;;) {
+      const lineEnd = ls + lines[l].length;
+      const a = from - ls;
+      const b = Math.min(s.end, lineEnd) - ls;
+      if (b > a) {
+        const part = out[l].slice(a, b);
+        const mask = part.includes('\r') ? part.replace(/[^\r]/g, TEMPLATE_MASK) : TEMPLATE_MASK.repeat(b - a);
+        out[l] = out[l].slice(0, a) + mask + out[l].slice(b);
+      }
+      if (s.end <= lineEnd + 1) break;
+      ls = lineEnd + 1;
+      l++;
+      from = ls;
+    }
+  }
+  return out;
+}
+
 /** Variables used in a piece of text, in order of first appearance. */
 export function variablesIn(text: string, spans = findTemplateSpans(text)): string[] {
   const out: string[] = [];
@@ -118,9 +153,26 @@ export function isOnlyTemplate(text: string, spans = findTemplateSpans(text)): b
   return !/[A-Za-z0-9]/.test(rest) && !/[\p{L}\p{N}]/u.test(rest);
 }
 
+/** A slot's label: a few words and a colon. */
+const SLOT_LABEL = /^[\p{L}\p{N}\s_'-]{0,40}:$/u;
+
+/**
+ * `isOnlyTemplate(text, spans) || isTemplateSlot(text, spans)`, with the text outside the spans
+ * worked out once: the reader asks both of every unit that holds a variable.
+ */
+export function isOnlyTemplateOrSlot(text: string, spans: TemplateSpan[]): boolean {
+  if (spans.length === 0) return false;
+  const rest = withoutTemplates(text, spans);
+  if (!/[A-Za-z0-9]/.test(rest) && !/[\p{L}\p{N}]/u.test(rest)) return true;
+  const label = rest.trim();
+  if (label === '') return true;
+  // A slot's label ends in ":" and has at most 40 code points before it (81 code units).
+  return label.length <= 81 && label.charCodeAt(label.length - 1) === 58 && SLOT_LABEL.test(label) && label.split(/\s+/).length <= 4;
+}
+
 /** "Question: {{query}}" is a slot the template fills, not a behavioural rule. */
 export function isTemplateSlot(text: string, spans = findTemplateSpans(text)): boolean {
   if (spans.length === 0) return false;
   const label = withoutTemplates(text, spans).trim();
-  return label === '' || (/^[\p{L}\p{N}\s_'-]{0,40}:$/u.test(label) && label.split(/\s+/).length <= 4);
+  return label === '' || (SLOT_LABEL.test(label) && label.split(/\s+/).length <= 4);
 }
