@@ -12,7 +12,7 @@ import type { AgentCollector } from './agentCollector';
 import type { PolicyUnit, Position, RawUnit, SetAsideKind, UnitKind } from './types';
 import { isLockedAt } from './locks';
 import { sentenceSpans, type Span } from './sentences';
-import { classifySentence, DESCRIPTIVE_SECTION, isExampleLead, isInstructingLead, leadIsRule, type Verdict } from './classify';
+import { classifySentence, DESCRIPTIVE_SECTION, isExampleLead, isInstructingLead, leadIsRule, type ClassifyOptions, type Verdict } from './classify';
 
 const parsers = { markdown: blockOnlyParser('markdown'), text: blockOnlyParser('text') };
 
@@ -23,6 +23,8 @@ const ROLE_SECTION = /^(your )?(role|persona|identity|profile|background)$/i;
 const AGENT_HEADING = /^agent\s*[:\-–—]\s*(.+)$/i;
 const NO_XML: XmlElement[] = [];
 const NO_SPANS: TemplateSpan[] = [];
+/** The options of every classifySentence call, rewritten per call (it keeps no reference). */
+const classifyOptions: ClassifyOptions = {};
 /** What `emit` returns when it emits no rule (never written to). */
 const NO_UNITS: RawUnit[] = [];
 const TAG_MASK_CODE = TAG_MASK.charCodeAt(0);
@@ -141,7 +143,7 @@ export function markdownUnits(opts: MarkdownOptions): void {
     const contentEnd = trimmedEnd(contentLine);
     const col = lineEnd - contentEnd;
     // The content is a suffix of the line (container markers and indentation stripped).
-    if (col >= 0 && line.startsWith(contentLine.slice(0, contentEnd), col)) return col;
+    if (col >= 0 && sameChars(line, col, contentLine, contentEnd)) return col;
     let c = 0;
     while (c < lineEnd && isSpace(line.charCodeAt(c))) c++;
     return c;
@@ -169,8 +171,13 @@ export function markdownUnits(opts: MarkdownOptions): void {
     }
     for (const f of items) if (f.label) merged.push(f.label);
     if (extra) merged.push(extra);
-    return { path: [...basePath, ...merged.map((m) => m.title)], nonRule: merged.some((m) => m.nonRule) };
+    const path = [...basePath, ...merged.map((m) => m.title)];
+    // The same path as the last one (the next list of a section) is the same array: ids hash a
+    // section path once per array (unitId.ts).
+    const reused = lastPath !== undefined && samePath(lastPath, path) ? lastPath : (lastPath = path);
+    return { path: reused, nonRule: merged.some((m) => m.nonRule) };
   };
+  let lastPath: string[] | undefined;
 
   /** The innermost heading, bold pseudo-heading or label around the current line. */
   const innermostTitle = (): PathEntry | undefined => headings[headings.length - 1];
@@ -249,7 +256,12 @@ export function markdownUnits(opts: MarkdownOptions): void {
       if (opts.setAside) verdict = opts.setAside;
       else if (eo.leadAtEnd && i === count - 1 && /:[\s*_]*$/.test(ptext)) verdict = leadIsRule(ptext, eo.leadAtEnd === 'code') ? 'rule' : 'skip';
       else {
-        verdict = classifySentence(ptext, { opening: eo.opening && !sawRule, listItem: (eo.listItem && i === 0) || opts.specifies, descriptiveSection: descriptive, instructingLead: eo.lead?.instructs || opts.specifies, exampleLead: eo.lead?.examples });
+        classifyOptions.opening = eo.opening && !sawRule;
+        classifyOptions.listItem = (eo.listItem && i === 0) || opts.specifies;
+        classifyOptions.descriptiveSection = descriptive;
+        classifyOptions.instructingLead = eo.lead?.instructs || opts.specifies;
+        classifyOptions.exampleLead = eo.lead?.examples;
+        verdict = classifySentence(ptext, classifyOptions);
       }
       if (verdict === 'skip') continue;
       if (verdict === 'rule') sawRule = true;
@@ -565,11 +577,13 @@ export function markdownUnits(opts: MarkdownOptions): void {
   function handleParagraph(from: number, to: number, contentLines: string[], inItem: boolean, next?: Token): void {
     const text = joinLines(original, from, to).trim();
     const firstContent = agents.noteContent();
-    const bold = BOLD_ONLY.exec(text);
+    // Only text opening with "**" or "__" can be a bold pseudo-heading.
+    const c0 = text.charCodeAt(0);
+    const bold = (c0 === 42 || c0 === 95) && text.charCodeAt(1) === c0 ? BOLD_ONLY.exec(text) : null;
     const nextIsCode = next?.type === 'fence';
     const nextIsList = next?.type === 'bullet_list_open' || next?.type === 'ordered_list_open';
     const startCol = contentStart(from, contentLines[0] ?? '');
-    const indentCol = /^[\s>]*/.exec(original[from])![0].length;
+    const indentCol = leadingSpaceOrQuote(original[from]);
     pendingLead = undefined;
     if (!inItem && bold && from === to) {
       pathVersion++;
@@ -667,6 +681,12 @@ function viewLineIn(segs: { t: number; line: number }[] | undefined, from: numbe
   return segs[k].line;
 }
 
+function samePath(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
 function isSpace(c: number): boolean {
   return c === 32 || c === 9;
 }
@@ -688,7 +708,25 @@ function headingTitle(original: string[], masked: string[], open: Token, content
 }
 
 function joinLines(lines: string[], from: number, to: number): string {
-  return lines.slice(from, to + 1).join('\n');
+  return from === to ? lines[from] : lines.slice(from, to + 1).join('\n');
+}
+
+/** Whether `line` holds `content`'s first `length` characters at `col` (startsWith without a slice). */
+function sameChars(line: string, col: number, content: string, length: number): boolean {
+  if (col + length > line.length) return false;
+  for (let k = 0; k < length; k++) if (line.charCodeAt(col + k) !== content.charCodeAt(k)) return false;
+  return true;
+}
+
+/** How many whitespace and ">" characters `line` opens with (what a `^[\s>]*` match covers). */
+function leadingSpaceOrQuote(line: string): number {
+  let c = 0;
+  while (c < line.length) {
+    const code = line.charCodeAt(c);
+    if (code === 32 || code === 62 /* > */ || (code >= 9 && code <= 13) || (code > 127 && /\s/.test(line[c]))) c++;
+    else break;
+  }
+  return c;
 }
 
 function stripEmphasis(text: string): string {

@@ -23,9 +23,29 @@ const MAX_SPAN = MAX_TEMPLATE_SPAN;
 const IDENT_START = /[A-Za-z_]/;
 const FORMAT_FIELD = /\{([A-Za-z_][\w.]*)\}/y;
 
-function leadingPath(expression: string): string | undefined {
-  const m = /^[-~\s]*([A-Za-z_$][\w.$]*)/.exec(expression);
-  return m ? m[1] : undefined;
+/**
+ * The variable path an expression `text[from, to)` opens with (`/^[-~\s]*([A-Za-z_$][\w.$]*)/`),
+ * read in place: every `{{ }}` in a prompt is asked this, once per file and once per unit.
+ */
+function leadingPath(text: string, from: number, to: number): string | undefined {
+  let i = from;
+  while (i < to) {
+    const c = text.charCodeAt(i);
+    if (c === 45 /* - */ || c === 126 /* ~ */ || c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(text[i]))) i++;
+    else break;
+  }
+  if (i >= to || !isPathStart(text.charCodeAt(i))) return undefined;
+  let e = i + 1;
+  while (e < to && isPathPart(text.charCodeAt(e))) e++;
+  return text.slice(i, e);
+}
+
+function isPathStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 /* _ */ || c === 36 /* $ */;
+}
+
+function isPathPart(c: number): boolean {
+  return isPathStart(c) || (c >= 48 && c <= 57) || c === 46 /* . */;
 }
 
 export function findTemplateSpans(text: string): TemplateSpan[] {
@@ -54,7 +74,7 @@ export function findTemplateSpans(text: string): TemplateSpan[] {
       const close = text.indexOf(closer, i + 2);
       if (close !== -1 && close - i < MAX_SPAN) {
         end = close + 2;
-        if (next === 123) variable = leadingPath(text.slice(i + 2, close));
+        if (next === 123) variable = leadingPath(text, i + 2, close);
         // `{{{x}}}` (triple mustache) closes one brace later.
         if (next === 123 && text.charCodeAt(i + 2) === 123 && text.charCodeAt(end) === 125) end++;
         spans.push({ start: i, end, variable });

@@ -69,15 +69,18 @@ function feed(state: HashState, text: string): HashState {
   return [Math.imul(a ^ 0x1f, 0x01000193), Math.imul(b ^ 0x1f, 0x01000193) ^ (b >>> 15)];
 }
 
-const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Character codes of the hex digits. */
+const HEX = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
 /**
- * `${prefix}.` and 40 bits as 10 hex digits, by byte table (Number#toString(16) was a visible cost
- * per unit), written in one concatenation so no intermediate string is made.
+ * `${slug}.` and 40 bits as 10 hex digits (the first 32 bits of the state, then the top 8 of the
+ * second), made as one string from character codes: Number#toString(16) and then a chain of
+ * concatenations were each a visible cost per unit.
  */
-function idOf(prefix: string, state: HashState): string {
+function idOf(slug: string, state: HashState): string {
   const a = state[0];
-  return `${prefix}.${HEX_BYTE[(a >>> 24) & 255]}${HEX_BYTE[(a >>> 16) & 255]}${HEX_BYTE[(a >>> 8) & 255]}${HEX_BYTE[a & 255]}${HEX_BYTE[(state[1] >>> 24) & 255]}`;
+  const b = state[1] >>> 24;
+  return `${slug}.${String.fromCharCode(HEX[a >>> 28], HEX[(a >>> 24) & 15], HEX[(a >>> 20) & 15], HEX[(a >>> 16) & 15], HEX[(a >>> 12) & 15], HEX[(a >>> 8) & 15], HEX[(a >>> 4) & 15], HEX[a & 15], HEX[b >>> 4], HEX[b & 15])}`;
 }
 
 function prefixState(agentId: string, sectionPath: readonly string[]): HashState {
