@@ -62,3 +62,66 @@ export function blockOnlyParser(preset: 'markdown' | 'text'): MarkdownParser {
   md.block.State = readerState(md);
   return md;
 }
+
+/** Fewest lines a chunk of `parseInChunks` holds (a chunk is cut only at a heading after these). */
+export const CHUNK_LINES = 400;
+
+const ATX_HEADING = /^#{1,6}(?:[ \t]|$)/;
+
+/**
+ * The block tokens of `src` (whose lines are `lines`), handed to `visit` a chunk at a time, exactly
+ * as one parse of the whole text would make them (token maps count from the start of `src`).
+ *
+ * Why chunks: the reader walks the tokens once and keeps none, but a whole-file parse keeps every
+ * token alive until the walk, so each young-generation collection during the parse copied them
+ * all (most of the parse's garbage-collection time on a large prompt). A chunk's tokens die young.
+ *
+ * Why exact: a chunk ends right before a top-level ATX heading. It is parsed together with that
+ * heading line and the line after it (the only line a rule tried before the heading rule, the
+ * table rule, looks at), and it is cut there only when that parse reads the line as a heading at
+ * the top level: then no block before it reached into it (an open fence, HTML block, list or
+ * paragraph would have taken the line), every block rule looks only forward, and at a top-level
+ * block start the parser carries no other state, so the text from the heading on parses as it
+ * would in the whole. Otherwise the chunk runs on to a later heading.
+ */
+export function parseInChunks(md: MarkdownParser, src: string, lines: readonly string[], visit: (tokens: Token[]) => void): void {
+  const env = {};
+  let from = 0;
+  let fromOffset = 0;
+  let offset = 0;
+  for (let l = 0; l < lines.length; l++) {
+    if (l - from >= CHUNK_LINES && lines[l].charCodeAt(0) === 35 /* # */ && ATX_HEADING.test(lines[l])) {
+      const end = Math.min(l + 2, lines.length);
+      let endOffset = offset;
+      for (let k = l; k < end; k++) endOffset += lines[k].length + 1;
+      const tokens: Token[] = [];
+      md.block.parse(src.slice(fromOffset, endOffset - 1), md, env, tokens);
+      const cut = headingAt(tokens, l - from);
+      if (cut >= 0) {
+        tokens.length = cut;
+        visit(shifted(tokens, from));
+        from = l;
+        fromOffset = offset;
+      }
+    }
+    offset += lines[l].length + 1;
+  }
+  const tokens: Token[] = [];
+  md.block.parse(fromOffset === 0 ? src : src.slice(fromOffset), md, env, tokens);
+  visit(shifted(tokens, from));
+}
+
+/** Index of the top-level heading token that opens on `line`, or -1. */
+function headingAt(tokens: Token[], line: number): number {
+  for (let k = tokens.length - 1; k >= 0; k--) {
+    const t = tokens[k];
+    if (t.level === 0 && t.map && t.map[0] < line) return -1;
+    if (t.type === 'heading_open' && t.level === 0 && t.map![0] === line) return k;
+  }
+  return -1;
+}
+
+function shifted(tokens: Token[], lines: number): Token[] {
+  if (lines) for (const t of tokens) if (t.map) t.map = [t.map[0] + lines, t.map[1] + lines];
+  return tokens;
+}

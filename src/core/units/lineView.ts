@@ -21,15 +21,16 @@ export class LineView {
 
   /** Lines [from, to) of the file, unshifted. */
   static ofLines(file: LineIndex, from: number, to: number): LineView {
-    const fileLines: number[] = [];
-    const columns: number[] = [];
+    const count = Math.max(0, to - from);
+    const fileLines: number[] = new Array(count);
+    const columns: number[] = new Array(count);
     // Where every line break in the window is "\n", the view's text is one slice of the file and
     // its lines one split of that slice: far cheaper on a large file than a slice per line and a
     // join of them all later (`text`).
     let lfOnly = to > from;
     for (let l = from; l < to; l++) {
-      fileLines.push(l);
-      columns.push(l === 0 ? file.bom : 0);
+      fileLines[l - from] = l;
+      columns[l - from] = l === 0 ? file.bom : 0;
       if (lfOnly && l + 1 < to && (file.starts[l + 1] !== file.ends[l] + 1 || file.text.charCodeAt(file.ends[l]) !== 10)) lfOnly = false;
     }
     if (lfOnly) {

@@ -4,7 +4,7 @@
  * ourselves from the source, so inline parsing is switched off entirely: that is most of
  * markdown-it's cost and none of our need.
  */
-import { blockOnlyParser, type BlockToken as Token } from './blockParser';
+import { blockOnlyParser, parseInChunks, type BlockToken as Token } from './blockParser';
 import type { LineView } from './lineView';
 import { findTemplateSpans, isOnlyTemplate, isOnlyTemplateOrSlot, maskLines, maskSpans, variablesIn, type TemplateSpan } from './templateVars';
 import { scanXmlSections, TAG_MASK, type XmlElement, type XmlScan } from './xmlSections';
@@ -119,8 +119,9 @@ export function markdownUnits(opts: MarkdownOptions): void {
   const md = opts.plainText ? parsers.text : parsers.markdown;
   // The block parser alone: the core chain around it would only normalise line breaks (the view
   // joins with "\n" already) and strip reference definitions we never look at.
-  const tokens: Token[] = [];
-  md.block.parse(joinChangedLines(joined, original, masked), md, {}, tokens);
+  const source = joinChangedLines(joined, original, masked);
+  /** The chunk of block tokens being walked (parseInChunks). */
+  let tokens: Token[] = [];
 
   const headings: PathEntry[] = [];
   let label: PathEntry | undefined;
@@ -143,7 +144,7 @@ export function markdownUnits(opts: MarkdownOptions): void {
     const contentEnd = trimmedEnd(contentLine);
     const col = lineEnd - contentEnd;
     // The content is a suffix of the line (container markers and indentation stripped).
-    if (col >= 0 && sameChars(line, col, contentLine, contentEnd)) return col;
+    if (col >= 0 && line.startsWith(contentEnd === contentLine.length ? contentLine : contentLine.slice(0, contentEnd), col)) return col;
     let c = 0;
     while (c < lineEnd && isSpace(line.charCodeAt(c))) c++;
     return c;
@@ -350,9 +351,16 @@ export function markdownUnits(opts: MarkdownOptions): void {
     return true;
   };
 
+  parseInChunks(md, source, masked, (chunk) => {
+    tokens = chunk;
+    walk();
+  });
+  flushInlineXmlBefore(Number.MAX_SAFE_INTEGER);
+
+  function walk(): void {
   for (let i = 0; i < tokens.length; i++) {
     const t: Token = tokens[i];
-    if (t.map) flushInlineXmlBefore(t.map[0]);
+    if (t.map && inlineXml < xml.inline.length) flushInlineXmlBefore(t.map[0]);
     switch (t.type) {
       case 'heading_open': {
         const inline = tokens[i + 1];
@@ -443,7 +451,7 @@ export function markdownUnits(opts: MarkdownOptions): void {
         const [from, toExcl] = t.map!;
         const to = toExcl - 1;
         const frame = items[items.length - 1];
-        const contentLines = inline.content.split('\n');
+        const contentLines = linesOf(inline.content);
         if (frame && frame.firstLine === from && !frame.pending && !frame.emittedFirst) {
           frame.pending = { start: from, end: to };
           (frame as ItemFrame & { content?: string[] }).content = contentLines;
@@ -500,7 +508,7 @@ export function markdownUnits(opts: MarkdownOptions): void {
         break;
     }
   }
-  flushInlineXmlBefore(Number.MAX_SAFE_INTEGER);
+  }
 
   /** Token `i` closes the last item of a list, and a list or a code block follows that list. */
   function endsListBeforeBlock(i: number): boolean {
@@ -681,6 +689,11 @@ function viewLineIn(segs: { t: number; line: number }[] | undefined, from: numbe
   return segs[k].line;
 }
 
+/** `text.split("\n")`, without the split call for the one-line text most blocks are. */
+function linesOf(text: string): string[] {
+  return text.indexOf('\n') === -1 ? [text] : text.split('\n');
+}
+
 function samePath(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
@@ -709,13 +722,6 @@ function headingTitle(original: string[], masked: string[], open: Token, content
 
 function joinLines(lines: string[], from: number, to: number): string {
   return from === to ? lines[from] : lines.slice(from, to + 1).join('\n');
-}
-
-/** Whether `line` holds `content`'s first `length` characters at `col` (startsWith without a slice). */
-function sameChars(line: string, col: number, content: string, length: number): boolean {
-  if (col + length > line.length) return false;
-  for (let k = 0; k < length; k++) if (line.charCodeAt(col + k) !== content.charCodeAt(k)) return false;
-  return true;
 }
 
 /** How many whitespace and ">" characters `line` opens with (what a `^[\s>]*` match covers). */
