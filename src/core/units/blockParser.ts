@@ -84,13 +84,13 @@ const ATX_HEADING = /^#{1,6}(?:[ \t]|$)/;
  * block start the parser carries no other state, so the text from the heading on parses as it
  * would in the whole. Otherwise the chunk runs on to a later heading.
  */
-export function parseInChunks(md: MarkdownParser, src: string, lines: readonly string[], visit: (tokens: Token[]) => void): void {
+export function parseInChunks(md: MarkdownParser, src: string, lines: readonly string[], visit: (tokens: Token[]) => void, minLines = CHUNK_LINES): void {
   const env = {};
   let from = 0;
   let fromOffset = 0;
   let offset = 0;
   for (let l = 0; l < lines.length; l++) {
-    if (l - from >= CHUNK_LINES && lines[l].charCodeAt(0) === 35 /* # */ && ATX_HEADING.test(lines[l])) {
+    if (l - from >= minLines && lines[l].charCodeAt(0) === 35 /* # */ && ATX_HEADING.test(lines[l])) {
       const end = Math.min(l + 2, lines.length);
       let endOffset = offset;
       for (let k = l; k < end; k++) endOffset += lines[k].length + 1;

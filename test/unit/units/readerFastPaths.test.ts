@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import MarkdownIt from 'markdown-it';
-import { blockOnlyParser, MarkdownItToken, ReaderToken, type BlockToken } from '../../../src/core/units/blockParser';
+import { blockOnlyParser, MarkdownItToken, parseInChunks, ReaderToken, type BlockToken } from '../../../src/core/units/blockParser';
 import { LineIndex } from '../../../src/core/units/lineIndex';
 import { LineView } from '../../../src/core/units/lineView';
 import { isLockedAt } from '../../../src/core/units/locks';
@@ -42,6 +42,26 @@ describe('Markdown unit reader shortcuts', () => {
         assert.equal(JSON.stringify(a), JSON.stringify(b), c.text);
       }
     }
+  });
+
+  it('parses in chunks exactly as in one piece, wherever a heading falls', () => {
+    // Headings that a fence, an HTML block, a list, a quote, a table or a setext underline
+    // must keep from being cut at.
+    const tricky = fc.constantFrom('# Head', '## Two', '#no', '```', '~~~', '<div>', '</div>', '<!--', '-->', '- item', '  continued', '> quote', '| a | b |', '|---|---|', '# a | b', '---', '===', '', 'text', '    code', '1. one');
+    const doc = fc.oneof(promptCase.map((c) => c.text), fc.array(tricky, { maxLength: 40 }).map((ls) => ls.join('\n')));
+    const md = blockOnlyParser('markdown');
+    fc.assert(
+      fc.property(doc, (text) => {
+        const whole: BlockToken[] = [];
+        md.block.parse(text, md, {}, whole);
+        const chunked: BlockToken[] = [];
+        let chunks = 0;
+        parseInChunks(md, text, text.split('\n'), (ts) => { chunks++; chunked.push(...ts); }, 1);
+        assert.equal(JSON.stringify(chunked), JSON.stringify(whole));
+        return chunks >= 1;
+      }),
+      { numRuns: 3000, seed: 13 },
+    );
   });
 
   it('masks template spans line by line as masking the joined text would', () => {
