@@ -279,7 +279,9 @@ export function markdownUnits(opts: MarkdownOptions): void {
       // One sentence of several: DELETE takes it with the space up to the next sentence (or, for
       // the last one, from the end of the sentence before), so the block reads on intact.
       else if (i < count - 1) block = { start: start.offset, end: positionIn(view, segs, from, startCol, pieces![i + 1].start).offset };
-      else block = { start: positionIn(view, segs, from, startCol, pieces![i - 1].end).offset, end: end.offset };
+      else if (i > 0) block = { start: positionIn(view, segs, from, startCol, pieces![i - 1].end).offset, end: end.offset };
+      // The only sentence, yet not the whole text (spaces or masked text around it): just itself.
+      else block = { start: start.offset, end: end.offset };
       const unit: RawUnit = {
         agentId: agent.id,
         kind: verdict === 'rule' ? (whole ? kind : 'sentence') : verdict,
