@@ -4,6 +4,7 @@
  *   node out/bench/parseUnits.js [--mb 1] [--runs 15]
  */
 import MarkdownIt from 'markdown-it';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { allUnits, parsePromptDocument } from '../src/core/units';
 import { generatePrompt } from './generatePrompt';
@@ -21,6 +22,13 @@ function median(xs: number[]): number {
 interface Timing {
   wallMs: number;
   cpuMs: number;
+  /** CPU time of every sample, in run order (samples of the candidates alternate). */
+  cpuSamples: number[];
+}
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.round((s.length - 1) * q)];
 }
 
 /**
@@ -44,7 +52,7 @@ function timeInterleaved(runs: number, fns: (() => void)[]): Timing[] {
       cpu[k].push((d.user + d.system) / 1000);
     });
   }
-  return fns.map((_, k) => ({ wallMs: median(wall[k]), cpuMs: median(cpu[k]) }));
+  return fns.map((_, k) => ({ wallMs: median(wall[k]), cpuMs: median(cpu[k]), cpuSamples: cpu[k] }));
 }
 
 const mb = arg('mb', 1);
@@ -70,9 +78,15 @@ const result = {
   markdownItParse: { wallMs: round(baselineMs.wallMs), cpuMs: round(baselineMs.cpuMs) },
   unitsParse: { wallMs: round(unitsMs.wallMs), cpuMs: round(unitsMs.cpuMs) },
   ratioVsMarkdownIt: { wall: +(unitsMs.wallMs / baselineMs.wallMs).toFixed(2), cpu: +(unitsMs.cpuMs / baselineMs.cpuMs).toFixed(2) },
+  // The ratio of each round's two samples (taken one after the other): its spread shows the noise.
+  cpuRatioPerRound: (() => {
+    const r = unitsMs.cpuSamples.map((c, i) => c / baselineMs.cpuSamples[i]);
+    return { median: +median(r).toFixed(2), p25: +quantile(r, 0.25).toFixed(2), p75: +quantile(r, 0.75).toFixed(2), min: +Math.min(...r).toFixed(2), max: +Math.max(...r).toFixed(2) };
+  })(),
   target: '<= 1.5',
   reparseAfterOneLineEdit: { wallMs: round(reparseMs.wallMs), cpuMs: round(reparseMs.cpuMs) },
   gcBetweenSamples: typeof (globalThis as { gc?: unknown }).gc === 'function',
   runs,
+  loadAverage: loadavg().map((x) => +x.toFixed(1)),
 };
 console.log(JSON.stringify(result, null, 2));

@@ -22,6 +22,12 @@ export interface AgentDraft {
 
 const byStart = (a: RawUnit, b: RawUnit) => a.range.start.offset - b.range.start.offset;
 
+/** Already sorted by start (as a walk almost always emits them): the stable sort would keep it as is. */
+function inFileOrder(units: RawUnit[]): boolean {
+  for (let k = 1; k < units.length; k++) if (units[k - 1].range.start.offset > units[k].range.start.offset) return false;
+  return true;
+}
+
 export function kindFromName(name: string): AgentKind {
   if (/aggregat|moderator|synthes/i.test(name)) return 'aggregator';
   if (/judge|critic|evaluat|verifier|grader|scorer/i.test(name)) return 'judge';
@@ -30,6 +36,8 @@ export function kindFromName(name: string): AgentKind {
 
 export class AgentCollector {
   private readonly drafts: AgentDraft[] = [];
+  /** The agents started by name, by id (a file may define hundreds: no search per heading). */
+  private readonly named = new Map<string, AgentDraft>();
   private active: AgentDraft;
   private readonly fallback: AgentDraft;
 
@@ -46,10 +54,11 @@ export class AgentCollector {
   /** Switches to agent `id` (reusing it when it appeared before) from `offset` on. */
   startAgent(id: string, offset: number, headingLevel?: number, kind?: AgentKind): AgentDraft {
     this.closeActive(offset);
-    let draft = this.drafts.find((d) => d.id === id && d !== this.fallback);
+    let draft = this.named.get(id);
     if (!draft) {
       draft = { id, kind: kind ?? kindFromName(id), start: offset, end: offset, units: [], context: [], sawContent: false, explicit: true };
       this.drafts.push(draft);
+      this.named.set(id, draft);
     }
     draft.headingLevel = headingLevel;
     draft.sawContent = false;
@@ -89,8 +98,8 @@ export class AgentCollector {
     // Readers may emit a block's units after the lines inside it (a lead-in after its commands):
     // units are kept in file order (a stable sort keeps equal starts as emitted).
     for (const d of this.drafts) {
-      d.units.sort(byStart);
-      d.context.sort(byStart);
+      if (!inFileOrder(d.units)) d.units.sort(byStart);
+      if (!inFileOrder(d.context)) d.context.sort(byStart);
     }
     const explicit = this.drafts.filter((d) => d !== this.fallback);
     if (explicit.length > 0) {

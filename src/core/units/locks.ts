@@ -14,6 +14,10 @@ export function isLockedAt(file: LineIndex, line: number): boolean {
     let c = start;
     while (c < end && (text.charCodeAt(c) === 32 || text.charCodeAt(c) === 9)) c++;
     if (c === end) continue;
+    // Every lock comment opens with "<", "#" or "/" after its indentation: most lines are read no
+    // further (the test runs once per unit).
+    const first = text.charCodeAt(c);
+    if (first !== 60 /* < */ && first !== 35 /* # */ && first !== 47 /* / */ && !/\s/.test(text[c])) return false;
     const line = text.slice(start, end);
     return line.includes('truce:lock') && LOCK_COMMENT.test(line);
   }

@@ -4,28 +4,17 @@
  * ourselves from the source, so inline parsing is switched off entirely: that is most of
  * markdown-it's cost and none of our need.
  */
-import MarkdownIt from 'markdown-it';
-type MarkdownParser = InstanceType<typeof MarkdownIt>;
-type Token = ReturnType<MarkdownParser['parse']>[number];
+import { blockOnlyParser, parseInChunks, type BlockToken as Token } from './blockParser';
 import type { LineView } from './lineView';
-import { findTemplateSpans, isOnlyTemplate, isTemplateSlot, maskSpans, variablesIn, type TemplateSpan } from './templateVars';
+import { findTemplateSpans, isOnlyTemplate, isOnlyTemplateOrSlot, maskLines, maskSpans, variablesIn, type TemplateSpan } from './templateVars';
 import { scanXmlSections, TAG_MASK, type XmlElement, type XmlScan } from './xmlSections';
 import type { AgentCollector } from './agentCollector';
-import type { PolicyUnit, RawUnit, SetAsideKind, UnitKind } from './types';
+import type { PolicyUnit, Position, RawUnit, SetAsideKind, UnitKind } from './types';
 import { isLockedAt } from './locks';
 import { sentenceSpans, type Span } from './sentences';
-import { classifySentence, DESCRIPTIVE_SECTION, FORMAT_SECTION, isExampleLead, isInstructingLead, leadIsRule, type Verdict } from './classify';
+import { classifySentence, DESCRIPTIVE_SECTION, FORMAT_SECTION, isExampleLead, isInstructingLead, leadIsRule, type ClassifyOptions, type Verdict } from './classify';
 
-
-function blockOnly(preset: 'markdown' | 'text'): MarkdownParser {
-  const md = new MarkdownIt('default', { html: true });
-  md.core.ruler.disable(['inline', 'linkify', 'replacements', 'smartquotes', 'text_join']);
-  // Plain-text prompts use `---` between variants and `#` as ordinary characters.
-  if (preset === 'text') md.block.ruler.disable(['heading', 'lheading', 'code']);
-  return md;
-}
-
-const parsers = { markdown: blockOnly('markdown'), text: blockOnly('text') };
+const parsers = { markdown: blockOnlyParser('markdown'), text: blockOnlyParser('text') };
 
 /** Sections whose content illustrates rather than instructs. */
 const NON_RULE_SECTION = /^(examples?|sample( output| input)?s?|example (output|input|conversation)s?|few[- ]shot|demonstrations?|transcripts?)$/i;
@@ -34,6 +23,10 @@ const ROLE_SECTION = /^(your )?(role|persona|identity|profile|background)$/i;
 const AGENT_HEADING = /^agent\s*[:\-–—]\s*(.+)$/i;
 const NO_XML: XmlElement[] = [];
 const NO_SPANS: TemplateSpan[] = [];
+/** The options of every classifySentence call, rewritten per call (it keeps no reference). */
+const classifyOptions: ClassifyOptions = {};
+/** What `emit` returns when it emits no rule (never written to). */
+const NO_UNITS: RawUnit[] = [];
 const TAG_MASK_CODE = TAG_MASK.charCodeAt(0);
 const BOLD_ONLY = /^(\*\*|__)([^*_\n][^\n]*?)\1\s*:?$/;
 
@@ -120,15 +113,15 @@ export function markdownUnits(opts: MarkdownOptions): void {
   const { view, agents } = opts;
   const basePath = opts.basePath ?? [];
   const original = view.lines;
-  const joined = original.join('\n');
-  const spans = findTemplateSpans(joined);
-  const masked = spans.length ? maskSpans(joined, spans).split('\n') : [...original];
+  const joined = view.text();
+  const masked = maskLines(original, findTemplateSpans(joined));
   const xml: XmlScan = scanXmlSections(masked);
   const md = opts.plainText ? parsers.text : parsers.markdown;
   // The block parser alone: the core chain around it would only normalise line breaks (the view
   // joins with "\n" already) and strip reference definitions we never look at.
-  const tokens: Token[] = [];
-  md.block.parse(masked.join('\n'), md, {}, tokens);
+  const source = joinChangedLines(joined, original, masked);
+  /** The chunk of block tokens being walked (parseInChunks). */
+  let tokens: Token[] = [];
 
   const headings: PathEntry[] = [];
   let label: PathEntry | undefined;
@@ -151,7 +144,7 @@ export function markdownUnits(opts: MarkdownOptions): void {
     const contentEnd = trimmedEnd(contentLine);
     const col = lineEnd - contentEnd;
     // The content is a suffix of the line (container markers and indentation stripped).
-    if (col >= 0 && line.startsWith(contentLine.slice(0, contentEnd), col)) return col;
+    if (col >= 0 && line.startsWith(contentEnd === contentLine.length ? contentLine : contentLine.slice(0, contentEnd), col)) return col;
     let c = 0;
     while (c < lineEnd && isSpace(line.charCodeAt(c))) c++;
     return c;
@@ -179,8 +172,13 @@ export function markdownUnits(opts: MarkdownOptions): void {
     }
     for (const f of items) if (f.label) merged.push(f.label);
     if (extra) merged.push(extra);
-    return { path: [...basePath, ...merged.map((m) => m.title)], nonRule: merged.some((m) => m.nonRule) };
+    const path = [...basePath, ...merged.map((m) => m.title)];
+    // The same path as the last one (the next list of a section) is the same array: ids hash a
+    // section path once per array (unitId.ts).
+    const reused = lastPath !== undefined && samePath(lastPath, path) ? lastPath : (lastPath = path);
+    return { path: reused, nonRule: merged.some((m) => m.nonRule) };
   };
+  let lastPath: string[] | undefined;
 
   /** The innermost heading, bold pseudo-heading or label around the current line. */
   const innermostTitle = (): PathEntry | undefined => headings[headings.length - 1];
@@ -236,55 +234,58 @@ export function markdownUnits(opts: MarkdownOptions): void {
       endCol = lineEnd;
     }
     const spans: TemplateSpan[] = text.includes('{') ? findTemplateSpans(text) : NO_SPANS;
-    if (text.length === 0 || (spans.length > 0 && (isOnlyTemplate(text, spans) || isTemplateSlot(text, spans)))) return [];
+    if (text.length === 0 || isOnlyTemplateOrSlot(text, spans)) return NO_UNITS;
     const { path, nonRule } = sectionPathAt(from, extraPath);
-    if (nonRule) return [];
-    const posAt = (t: number) => {
-      if (!segs) return view.position(from, startCol + t);
-      let k = segs.length - 1;
-      while (k > 0 && segs[k].t > t) k--;
-      return view.position(segs[k].line, segs[k].col + (t - segs[k].t));
-    };
+    if (nonRule) return NO_UNITS;
     const line = original[from];
     let indentEnd = 0;
     while (indentEnd < startCol && (isSpace(line.charCodeAt(indentEnd)) || line.charCodeAt(indentEnd) === 62 /* > */)) indentEnd++;
     const locked = isLockedAt(view.file, view.fileLines[blockFrom]);
     const agent = agents.current();
     // Most blocks are one sentence: look for a sentence end before splitting.
-    const pieces: Span[] = eo.whole || !(SENTENCE_END.test(text) || (segs !== undefined && BOLD_LINE.test(text))) ? [{ start: 0, end: text.length }] : sentenceSpans(spans.length ? maskSpans(text, spans) : text);
+    // The sentences of the block, or none when it is read whole.
+    const pieces: Span[] | undefined = eo.whole || !(SENTENCE_END.test(text) || (segs !== undefined && BOLD_LINE.test(text))) ? undefined : sentenceSpans(spans.length ? maskSpans(text, spans) : text);
+    const count = pieces ? pieces.length : 1;
     const descriptive = descriptiveSection();
-    const out: RawUnit[] = [];
+    let out: RawUnit[] = NO_UNITS;
     let sawRule = false;
-    for (let i = 0; i < pieces.length; i++) {
-      const piece = pieces[i];
-      const single = pieces.length === 1 && piece.start === 0 && piece.end === text.length;
-      const ptext = single ? text : text.slice(piece.start, piece.end);
+    for (let i = 0; i < count; i++) {
+      const pStart = pieces ? pieces[i].start : 0;
+      const pEnd = pieces ? pieces[i].end : text.length;
+      const single = count === 1 && pStart === 0 && pEnd === text.length;
+      const ptext = single ? text : text.slice(pStart, pEnd);
       const pspans = single ? spans : spans.length ? findTemplateSpans(ptext) : NO_SPANS;
-      if (!single && pspans.length > 0 && (isOnlyTemplate(ptext, pspans) || isTemplateSlot(ptext, pspans))) continue;
+      if (!single && isOnlyTemplateOrSlot(ptext, pspans)) continue;
       let verdict: Verdict | 'skip';
       if (opts.setAside) verdict = opts.setAside;
-      else if (eo.leadAtEnd && i === pieces.length - 1 && /:[\s*_]*$/.test(ptext)) verdict = leadIsRule(ptext, eo.leadAtEnd === 'code') ? 'rule' : 'skip';
+      else if (eo.leadAtEnd && i === count - 1 && /:[\s*_]*$/.test(ptext)) verdict = leadIsRule(ptext, eo.leadAtEnd === 'code') ? 'rule' : 'skip';
       else {
+        classifyOptions.opening = eo.opening && !sawRule;
+        classifyOptions.listItem = (eo.listItem && i === 0) || opts.specifies;
+        classifyOptions.descriptiveSection = descriptive;
         // An item under a reply-format heading specifies the reply, as an instructing lead-in's would.
-        const listItem = (eo.listItem && i === 0) || opts.specifies;
-        verdict = classifySentence(ptext, { opening: eo.opening && !sawRule, listItem, descriptiveSection: descriptive, instructingLead: eo.lead?.instructs || opts.specifies || (listItem && !eo.lead && sectionKind().format), exampleLead: eo.lead?.examples });
+        classifyOptions.instructingLead = eo.lead?.instructs || opts.specifies || (classifyOptions.listItem && !eo.lead && sectionKind().format);
+        classifyOptions.exampleLead = eo.lead?.examples;
+        verdict = classifySentence(ptext, classifyOptions);
       }
       if (verdict === 'skip') continue;
       if (verdict === 'rule') sawRule = true;
       const whole = single;
-      const start = whole ? view.position(from, startCol) : posAt(piece.start);
-      const end = whole ? view.position(to, endCol) : posAt(piece.end);
+      const start = whole ? view.position(from, startCol) : positionIn(view, segs, from, startCol, pStart);
+      const end = whole ? view.position(to, endCol) : positionIn(view, segs, from, startCol, pEnd);
       const style: PolicyUnit['style'] = whole ? { marker: line.slice(indentEnd, startCol), indent: line.slice(0, indentEnd) } : { marker: '', indent: line.slice(0, indentEnd) };
       if (end.line > start.line) {
-        const next = view.fileLines.indexOf(start.line + 1);
+        const next = view.viewLineOf(start.line + 1, viewLineIn(segs, from, pStart) + 1);
         if (next >= 0) style.continuationIndent = /^\s*/.exec(original[next])![0];
       }
       let block: { start: number; end: number };
       if (whole) block = { start: view.offset(blockFrom, blockStartCol), end: end.offset };
       // One sentence of several: DELETE takes it with the space up to the next sentence (or, for
       // the last one, from the end of the sentence before), so the block reads on intact.
-      else if (i < pieces.length - 1) block = { start: start.offset, end: posAt(pieces[i + 1].start).offset };
-      else block = { start: posAt(pieces[i - 1].end).offset, end: end.offset };
+      else if (i < count - 1) block = { start: start.offset, end: positionIn(view, segs, from, startCol, pieces![i + 1].start).offset };
+      else if (i > 0) block = { start: positionIn(view, segs, from, startCol, pieces![i - 1].end).offset, end: end.offset };
+      // The only sentence, yet not the whole text (spaces or masked text around it): just itself.
+      else block = { start: start.offset, end: end.offset };
       const unit: RawUnit = {
         agentId: agent.id,
         kind: verdict === 'rule' ? (whole ? kind : 'sentence') : verdict,
@@ -301,6 +302,7 @@ export function markdownUnits(opts: MarkdownOptions): void {
       if (!whole) unit.splitFrom = text;
       if (verdict === 'rule') {
         agent.units.push(unit);
+        if (out === NO_UNITS) out = [];
         out.push(unit);
       } else {
         agent.context.push(unit);
@@ -355,9 +357,16 @@ export function markdownUnits(opts: MarkdownOptions): void {
     return true;
   };
 
+  parseInChunks(md, source, masked, (chunk) => {
+    tokens = chunk;
+    walk();
+  });
+  flushInlineXmlBefore(Number.MAX_SAFE_INTEGER);
+
+  function walk(): void {
   for (let i = 0; i < tokens.length; i++) {
     const t: Token = tokens[i];
-    if (t.map) flushInlineXmlBefore(t.map[0]);
+    if (t.map && inlineXml < xml.inline.length) flushInlineXmlBefore(t.map[0]);
     switch (t.type) {
       case 'heading_open': {
         const inline = tokens[i + 1];
@@ -448,7 +457,7 @@ export function markdownUnits(opts: MarkdownOptions): void {
         const [from, toExcl] = t.map!;
         const to = toExcl - 1;
         const frame = items[items.length - 1];
-        const contentLines = inline.content.split('\n');
+        const contentLines = linesOf(inline.content);
         if (frame && frame.firstLine === from && !frame.pending && !frame.emittedFirst) {
           frame.pending = { start: from, end: to };
           (frame as ItemFrame & { content?: string[] }).content = contentLines;
@@ -505,7 +514,7 @@ export function markdownUnits(opts: MarkdownOptions): void {
         break;
     }
   }
-  flushInlineXmlBefore(Number.MAX_SAFE_INTEGER);
+  }
 
   /** Token `i` closes the last item of a list, and a list or a code block follows that list. */
   function endsListBeforeBlock(i: number): boolean {
@@ -582,11 +591,13 @@ export function markdownUnits(opts: MarkdownOptions): void {
   function handleParagraph(from: number, to: number, contentLines: string[], inItem: boolean, next?: Token): void {
     const text = joinLines(original, from, to).trim();
     const firstContent = agents.noteContent();
-    const bold = BOLD_ONLY.exec(text);
+    // Only text opening with "**" or "__" can be a bold pseudo-heading.
+    const c0 = text.charCodeAt(0);
+    const bold = (c0 === 42 || c0 === 95) && text.charCodeAt(1) === c0 ? BOLD_ONLY.exec(text) : null;
     const nextIsCode = next?.type === 'fence';
     const nextIsList = next?.type === 'bullet_list_open' || next?.type === 'ordered_list_open';
     const startCol = contentStart(from, contentLines[0] ?? '');
-    const indentCol = /^[\s>]*/.exec(original[from])![0].length;
+    const indentCol = leadingSpaceOrQuote(original[from]);
     pendingLead = undefined;
     if (!inItem && bold && from === to) {
       pathVersion++;
@@ -646,6 +657,55 @@ export function markdownUnits(opts: MarkdownOptions): void {
   }
 }
 
+/**
+ * `lines.join("\n")`, where `lines` is `base` split at "\n" (`baseLines`) with some lines
+ * rewritten: the unchanged stretches are copied from `base` as one slice each.
+ */
+function joinChangedLines(base: string, baseLines: readonly string[], lines: readonly string[]): string {
+  let parts: string[] | undefined;
+  let runStart = 0;
+  let offset = 0;
+  for (let l = 0; l < lines.length; l++) {
+    const was = baseLines[l];
+    if (lines[l] !== was) {
+      parts ??= [];
+      parts.push(base.slice(runStart, offset), lines[l]);
+      runStart = offset + was.length;
+    }
+    offset += was.length + 1;
+  }
+  if (!parts) return base;
+  parts.push(base.slice(runStart));
+  return parts.join('');
+}
+
+/** View position of index `t` of a unit's text that starts at (`from`, `startCol`); `segs` maps a multi-line text's lines. */
+function positionIn(view: LineView, segs: { t: number; line: number; col: number }[] | undefined, from: number, startCol: number, t: number): Position {
+  if (!segs) return view.position(from, startCol + t);
+  let k = segs.length - 1;
+  while (k > 0 && segs[k].t > t) k--;
+  return view.position(segs[k].line, segs[k].col + (t - segs[k].t));
+}
+
+/** View line of index `t` of a unit's text that starts on view line `from`. */
+function viewLineIn(segs: { t: number; line: number }[] | undefined, from: number, t: number): number {
+  if (!segs) return from;
+  let k = segs.length - 1;
+  while (k > 0 && segs[k].t > t) k--;
+  return segs[k].line;
+}
+
+/** `text.split("\n")`, without the split call for the one-line text most blocks are. */
+function linesOf(text: string): string[] {
+  return text.indexOf('\n') === -1 ? [text] : text.split('\n');
+}
+
+function samePath(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
 function isSpace(c: number): boolean {
   return c === 32 || c === 9;
 }
@@ -667,7 +727,18 @@ function headingTitle(original: string[], masked: string[], open: Token, content
 }
 
 function joinLines(lines: string[], from: number, to: number): string {
-  return lines.slice(from, to + 1).join('\n');
+  return from === to ? lines[from] : lines.slice(from, to + 1).join('\n');
+}
+
+/** How many whitespace and ">" characters `line` opens with (what a `^[\s>]*` match covers). */
+function leadingSpaceOrQuote(line: string): number {
+  let c = 0;
+  while (c < line.length) {
+    const code = line.charCodeAt(c);
+    if (code === 32 || code === 62 /* > */ || (code >= 9 && code <= 13) || (code > 127 && /\s/.test(line[c]))) c++;
+    else break;
+  }
+  return c;
 }
 
 function stripEmphasis(text: string): string {

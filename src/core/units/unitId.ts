@@ -11,10 +11,42 @@
  */
 export function normalizeRuleText(text: string): string {
   let out = text.toLowerCase();
-  // Most rules have neither emphasis nor runs of whitespace: test before rewriting.
-  if (/[*_`]/.test(out)) out = out.replace(/[*_`]+/g, '');
-  if (/\s\s|[^\S ]/.test(out)) out = out.replace(/\s+/g, ' ');
+  // Most rules have neither emphasis nor runs of whitespace: look before rewriting (by character
+  // code: the same tests as regular expressions were a visible cost per unit).
+  if (hasEmphasisMark(out)) out = out.replace(/[*_`]+/g, '');
+  if (hasOddWhitespace(out)) out = out.replace(/\s+/g, ' ');
   return out.trim();
+}
+
+function hasEmphasisMark(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 42 /* * */ || c === 95 /* _ */ || c === 96 /* ` */) return true;
+  }
+  return false;
+}
+
+/** `/\s\s|[^\S ]/.test(text)`: whitespace other than a single space somewhere. */
+function hasOddWhitespace(text: string): boolean {
+  let space = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32) {
+      if (space) return true;
+      space = true;
+    } else if (isWhitespace(c)) {
+      return true;
+    } else {
+      space = false;
+    }
+  }
+  return false;
+}
+
+/** What `\s` matches, other than the space itself. */
+function isWhitespace(c: number): boolean {
+  if (c < 128) return c >= 9 && c <= 13;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /**
@@ -37,12 +69,18 @@ function feed(state: HashState, text: string): HashState {
   return [Math.imul(a ^ 0x1f, 0x01000193), Math.imul(b ^ 0x1f, 0x01000193) ^ (b >>> 15)];
 }
 
-const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Character codes of the hex digits. */
+const HEX = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
-/** 40 bits as 10 hex digits, by byte table: Number#toString(16) was a visible cost per unit. */
-function hex40(state: HashState): string {
+/**
+ * `${slug}.` and 40 bits as 10 hex digits (the first 32 bits of the state, then the top 8 of the
+ * second), made as one string from character codes: Number#toString(16) and then a chain of
+ * concatenations were each a visible cost per unit.
+ */
+function idOf(slug: string, state: HashState): string {
   const a = state[0];
-  return HEX_BYTE[(a >>> 24) & 255] + HEX_BYTE[(a >>> 16) & 255] + HEX_BYTE[(a >>> 8) & 255] + HEX_BYTE[a & 255] + HEX_BYTE[(state[1] >>> 24) & 255];
+  const b = state[1] >>> 24;
+  return `${slug}.${String.fromCharCode(HEX[a >>> 28], HEX[(a >>> 24) & 15], HEX[(a >>> 20) & 15], HEX[(a >>> 16) & 15], HEX[(a >>> 12) & 15], HEX[(a >>> 8) & 15], HEX[(a >>> 4) & 15], HEX[a & 15], HEX[b >>> 4], HEX[b & 15])}`;
 }
 
 function prefixState(agentId: string, sectionPath: readonly string[]): HashState {
@@ -52,7 +90,7 @@ function prefixState(agentId: string, sectionPath: readonly string[]): HashState
 }
 
 export function baseUnitId(agentId: string, sectionPath: string[], text: string): string {
-  return `${slug(agentId)}.${hex40(feed(prefixState(agentId, sectionPath), normalizeRuleText(text)))}`;
+  return idOf(slug(agentId), feed(prefixState(agentId, sectionPath), normalizeRuleText(text)));
 }
 
 function slug(s: string): string {
@@ -89,7 +127,7 @@ export function assignIds<T extends { agentId: string; sectionPath: string[]; te
     }
     let agentSlug = slugs.get(u.agentId);
     if (agentSlug === undefined) slugs.set(u.agentId, (agentSlug = slug(u.agentId)));
-    const base = `${agentSlug}.${hex40(feed(prefix.state, normalizeRuleText(u.text)))}`;
+    const base = idOf(agentSlug, feed(prefix.state, normalizeRuleText(u.text)));
     cache?.set(u, base);
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
