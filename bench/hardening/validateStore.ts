@@ -16,6 +16,7 @@ import { join, relative } from 'node:path';
 import { DiskResponseCache } from '../../src/core/llm/responseCache';
 import { OPTIMIZE_FILES, readOptimizeManifest, readPrompts } from '../../src/core/optimize/optimizeStore';
 import { cacheDir, isStoredCallRecord, loadRun, readJsonlFile, runsDir, type JsonlContents } from '../../src/core/store';
+import { RUN_LOCK_FILE } from '../../src/core/store/runLock';
 import { parseTasksJsonl } from '../../src/core/tasks';
 
 export interface StoreFinding {
@@ -33,8 +34,10 @@ export interface StoreReport {
   cacheEntries: number;
 }
 
-const RUN_FILE_NAMES = new Set(['manifest.json', 'trajectories.jsonl', 'llm-calls.jsonl', 'journal.jsonl', 'summary.json']);
-const OPTIMIZE_FILE_NAMES = new Set<string>(Object.values(OPTIMIZE_FILES));
+// A killed process leaves its run lock behind; the next owner takes a stale lock over (runLock.ts),
+// so the file is part of a sound store, not corruption.
+const RUN_FILE_NAMES = new Set(['manifest.json', 'trajectories.jsonl', 'llm-calls.jsonl', 'journal.jsonl', 'summary.json', RUN_LOCK_FILE]);
+const OPTIMIZE_FILE_NAMES = new Set<string>([...Object.values(OPTIMIZE_FILES), RUN_LOCK_FILE]);
 
 async function walk(dir: string): Promise<string[]> {
   let entries;
