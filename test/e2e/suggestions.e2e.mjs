@@ -49,6 +49,26 @@ async function openQuickFixMenu(page, expect) {
   return rows.allTextContents();
 }
 
+/**
+ * Opens the Refactor menu (Ctrl+Shift+R) until it lists `expect`. Right after another action menu
+ * closes, a loaded workbench can answer the first request with "No refactorings available" (the
+ * request is cancelled while the editor takes focus back), so the menu is asked again, three times
+ * at most; the last failure is the test's.
+ */
+async function openRefactorMenu(page, expect) {
+  const row = page.locator(selectors.actionWidgetRow, { hasText: expect }).first();
+  for (let attempt = 1; ; attempt += 1) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Shift+R');
+    try {
+      await row.waitFor({ state: 'visible', timeout: 15_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
 /** Moves the menu's focus down to the row that contains `text` and runs it (a pointer blocker stops clicks). */
 async function chooseAction(page, text) {
   for (let i = 0; i < 20; i += 1) {
@@ -132,10 +152,8 @@ export default [
       await waitForLens(page, /blamed in 4\/5 tasks/);
       await goToLine(page, units.split.range.start.line + 1);
       await openQuickFixMenu(page, 'Apply all TRUCE suggestions');
-      await page.keyboard.press('Escape');
       // The refactoring is a RefactorRewrite action; the Refactor menu (Ctrl+Shift+R) lists it.
-      await page.keyboard.press('Control+Shift+R');
-      await page.locator(selectors.actionWidgetRow, { hasText: 'Apply all TRUCE suggestions' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+      await openRefactorMenu(page, 'Apply all TRUCE suggestions');
       await chooseAction(page, 'Apply all TRUCE suggestions');
       const pane = page.locator('.refactor-preview-view, .bulk-edit-panel, [id="refactorPreview"]').first();
       await pane.waitFor({ state: 'visible', timeout: 20_000 });
