@@ -18,6 +18,7 @@ import { loadRun, writeFileAtomic, type RunStatus } from '../store';
 import type { Trajectory } from '../trajectory/schema';
 import type { PromptTexts } from '../credit/agentUnits';
 import { candidateBackend } from './candidateBackend';
+import { inTaskOrder } from './inTaskOrder';
 import { createHash } from 'node:crypto';
 
 export interface RolloutRequest {
@@ -91,13 +92,15 @@ export async function rollout(request: RolloutRequest): Promise<RolloutResult> {
     ...(request.runIntoCap ? { confirmSpend: async () => true } : {}),
   });
   const stored = await loadRun(request.workspaceRoot, result.runId);
+  // The store holds them in the order the tasks finished, which differs run to run.
+  const trajectories = inTaskOrder(stored.trajectories, request.tasks);
   const scores = new Map<string, number>();
-  for (const t of stored.trajectories) scores.set(t.taskId, t.outcome?.score ?? 0);
+  for (const t of trajectories) scores.set(t.taskId, t.outcome?.score ?? 0);
   return {
     runId: result.runId,
     status: result.status,
     ...(result.summary.statusReason !== undefined ? { statusReason: result.summary.statusReason } : {}),
-    trajectories: stored.trajectories,
+    trajectories,
     scores,
     usage: result.summary.invocation?.usage ?? emptyTotals(),
     // A reused run spent nothing now (its spend was counted in the round that ran it). A resumed
