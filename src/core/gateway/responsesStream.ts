@@ -4,29 +4,20 @@
  * `response.failed`), whose `response` is the whole reply with its usage. The reader keeps that
  * final reply for the record; the writer serves a recorded reply as such a stream on replay.
  */
+import { SseDataReader } from './sseData';
+
 export class ResponsesStreamReader {
-  private buffer = '';
+  private readonly sse = new SseDataReader();
   private final?: Record<string, unknown>;
   private latest?: Record<string, unknown>;
   done = false;
 
   push(text: string): void {
-    this.buffer += text;
-    let cut = this.buffer.indexOf('\n\n');
-    while (cut >= 0) {
-      this.event(this.buffer.slice(0, cut));
-      this.buffer = this.buffer.slice(cut + 2);
-      cut = this.buffer.indexOf('\n\n');
-    }
+    for (const data of this.sse.push(text)) this.event(data);
   }
 
-  private event(raw: string): void {
-    const data = raw
-      .split('\n')
-      .filter((l) => l.startsWith('data:'))
-      .map((l) => l.slice(5).trimStart())
-      .join('\n');
-    if (!data || data === '[DONE]') return;
+  private event(data: string): void {
+    if (data === '[DONE]') return;
     let event: { type?: unknown; response?: unknown };
     try {
       event = JSON.parse(data) as { type?: unknown; response?: unknown };

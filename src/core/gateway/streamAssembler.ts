@@ -3,6 +3,8 @@
  * is recorded (and accounted) like any other: the text and tool calls of each choice, the finish
  * reason and the usage the last chunk carries when the request asked for it.
  */
+import { SseDataReader } from './sseData';
+
 interface ToolCallPart {
   index: number;
   id?: string;
@@ -19,7 +21,7 @@ interface ChoiceState {
 }
 
 export class StreamAssembler {
-  private buffer = '';
+  private readonly sse = new SseDataReader();
   private readonly choices = new Map<number, ChoiceState>();
   private id?: string;
   private model?: string;
@@ -29,22 +31,10 @@ export class StreamAssembler {
 
   /** Feeds raw bytes of the event stream as they arrive (events may be split anywhere). */
   push(text: string): void {
-    this.buffer += text;
-    let cut = this.buffer.indexOf('\n\n');
-    while (cut >= 0) {
-      this.event(this.buffer.slice(0, cut));
-      this.buffer = this.buffer.slice(cut + 2);
-      cut = this.buffer.indexOf('\n\n');
-    }
+    for (const data of this.sse.push(text)) this.event(data);
   }
 
-  private event(raw: string): void {
-    const data = raw
-      .split('\n')
-      .filter((l) => l.startsWith('data:'))
-      .map((l) => l.slice(5).trimStart())
-      .join('\n');
-    if (!data) return;
+  private event(data: string): void {
     if (data === '[DONE]') {
       this.done = true;
       return;
