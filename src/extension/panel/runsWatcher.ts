@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
 import { isRunId } from '../../core/store';
-import { FolderWatchers } from '../watch/folderWatchers';
+import { FolderWatchers, type FolderWatchersOptions } from '../watch/folderWatchers';
 import { IMPORT_SUFFIX, importRunId, isImportFileName } from './readImportRun';
 
 /** More followed run folders than this keep only the most recently shown ones (one watch each). */
 const MAX_FOLLOWED_RUNS = 64;
 
-export interface RunsWatcherOptions {
+export interface RunsWatcherOptions extends FolderWatchersOptions {
   /** Also watch every run through the workspace's recursive watcher (default true; tests turn it off). */
   recursive?: boolean;
 }
@@ -19,8 +19,8 @@ export interface RunsWatcherOptions {
  *
  * The recursive watcher can be blind below `.truce/runs` for a whole session (see
  * FolderWatchers), so the runs folder, the imports folder and the folders of the runs a view shows
- * ({@link follow}) are also watched one folder at a time: a new run and a change of a shown run
- * are reported either way.
+ * ({@link follow}) are also watched one folder at a time, and polled: a new run and a change of a
+ * shown run are reported either way.
  */
 export class RunsWatcher implements vscode.Disposable {
   private readonly watchers: vscode.FileSystemWatcher[];
@@ -40,7 +40,7 @@ export class RunsWatcher implements vscode.Disposable {
   ) {
     const note = (uri: vscode.Uri) => this.note(uri);
     this.watchers =
-      options.recursive === false
+      options.recursive === false || options.events === false
         ? []
         : [
             vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.truce/runs/**')),
@@ -49,7 +49,7 @@ export class RunsWatcher implements vscode.Disposable {
     this.listeners = this.watchers.flatMap((w) => [w.onDidCreate(note), w.onDidChange(note), w.onDidDelete(note)]);
     this.runsFolder = vscode.Uri.joinPath(folder.uri, '.truce', 'runs');
     this.fixedFolders = [this.runsFolder, vscode.Uri.joinPath(folder.uri, '.truce', 'imports')];
-    this.folders = new FolderWatchers(note);
+    this.folders = new FolderWatchers(note, options);
     this.folders.set(this.fixedFolders);
   }
 

@@ -54,8 +54,20 @@ export function registerRevertEditCommand(workspaceRun: WorkspaceRun, log: vscod
       return undefined;
     }
     log.info(`reverted ${id} in ${outcome.entry.file} (${outcome.entry.editId})`);
-    // The file changed on disk; an open editor picks that up, and the run view learns the suggestion is pending again.
+    if (open) await reloadFromDisk(open);
+    // The run view learns the suggestion is pending again.
     await workspaceRun.reload();
     return outcome.entry.editId;
   });
+}
+
+/**
+ * Shows an open document again with what the revert wrote. VS Code would reload it when its file
+ * watcher reports the write, but a machine can leave that watcher blind (an inotify limit reached),
+ * and a stale buffer saved later would bring the reverted edit back. Reverting the (clean) editor
+ * re-reads the file now; the user sees the file the edit was taken out of.
+ */
+async function reloadFromDisk(document: vscode.TextDocument): Promise<void> {
+  await vscode.window.showTextDocument(document, { preview: false });
+  await vscode.commands.executeCommand('workbench.action.files.revert');
 }

@@ -1,4 +1,12 @@
 import * as vscode from 'vscode';
+import { DEFAULT_POLL_MS, FolderPoller } from './folderPoller';
+
+export interface FolderWatchersOptions {
+  /** Ask VS Code for file events (default true; tests turn it off to prove the polling alone). */
+  events?: boolean;
+  /** Milliseconds between two looks at the folders; 0 turns the polling off. */
+  pollMs?: number;
+}
 
 /**
  * One non-recursive watcher per folder of a set that changes over time (the runs a view shows).
@@ -9,11 +17,24 @@ import * as vscode from 'vscode';
  * in a workspace without `.truce` — and then stays blind below it for the whole session (seen in
  * its trace log: `.truce` added, `.truce/runs` never). A non-recursive watcher is a separate watch
  * of one folder, and one on a folder that does not exist yet waits for it to appear.
+ *
+ * Both rest on inotify, which a machine can leave blind altogether: CI saw no event from either
+ * kind for minutes, and the same failure comes back with `fs.inotify.max_user_instances` at 1
+ * (VS Code logs EMFILE for every watch and reports nothing). So the same folders are also polled (FolderPoller):
+ * events when they come, a look every {@link DEFAULT_POLL_MS} ms when they do not.
  */
 export class FolderWatchers implements vscode.Disposable {
   private readonly watched = new Map<string, vscode.Disposable>();
+  private readonly poller: FolderPoller;
+  private readonly events: boolean;
 
-  constructor(private readonly onEvent: (uri: vscode.Uri) => void) {}
+  constructor(
+    private readonly onEvent: (uri: vscode.Uri) => void,
+    options: FolderWatchersOptions = {},
+  ) {
+    this.events = options.events ?? true;
+    this.poller = new FolderPoller((path) => onEvent(vscode.Uri.file(path)), options.pollMs ?? DEFAULT_POLL_MS);
+  }
 
   /** Watches exactly these folders from now on: new ones are added, the others are dropped. */
   set(folders: readonly vscode.Uri[]): void {
@@ -24,7 +45,8 @@ export class FolderWatchers implements vscode.Disposable {
         this.watched.delete(key);
       }
     }
-    for (const [key, folder] of wanted) if (!this.watched.has(key)) this.watched.set(key, this.watch(folder));
+    for (const [key, folder] of wanted) if (!this.watched.has(key)) this.watched.set(key, this.events ? this.watch(folder) : new vscode.Disposable(() => {}));
+    this.poller.set(folders.filter((f) => f.scheme === 'file').map((f) => f.fsPath));
   }
 
   /** The folders watched now, as URI strings (for tests and logs). */
@@ -33,6 +55,7 @@ export class FolderWatchers implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.poller.dispose();
     for (const watch of this.watched.values()) watch.dispose();
     this.watched.clear();
   }

@@ -15,7 +15,7 @@
 // Needs: `node scripts/build.mjs --tests`, code-server (scripts/install-code-server.sh), chromium.
 // On failure, the server log, the extension host logs, the page console and a screenshot are
 // kept in artifacts/integration/.
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -86,6 +86,25 @@ async function keepArtifacts(reason) {
     await writeFile(target, contents);
   }
   log(`kept logs and a screenshot in ${artifacts}`);
+  await printWatcherLines(join(artifacts, 'server-logs'));
+}
+
+/**
+ * CI keeps only what a run prints, not its artifacts: the file watcher's complaints (a limit
+ * reached, a watch that failed) are what a watcher test that failed there needs, so they are
+ * printed. The last lines only; the whole logs are in the artifacts.
+ */
+async function printWatcherLines(folder) {
+  if (!existsSync(folder)) return;
+  const lines = [];
+  for (const entry of await readdir(folder, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.log')) continue;
+    const path = join(entry.parentPath ?? entry.path, entry.name);
+    const text = await readFile(path, 'utf8').catch(() => '');
+    for (const line of text.split('\n')) if (/watch/i.test(line) && /error|warn|fail|limit|ENOSPC|EMFILE/i.test(line)) lines.push(`${entry.name}: ${line}`);
+  }
+  log(lines.length === 0 ? 'the server logs hold no watcher warning or error' : `watcher warnings and errors in the server logs (last ${Math.min(lines.length, 30)} of ${lines.length}):`);
+  for (const line of lines.slice(-30)) console.log(`  ${line.slice(0, 400)}`);
 }
 
 async function cleanup() {
