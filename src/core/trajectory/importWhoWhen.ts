@@ -73,6 +73,7 @@ export function importWhoWhenText(text: string, options: WhoWhenImportOptions = 
   return result;
 }
 
+/** One log: envelope checks → history entries → steps with their reads and rounds → agents → labels → the trajectory. */
 function buildTrajectory(value: unknown, path: string, options: WhoWhenImportOptions, errors: ImportIssue[]): Trajectory | undefined {
   const at = (p: string): string => (path ? `${path}.${p}` : p);
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
@@ -85,16 +86,34 @@ function buildTrajectory(value: unknown, path: string, options: WhoWhenImportOpt
     return undefined;
   }
   const systemPrompts = record.system_prompt && typeof record.system_prompt === 'object' && !Array.isArray(record.system_prompt) ? (record.system_prompt as Record<string, unknown>) : {};
-
-  interface Entry {
-    index: number;
-    agent: string;
-    channel?: string;
-    role?: string;
-    content: string;
+  const entries = readEntries(record.history, at, errors);
+  if (entries.length === 0) {
+    errors.push({ message: 'the log has no usable history entries', path: at('history') });
+    return undefined;
   }
+  const rounds = roundsBySpeakerRepeat(
+    entries.map((e) => ({ agentId: e.agent, speaks: true })),
+    { mergeConsecutive: true },
+  );
+  const steps = entrySteps(entries, rounds);
+  const agents = agentsOf(entries, systemPrompts);
+  const labels = labelsOf(record, steps, agents, at, errors);
+  return envelope(record, options, entries, { agents, rounds: [...new Set(rounds)].map((index) => ({ index })), steps, labels });
+}
+
+/** One history entry: its index in `history`, the speaker and channel, and the text. */
+interface Entry {
+  index: number;
+  agent: string;
+  channel?: string;
+  role?: string;
+  content: string;
+}
+
+/** The usable history entries; one that names no agent is skipped with an error. */
+function readEntries(history: unknown[], at: (p: string) => string, errors: ImportIssue[]): Entry[] {
   const entries: Entry[] = [];
-  record.history.forEach((raw, index) => {
+  history.forEach((raw, index) => {
     const m = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : undefined;
     // Blank names and roles name nobody: treat them as absent.
     const name = asText(m?.name)?.trim() || undefined;
@@ -111,15 +130,14 @@ function buildTrajectory(value: unknown, path: string, options: WhoWhenImportOpt
     }
     entries.push({ index, agent: speaker.agent, ...(speaker.channel ? { channel: speaker.channel } : {}), ...(name && role ? { role } : {}), content: asText(m.content) ?? '' });
   });
-  if (entries.length === 0) {
-    errors.push({ message: 'the log has no usable history entries', path: at('history') });
-    return undefined;
-  }
+  return entries;
+}
 
-  const rounds = roundsBySpeakerRepeat(
-    entries.map((e) => ({ agentId: e.agent, speaks: true })),
-    { mergeConsecutive: true },
-  );
+/**
+ * One step per entry, id `s<index>`. A step reads the entry before it and, when an orchestrator
+ * addressed its agent earlier in the same round ("-> WebSurfer"), that instruction.
+ */
+function entrySteps(entries: readonly Entry[], rounds: readonly number[]): Step[] {
   const steps: Step[] = [];
   let addressed = new Map<string, string>();
   entries.forEach((e, i) => {
@@ -146,8 +164,11 @@ function buildTrajectory(value: unknown, path: string, options: WhoWhenImportOpt
     });
     if (target) addressed.set(target, id);
   });
+  return steps;
+}
 
-  // Agents: speakers in order of first appearance, then prompt holders that never spoke.
+/** Agents: speakers in order of first appearance, then prompt holders that never spoke. */
+function agentsOf(entries: readonly Entry[], systemPrompts: Record<string, unknown>): Agent[] {
   const agents: Agent[] = [];
   const kindOf = (id: string): AgentKind => (isHuman(id) ? 'human' : isTerminal(id) ? 'tool' : 'role');
   const addAgent = (id: string): void => {
@@ -157,28 +178,35 @@ function buildTrajectory(value: unknown, path: string, options: WhoWhenImportOpt
   };
   for (const e of entries) addAgent(e.agent);
   for (const id of Object.keys(systemPrompts)) if (id.trim()) addAgent(id);
+  return agents;
+}
 
-  const labels = labelsOf(record, steps, agents, at, errors);
+/** The trajectory around its parts: identity, task, the failed outcome every log is, and its source. */
+function envelope(
+  record: Record<string, unknown>,
+  options: WhoWhenImportOptions,
+  entries: readonly Entry[],
+  parts: Pick<Trajectory, 'agents' | 'rounds' | 'steps'> & { labels: Labels },
+): Trajectory {
   const question = asText(record.question);
   const groundTruth = asText(record.ground_truth);
   const subset = 'system_prompt' in record || entries.some((e) => e.role !== undefined) ? 'algorithm-generated' : 'hand-crafted';
   const fileId = options.source ? `${basename(dirname(options.source))}/${basename(options.source)}` : undefined;
   const correctFlag = record.is_correct ?? record.is_corrected;
-
   return {
     runId: `whowhen:${fileId ?? subset}`,
     taskId: asText(record.question_ID)?.trim() || fileId || 'whowhen',
     ...(question !== undefined ? { task: { input: question, ...(groundTruth !== undefined ? { reference: groundTruth } : {}) } } : {}),
-    agents,
-    rounds: [...new Set(rounds)].map((index) => ({ index })),
-    steps,
+    agents: parts.agents,
+    rounds: parts.rounds,
+    steps: parts.steps,
     outcome: {
       score: 0,
       success: false,
       details: { dataset: 'Who&When', ...(correctFlag !== undefined ? { sourceCorrectFlag: asText(correctFlag) } : {}), ...(groundTruth !== undefined ? { groundTruth } : {}) },
     },
     usage: { in: 0, out: 0 },
-    labels,
+    labels: parts.labels,
     attrs: { source: 'whowhen', subset, ...(options.source ? { file: options.source } : {}) },
   };
 }
