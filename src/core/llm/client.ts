@@ -17,10 +17,11 @@ import { errorRecord, LlmError, ReplayMissError } from './errors';
 import { makeCacheEntry, type CachedResponse } from './responseCache';
 import { decideRetry } from './retry';
 import type { LlmServices } from './services';
-import { costUsd, DEFAULT_REPLY_TOKENS, estimatePromptTokens, estimateTokens } from './tokens';
+import { DEFAULT_REPLY_TOKENS } from './tokens';
 import { buildWire, createSdk, sendAttempt, type RawReply, type WireParams, type WireRequest } from './transport';
-import { BATCH_PRICE_FACTOR, BatchQueue, DEFAULT_BATCH_SETTINGS } from './batch/batchQueue';
-import type { CallContext, ChatMessage, ChatRequest, ChatResult, EndpointRole, TokenUsage } from './types';
+import { BatchQueue, DEFAULT_BATCH_SETTINGS } from './batch/batchQueue';
+import { CallCharge, type Outcome } from './callCharge';
+import type { CallContext, ChatMessage, ChatRequest, ChatResult, EndpointRole } from './types';
 
 export type EndpointSettings = Omit<EndpointConfig, 'apiKey'>;
 
@@ -31,16 +32,6 @@ interface Prepared {
   hash: string;
   /** The reply size the budget and the token limiter assume. */
   replyTokens: number;
-}
-
-/** What a call has consumed so far; becomes its call-log record. */
-interface Outcome {
-  attempts: number;
-  /** Failed attempts the provider billed anyway (its reply was produced but unreadable). */
-  billedRetries: number;
-  usage: TokenUsage;
-  costUsd: number;
-  cached: boolean;
 }
 
 export class LlmClient {
@@ -164,108 +155,87 @@ export class LlmClient {
 
   /** Cache, budget, send, cache write; fills `outcome` as it goes so failures are recorded truthfully. */
   private async run(prepared: Prepared, context: CallContext, outcome: Outcome, started: number): Promise<ChatResult> {
-    const { clock, cache, cacheMode, budget } = this.#services;
-    const { messages, params, material, hash, replyTokens } = prepared;
     throwIfAborted(context.signal);
-    if (cache && (cacheMode === 'read-write' || cacheMode === 'replay')) {
-      // In replay a miss fails the call, so it is worth one look on disk past the cache's index.
-      const entry = await cache.get(hash, { confirmMiss: cacheMode === 'replay' });
-      if (entry) {
-        // An entry served while still being written: the result relies on that write landing.
-        const landing = cache.landing?.(hash);
-        if (landing) await this.afterCacheWrite(landing.catch((error: unknown) => Promise.reject(cacheWriteError(cache.location, error))));
-        outcome.cached = true;
-        outcome.usage = { ...entry.response.usage };
-        const latencyMs = clock.now() - started;
-        return { ...fromCached(entry.response), costUsd: 0, cached: true, attempts: 0, latencyMs, requestHash: hash };
-      }
-      if (cacheMode === 'replay') {
-        const who = context.agent === undefined ? '' : `, agent ${context.agent}`;
-        throw new ReplayMissError(hash, `${this.role} ${this.model}, phase ${context.phase}${who}; cache ${cache.location}`);
-      }
-    }
-
-    const estimatedIn = estimatePromptTokens(messages);
-    const estimatedTotal = estimatedIn + replyTokens;
-    const estimate = { calls: 1, tokens: estimatedTotal, costUsd: costUsd(estimatedIn, replyTokens, this.settings) };
-    let reservation = budget?.reserve(estimate);
-    // A reply the server produced but we could not read (garbled or cut-off body) is billed all
-    // the same, at a size we cannot know: it is charged at the estimate, and the retry must fit
-    // the budget again before it is sent, so the provider's bill never passes a cap.
-    const billed = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
-    // The call itself counts once; each billed attempt that is followed by another one adds one
-    // (billedRetries), in the budget and in the accounting alike.
-    const chargeBilled = (retrying: boolean): void => {
-      billed.inputTokens += estimatedIn;
-      billed.outputTokens += replyTokens;
-      billed.costUsd += estimate.costUsd;
-      outcome.usage = { inputTokens: billed.inputTokens, outputTokens: billed.outputTokens, estimated: true };
-      outcome.costUsd = billed.costUsd;
-      if (budget && reservation) budget.settle(reservation, estimate);
-      reservation = undefined;
-      if (!retrying) return;
-      if (budget) reservation = budget.reserve(estimate);
-      outcome.billedRetries++;
-    };
-    let reply: RawReply;
-    let batched = false;
+    const hit = await this.fromCache(prepared, context, outcome, started);
+    if (hit) return hit;
+    const charge = new CallCharge(this.#services.budget, this.settings, prepared.messages, prepared.replyTokens, outcome);
+    let answered: { reply: RawReply; batched: boolean };
     try {
-      const wire = buildWire(this.#endpoint, messages, params);
-      // Batch mode: the Batch API answers, or the call goes online (a probe always does: it checks
-      // the live endpoint; so does a likelihood score, which the Batch API's chat route cannot ask).
-      const batchable = this.#batch && context.purpose !== 'probe' && wire.endpoint === 'chat' && !wire.score;
-      const answer = batchable ? await this.#batch!.submit(hash, wire.body, context.signal) : undefined;
-      if (answer?.ok) {
-        outcome.attempts++;
-        batched = true;
-        reply = answer.reply;
-      } else {
-        reply = await this.send(wire, estimatedTotal, context, () => outcome.attempts++, chargeBilled);
-      }
+      answered = await this.transmit(prepared, context, outcome, charge);
     } catch (error) {
-      // A call that reached the server counts against maxCalls; its tokens are unknown.
-      if (reservation && budget) {
-        if (outcome.attempts > 0) budget.settle(reservation, { calls: 1, tokens: 0, costUsd: 0 });
-        else budget.release(reservation);
-      }
+      charge.fail();
       throw error;
     }
-    const usage: TokenUsage = reply.usage
-      ? { ...reply.usage, estimated: false }
-      : { inputTokens: estimatedIn, outputTokens: estimateTokens(reply.content), estimated: true };
-    const replyCost = costUsd(usage.inputTokens, usage.outputTokens, this.settings) * (batched ? BATCH_PRICE_FACTOR : 1);
-    outcome.usage = {
-      inputTokens: usage.inputTokens + billed.inputTokens,
-      outputTokens: usage.outputTokens + billed.outputTokens,
-      estimated: usage.estimated || outcome.billedRetries > 0,
-    };
-    outcome.costUsd = replyCost + billed.costUsd;
-    const spentTokens = usage.inputTokens + usage.outputTokens;
-    if (reservation && budget) budget.settle(reservation, { calls: 1, tokens: spentTokens, costUsd: replyCost });
+    const { reply, batched } = answered;
+    const { usage, spentTokens } = charge.settle(reply, batched);
     // A batched call never took tokens from the online rate limiter: nothing to reconcile.
-    if (!batched) this.#limiters.rate.reconcileTokens(estimatedTotal, spentTokens);
-
+    if (!batched) this.#limiters.rate.reconcileTokens(charge.estimatedTotal, spentTokens);
     const response: CachedResponse = { content: reply.content, finishReason: reply.finishReason, usage: { ...usage } };
     if (reply.refusal !== undefined) response.refusal = reply.refusal;
     if (reply.logprobs) response.logprobs = reply.logprobs;
     if (reply.score) response.score = reply.score;
-    if (cache && (cacheMode === 'read-write' || cacheMode === 'record')) {
-      let write: Promise<void>;
-      try {
-        write = cache.put(makeCacheEntry(hash, material, response, new Date(clock.now())));
-      } catch (error) {
-        write = Promise.reject(error);
-      }
-      await this.afterCacheWrite(write.catch((error: unknown) => Promise.reject(cacheWriteError(cache.location, error))));
-    }
+    await this.toCache(prepared, response);
     return {
       ...fromCached(response),
       costUsd: outcome.costUsd,
       cached: false,
       attempts: outcome.attempts,
-      latencyMs: clock.now() - started,
-      requestHash: hash,
+      latencyMs: this.#services.clock.now() - started,
+      requestHash: prepared.hash,
     };
+  }
+
+  /** The cached reply, when the cache mode reads and has one; in replay a miss fails the call. */
+  private async fromCache(prepared: Prepared, context: CallContext, outcome: Outcome, started: number): Promise<ChatResult | undefined> {
+    const { clock, cache, cacheMode } = this.#services;
+    const { hash } = prepared;
+    if (!cache || (cacheMode !== 'read-write' && cacheMode !== 'replay')) return undefined;
+    // In replay a miss fails the call, so it is worth one look on disk past the cache's index.
+    const entry = await cache.get(hash, { confirmMiss: cacheMode === 'replay' });
+    if (entry) {
+      // An entry served while still being written: the result relies on that write landing.
+      const landing = cache.landing?.(hash);
+      if (landing) await this.afterCacheWrite(landing.catch((error: unknown) => Promise.reject(cacheWriteError(cache.location, error))));
+      outcome.cached = true;
+      outcome.usage = { ...entry.response.usage };
+      const latencyMs = clock.now() - started;
+      return { ...fromCached(entry.response), costUsd: 0, cached: true, attempts: 0, latencyMs, requestHash: hash };
+    }
+    if (cacheMode === 'replay') {
+      const who = context.agent === undefined ? '' : `, agent ${context.agent}`;
+      throw new ReplayMissError(hash, `${this.role} ${this.model}, phase ${context.phase}${who}; cache ${cache.location}`);
+    }
+    return undefined;
+  }
+
+  /**
+   * The reply, from the Batch API or the live endpoint. Batch mode: the Batch API answers, or the
+   * call goes online (a probe always does: it checks the live endpoint; so does a likelihood score,
+   * which the Batch API's chat route cannot ask).
+   */
+  private async transmit(prepared: Prepared, context: CallContext, outcome: Outcome, charge: CallCharge): Promise<{ reply: RawReply; batched: boolean }> {
+    const wire = buildWire(this.#endpoint, prepared.messages, prepared.params);
+    const batchable = this.#batch && context.purpose !== 'probe' && wire.endpoint === 'chat' && !wire.score;
+    const answer = batchable ? await this.#batch!.submit(prepared.hash, wire.body, context.signal) : undefined;
+    if (answer?.ok) {
+      outcome.attempts++;
+      return { reply: answer.reply, batched: true };
+    }
+    const reply = await this.send(wire, charge.estimatedTotal, context, () => outcome.attempts++, (retrying) => charge.chargeBilled(retrying));
+    return { reply, batched: false };
+  }
+
+  /** Writes the reply to the response cache when the cache mode writes. */
+  private async toCache(prepared: Prepared, response: CachedResponse): Promise<void> {
+    const { clock, cache, cacheMode } = this.#services;
+    if (!cache || (cacheMode !== 'read-write' && cacheMode !== 'record')) return;
+    let write: Promise<void>;
+    try {
+      write = cache.put(makeCacheEntry(prepared.hash, prepared.material, response, new Date(clock.now())));
+    } catch (error) {
+      write = Promise.reject(error);
+    }
+    await this.afterCacheWrite(write.catch((error: unknown) => Promise.reject(cacheWriteError(cache.location, error))));
   }
 
   /**
