@@ -43,8 +43,39 @@ const DRAIN_MS = 2000;
 export function runMasProcess(request: MasProcessRequest): Promise<MasProcessOutcome> {
   return new Promise((resolve) => {
     if (request.signal?.aborted) return resolve({ kind: 'aborted', reason: request.signal.reason, stderr: '' });
+    new MasProcess(request, resolve).start();
+  });
+}
+
+/** Why the program is being ended before it exited on its own. */
+type Ending = Exclude<MasProcessOutcome['kind'], 'exited' | 'spawn-error'>;
+
+/** One run of the program: spawn → stream its output → (end it: timeout, cancel, overflow) → exit → drain. */
+class MasProcess {
+  private child!: ReturnType<typeof spawn>;
+  private pid: number | undefined;
+  private stderr = '';
+  private pendingLine = '';
+  private lineNo = 0;
+  private stdoutChars = 0;
+  private ending: Ending | undefined;
+  private abortReason: unknown;
+  private settled = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly onAbort = (): void => {
+    this.abortReason = this.request.signal?.reason;
+    this.end('aborted');
+  };
+
+  constructor(
+    private readonly request: MasProcessRequest,
+    private readonly resolve: (outcome: MasProcessOutcome) => void,
+  ) {}
+
+  start(): void {
+    const { request } = this;
     const [command, ...args] = request.argv;
-    const child = spawn(command, args, {
+    const child = spawn(command as string, args, {
       cwd: request.cwd,
       env: request.env,
       shell: false,
@@ -53,91 +84,89 @@ export function runMasProcess(request: MasProcessRequest): Promise<MasProcessOut
       detached: process.platform !== 'win32',
       windowsHide: true,
     });
-    const pid = child.pid;
+    this.child = child;
+    this.pid = child.pid;
     const maxStdout = request.maxStdoutChars ?? DEFAULT_MAX_STDOUT;
-    let stderr = '';
-    let pendingLine = '';
-    let lineNo = 0;
-    let stdoutChars = 0;
-    let ending: Exclude<MasProcessOutcome['kind'], 'exited' | 'spawn-error'> | undefined;
-    let abortReason: unknown;
-    let settled = false;
-    const timers: NodeJS.Timeout[] = [];
-
-    const finish = (outcome: MasProcessOutcome): void => {
-      if (settled) return;
-      settled = true;
-      for (const t of timers) clearTimeout(t);
-      request.signal?.removeEventListener('abort', onAbort);
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-      resolve(outcome);
-    };
-    const emitLine = (text: string): void => {
-      lineNo++;
-      try {
-        request.onLine(text.endsWith('\r') ? text.slice(0, -1) : text, lineNo);
-      } catch {
-        // A consumer bug must not leave the process running; the consumer reports its own state.
-      }
-    };
-    const end = (why: NonNullable<typeof ending>): void => {
-      if (ending || settled) return;
-      ending = why;
-      killGroup(pid, 'SIGTERM');
-      timers.push(setTimeout(() => killGroup(pid, 'SIGKILL'), request.killGraceMs ?? DEFAULT_GRACE_MS));
-      // Should even SIGKILL not produce an exit event, do not wait forever.
-      timers.push(setTimeout(() => finishEnded(), (request.killGraceMs ?? DEFAULT_GRACE_MS) + 5000));
-    };
-    const finishEnded = (): void => {
-      if (ending === 'timeout') finish({ kind: 'timeout', stderr, pid });
-      else if (ending === 'overflow') finish({ kind: 'overflow', stderr, pid });
-      else finish({ kind: 'aborted', reason: abortReason, stderr, pid });
-    };
-    const onAbort = (): void => {
-      abortReason = request.signal?.reason;
-      end('aborted');
-    };
-
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      if (ending) return;
-      stdoutChars += chunk.length;
-      if (stdoutChars > maxStdout) return end('overflow');
-      const parts = (pendingLine + chunk).split('\n');
-      pendingLine = parts.pop() ?? '';
-      for (const part of parts) emitLine(part);
-    });
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => this.readStdout(chunk, maxStdout));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-STDERR_KEEP);
+      this.stderr = (this.stderr + chunk).slice(-STDERR_KEEP);
     });
     // A program that never reads stdin closes the pipe early; that is its business.
     child.stdin.on('error', () => undefined);
     child.stdin.end(request.stdin);
 
-    timers.push(setTimeout(() => end('timeout'), request.timeoutMs));
-    request.signal?.addEventListener('abort', onAbort, { once: true });
+    this.timers.push(setTimeout(() => this.end('timeout'), request.timeoutMs));
+    request.signal?.addEventListener('abort', this.onAbort, { once: true });
 
     child.on('error', (error) => {
-      if (pid === undefined) finish({ kind: 'spawn-error', message: error.message, stderr });
+      if (this.pid === undefined) this.finish({ kind: 'spawn-error', message: error.message, stderr: this.stderr });
     });
-    child.on('exit', (code, signal) => {
-      if (ending) {
-        killGroup(pid, 'SIGKILL');
-        return finishEnded();
-      }
-      // Helpers the program left running would hold the output pipes open: end them now.
-      killGroup(pid, 'SIGKILL');
-      const exited = { code, signal };
-      const drained = (): void => {
-        if (pendingLine !== '') emitLine(pendingLine);
-        pendingLine = '';
-        finish({ kind: 'exited', ...exited, stderr, pid });
-      };
-      // 'close' comes once stdout and stderr are drained; a helper in another group could hold them.
-      child.once('close', drained);
-      timers.push(setTimeout(drained, DRAIN_MS));
-    });
-  });
+    child.on('exit', (code, signal) => this.exited(code, signal));
+  }
+
+  /** Stdout, handed over line by line as it arrives; too much of it ends the program. */
+  private readStdout(chunk: string, maxStdout: number): void {
+    if (this.ending) return;
+    this.stdoutChars += chunk.length;
+    if (this.stdoutChars > maxStdout) return this.end('overflow');
+    const parts = (this.pendingLine + chunk).split('\n');
+    this.pendingLine = parts.pop() ?? '';
+    for (const part of parts) this.emitLine(part);
+  }
+
+  private emitLine(text: string): void {
+    this.lineNo++;
+    try {
+      this.request.onLine(text.endsWith('\r') ? text.slice(0, -1) : text, this.lineNo);
+    } catch {
+      // A consumer bug must not leave the process running; the consumer reports its own state.
+    }
+  }
+
+  /** Ends the program's group: SIGTERM, then SIGKILL after the grace period. */
+  private end(why: Ending): void {
+    if (this.ending || this.settled) return;
+    this.ending = why;
+    const grace = this.request.killGraceMs ?? DEFAULT_GRACE_MS;
+    killGroup(this.pid, 'SIGTERM');
+    this.timers.push(setTimeout(() => killGroup(this.pid, 'SIGKILL'), grace));
+    // Should even SIGKILL not produce an exit event, do not wait forever.
+    this.timers.push(setTimeout(() => this.finishEnded(), grace + 5000));
+  }
+
+  private exited(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.ending) {
+      killGroup(this.pid, 'SIGKILL');
+      return this.finishEnded();
+    }
+    // Helpers the program left running would hold the output pipes open: end them now.
+    killGroup(this.pid, 'SIGKILL');
+    const drained = (): void => {
+      if (this.pendingLine !== '') this.emitLine(this.pendingLine);
+      this.pendingLine = '';
+      this.finish({ kind: 'exited', code, signal, stderr: this.stderr, pid: this.pid });
+    };
+    // 'close' comes once stdout and stderr are drained; a helper in another group could hold them.
+    this.child.once('close', drained);
+    this.timers.push(setTimeout(drained, DRAIN_MS));
+  }
+
+  private finishEnded(): void {
+    const { stderr, pid } = this;
+    if (this.ending === 'timeout') this.finish({ kind: 'timeout', stderr, pid });
+    else if (this.ending === 'overflow') this.finish({ kind: 'overflow', stderr, pid });
+    else this.finish({ kind: 'aborted', reason: this.abortReason, stderr, pid });
+  }
+
+  private finish(outcome: MasProcessOutcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.request.signal?.removeEventListener('abort', this.onAbort);
+    this.child.stdout?.destroy();
+    this.child.stderr?.destroy();
+    this.resolve(outcome);
+  }
 }
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
