@@ -3,8 +3,7 @@
  * the calls reported, the user's cancel, tasks left over) — written to the manifest and the
  * journal, and the invocation's summary stored and returned.
  */
-import { emptyTotals } from '../../llm';
-import { summarizeRun, type RunStatus, type StoredRun } from '../../store';
+import { summarizeRun, type RunStatus } from '../../store';
 import type { RunResult } from '../runOptions';
 import { storeWrite } from '../storeWrite';
 import type { OpenRun } from './runState';
@@ -44,18 +43,4 @@ function runEnding(run: OpenRun): { status: RunStatus; statusReason: string | un
   const status: RunStatus = stop ? stop.status : remaining === 0 ? 'completed' : 'failed';
   const statusReason = stop?.reason ?? (remaining > 0 ? `${remaining} tasks were not finished` : undefined);
   return { status, statusReason };
-}
-
-/** A completed run taken as it is: its results, with an invocation that ran and spent nothing. */
-export function reusedRun(run: StoredRun, at: Date): RunResult {
-  const summary = summarizeRun(run.manifest, run.trajectories, run.calls, {
-    number: run.manifest.invocations,
-    startedAt: at.toISOString(),
-    finishedAt: at.toISOString(),
-    elapsedMs: 0,
-    skipped: run.trajectories.length,
-    ran: 0,
-    usage: emptyTotals(),
-  });
-  return { runId: run.manifest.runId, dir: run.dir, status: run.manifest.status, summary, reused: true };
 }

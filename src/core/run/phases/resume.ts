@@ -4,14 +4,14 @@
  * the same run. Its outcome is `CarriedOver`, the one place the rest of the run learns about it.
  */
 import { existsSync } from 'node:fs';
-import { loadRun, resolveRunId, runDir, RunNotFoundError, RunRefError, type StoredRun } from '../../store';
+import { emptyTotals } from '../../llm';
+import { loadRun, summarizeRun, resolveRunId, runDir, RunNotFoundError, RunRefError, type StoredRun } from '../../store';
 import { testPause } from '../../testPause';
 import { findMatchingRun, isComplete } from '../matchingRun';
 import { RunSetupError } from '../runErrors';
 import { lockRun } from '../runFolderLock';
 import type { RunResult } from '../runOptions';
 import type { CarriedOver, RunInputs, RunPrompts } from './runState';
-import { reusedRun } from './finishRun';
 
 /** The run `--resume` names, locked and loaded; undefined for a new run. Comes before the prompts are read. */
 export async function openResumed(inputs: RunInputs): Promise<StoredRun | undefined> {
@@ -82,4 +82,18 @@ function checkResumable(previous: StoredRun, identity: RunPrompts['identity'], t
   if (m.selection.taskFileSha256 !== identity.taskFileSha256 || m.selection.taskFile !== taskFile) {
     throw new RunSetupError(`Cannot resume run ${id}: the tasks file ${taskFile} changed since it started. Start a new run instead.`);
   }
+}
+
+/** A completed run taken as it is: its results, with an invocation that ran and spent nothing. */
+export function reusedRun(run: StoredRun, at: Date): RunResult {
+  const summary = summarizeRun(run.manifest, run.trajectories, run.calls, {
+    number: run.manifest.invocations,
+    startedAt: at.toISOString(),
+    finishedAt: at.toISOString(),
+    elapsedMs: 0,
+    skipped: run.trajectories.length,
+    ran: 0,
+    usage: emptyTotals(),
+  });
+  return { runId: run.manifest.runId, dir: run.dir, status: run.manifest.status, summary, reused: true };
 }
