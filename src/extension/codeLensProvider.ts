@@ -7,14 +7,22 @@ import { SHOW_UNIT_EVIDENCE_COMMAND } from './suggestions/suggestionCommandIds';
 import type { UnitInsights } from './suggestions/unitInsights';
 import { findUnitById, placeUnit, toVscodeRange } from './unitQueries';
 
-/** A lens that remembers which unit it stands for, so resolving it needs no position search. */
+/**
+ * A lens that remembers its document and which unit it stands for, so resolving it needs neither
+ * a search of the open documents (half of a resolve's time when it looked the document up by URI)
+ * nor of positions.
+ */
 export class UnitCodeLens extends vscode.CodeLens {
   constructor(
     range: vscode.Range,
-    readonly documentUri: vscode.Uri,
+    readonly document: vscode.TextDocument,
     readonly unitId: string,
   ) {
     super(range);
+  }
+
+  get documentUri(): vscode.Uri {
+    return this.document.uri;
   }
 }
 
@@ -31,7 +39,10 @@ export class UnitCodeLensProvider implements vscode.CodeLensProvider<UnitCodeLen
     private readonly insights?: UnitInsights,
   ) {
     this.onDidChangeCodeLenses = (listener, thisArgs, disposables) => {
-      const subscriptions = [index.onDidChange(() => listener.call(thisArgs))];
+      // Not on edits: the editor asks for lenses again after every change of the text on its own
+      // (moving the old ones along meanwhile), and an event from us, arriving a round trip later,
+      // would restart its wait before it asks: lenses later, and one message more per keystroke.
+      const subscriptions = [index.onDidChange(({ cause }) => cause !== 'edit' && listener.call(thisArgs))];
       // A new run, an applied or rejected suggestion: the same lenses need new titles.
       if (insights) subscriptions.push(insights.onDidChange(() => listener.call(thisArgs)));
       const disposable = vscode.Disposable.from(...subscriptions);
@@ -43,12 +54,12 @@ export class UnitCodeLensProvider implements vscode.CodeLensProvider<UnitCodeLen
   provideCodeLenses(document: vscode.TextDocument): UnitCodeLens[] {
     const parsed = this.index.get(document);
     if (!parsed) return [];
-    return allUnits(parsed).map((unit) => new UnitCodeLens(toVscodeRange(unit.range), document.uri, unit.id));
+    return allUnits(parsed).map((unit) => new UnitCodeLens(toVscodeRange(unit.range), document, unit.id));
   }
 
   resolveCodeLens(lens: UnitCodeLens): UnitCodeLens {
-    const key = lens.documentUri.toString();
-    const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === key);
+    // A closed document's parse is gone; one reopened since is another document object.
+    const document = lens.document.isClosed ? undefined : lens.document;
     const parsed = document && this.index.get(document);
     const unit = parsed && findUnitById(parsed, lens.unitId, lens.range.start.line);
     const placement = parsed && unit && placeUnit(parsed, unit);

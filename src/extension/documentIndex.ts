@@ -6,6 +6,12 @@ import { PROMPT_FILES_SECTION, PromptFileMatcher } from './promptFileMatcher';
 
 export interface PromptDocumentChange {
   readonly uri: vscode.Uri;
+  /**
+   * `edit`: the document's text changed (VS Code refreshes what it shows from the text by itself);
+   * `settings`: the prompt-file settings or workspace folders changed, so the same text may now
+   * parse differently or not be a prompt file at all.
+   */
+  readonly cause: 'edit' | 'settings';
 }
 
 interface CachedParse {
@@ -107,7 +113,7 @@ export class PromptDocumentIndex implements vscode.Disposable {
   private outdated(uri: vscode.Uri): void {
     // Only parses someone has read can be outdated; untouched documents stay lazy. The outdated
     // parse stays (its version no longer matches) for the next parse to start from.
-    if (this.cache.has(uri.toString())) this.changeEmitter.fire({ uri });
+    if (this.cache.has(uri.toString())) this.changeEmitter.fire({ uri, cause: 'edit' });
   }
 
   private rebuildMatcher(): void {
@@ -120,7 +126,7 @@ export class PromptDocumentIndex implements vscode.Disposable {
     // open document either side of the change.
     for (const document of vscode.workspace.textDocuments) {
       if (before.has(document.uri.toString()) || this.isPromptDocument(document)) {
-        this.changeEmitter.fire({ uri: document.uri });
+        this.changeEmitter.fire({ uri: document.uri, cause: 'settings' });
       }
     }
   }

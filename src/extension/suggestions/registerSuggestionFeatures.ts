@@ -51,7 +51,6 @@ export function registerSuggestionFeatures(context: vscode.ExtensionContext, dep
       vscode.languages.registerCodeActionsProvider(selector, codeActions, { providedCodeActionKinds: SuggestionCodeActions.providedCodeActionKinds }),
     ),
     review,
-    new PromptFileRegistration(deps.index, (selector) => vscode.languages.registerCodeLensProvider(selector, review)),
     vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, new SuggestionPreviewProvider(edits)),
     registerSelectRunCommand(workspaceRun),
     registerShowUnitEvidenceCommand(insights),

@@ -4,6 +4,7 @@ import { clip, suggestionLabel } from '../../core/editor/runView';
 import type { Suggestion } from '../../core/credit/types';
 import type { PromptDocumentIndex } from '../documentIndex';
 import { escapeMarkdown } from '../escapeMarkdown';
+import { PromptFileRegistration } from '../promptFileRegistration';
 import { toVscodeRange } from '../unitQueries';
 import type { SuggestionEdits } from './suggestionEdits';
 import type { PlacedSuggestion, UnitInsights } from './unitInsights';
@@ -29,8 +30,10 @@ export interface ReviewPosition {
  * it replaces or removes struck through, the proposed text after it) — the buffer itself is never
  * changed by showing it. Accept applies it as one undoable edit with a ledger entry; Reject
  * records the decision in `.truce/decisions.jsonl` so it is not proposed again for this text;
- * Next skips it for now. CodeLenses above the rule and keybindings (while `truce.reviewing`) run them;
- * the composition registers this as a CodeLens provider for prompt files.
+ * Next skips it for now. CodeLenses above the rule and keybindings (while `truce.reviewing`) run them.
+ * It registers itself as a CodeLens provider for prompt files only while a review is under way:
+ * registered all the time, it would add a second provider round trip to every CodeLens request of
+ * every prompt file, only to answer "none".
  */
 export class ReviewSession implements vscode.Disposable, vscode.CodeLensProvider {
   private document: vscode.TextDocument | undefined;
@@ -46,6 +49,7 @@ export class ReviewSession implements vscode.Disposable, vscode.CodeLensProvider
   private readonly lensEmitter = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [this.removed, this.inserted, this.lensEmitter];
   readonly onDidChangeCodeLenses = this.lensEmitter.event;
+  private lensRegistration: vscode.Disposable | undefined;
 
   constructor(
     private readonly promptIndex: PromptDocumentIndex,
@@ -67,6 +71,7 @@ export class ReviewSession implements vscode.Disposable, vscode.CodeLensProvider
 
   dispose(): void {
     void vscode.commands.executeCommand('setContext', REVIEWING_CONTEXT, false);
+    this.lensRegistration?.dispose();
     for (const disposable of this.disposables) disposable.dispose();
   }
 
@@ -99,6 +104,7 @@ export class ReviewSession implements vscode.Disposable, vscode.CodeLensProvider
       return this.stop();
     }
     await vscode.commands.executeCommand('setContext', REVIEWING_CONTEXT, true);
+    this.lensRegistration ??= new PromptFileRegistration(this.promptIndex, (selector) => vscode.languages.registerCodeLensProvider(selector, this));
     return this.show();
   }
 
@@ -136,6 +142,9 @@ export class ReviewSession implements vscode.Disposable, vscode.CodeLensProvider
     this.document = undefined;
     this.render();
     this.lensEmitter.fire();
+    // Unregistering drops the review lenses from the editor at once.
+    this.lensRegistration?.dispose();
+    this.lensRegistration = undefined;
     await vscode.commands.executeCommand('setContext', REVIEWING_CONTEXT, false);
     return undefined;
   }

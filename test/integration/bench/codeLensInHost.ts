@@ -18,12 +18,21 @@
  * ranges from memory on a copy of the text (see registerBaselineProvider): the ratio of the two
  * separates the extension's work from the round trips between extension host and workbench.
  *
+ * Where the time between the two goes:
+ *   - phases: the baseline provider notes when VS Code calls it, so one call after an edit splits
+ *     into request → provide, provide, provide → first resolve (the lenses travel to the
+ *     workbench and the resolve requests back), the resolves, last resolve → answer;
+ *   - language: a prompt file is in VS Code's `prompt` language (`*.prompt.md`), the baseline's
+ *     copy in plain text. Both are also timed with the languages swapped (the extension's copy as
+ *     plain text, the baseline's as a prompt), which shows what the language itself costs.
+ *
  * Talks back through the environment (the extension host inherits code-server's):
  *   TRUCE_BENCH_RESULT_FILE   where the JSON result goes
- *   TRUCE_BENCH_OPTIONS       JSON {units, samples, visible, coldFiles}
+ *   TRUCE_BENCH_OPTIONS       JSON {units, samples, visible, coldFiles, profile?}
  *   TRUCE_BENCH_LINE_PREFIX   mark of progress lines on the console (the runner forwards them)
  */
 import * as fs from 'node:fs/promises';
+import { Session } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { generatePrompt } from '../../../bench/generatePrompt';
@@ -36,11 +45,18 @@ const EXTENSION_ID = 'truce-dev.truce-vscode';
 const BASELINE_COMMAND = 'truce.bench.baselineLens';
 const LENS_COMMANDS = new Set(['truce.showUnitDetails', 'truce.showUnitEvidence', BASELINE_COMMAND]);
 
+/** When the baseline provider was last called (performance.now() of this extension host). */
+const baselineClock = { provideStart: 0, provideEnd: 0, firstResolve: 0, lastResolve: 0, resolves: 0 };
+/** Start and end of the last `lenses` call. */
+const lastCall = { started: 0, ended: 0 };
+
 interface Options {
   units: number;
   samples: number;
   visible: number;
   coldFiles: number;
+  /** Where to write a CPU profile of this extension host over the warm samples (none when unset). */
+  profile?: string;
 }
 
 const options: Options = { units: 2000, samples: 15, visible: 50, coldFiles: 4, ...JSON.parse(process.env.TRUCE_BENCH_OPTIONS ?? '{}') };
@@ -93,6 +109,8 @@ async function lenses(uri: vscode.Uri, resolveCount: number | undefined, units: 
   const started = performance.now();
   const result = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, resolveCount);
   const ms = performance.now() - started;
+  lastCall.started = started;
+  lastCall.ended = started + ms;
   const resolved = result.filter((lens) => LENS_COMMANDS.has(lens.command?.command ?? '')).length;
   const expected = resolveCount === undefined ? { returned: units, resolved: 0 } : { returned: Math.min(resolveCount, units), resolved: Math.min(resolveCount, units) };
   if (result.length !== expected.returned || resolved !== expected.resolved) {
@@ -137,8 +155,17 @@ function registerBaselineProvider(ranges: vscode.Range[]): vscode.Disposable {
   return vscode.languages.registerCodeLensProvider(
     { scheme: 'file', pattern: '**/bench-baseline-*.txt' },
     {
-      provideCodeLenses: () => ranges.map((range) => new vscode.CodeLens(range)),
+      provideCodeLenses: () => {
+        baselineClock.provideStart = performance.now();
+        baselineClock.resolves = 0;
+        const lenses = ranges.map((range) => new vscode.CodeLens(range));
+        baselineClock.provideEnd = performance.now();
+        return lenses;
+      },
       resolveCodeLens: (lens) => {
+        const now = performance.now();
+        if (baselineClock.resolves++ === 0) baselineClock.firstResolve = now;
+        baselineClock.lastResolve = now;
         lens.command = { title: `Rule ${lens.range.start.line} · bullet`, command: BASELINE_COMMAND };
         return lens;
       },
@@ -156,7 +183,9 @@ export async function run(): Promise<void> {
   const ours = subject((copy) => vscode.Uri.joinPath(folder.uri, 'prompts', `bench-units-${copy}.prompt.md`));
   const baseline = subject((copy) => vscode.Uri.joinPath(folder.uri, `bench-baseline-${copy}.txt`));
   const { text, units } = promptWithUnits(options.units, ours.uri(0).path);
-  for (let copy = 0; copy <= options.coldFiles * 2; copy++) {
+  // Copies 0 (warm), 1…2·coldFiles (cold) and one more for the swapped-language figures.
+  const swapCopy = options.coldFiles * 2 + 1;
+  for (let copy = 0; copy <= swapCopy; copy++) {
     for (const side of [ours, baseline]) await fs.writeFile(side.uri(copy).fsPath, text);
   }
   const parsed = parsePromptDocument(text, { uri: ours.uri(0).path, format: detectFormat(ours.uri(0).path, text) });
@@ -191,6 +220,20 @@ export async function run(): Promise<void> {
     documents.set(side, await vscode.workspace.openTextDocument(side.uri(0)));
     await lenses(side.uri(0), units, units);
   }
+  // The same two files with their languages swapped (see the header).
+  const swapped = {
+    oursAsPlainText: { uri: ours.uri(swapCopy), language: 'plaintext', editMs: [] as number[], visible: [] as number[] },
+    baselineAsPrompt: { uri: baseline.uri(swapCopy), language: 'prompt', editMs: [] as number[], visible: [] as number[] },
+  };
+  const languages = await vscode.languages.getLanguages();
+  const swappedDocuments = new Map<(typeof swapped)[keyof typeof swapped], vscode.TextDocument>();
+  for (const side of Object.values(swapped)) {
+    if (!languages.includes(side.language)) continue;
+    swappedDocuments.set(side, await vscode.languages.setTextDocumentLanguage(await vscode.workspace.openTextDocument(side.uri), side.language));
+    await lenses(side.uri, units, units);
+  }
+  const profiler = options.profile ? await startProfile() : undefined;
+  const phases = { requestToProvide: [] as number[], provide: [] as number[], provideToFirstResolve: [] as number[], resolves: [] as number[], lastResolveToAnswer: [] as number[] };
   let round = 0;
   for (let i = 0; i < options.samples; i++) {
     for (const side of [ours, baseline]) {
@@ -207,10 +250,24 @@ export async function run(): Promise<void> {
         side.afterOneLineEdit[kind].push(callMs);
         if (kind === 'visible') side.afterOneLineEdit.editThenVisible.push(editMs + callMs);
         if (kind === 'all') side.afterOneLineEdit.editThenAll.push(editMs + callMs);
+        if (kind === 'visible' && side === baseline) {
+          phases.requestToProvide.push(baselineClock.provideStart - lastCall.started);
+          phases.provide.push(baselineClock.provideEnd - baselineClock.provideStart);
+          phases.provideToFirstResolve.push(baselineClock.firstResolve - baselineClock.provideEnd);
+          phases.resolves.push(baselineClock.lastResolve - baselineClock.firstResolve);
+          phases.lastResolveToAnswer.push(lastCall.ended - baselineClock.lastResolve);
+        }
       }
+    }
+    for (const [side, document] of swappedDocuments) {
+      const started = performance.now();
+      await oneLineEdit(document, round++);
+      side.editMs.push(performance.now() - started);
+      side.visible.push(await lenses(side.uri, options.visible, units));
     }
   }
   baselineRegistration.dispose();
+  if (profiler) await fs.writeFile(options.profile!, JSON.stringify(await profiler.stop()));
   progress(`warm: ${options.samples} samples of each`);
 
   // The extension's own share, without any round trip: its index and provider classes, called
@@ -253,6 +310,12 @@ export async function run(): Promise<void> {
     indexParse: summarize(parseTimes),
     // Provider and index called in-process: the extension's work with no messages involved.
     direct: summaries(direct),
+    // One baseline call (visible lenses after an edit) split at the moments VS Code called the provider.
+    baselinePhases: summaries(phases),
+    // The languages swapped: what VS Code's `prompt` language costs either side.
+    swappedLanguages: Object.fromEntries(
+      Object.entries(swapped).map(([name, side]) => [name, swappedDocuments.has(side) ? { language: side.language, editMs: summarize(side.editMs), visibleAfterEdit: summarize(side.visible) } : { language: side.language, skipped: 'language not known to this VS Code' }]),
+    ),
     extension: extensionFigures,
     baseline: baselineFigures,
     // Medians of the extension over the baseline's: 1.0 means VS Code's machinery is all there is.
@@ -268,4 +331,22 @@ export async function run(): Promise<void> {
   const target = process.env.TRUCE_BENCH_RESULT_FILE;
   if (!target) throw new Error('TRUCE_BENCH_RESULT_FILE is not set: nowhere to write the result');
   await fs.writeFile(target, `${JSON.stringify(result)}\n`);
+}
+
+/** The extension host's own CPU profiler (the inspector protocol, no debugger attached). */
+async function startProfile(): Promise<{ stop(): Promise<unknown> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      session.disconnect();
+      return profile;
+    },
+  };
 }
