@@ -108,7 +108,8 @@ export class StepView {
 
   /** What `truce intervene` found when this step was given a corrected reply and the MAS ran on. */
   private interventionNote(i: NonNullable<StepDetail['intervention']>): HTMLElement {
-    const label = i.verdict === 'confirmed' ? 'confirmed by intervention' : i.verdict === 'not-confirmed' ? 'not confirmed by intervention' : 'intervention inconclusive';
+    // The sentence already says confirmed or not; the badge only names what kind of evidence this is.
+    const label = i.verdict === 'unchecked' ? 'intervention: no verdict' : 'intervention';
     const correction = h('details', { class: 'intervention-correction' }, h('summary', {}, 'Corrected reply tried'), h('div', { class: 'message-body' }, i.correction));
     return h(
       'div',
