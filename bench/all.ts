@@ -53,6 +53,7 @@ const JOBS: Job[] = [
   { group: 'sim', name: 'bcd-aggregator-noise30', script: 'sim/run.js', args: ['--scenario', 'bench/sim/scenarios/bcd-aggregator-noise30.json', '--method', 'bcd', '--ablations', '--seeds', '3'] },
   // Quality against calls at one budget for every variant and GEPA (does credit pay for itself?).
   ...['mixed-noise30', 'debate-missing', 'bcd-aggregator-noise30', 'hard-noise50', 'bcd-aggregator'].map((s): Job => ({ group: 'sim', name: `curve-${s}`, script: 'sim/qualityVsCalls.js', args: ['--scenario', `bench/sim/scenarios/${s}.json`, '--budget', '1600', '--seeds', '2'] })),
+  { group: 'sim', name: 'intervene', script: 'sim/intervene.js' },
   { group: 'fuzz', name: 'fuzz', script: 'fuzz.js', args: ['--cases', FUZZ_CASES] },
   { group: 'hardening', name: 'editProperties', script: 'hardening/editProperties.js', args: ['--cases', EDIT_CASES] },
   { group: 'hardening', name: 'security', script: 'hardening/security.js' },
@@ -124,6 +125,8 @@ function headline(name: string, o: Outcome): string {
     case 'curve-hard-noise50':
     case 'curve-bcd-aggregator':
       return `mean test over ${r.budget} calls: ${Object.entries(r.meanTestOverBudget ?? {}).map(([v, x]) => `${v} ${x}`).join(', ')}; full vs no-credit at ${r.fullVsNoCredit?.checkpoints} checkpoints: ahead ${r.fullVsNoCredit?.fullAhead}, tied ${r.fullVsNoCredit?.tied}, behind ${r.fullVsNoCredit?.noCreditAhead}`;
+    case 'intervene':
+      return (r.scenarios ?? []).map((x: any) => `${x.scenario}: step ${x.creditAlone?.stepAccuracy}→${x.withIntervention?.stepAccuracy}, agent ${x.creditAlone?.agentAccuracy}→${x.withIntervention?.agentAccuracy}, ${x.withIntervention?.calls} calls`).join('; ');
     default: {
       // bench:sim: the mean per variant over seeds (or the one seed's figures).
       const means: Record<string, any> = r.mean ?? { full: r, ...(r.ablations ?? {}) };

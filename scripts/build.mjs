@@ -69,7 +69,7 @@ if (withBench) {
   // Benchmarks are entry points of their own. Generators, the simulation world's parts and the
   // helper modules of a benchmark folder (p4/, peers/) are bundled into the entries that use them.
   const isEntry = (f) =>
-    !/generate/.test(f) && (!/sim\//.test(f) || /sim\/(run|qualityVsCalls)\.ts$/.test(f)) && !/p4\//.test(f) && (!/peers\//.test(f) || /peers\/run\.ts$/.test(f));
+    !/generate/.test(f) && (!/sim\//.test(f) || /sim\/(run|qualityVsCalls|intervene)\.ts$/.test(f)) && !/p4\//.test(f) && (!/peers\//.test(f) || /peers\/run\.ts$/.test(f));
   const entries = listTests('bench').filter(isEntry);
   jobs.push(build({ ...common, entryPoints: entries, outdir: 'out/bench', outbase: 'bench', packages: 'external' }));
   // Modules that bench/*Host.mjs runs inside a code-server extension host, bundled like the in-host tests.

@@ -167,6 +167,11 @@ export const StepDetailSchema = z.strictObject({
   units: z.array(z.strictObject({ unitId: z.string(), score: z.number(), text: z.string() })),
   /** Set when a label blames this step or its agent; null otherwise. */
   mistake: z.strictObject({ step: z.boolean(), agent: z.boolean(), reason: z.string().nullable() }).nullable(),
+  /** The latest intervention on this step (`truce intervene`): its verdict in words and the correction tried; null when none. */
+  intervention: z
+    .strictObject({ verdict: z.enum(['confirmed', 'not-confirmed', 'unchecked']), text: z.string(), flips: z.number().int().nonnegative(), runs: z.number().int().nonnegative(), correction: z.string() })
+    .nullable()
+    .optional(),
 });
 export type StepDetail = z.infer<typeof StepDetailSchema>;
 

@@ -64,6 +64,7 @@ export class StepView {
       ),
     );
     if (d.mistake) this.element.append(this.mistakeNote(d.mistake));
+    if (d.intervention) this.element.append(this.interventionNote(d.intervention));
     if (d.reads.length) {
       const reads = h('div', { class: 'step-reads' }, h('span', { class: 'muted' }, 'Read: '));
       for (const id of d.reads) {
@@ -102,6 +103,20 @@ export class StepView {
       m.step ? h('vscode-badge', { class: 'mistake-badge step-badge' }, 'labelled mistake') : null,
       m.agent ? h('vscode-badge', { class: 'mistake-badge agent-badge' }, m.step ? 'by the labelled agent' : 'labelled mistake agent') : null,
       m.step && m.reason ? h('div', { class: 'mistake-reason' }, m.reason) : null,
+    );
+  }
+
+  /** What `truce intervene` found when this step was given a corrected reply and the MAS ran on. */
+  private interventionNote(i: NonNullable<StepDetail['intervention']>): HTMLElement {
+    // The sentence already says confirmed or not; the badge only names what kind of evidence this is.
+    const label = i.verdict === 'unchecked' ? 'intervention: no verdict' : 'intervention';
+    const correction = h('details', { class: 'intervention-correction' }, h('summary', {}, 'Corrected reply tried'), h('div', { class: 'message-body' }, i.correction));
+    return h(
+      'div',
+      { class: `step-intervention ${i.verdict}`, role: 'note', 'aria-label': i.text },
+      h('vscode-badge', { class: 'intervention-badge' }, label),
+      h('div', { class: 'intervention-text' }, i.text),
+      correction,
     );
   }
 

@@ -71,8 +71,10 @@ export const interveneCommand: CliCommand = {
     if (!loaded) return EXIT_FAILURE;
     const trust = decideTrust(loaded.workspaceRoot, v.trust === true, io.env);
     for (const warning of trust.warnings) io.stderr(`truce intervene: warning: ${warning}\n`);
-    if (!trust.trusted) {
-      io.stderr(untrustedMessage('intervene', loaded.workspaceRoot, programsOf(loaded.config), io.env));
+    // As for `truce run`: trust is asked only when a program of the workspace would run (a command MAS or evaluator).
+    const programs = programsOf(loaded.config);
+    if (programs.length > 0 && !trust.trusted) {
+      io.stderr(untrustedMessage('intervene', loaded.workspaceRoot, programs, io.env));
       return EXIT_FAILURE;
     }
     try {
@@ -84,7 +86,7 @@ export const interveneCommand: CliCommand = {
         ...(v.step !== undefined ? { step: v.step as string } : {}),
         ...(repeatsText !== undefined ? { repeats: Number(repeatsText) } : {}),
         env: io.env,
-        trusted: true,
+        trusted: trust.trusted,
         confirmSpend: cliConfirmSpend(io, 'intervene', v.yes === true),
         ...(loaded.llm ? { llm: loaded.llm } : {}),
         ...(io.signal ? { signal: io.signal } : {}),

@@ -17,12 +17,17 @@ export class InterventionError extends Error {
   override readonly name = 'InterventionError';
 }
 
-export interface InterventionTarget {
+/** The failed task's step to correct, whichever MAS produced it. */
+export interface TargetStep {
   trajectory: Trajectory;
   step: Step;
   source: 'credit' | 'user';
   /** What credit said about the step (its blame, the issues that cite it); undefined when credit is silent on it. */
   reason?: string;
+}
+
+/** A step of a command MAS run behind the gateway, with the recorded calls around it. */
+export interface InterventionTarget extends TargetStep {
   /** The recorded call whose reply the correction replaces. */
   call: StoredGatewayCall;
   /** Replies of the calls this execution made before the blamed one, by replay key. */
@@ -39,7 +44,8 @@ export interface TargetQuery {
 
 const list = (ids: readonly string[], max = 12) => `${ids.slice(0, max).join(', ')}${ids.length > max ? `, … (${ids.length} in all)` : ''}`;
 
-export async function findTarget(run: StoredRun, credit: CreditReport | undefined, query: TargetQuery): Promise<InterventionTarget> {
+/** The failed task's trajectory and the step to correct: the user's --step, else credit's blamed step. */
+export function resolveTargetStep(run: StoredRun, credit: CreditReport | undefined, query: TargetQuery): TargetStep {
   const runId = run.manifest.runId;
   const trajectory = [...run.trajectories].reverse().find((t) => t.taskId === query.taskId);
   if (!trajectory) {
@@ -63,11 +69,18 @@ export async function findTarget(run: StoredRun, credit: CreditReport | undefine
     if (!step) throw new InterventionError(`Credit blames step ${blame.stepId} of task ${query.taskId}, which the run's trajectory does not hold; run \`truce credit ${runId}\` again.`);
     source = 'credit';
   }
+  const reason = creditReason(step, blame, credit ? truceDetails(credit).phi[query.taskId] : undefined);
+  return { trajectory, step, source, ...(reason ? { reason } : {}) };
+}
+
+export async function findTarget(run: StoredRun, credit: CreditReport | undefined, query: TargetQuery): Promise<InterventionTarget> {
+  const runId = run.manifest.runId;
+  const { trajectory, step, source, reason } = resolveTargetStep(run, credit, query);
   const callId = step.attrs.callId;
   if (typeof callId !== 'string') {
     const why = run.manifest.config.mas && (run.manifest.config.mas as { kind?: string }).kind === 'command'
       ? 'no gateway call produced it (the MAS ran without the gateway, or the step is not a model reply — a tool result, a message the program wrote)'
-      : 'it was not recorded through the gateway (an imported log, or the built-in rounds MAS)';
+      : 'it was not recorded through the gateway (an imported log)';
     throw new InterventionError(`Step ${step.id} of task ${query.taskId} (${step.agentId}) has no recorded model call: ${why}. It cannot be intervened on; steps of a command MAS run behind the gateway (mas.gateway) can.`);
   }
   const calls = (await readJsonlFile(join(run.dir, RUN_FILES.gatewayCalls))).lines.map((l) => l.value as StoredGatewayCall);
@@ -85,7 +98,6 @@ export async function findTarget(run: StoredRun, credit: CreditReport | undefine
     before.set(c.key, c.response as Record<string, unknown>);
   }
   const after = calls.slice(at + 1).filter((c) => same(c) && c.served !== 'refused');
-  const reason = creditReason(step, blame, credit ? truceDetails(credit).phi[query.taskId] : undefined);
   return { trajectory, step, source, ...(reason ? { reason } : {}), call, before, after };
 }
 

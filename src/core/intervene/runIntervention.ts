@@ -2,9 +2,10 @@
  * Intervention (issue 22): blame checked by re-running. For a failed task of a stored run and its
  * blamed step — credit's pick, or a step the user names — the optimizer model writes the reply the
  * step's agent should have given ("what should this agent have said here?", prompts/correction.ts);
- * then the command MAS runs the task again, K times, behind a gateway that replays the calls before
- * the blamed one, answers the blamed one with the correction and sends the calls after it to the
- * endpoint (interventionGateway.ts). Each re-run is scored by the run's evaluator; the share that
+ * then the MAS runs the task again, K times, with the calls before the blamed one replayed, the
+ * blamed one answered with the correction and the calls after it sent to the endpoint — a command
+ * MAS behind an intervention gateway (gatewaySubject.ts), the built-in rounds MAS through its own
+ * runner (roundsSubject.ts). Each re-run is scored by the run's evaluator; the share that
  * now succeed is the blame's evidence, written to interventions.jsonl beside the run's credit.
  *
  * Setup refuses everything that would make the evidence meaningless (a task that did not fail, a
@@ -16,7 +17,6 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { truceConfigSchema, type TruceConfig } from '../config';
 import { createEvaluator } from '../eval';
-import { messagesOf } from '../gateway/requestText';
 import {
   Accounting,
   Budget,
@@ -40,10 +40,12 @@ import { executorSecrets } from '../run/runMas';
 import type { ConfirmSpend } from '../run/spendPlan';
 import { cacheDir, loadRun, lockRunDir, resolveRunId, RunBusyError, runDir } from '../store';
 import { parseTasksJsonl } from '../tasks';
-import { correctedReply, originalReply } from './correctedReply';
-import { InterventionGateway, type ExecutionTally } from './interventionGateway';
+import { gatewaySubject } from './gatewaySubject';
+import type { ExecutionTally } from './interventionGateway';
 import { appendIntervention, INTERVENTION_FORMAT, type InterventionRecord, type InterventionRepeat, type InterventionSpend } from './interventionStore';
-import { findTarget, InterventionError, type InterventionTarget } from './interventionTarget';
+import type { InterventionSubject, ReRunDriver } from './interventionSubject';
+import { InterventionError, type TargetStep } from './interventionTarget';
+import { roundsSubject } from './roundsSubject';
 import { buildCorrectionMessages, CORRECTION_SCHEMA_NAME, CORRECTION_TEMPLATE_VERSION, correctionReplySchema } from './prompts/correction';
 
 /** Re-runs per intervention when none is asked for: enough to see a flip that is not luck, few enough to be cheap. */
@@ -88,10 +90,7 @@ export async function intervene(options: InterveneOptions): Promise<Intervention
   const config = parsed.data;
   const repeats = options.repeats ?? DEFAULT_REPEATS;
   if (!Number.isInteger(repeats) || repeats < 1 || repeats > MAX_REPEATS) throw new InterventionError(`Repeats must be a whole number from 1 to ${MAX_REPEATS}, got ${repeats}.`);
-  if (config.mas.kind !== 'command') {
-    throw new InterventionError('Intervention re-runs a command MAS behind the gateway (mas.kind: command), whose recorded calls it replays; the built-in rounds MAS records no gateway calls.');
-  }
-  if (!options.trusted) throw new InterventionError('This workspace is not trusted, so its MAS command (mas.argv) is not run. Trust the folder to intervene.');
+  if (config.mas.kind === 'command' && !options.trusted) throw new InterventionError('This workspace is not trusted, so its MAS command (mas.argv) is not run. Trust the folder to intervene.');
   let id: string;
   try {
     id = await resolveRunId(options.workspaceRoot, options.runId);
@@ -113,11 +112,22 @@ export async function intervene(options: InterveneOptions): Promise<Intervention
   }
 }
 
+/** The endpoints of an intervention, under its own budget and accounting. */
+interface Endpoints {
+  limits: ReturnType<typeof budgetLimits>;
+  budget: Budget;
+  accounting: Accounting;
+  clients: ReturnType<typeof createLlmClients>;
+  configs: Partial<Record<EndpointRole, EndpointConfig>>;
+}
+
 async function interveneLocked(options: InterveneOptions, config: TruceConfig, runId: string, repeats: number): Promise<InterventionResult> {
   const now = options.now ?? (() => new Date());
   const run = await loadRun(options.workspaceRoot, runId);
   const credit = await readCreditReport(run.dir);
-  const target = await findTarget(run, credit, { taskId: options.taskId, ...(options.step !== undefined ? { step: options.step } : {}) });
+  const query = { taskId: options.taskId, ...(options.step !== undefined ? { step: options.step } : {}) };
+  const subject = config.mas.kind === 'rounds' ? roundsSubject(run, credit, query) : await gatewaySubject(run, credit, query);
+  const { target } = subject;
   const backend = options.mas ?? defaultMasBackend;
   const backendContext = { workspaceRoot: options.workspaceRoot, trusted: options.trusted, env: options.env };
   const prompts = await backend.loadPromptSet(config, backendContext);
@@ -125,93 +135,37 @@ async function interveneLocked(options: InterveneOptions, config: TruceConfig, r
     throw new InterventionError(`The prompt files changed since run ${runId}: its recorded calls would not match the MAS's requests, so the calls before the blamed step could not be replayed. Restore the prompts the run used (e.g. git stash), or intervene on a new run.`);
   }
   const task = await loadTask(config, options.workspaceRoot, target);
-  options.onProgress?.({ type: 'target', taskId: task.id, stepId: target.step.id, agentId: target.step.agentId, callId: target.call.id, source: target.source, ...(target.reason ? { reason: target.reason } : {}) });
+  options.onProgress?.({ type: 'target', taskId: task.id, stepId: target.step.id, agentId: target.step.agentId, callId: subject.callId, source: target.source, ...(target.reason ? { reason: target.reason } : {}) });
 
-  const limits = budgetLimits(config);
-  const budget = new Budget(limits);
-  const accounting = new Accounting();
-  const services = createLlmServices({ ...options.llm, env: options.env, cache: new DiskResponseCache(cacheDir(options.workspaceRoot)), cacheMode: 'read-write', budget, accounting });
-  const withKey = (endpoint: EndpointConfig, role: EndpointRole): EndpointConfig => (options.secrets?.[role] ? { ...endpoint, apiKey: options.secrets[role] } : endpoint);
-  const endpoints: Partial<Record<EndpointRole, EndpointConfig>> = {
-    executor: withKey(config.llm.executor, 'executor'),
-    optimizer: config.llm.optimizer ? withKey(config.llm.optimizer, 'optimizer') : withKey(config.llm.executor, 'executor'),
-  };
-  if (config.evaluator.type === 'llm-judge') endpoints.judge = config.llm.judge ? withKey(config.llm.judge, 'judge') : withKey(config.llm.executor, 'executor');
-  let clients;
-  try {
-    clients = createLlmClients(endpoints, services);
-  } catch (error) {
-    if (isLlmError(error)) throw new InterventionError(error.message);
-    throw error;
-  }
-
-  const original = originalReply(target.call.response as Record<string, unknown>);
+  const endpoints = openEndpoints(options, config);
   const correctionMessages = buildCorrectionMessages({
     task: task.input,
     agentId: target.step.agentId,
-    messages: messagesOf(target.call.request as Record<string, unknown>),
-    original: original.text,
-    ...(original.toolName ? { toolName: original.toolName } : {}),
+    messages: subject.messages,
+    original: subject.original.text,
+    ...(subject.original.toolName ? { toolName: subject.original.toolName } : {}),
     ...(target.reason ? { reason: target.reason } : {}),
   });
-  const projection = projectCost(interventionPlan(target, repeats, correctionMessages, config), { executor: config.llm.executor, optimizer: config.llm.optimizer ?? config.llm.executor, ...(endpoints.judge ? { judge: config.llm.judge ?? config.llm.executor } : {}) }, limits);
-  const spent = { calls: 0, tokens: 0, costUsd: 0 };
-  if (options.confirmSpend) {
-    const go = await options.confirmSpend({ what: 'intervention', projection, complete: true, limits, spent });
-    if (!go) throw new InterventionError('Not started: the projected spend was not confirmed. Nothing was spent.');
-  } else if (projection.exceeds.length) {
-    throw new InterventionError(`The intervention's projected spend (${projection.calls} calls, ~$${projection.costUsd.toFixed(4)}) exceeds the budget of truce.yaml; raise it or pass fewer repeats.`);
-  }
-
-  const correction = await writeCorrection(clients.optimizer as LlmClient, correctionMessages, options.signal);
-  options.onProgress?.({ type: 'correction', original: original.text, correction });
+  await confirmProjection(options, config, endpoints, interventionPlan(subject, repeats, correctionMessages, config));
+  const correction = await writeCorrection(endpoints.clients.optimizer as LlmClient, correctionMessages, options.signal);
+  options.onProgress?.({ type: 'correction', original: subject.original.text, correction });
 
   const interventionId = `${now().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
-  const judge = clients.judge ? createJudgeCaller(clients.judge) : undefined;
+  const judge = endpoints.clients.judge ? createJudgeCaller(endpoints.clients.judge) : undefined;
   const evaluator = createEvaluator(config.evaluator, { workspaceTrusted: options.trusted, cwd: options.workspaceRoot, ...(judge ? { caller: judge } : {}) });
   const runner = backend.createRunner(config, prompts, backendContext);
-  const gateway = await InterventionGateway.start({
-    executor: clients.executor as LlmClient,
-    prices: config.llm.executor,
-    budget,
-    runDir: run.dir,
+  const driver = await subject.start({
+    correction,
     interventionId,
-    ...(target.call.sample !== undefined ? { sample: target.call.sample } : {}),
-    before: target.before,
-    blamedKey: target.call.key as string,
-    corrected: correctedReply(target.call.response as Record<string, unknown>, correction),
-    afterKeys: new Set(target.after.map((c) => c.key).filter((k): k is string => typeof k === 'string')),
+    executor: endpoints.clients.executor as LlmClient,
+    prices: config.llm.executor,
+    budget: endpoints.budget,
+    runDir: run.dir,
     secrets: executorSecrets(config, options.env, options.secrets ?? {}),
   });
-
-  const done: InterventionRepeat[] = [];
-  /** The live executor calls of the re-runs; the correction and judge calls are in `accounting`. */
-  let gatewaySpend = zeroSpend();
-  let stopped: string | undefined;
-  try {
-    for (let index = 0; index < repeats; index++) {
-      if (options.signal?.aborted) {
-        stopped = 'cancelled';
-        break;
-      }
-      const before = paid(accounting.snapshot().total);
-      const repeat = await reRun(index, task, runId, prompts, runner, evaluator, gateway, target, options.signal);
-      gatewaySpend = addSpend(gatewaySpend, repeat.spend);
-      // A judge's calls for this re-run belong to its spend too.
-      repeat.spend = addSpend(repeat.spend, minus(paid(accounting.snapshot().total), before));
-      done.push(repeat);
-      options.onProgress?.({ type: 'repeat', repeat, of: repeats });
-      const tally = gateway.lastTally();
-      if (tally.budgetStop) {
-        stopped = `budget: ${tally.budgetStop}`;
-        break;
-      }
-    }
-  } finally {
-    await gateway.close();
-  }
+  const reRuns = { task, runId, prompts, runner, evaluator, driver, signal: options.signal };
+  const { done, stopped, driverSpend } = await repeatReRuns(reRuns, repeats, endpoints.accounting, options.onProgress);
   const counted = done.filter((r) => r.reached && r.success !== undefined);
-  const total = addSpend(gatewaySpend, paid(accounting.snapshot().total));
   const record: InterventionRecord = {
     format: INTERVENTION_FORMAT,
     id: interventionId,
@@ -219,20 +173,92 @@ async function interveneLocked(options: InterveneOptions, config: TruceConfig, r
     taskId: task.id,
     stepId: target.step.id,
     agentId: target.step.agentId,
-    callId: target.call.id,
+    callId: subject.callId,
     source: target.source,
     ...(target.reason ? { reason: target.reason } : {}),
-    original: original.text,
+    original: subject.original.text,
     correction,
     baseline: { success: false, score: target.trajectory.outcome?.score ?? 0 },
     repeats: done,
     runs: counted.length,
     flips: counted.filter((r) => r.success).length,
-    spend: total,
+    spend: addSpend(driverSpend, paid(endpoints.accounting.snapshot().total)),
     ...(stopped ? { stopped } : {}),
   };
   await appendIntervention(run.dir, record);
   return { runId, dir: run.dir, record };
+}
+
+function openEndpoints(options: InterveneOptions, config: TruceConfig): Endpoints {
+  const limits = budgetLimits(config);
+  const budget = new Budget(limits);
+  const accounting = new Accounting();
+  const services = createLlmServices({ ...options.llm, env: options.env, cache: new DiskResponseCache(cacheDir(options.workspaceRoot)), cacheMode: 'read-write', budget, accounting });
+  const withKey = (endpoint: EndpointConfig, role: EndpointRole): EndpointConfig => (options.secrets?.[role] ? { ...endpoint, apiKey: options.secrets[role] } : endpoint);
+  const configs: Partial<Record<EndpointRole, EndpointConfig>> = {
+    executor: withKey(config.llm.executor, 'executor'),
+    optimizer: config.llm.optimizer ? withKey(config.llm.optimizer, 'optimizer') : withKey(config.llm.executor, 'executor'),
+  };
+  if (config.evaluator.type === 'llm-judge') configs.judge = config.llm.judge ? withKey(config.llm.judge, 'judge') : withKey(config.llm.executor, 'executor');
+  try {
+    return { limits, budget, accounting, clients: createLlmClients(configs, services), configs };
+  } catch (error) {
+    if (isLlmError(error)) throw new InterventionError(error.message);
+    throw error;
+  }
+}
+
+/** The projected spend shown and confirmed (or, unasked, held against the budget) before anything is spent. */
+async function confirmProjection(options: InterveneOptions, config: TruceConfig, endpoints: Endpoints, plan: PlannedCalls[]): Promise<void> {
+  const { limits } = endpoints;
+  const projection = projectCost(plan, { executor: config.llm.executor, optimizer: config.llm.optimizer ?? config.llm.executor, ...(endpoints.configs.judge ? { judge: config.llm.judge ?? config.llm.executor } : {}) }, limits);
+  if (options.confirmSpend) {
+    const go = await options.confirmSpend({ what: 'intervention', projection, complete: true, limits, spent: { calls: 0, tokens: 0, costUsd: 0 } });
+    if (!go) throw new InterventionError('Not started: the projected spend was not confirmed. Nothing was spent.');
+  } else if (projection.exceeds.length) {
+    throw new InterventionError(`The intervention's projected spend (${projection.calls} calls, ~$${projection.costUsd.toFixed(4)}) exceeds the budget of truce.yaml; raise it or pass fewer repeats.`);
+  }
+}
+
+interface ReRuns {
+  task: MasTask;
+  runId: string;
+  prompts: Awaited<ReturnType<MasBackend['loadPromptSet']>>;
+  runner: ReturnType<MasBackend['createRunner']>;
+  evaluator: ReturnType<typeof createEvaluator>;
+  driver: ReRunDriver;
+  signal: AbortSignal | undefined;
+}
+
+/** The K re-runs, one after another, until done, cancelled or stopped by the budget. */
+async function repeatReRuns(reRuns: ReRuns, repeats: number, accounting: Accounting, onProgress: InterveneOptions['onProgress']): Promise<{ done: InterventionRepeat[]; stopped?: string; driverSpend: InterventionSpend }> {
+  const done: InterventionRepeat[] = [];
+  /** What the driver's calls cost (a gateway's live calls); the correction, judge and client calls are in `accounting`. */
+  let driverSpend = zeroSpend();
+  let stopped: string | undefined;
+  try {
+    for (let index = 0; index < repeats; index++) {
+      if (reRuns.signal?.aborted) {
+        stopped = 'cancelled';
+        break;
+      }
+      const before = paid(accounting.snapshot().total);
+      const repeat = await reRun(index, reRuns);
+      driverSpend = addSpend(driverSpend, repeat.spend);
+      // The calls the accounting saw during this re-run (a judge's, a rounds MAS's live calls) belong to its spend too.
+      repeat.spend = addSpend(repeat.spend, minus(paid(accounting.snapshot().total), before));
+      done.push(repeat);
+      onProgress?.({ type: 'repeat', repeat, of: repeats });
+      const tally = reRuns.driver.tally();
+      if (tally.budgetStop) {
+        stopped = `budget: ${tally.budgetStop}`;
+        break;
+      }
+    }
+  } finally {
+    await reRuns.driver.close();
+  }
+  return { done, driverSpend, ...(stopped ? { stopped } : {}) };
 }
 
 /** The correction call; an unusable reply stops the intervention before any re-run. */
@@ -248,25 +274,17 @@ async function writeCorrection(optimizer: LlmClient, messages: ReturnType<typeof
   return result.value.reply;
 }
 
-async function reRun(
-  index: number,
-  task: MasTask,
-  runId: string,
-  prompts: Awaited<ReturnType<MasBackend['loadPromptSet']>>,
-  runner: ReturnType<MasBackend['createRunner']>,
-  evaluator: ReturnType<typeof createEvaluator>,
-  gateway: InterventionGateway,
-  target: InterventionTarget,
-  signal: AbortSignal | undefined,
-): Promise<InterventionRepeat> {
+async function reRun(index: number, { task, runId, prompts, runner, evaluator, driver, signal }: ReRuns): Promise<InterventionRepeat> {
   const base = (tally: ExecutionTally) => ({ index, reached: tally.reached, replayed: tally.replayed, live: tally.live, missed: tally.missed, spend: { ...tally.spend } });
   let result;
   try {
-    result = await runner.run({ runId, task, prompts, gateway, ...(target.call.sample !== undefined ? { sample: target.call.sample } : {}), ...(signal ? { signal } : {}) });
+    result = await runner.run({ runId, task, prompts, ...driver.open(index), ...(signal ? { signal } : {}) });
   } catch (error) {
-    return { ...base(gateway.lastTally()), failure: `the MAS stopped with an error: ${(error as Error).message}` };
+    driver.observe?.(undefined);
+    return { ...base(driver.tally()), failure: `the MAS stopped with an error: ${(error as Error).message}` };
   }
-  const tally = gateway.lastTally();
+  driver.observe?.(result);
+  const tally = driver.tally();
   if ('failed' in result) return { ...base(tally), failure: result.reason };
   try {
     const evaluation = await evaluator.evaluate({ output: result.answer, ...(task.reference !== undefined ? { reference: task.reference } : {}), task, ...(signal ? { signal } : {}) });
@@ -277,7 +295,7 @@ async function reRun(
 }
 
 /** The task as the tasks file holds it now (every field the MAS may read), else as the trajectory recorded it. */
-async function loadTask(config: TruceConfig, workspaceRoot: string, target: InterventionTarget): Promise<MasTask> {
+async function loadTask(config: TruceConfig, workspaceRoot: string, target: TargetStep): Promise<MasTask> {
   const taskId = target.trajectory.taskId;
   try {
     const { tasks } = parseTasksJsonl(await readFile(resolve(workspaceRoot, config.tasks.file), 'utf8'));
@@ -292,12 +310,12 @@ async function loadTask(config: TruceConfig, workspaceRoot: string, target: Inte
 }
 
 /** What the intervention is projected to call: one correction, and per repeat the recorded calls after the blamed one (and a judge). */
-function interventionPlan(target: InterventionTarget, repeats: number, correction: ReturnType<typeof buildCorrectionMessages>, config: TruceConfig): PlannedCalls[] {
-  const after = target.after;
+function interventionPlan(subject: InterventionSubject, repeats: number, correction: ReturnType<typeof buildCorrectionMessages>, config: TruceConfig): PlannedCalls[] {
+  const after = subject.after;
   const avg = (f: (c: (typeof after)[number]) => number) => (after.length ? Math.ceil(after.reduce((s, c) => s + f(c), 0) / after.length) : 0);
   const plan: PlannedCalls[] = [
-    { role: 'optimizer', phase: 'correction', calls: 1, promptChars: correction.reduce((n, m) => n + m.content.length, 0), replyTokens: Math.max(64, Math.ceil(originalReply(target.call.response as Record<string, unknown>).text.length / 4) * 2) },
-    { role: 'executor', phase: 'intervention', calls: after.length * repeats, promptTokens: avg((c) => c.usage.prompt), replyTokens: avg((c) => c.usage.completion) },
+    { role: 'optimizer', phase: 'correction', calls: 1, promptChars: correction.reduce((n, m) => n + m.content.length, 0), replyTokens: Math.max(64, Math.ceil(subject.original.text.length / 4) * 2) },
+    { role: 'executor', phase: 'intervention', calls: after.length * repeats, promptTokens: avg((c) => c.prompt), replyTokens: avg((c) => c.completion) },
   ];
   // A judge's prompt holds the task, the reference and the answer; its verdict is short.
   if (config.evaluator.type === 'llm-judge') plan.push({ role: 'judge', phase: 'judge', calls: repeats, promptChars: 4_000, replyTokens: 300 });

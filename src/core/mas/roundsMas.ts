@@ -24,7 +24,7 @@ import { consensusAnswer } from './consensus';
 import { MasSetupError } from './errors';
 import { fillTemplate, templateValues } from './fillTemplate';
 import { aggregatorMessage, decisionMessage, ROUNDS_TEMPLATE_VERSION, roleMessage } from './roundsMessages';
-import type { MasRunContext, MasRunFailure, MasRunner, MasRunResult } from './types';
+import type { MasRunContext, MasRunFailure, MasRunner, MasRunResult, PresetReply } from './types';
 
 export type RoundsMasConfig = Extract<TruceConfig['mas'], { kind: 'rounds' }>;
 
@@ -206,6 +206,8 @@ export class RoundsMas implements MasRunner {
       { role: 'user', content: spec.user },
     ];
     const tStart = this.now();
+    const preset = context.presetReply?.({ id: spec.id, agentId: spec.agentId, messages });
+    if (preset) return this.presetStep(spec, messages, preset, tStart);
     let result: ChatResult;
     try {
       result = await executor.chat(
@@ -239,6 +241,11 @@ export class RoundsMas implements MasRunner {
       t_end: Math.max(tStart, tEnd),
       attrs,
     };
+  }
+
+  /** A step whose output was given, not asked for (see MasRunContext.presetReply): no call, no usage. */
+  private presetStep(spec: CallSpec, messages: ChatMessage[], preset: PresetReply, tStart: number): Step {
+    return { id: spec.id, seq: spec.seq, round: spec.round, agentId: spec.agentId, kind: spec.kind, input: messages, output: preset.output, reads: spec.reads, usage: { in: 0, out: 0 }, t_start: tStart, t_end: tStart, attrs: { preset: preset.how } };
   }
 
   private agentIds(): string[] {

@@ -34,6 +34,25 @@ export interface MasRunContext {
   gateway?: MasGateway;
   /** Model calls the MAS reported in its spans when no gateway saw them, for the run's accounting. */
   onModelCalls?: (calls: ReportedModelCall[]) => void;
+  /**
+   * Asked by the rounds MAS before each model call: a reply given here becomes the step's output
+   * and no call is made. Intervention (core/intervene) replays recorded steps and substitutes the
+   * corrected one this way; an ordinary run leaves it unset.
+   */
+  presetReply?: (step: PresetStep) => PresetReply | undefined;
+}
+
+/** The step a rounds-MAS call is about to produce. */
+export interface PresetStep {
+  id: string;
+  agentId: string;
+  messages: ReadonlyArray<{ role: string; content: string }>;
+}
+
+export interface PresetReply {
+  output: string;
+  /** Kept in the step's attrs.preset: where the output came from. */
+  how: 'replayed' | 'corrected';
 }
 
 /** A finished execution. The outcome is filled in by the engine's evaluator, not by the runner. */

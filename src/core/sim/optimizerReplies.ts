@@ -52,6 +52,7 @@ import {
   type Cause,
   type ShownRule,
 } from './evidence';
+import { decisiveReply } from './decisiveReply';
 import { fixFor, noiseEdit, type SimEdit } from './edits';
 import { pick } from './random';
 import { NEUTRAL_REWORDING, normalizeText, USELESS_RULES, type World } from './world';
@@ -178,7 +179,7 @@ function phi(world: World, { user, random }: OptimizerCall) {
       issues,
     };
   });
-  return { parts };
+  return { parts, ...decisiveReply(world, user, random) };
 }
 
 /** The score a truthful critic gives an utterance: culprits near 0, right answers high, abstentions in the middle. */

@@ -8,12 +8,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { SimChatRequest, SimReply, SimResponderFn } from './chatTypes';
+import { CORRECTION_SCHEMA, correctionReply, CorrectionError } from './correctionReply';
 import { OPTIMIZER_CALLS, optimizerReply, SimReplyError, type OptimizerKind } from './optimizerReplies';
 import { randomFor } from './random';
 import { rolloutKindOf, rolloutReply, type RolloutKind } from './rollout';
 import type { World } from './world';
 
-export type CallKind = 'probe' | RolloutKind | OptimizerKind;
+export type CallKind = 'probe' | RolloutKind | OptimizerKind | 'correction';
 
 export interface SimResponder {
   respond: SimResponderFn;
@@ -27,6 +28,7 @@ export type Classified =
   | { kind: 'probe'; reply: SimReply }
   | { kind: RolloutKind; agent: string; system: string; user: string }
   | { kind: OptimizerKind; system: string; user: string }
+  | { kind: 'correction'; user: string }
   | { kind: 'unknown'; reason: string };
 
 export function classify(world: World, request: SimChatRequest): Classified {
@@ -36,6 +38,7 @@ export function classify(world: World, request: SimChatRequest): Classified {
   if (schema === 'truce_probe') return { kind: 'probe', reply: { json: { ok: true } } };
   if (!system && /^(Reply with the single word OK\.|Say OK\.)$/.test(user.trim())) return { kind: 'probe', reply: 'OK' };
 
+  if (schema === CORRECTION_SCHEMA) return { kind: 'correction', user };
   const optimizer = OPTIMIZER_CALLS.find((c) => (schema !== undefined ? c.schema === schema : system.includes(c.marker)));
   if (optimizer) return { kind: optimizer.kind, system, user };
   if (schema !== undefined) return { kind: 'unknown', reason: `an optimizer call with json_schema "${schema}", which the simulation world does not know` };
@@ -69,6 +72,14 @@ export function createSimResponder(world: World): SimResponder {
     if (call.kind === 'unknown') return refuse(call.reason);
     counts[call.kind] = (counts[call.kind] ?? 0) + 1;
     if (call.kind === 'probe') return call.reply;
+    if (call.kind === 'correction') {
+      try {
+        return { json: correctionReply(world, call.user) };
+      } catch (error) {
+        if (error instanceof CorrectionError) return refuse(error.message);
+        throw error;
+      }
+    }
     if (call.kind === 'role' || call.kind === 'aggregate' || call.kind === 'decision') {
       const task = world.taskInText(call.user);
       if (!task) return refuse(`a ${call.kind} call about no task of the scenario`);

@@ -1,13 +1,15 @@
 /**
  * Reads the optional files of a run folder (credit.jsonl, credit.json, optimize.jsonl,
- * suggestions.json; see runExtrasSchema.ts for their formats) with
+ * suggestions.json; see runExtrasSchema.ts for their formats; interventions.jsonl, see
+ * core/intervene/interventionStore.ts) with
  * the store's crash-tolerant JSONL reader. A missing file is simply absent data: most runs have
  * no credit or optimization yet. No `vscode` import, so Node tests can call it.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { describeIntervention, latestByStep, readInterventions } from '../../core/intervene';
 import { readJsonlFile, type JsonlContents } from '../../core/store';
-import { classifyCreditLines, parseOptimizeLines, reportGraphs, SuggestionsFileSchema, type RunExtras } from '../../shared/panel/runExtrasSchema';
+import { classifyCreditLines, parseOptimizeLines, reportGraphs, SuggestionsFileSchema, type InterventionNote, type RunExtras } from '../../shared/panel/runExtrasSchema';
 
 export const EXTRA_FILES = { credit: 'credit.jsonl', report: 'credit.json', optimize: 'optimize.jsonl', suggestions: 'suggestions.json' } as const;
 
@@ -44,7 +46,24 @@ export async function readRunExtras(runDir: string): Promise<RunExtras> {
     graphs.push(...fromReport.graphs);
     problems.push(...fromReport.problems);
   }
-  return { signals: credit.signals, graphs, optimize: optimize.optimize, suggestions, problems };
+  const interventions = await interventionNotes(runDir, problems);
+  return { signals: credit.signals, graphs, optimize: optimize.optimize, suggestions, ...(interventions.length ? { interventions } : {}), problems };
+}
+
+/** The latest intervention on each step, with the sentence credit and the hover show for it. */
+async function interventionNotes(runDir: string, problems: string[]): Promise<InterventionNote[]> {
+  const file = await readInterventions(runDir);
+  problems.push(...file.problems);
+  return [...latestByStep(file.records).values()].map((r) => ({
+    taskId: r.taskId,
+    stepId: r.stepId,
+    verdict: r.runs === 0 ? 'unchecked' : r.flips > 0 ? 'confirmed' : 'not-confirmed',
+    text: describeIntervention(r),
+    flips: r.flips,
+    runs: r.runs,
+    correction: r.correction,
+    at: r.at,
+  }));
 }
 
 /** A JSON file that may be absent; unreadable or invalid JSON is a problem, not an exception. */

@@ -178,7 +178,23 @@ export interface RunExtras {
   optimize: OptimizeRecord[];
   /** Undefined when the run has no suggestions.json. */
   suggestions: SuggestionRecord[] | undefined;
+  /** The latest intervention on each step (interventions.jsonl); absent when the run has none. */
+  interventions?: InterventionNote[];
   problems: string[];
+}
+
+/** What `truce intervene` found about one step, as the step view shows it. */
+export interface InterventionNote {
+  taskId: string;
+  stepId: string;
+  verdict: 'confirmed' | 'not-confirmed' | 'unchecked';
+  /** "confirmed by intervention: 2 of 3 runs succeed with step r2.solver corrected". */
+  text: string;
+  flips: number;
+  runs: number;
+  /** The reply the step was given instead of its own. */
+  correction: string;
+  at: string;
 }
 
 export const NO_EXTRAS: RunExtras = { signals: [], graphs: [], optimize: [], suggestions: undefined, problems: [] };

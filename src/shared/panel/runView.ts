@@ -9,7 +9,7 @@ import { attributionGraph } from './attributionGraph';
 import { indexTaskCredit, signalsByTask, type TaskCredit } from './creditIndex';
 import { historySuggestions, pageHistory } from './historyView';
 import { findTrajectory, PanelLookupError, type PanelRun } from './panelRun';
-import type { CreditSignalRecord, GraphRecord } from './runExtrasSchema';
+import type { CreditSignalRecord, GraphRecord, InterventionNote } from './runExtrasSchema';
 import { layoutGrid, pageGrid, type GridLayout } from './taskGrid';
 import { buildTaskRows, countShifts, shiftsByTask, shiftsFromOutcomes } from './taskRows';
 import { stepDetail, textPage } from './stepDetail';
@@ -23,6 +23,7 @@ export class RunView {
   private readonly graphs = new Map<string, GraphRecord[]>();
   private readonly layouts = new Map<string, GridLayout>();
   private readonly credit = new Map<string, TaskCredit>();
+  private readonly interventions = new Map<string, InterventionNote>();
 
   constructor(private readonly run: PanelRun) {
     this.runId = run.manifest.runId;
@@ -31,6 +32,7 @@ export class RunView {
     if (run.outcomes) for (const [taskId, shift] of shiftsFromOutcomes(run.outcomes.before, run.outcomes.after)) this.shifts.set(taskId, shift);
     this.rows = buildTaskRows(run, this.byTask, this.shifts);
     this.signals = signalsByTask(run.extras.signals);
+    for (const note of run.extras.interventions ?? []) this.interventions.set(`${note.taskId}\u0000${note.stepId}`, note);
     for (const g of run.extras.graphs) {
       const list = this.graphs.get(g.taskId);
       if (list) list.push(g);
@@ -64,7 +66,7 @@ export class RunView {
 
   step(taskId: string, stepId: string): StepDetail {
     const trajectory = findTrajectory(this.byTask, this.runId, taskId);
-    return stepDetail(this.runId, trajectory, stepId, this.taskCredit(taskId), this.layout(trajectory).rounds);
+    return stepDetail(this.runId, trajectory, stepId, this.taskCredit(taskId), this.layout(trajectory).rounds, this.interventions.get(`${taskId}\u0000${stepId}`));
   }
 
   text(request: Extract<Request, { kind: 'text' }>): TextPage {

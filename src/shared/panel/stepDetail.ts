@@ -1,13 +1,14 @@
 /**
  * One step as the timeline shows it: its input messages and output (the first chunk of each; the
- * rest on request), reads, usage, timing, the credit signals that cite it and the policy units
- * they implicate.
+ * rest on request), reads, usage, timing, the credit signals that cite it, the policy units
+ * they implicate, and what an intervention on it found.
  */
 import type { Trajectory } from '../../core/trajectory/schema';
 import type { StepDetail, TextChunk, TextPage, TextPart } from '../panelProtocol';
 import type { TaskCredit } from './creditIndex';
 import { mistakeLabel, stepMistake } from './mistakeLabel';
 import { PanelLookupError } from './panelRun';
+import type { InterventionNote } from './runExtrasSchema';
 
 /** How much of each text the first answer carries; enough for most messages, small for huge ones. */
 export const FIRST_CHUNK = 4000;
@@ -31,7 +32,7 @@ export function inputMessages(step: Step): Array<{ role: string; name: string | 
   return step.input.map((m) => ({ role: m.role, name: m.name ?? null, content: m.content }));
 }
 
-export function stepDetail(runId: string, trajectory: Trajectory, stepId: string, credit: TaskCredit, rounds: readonly number[]): StepDetail {
+export function stepDetail(runId: string, trajectory: Trajectory, stepId: string, credit: TaskCredit, rounds: readonly number[], intervention?: InterventionNote): StepDetail {
   const step = findStep(trajectory, stepId);
   const signals = credit.byStep.get(step.id) ?? [];
   const units = new Map<string, { unitId: string; score: number; text: string }>();
@@ -56,6 +57,7 @@ export function stepDetail(runId: string, trajectory: Trajectory, stepId: string
     credit: signals.map((s) => ({ scope: s.scope, ref: s.ref, score: s.score, text: s.text, method: s.method })),
     units: [...units.values()],
     mistake: stepMistake(mistakeLabel(trajectory), step),
+    intervention: intervention ? { verdict: intervention.verdict, text: intervention.text, flips: intervention.flips, runs: intervention.runs, correction: chunk(intervention.correction).text } : null,
   };
 }
 
