@@ -19,6 +19,7 @@
  * have been needed, so the user can grow the val split instead of guessing.
  */
 
+import type { ComparisonAlpha } from './alphaSpending';
 import { fixesNeeded, signTestP, type PairedVerdict } from './pairedGate';
 
 /** The fewest straight fixes the exact sign test needs at level α (p = 2^−F). */
@@ -33,6 +34,8 @@ export interface AcceptanceSettings {
   delta: number;
   /** How many candidate-vs-best comparisons the run may make (the rounds); δ is split over them. */
   comparisons: number;
+  /** This comparison's share of δ when it is not δ/comparisons (alphaSpending.ts: small val splits). */
+  alpha?: ComparisonAlpha;
 }
 
 export const DEFAULT_DELTA = 0.1;
@@ -68,7 +71,7 @@ export function hoeffdingEpsilon(n: number, delta: number): number {
 }
 
 export function comparisonDelta(settings: AcceptanceSettings): number {
-  return settings.delta / Math.max(1, Math.floor(settings.comparisons));
+  return settings.alpha?.alpha ?? settings.delta / Math.max(1, Math.floor(settings.comparisons));
 }
 
 export function acceptanceMargin(n: number, settings: AcceptanceSettings): number {
@@ -123,7 +126,7 @@ export function pairedDecision(best: ReadonlyMap<string, number>, candidate: Rea
   const epsilon = hoeffdingEpsilon(n, delta);
   const base = { gate: 'paired' as const, n, bestMean, candidateMean, gain: candidateMean - bestMean, epsilon, margin: 2 * epsilon, delta, paired: verdict, skipped };
   const counts = `${verdict.fixed} fixed, ${verdict.broken} broken, ${verdict.same} unchanged`;
-  const alphaText = `α = δ/${Math.max(1, Math.floor(settings.comparisons))} = ${delta.toPrecision(3)}`;
+  const alphaText = settings.alpha?.text ?? `α = δ/${Math.max(1, Math.floor(settings.comparisons))} = ${delta.toPrecision(3)}`;
   const stat =
     verdict.test === 'sign'
       ? `exact sign test on the whole split, p = ${verdict.p.toPrecision(2)} ${verdict.stop === 'accepted' ? '≤' : '>'} ${alphaText}`

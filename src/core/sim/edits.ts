@@ -7,7 +7,7 @@
 import type { Cause, ShownRule } from './evidence';
 import { ruleHolding } from './evidence';
 import { pick } from './random';
-import { USELESS_RULES, VAGUE_RULES, type World } from './world';
+import { HERRINGS, USELESS_RULES, VAGUE_RULES, type World } from './world';
 
 export interface SimEdit {
   op: 'ADD' | 'MODIFY' | 'DELETE';
@@ -64,4 +64,15 @@ export function noiseEdit(world: World, agent: string, rules: readonly ShownRule
     });
   }
   return pick(kinds, random)();
+}
+
+/**
+ * The edit of a reader who took a harmless lapse (noise.herring) for the cause: a rule asking for
+ * what the agent said it skipped. It fixes nothing; undefined when the agent already has that rule.
+ */
+export function herringEdit(agent: string, lapse: string, rules: readonly ShownRule[]): SimEdit | undefined {
+  const herring = HERRINGS.find((h) => h.lapse === lapse);
+  if (!herring || rules.some((r) => r.text === herring.rule)) return undefined;
+  const anchor = rules[rules.length - 1];
+  return { op: 'ADD', ...(anchor ? { anchorUnitId: anchor.id } : {}), newText: herring.rule, rationale: `${agent} did not ${lapse}; no rule of it asks for that.` };
 }

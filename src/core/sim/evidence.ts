@@ -22,6 +22,11 @@ export function causesInOutput(agent: string, output: string): Cause[] {
   return causes;
 }
 
+/** The harmless lapses (noise.herring) an agent's output admits: "Aside: I did not <lapse> (no rule…". */
+export function herringsInOutput(output: string): string[] {
+  return [...output.matchAll(/^Aside: I did not (.+?) \(no rule of mine/gm)].map((m) => m[1]);
+}
+
 export interface ShownStep {
   id: string;
   agent: string;

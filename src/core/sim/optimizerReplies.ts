@@ -22,6 +22,11 @@
  *   touch with probability noise.rewriteDrift (rules marked "(keep)" are never lost or touched).
  *   A reply that changes nothing is the unchanged list. With credit ablated the feedback holds only
  *   outcomes and no steps, so a suspected agent (same 1/|agents| rule) can only get a generic edit.
+ * - Harmless lapses (noise.herring, "Aside: I did not …"): a reply that reads an agent's own text
+ *   without a located blame — Ψ or a BCD gradient without credit on a suspected agent, and the BCD
+ *   gradient and GBC with credit (their credit names the agent, not the step) — takes every lapse
+ *   it sees for a cause and writes a rule for it, which fixes nothing. Ψ with Φ's credit and the
+ *   global rewrite act on located blames only, so they never do.
  * - Merge groups proposals that ask for the same change; rewrite turns an instruction into a rule.
  *
  * Every reply is checked against the optimizer's own zod schema before it is sent.
@@ -44,6 +49,7 @@ import {
   causeKey,
   causesInOutput,
   causesInSteps,
+  herringsInOutput,
   isAbstention,
   partsIn,
   rulesIn,
@@ -53,7 +59,7 @@ import {
   type ShownRule,
 } from './evidence';
 import { decisiveReply } from './decisiveReply';
-import { fixFor, noiseEdit, type SimEdit } from './edits';
+import { fixFor, herringEdit, noiseEdit, type SimEdit } from './edits';
 import { pick } from './random';
 import { NEUTRAL_REWORDING, normalizeText, USELESS_RULES, type World } from './world';
 
@@ -272,9 +278,11 @@ function psiContext(world: World, user: string, random: () => number) {
   const credit = /<credit>([\s\S]*?)<\/credit>/.exec(user)?.[1];
   const available = credit !== undefined && !credit.startsWith('not available');
   const failed = /^success: no$/m.test(user);
-  const { causes, guess } = available ? { causes: uniqueCauses(blamesIn(credit).filter((c) => c.agent === agent)), guess: false } : blindCauses(world, failed, () => causesInSteps(own), random);
+  const { causes, guess, suspected } = available ? { causes: uniqueCauses(blamesIn(credit).filter((c) => c.agent === agent)), guess: false, suspected: false } : blindCauses(world, failed, () => causesInSteps(own), random);
+  // A suspected agent's harmless lapses look like causes to a reader with no located blame.
+  const herrings = suspected ? uniqueLapses(own.map((s) => s.output)) : [];
   const max = Number(/at most (\d+) edits/.exec(user)?.[1] ?? 3);
-  return { agent, own, causes, guess, max };
+  return { agent, own, causes, guess: guess && herrings.length === 0, max, herrings };
 }
 
 /**
@@ -282,17 +290,28 @@ function psiContext(world: World, user: string, random: () => number) {
  * probability 1/|agents|; a suspected agent's causes (as far as the request shows them) are acted
  * on, and a suspected agent with none visible gets a generic edit (`guess`).
  */
-function blindCauses(world: World, failed: boolean, visible: () => Cause[], random: () => number): { causes: Cause[]; guess: boolean } {
+function blindCauses(world: World, failed: boolean, visible: () => Cause[], random: () => number): { causes: Cause[]; guess: boolean; suspected: boolean } {
   const suspected = failed && random() < 1 / world.agents.length;
   const causes = suspected ? uniqueCauses(visible()) : [];
-  return { causes, guess: suspected && causes.length === 0 };
+  return { causes, guess: suspected && causes.length === 0, suspected };
+}
+
+/** The distinct harmless lapses (noise.herring) the texts admit. */
+function uniqueLapses(texts: readonly string[]): string[] {
+  return [...new Set(texts.flatMap(herringsInOutput))];
+}
+
+/** Rules for lapses taken for causes, after the edits for the real causes. */
+function withHerrings(edits: SimEdit[], agent: string, lapses: readonly string[], rules: readonly ShownRule[]): SimEdit[] {
+  return [...edits, ...lapses.map((l) => herringEdit(agent, l, rules)).filter((e): e is SimEdit => e !== undefined)];
 }
 
 function psi(world: World, { user, random }: OptimizerCall) {
-  const { agent, own, causes, guess, max } = psiContext(world, user, random);
+  const { agent, own, causes, guess, max, herrings } = psiContext(world, user, random);
   const rules = rulesIn(/<rules>\n([\s\S]*?)\n<\/rules>/.exec(user)?.[1] ?? '');
   const decision = decide(world, agent, causes, rules, random, max);
   if (guess) decision.edits.push(noiseEdit(world, agent, rules, random));
+  decision.edits = withHerrings(decision.edits, agent, herrings, rules);
   const evidence = own.map((s) => s.id);
   return {
     suggestions: decision.edits.slice(0, max).map((e) => ({
@@ -368,13 +387,19 @@ function suggestFromOwnText(world: World, { user, random }: OptimizerCall, metho
   const max = Number(/at most (\d+) (?:small )?edits/.exec(user)?.[1] ?? 3);
   let causes: Cause[];
   let guess = false;
+  // Credit here names the agent, not the step: every lapse its own text admits looks like a cause.
+  let lookedAt = true;
   if (method === 'bcd' && /^No credit is available/m.test(user)) {
     // Asked without credit: the same blind rule as Ψ without credit.
     const score = Number(/scored (\d+(?:\.\d+)?) out of 1/.exec(user)?.[1] ?? 0);
-    ({ causes, guess } = blindCauses(world, score < 1, () => causesInOutput(agent, ownText), random));
+    let suspected: boolean;
+    ({ causes, guess, suspected } = blindCauses(world, score < 1, () => causesInOutput(agent, ownText), random));
+    lookedAt = suspected;
   } else causes = uniqueCauses(causesInOutput(agent, ownText));
-  const decided = decide(world, agent, causes, rules, random, max).edits;
-  if (guess) decided.push(noiseEdit(world, agent, rules, random));
+  const herrings = lookedAt ? uniqueLapses([ownText]) : [];
+  let decided = decide(world, agent, causes, rules, random, max).edits;
+  if (guess && herrings.length === 0) decided.push(noiseEdit(world, agent, rules, random));
+  decided = withHerrings(decided, agent, herrings, rules);
   const edits = decided.slice(0, max);
   const implicated = edits.filter((e) => e.targetUnitId).map((e) => ({ unitId: e.targetUnitId as string, why: e.rationale }));
   const diagnosis = causes.length ? causes.map(blameText).join(' ') : `Nothing in the rules of ${agent} explains the failure.`;

@@ -13,7 +13,8 @@
  *   misled the same way.
  *
  * The outputs say in words what happened ("skipped units", "followed my rule …"), as a real
- * trajectory would show it to a critic; evidence.ts reads those words back.
+ * trajectory would show it to a critic; evidence.ts reads those words back. With noise.herring a
+ * role also admits a harmless lapse now and then (an "Aside:" line after its answer).
  */
 import { uniform } from './random';
 import type { SimTask, World } from './world';
@@ -54,7 +55,15 @@ export function rolloutReply(world: World, call: RolloutCall): string {
   }
 }
 
-function roleReply(world: World, { agent, task, system, user }: RolloutCall): string {
+function roleReply(world: World, call: RolloutCall): string {
+  const reply = roleAnswer(world, call);
+  const herring = world.herring(call.task, call.agent);
+  if (!herring || reply.includes('I defer to the others')) return reply;
+  // A lapse that changes nothing, worded like the real causes are (evidence.ts reads both apart).
+  return `${reply}\nAside: I did not ${herring.lapse} (no rule of mine asks for it).`;
+}
+
+function roleAnswer(world: World, { agent, task, system, user }: RolloutCall): string {
   const relevant = world.relevantSkills(agent, task);
   const misled = world.harmfulIn(agent, system).filter((h) => world.misleads(task, h));
   if (relevant.length === 0 && misled.length === 0) return 'Nothing in this problem falls in my area; I defer to the others.\nConfidence: 0';

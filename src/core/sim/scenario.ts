@@ -78,6 +78,14 @@ export const scenarioSchema = z
          * draws the slips anew: noise in outcomes that no edit can remove (the null scenario).
          */
         slip: probability.default(0),
+        /**
+         * Share of role replies that also admit a harmless lapse (a "red herring": "did not re-read
+         * the shared state"), fixed per task and role whatever the prompt says. It never changes an
+         * answer, but it reads like a cause: a suggestion that is not handed a located blame (no
+         * credit, or credit that names an agent but not a step) cannot tell it from one and writes
+         * a rule for it, which fixes nothing. Several plausible culprits per failed task.
+         */
+        herring: probability.default(0),
       })
       .strict(),
     optimizer: z

@@ -59,6 +59,17 @@ export const VAGUE_RULES = [
   'Aim for a good answer.',
 ];
 
+/**
+ * Harmless lapses a role admits now and then (noise.herring): what it says it did not do, and the
+ * rule a reader who takes the lapse for the cause writes. The rules change nothing in this world.
+ */
+export const HERRINGS: ReadonlyArray<{ lapse: string; rule: string }> = [
+  { lapse: 're-read the shared state before answering', rule: 'Re-read the shared state before you answer.' },
+  { lapse: 'restate the problem in my own words', rule: 'Restate the problem in your own words before you start.' },
+  { lapse: 'compare my answer with the previous round', rule: 'Compare your answer with the one you gave in the previous round.' },
+  { lapse: 'wait for the other roles before committing', rule: 'Wait for the other roles before you commit to an answer.' },
+];
+
 /** What a sensible rewrite makes of a harmful rule: harmless, and no skill. */
 export const NEUTRAL_REWORDING = 'Weigh the evidence in front of you before you commit to an answer.';
 
@@ -207,6 +218,13 @@ export class World {
     return uniform(this.scenario.seed, 'harm', task.id, rule.agent, normalizeText(rule.text)) < rule.rate;
   }
 
+  /** The harmless lapse the role admits on this task (noise.herring), fixed per task and role; undefined for most. */
+  herring(task: SimTask, agent: string): (typeof HERRINGS)[number] | undefined {
+    const rate = this.scenario.noise.herring;
+    if (rate <= 0 || uniform(this.scenario.seed, 'herring', task.id, agent) >= rate) return undefined;
+    return HERRINGS[Math.floor(uniform(this.scenario.seed, 'herring-which', task.id, agent) * HERRINGS.length)];
+  }
+
   /** Skills the task needs that the agent owns. */
   relevantSkills(agent: string, task: SimTask): Skill[] {
     return this.ownedSkills(agent).filter((s) => task.needs.includes(s.name));
@@ -233,7 +251,7 @@ export class World {
    * cover a skill by accident and a planted defect would not be one.
    */
   private checkVocabulary(): void {
-    const texts = [...ROLE_FILLER, ...AGGREGATOR_FILLER, ...USELESS_RULES, ...VAGUE_RULES, NEUTRAL_REWORDING, ...this.scenario.planted.harmful.map((h) => h.text)];
+    const texts = [...ROLE_FILLER, ...AGGREGATOR_FILLER, ...USELESS_RULES, ...VAGUE_RULES, NEUTRAL_REWORDING, ...HERRINGS.flatMap((h) => [h.lapse, h.rule]), ...this.scenario.planted.harmful.map((h) => h.text)];
     for (const text of texts) {
       const skill = this.skillOfRule(text);
       if (skill) throw new Error(`The rule "${text}" mentions a keyword of skill "${skill.name}"; pick keywords it does not contain.`);

@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { methodRegistry } from '../../../src/core/methods';
 import { optimize } from '../../../src/core/optimize/optimizeLoop';
+import { comparisonAlpha } from '../../../src/core/optimize/alphaSpending';
 import { signTestP, signVerdict, usesSignTest } from '../../../src/core/optimize/pairedGate';
 import { splitTasks } from '../../../src/core/tasks';
 import { start, type FakeOpenAiServer } from '../../support/fakeOpenAiServer';
@@ -77,19 +78,32 @@ describe('small validation splits', function () {
     assert.match(result.rounds[0]?.decision?.reason ?? '', /^Rejected after \d validation tasks: \d fixed, 0 broken, \d unchanged; even fixes on the \d remaining tasks could not show an improvement \(exact sign test/);
   });
 
-  it('the example workspace (4 validation tasks) accepts a fix on all of them with one comparison, and says why it cannot with three', async () => {
+  it('shares δ evenly, or front-loads it where a small split could never use an even share, and never hands out more than δ', () => {
+    assert.deepEqual(comparisonAlpha(0.1, 3, 0, 120), { alpha: 0.1 / 3, text: 'α = δ/3 = 0.0333' });
+    assert.equal(comparisonAlpha(0.1, 3, 2, 5).alpha, 0.1 / 3, 'five tasks reach 1/32 ≤ δ/3: even shares');
+    // Four tasks cannot go below p = 1/16: the first comparison gets it, the other two share the rest.
+    const four = [0, 1, 2].map((made) => comparisonAlpha(0.1, 3, made, 4).alpha);
+    assert.equal(four[0], 0.0625);
+    for (const share of four.slice(1)) assert.ok(Math.abs(share - 0.01875) < 1e-12, String(share));
+    // Three tasks need 1/8 > δ: nothing helps, the shares stay even (and the gate refuses up front).
+    assert.equal(comparisonAlpha(0.1, 3, 0, 3).alpha, 0.1 / 3);
+    for (const [delta, k, n] of [[0.1, 3, 4], [0.1, 5, 4], [0.2, 5, 4], [0.05, 2, 5], [0.1, 10, 5], [0.3, 4, 3]] as const) {
+      const shares = Array.from({ length: k }, (_, made) => comparisonAlpha(delta, k, made, n).alpha);
+      const sum = shares.reduce((a, b) => a + b, 0);
+      assert.ok(sum <= delta + 1e-12, `δ ${delta}, ${k} comparisons, ${n} tasks: shares ${shares.join(', ')} add up to ${sum}`);
+    }
+  });
+
+  it('the example workspace (4 validation tasks) accepts a fix on all of them with its default 3 rounds at the default δ', async () => {
     server = await start({ responder: optimizerResponder('needs-rule') });
     ws = optimizerWorkspace(server.url, '{ train: 0.6, val: 0.2, test: 0.2 }');
-    const one = await optimize({ config: ws.config(), workspaceRoot: ws.dir, methods: methodRegistry(), trusted: true, env: {}, rounds: 1 });
-    const decision = one.rounds[0]?.decision;
+    const three = await optimize({ config: ws.config(), workspaceRoot: ws.dir, methods: methodRegistry(), trusted: true, env: {} });
+    assert.equal(three.rounds.length, 3, 'the default 3 rounds');
+    const decision = three.rounds[0]?.decision;
     assert.equal(decision?.accepted, true, decision?.reason);
-    assert.match(decision!.reason, /^Accepted after 4 validation tasks: 4 fixed, 0 broken, 0 unchanged \(exact sign test on the whole split, p = 0\.063 ≤ α = δ\/1 = 0\.100\)/);
-    ws.remove();
-    ws = optimizerWorkspace(server.url, '{ train: 0.6, val: 0.2, test: 0.2 }');
-    const three = await optimize({ config: ws.config(), workspaceRoot: ws.dir, methods: methodRegistry(), trusted: true, env: {}, rounds: 3 });
-    const refused = three.rounds[0]?.decision;
-    assert.equal(refused?.accepted, false);
-    assert.match(refused!.reason, /^The val split has 4 tasks: even a candidate that fixed every one could not show an improvement at α = δ\/3 = 0\.0333 \(that takes at least 5 fixed tasks\), so no validation was run\./);
-    assert.equal(three.usage.byPhase.validation, undefined, 'not a single validation rollout');
+    assert.match(decision!.reason, /^Accepted after 4 validation tasks: 4 fixed, 0 broken, 0 unchanged \(exact sign test on the whole split, p = 0\.063 ≤ α = 0\.0625 of δ = 0\.1 \(front-loaded: a 4-task val split needs α ≥ 2\^−4; comparison 1 of at most 3\)\)/);
+    assert.equal(three.accepted.length, 1);
+    // What δ has left (0.0375 over two comparisons) is out of reach for 4 tasks: no later round spends a validation call.
+    for (const r of three.rounds.slice(1)) assert.ok(!r.accepted && (r.decision === undefined || r.decision.n === 0), JSON.stringify(r.decision?.reason));
   });
 });

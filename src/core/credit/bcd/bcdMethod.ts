@@ -1,16 +1,19 @@
 /**
  * Temporal + structural credit with verbalized block coordinate descent (the BCD paper, §4–5).
  *
- * credit() runs four named phases:
- *  1. scoreTurns (turnScores.ts): per task and round, a critic scores every role utterance (q) and
- *     the aggregator's state (q^agg); one peer-view judge per round rates all utterances (p).
- *  2. structuralCredit (structuralCredit.ts): role credit c = λq + (1−λ)p averaged over rounds,
- *     per task, and the blamed step.
- *  3. temporal credit and targets: aggregator credit is an EMA over informative failures, kept in
+ * credit() runs five named phases:
+ *  1. observeRounds (roundObservations.ts): per task and round, the task's evaluator tells whether
+ *     the aggregator's state and each role were right; a critic scores the state (q^agg) only on
+ *     an informative failure (state wrong, some role right), the one case the EMA reads.
+ *  2. temporal credit and phase: aggregator credit is an EMA over informative failures, kept in
  *     a state object that the method carries from one optimization round to the next and
  *     publishes in `details.state` (temporalState.ts); the phase (A: roles, B: aggregators) is
- *     decided from that state (phase.ts) and names its targets (targets.ts).
- *  4. askGradients (gradients.ts): each target gets a textual gradient per failed task, whose
+ *     decided from that state, this batch included (phase.ts).
+ *  3. scoreTurns (turnScores.ts, phase A only): per failed task and round, a critic scores every
+ *     role utterance (q); one peer-view judge per round rates all utterances (p).
+ *  4. structuralCredit (structuralCredit.ts): role credit c = λq + (1−λ)p averaged over rounds,
+ *     per task, and the blamed step; selectTargets (targets.ts) names the phase's targets.
+ *  5. askGradients (gradients.ts): each target gets a textual gradient per failed task, whose
  *     implicated units become unit-scope signals, whose diagnosis becomes an agent-scope signal
  *     (the verbal credit of the agent on that task) and whose edits are what suggest() turns into
  *     RawSuggestions.
@@ -36,6 +39,7 @@ import { decidePhase, recordPhase } from './phase';
 import { structuralCredit } from './structuralCredit';
 import { selectTargets } from './targets';
 import { initialBcdState, updateTemporal, type BcdState } from './temporalState';
+import { observeRounds } from './roundObservations';
 import { scoreTurns } from './turnScores';
 import { proposalsToSuggestions } from './unitProposals';
 
@@ -73,13 +77,17 @@ export function createBcdMethod(settings: BcdMethodSettings = {}): BcdMethod {
     if (!evaluator) context.note('bcd: no self-contained task evaluator (exact, choice, regex, numeric, contains-all) was given; aggregator credit cannot tell informative failures and stays where it is.');
     const signals: CreditSignal[] = [];
 
-    const scoring = await scoreTurns(context, critic, trajectories, evaluator, counter, signals);
+    // The aggregators first: their informative failures move the EMA, and the EMA decides the phase.
+    const observations = await observeRounds(context, critic, trajectories, evaluator, counter, signals);
+    const updated = updateTemporal(state, observations, options);
+    const decision = decidePhase(updated, options);
+    // Role scores feed phase A's targets and the blamed step; a phase B round edits aggregators
+    // only, so it scores no role unless credit is asked for attribution alone (no gradients).
+    const scoreRoles = decision.phase === 'A' || !options.gradients;
+    const scoring = scoreRoles ? await scoreTurns(context, critic, trajectories, counter) : { turns: [], decisive: {} };
     // Structural credit, per task (for the signals) and over the batch (for the phase A targets).
     const blame = structuralCredit(trajectories, scoring, options.lambda, signals);
     const batchCredits = roleCredits(scoring.turns, options.lambda);
-
-    const updated = updateTemporal(state, scoring.observations, options);
-    const decision = decidePhase(updated, options);
     const targets = selectTargets(context, decision.phase, batchCredits, updated, options);
     state = recordPhase(updated, decision.phase);
 

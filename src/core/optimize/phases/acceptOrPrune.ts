@@ -55,9 +55,10 @@ async function pruneAccepted(run: OptimizeRun, round: Validated, previousBest: P
     const without = await applySuggestions(config, previousBest, rest.flatMap((i) => i.members), llmRewriter(run.optimizer, note, signal));
     if (without.results.some((r) => r.status !== 'applied')) continue;
     if (gate === 'paired') {
-      const alpha = comparisonDelta({ delta, comparisons: rounds });
+      // The round's own α, as its gate used it (front-loaded on a small split, alphaSpending.ts).
+      const alpha = round.decision?.delta ?? comparisonDelta({ delta, comparisons: rounds });
       const test = await pruneSequentially(split.val, validationStep(run), alpha, delta, scoresOf(previousBest, k, valRunIds), scoresOf(run.best, k, valRunIds), scoresOf(without.texts, k, valRunIds));
-      const evidence = `${test.n} validation tasks, α = δ/${rounds} = ${alpha.toPrecision(3)}`;
+      const evidence = `${test.n} validation tasks, ${Math.abs(alpha - delta / rounds) < 1e-15 ? `α = δ/${rounds}` : 'α'} = ${alpha.toPrecision(3)}`;
       const whole = weakest.members[0].group !== undefined ? ` (the rewrite ${weakest.key} this edit belongs to, ${weakest.members.length} edits, kept or dropped together)` : '';
       const reason = test.drop ? `Pruned after acceptance${whole}: ${test.why} (${evidence}), so it did not help.` : `Kept after acceptance${whole}: ${test.why} (${evidence}); pruning ends here.`;
       const { drop, ...verdict } = test;

@@ -8,6 +8,7 @@
  */
 import type { PromptTexts } from '../../credit/agentUnits';
 import { comparisonDelta, decideAcceptance, pairedDecision, type AcceptanceDecision } from '../accept';
+import { comparisonAlpha, comparisonsMade } from '../alphaSpending';
 import { mean } from '../meanScore';
 import { compareSequentially } from '../sequentialValidation';
 import type { Applied, Validated } from './roundState';
@@ -46,7 +47,8 @@ export async function validateCandidate(run: OptimizeRun, round: Applied): Promi
 }
 
 async function pairedValidation(run: OptimizeRun, texts: PromptTexts, bestTexts: PromptTexts, round: number, runIds: string[]): Promise<AcceptanceDecision> {
-  const settings = { delta: run.settings.delta, comparisons: run.settings.rounds };
+  const { delta, rounds: comparisons, split } = run.settings;
+  const settings = { delta, comparisons, alpha: comparisonAlpha(delta, comparisons, comparisonsMade(run.records), split.val.length) };
   const { scoresOf } = run.val;
   const check = await compareSequentially(run.settings.split.val, validationStep(run), comparisonDelta(settings), scoresOf(bestTexts, round, runIds), scoresOf(texts, round, runIds));
   return pairedDecision(check.baseline, check.candidate, check.ids, check.verdict, settings, check.remaining);

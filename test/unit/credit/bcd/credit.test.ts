@@ -114,8 +114,14 @@ describe('bcd temporal credit', () => {
 describe('bcd phase alternation', () => {
   const withTarget: BcdState = updateTemporal(initialBcdState(), [failure(1, 0.1), failure(1, 0.1)], opts);
 
-  it('starts with the roles', () => {
-    assert.equal(decidePhase(withTarget, opts).phase, 'A');
+  it('starts with the roles when no round qualifies yet', () => {
+    assert.equal(decidePhase(initialBcdState(), opts).phase, 'A');
+  });
+
+  it('starts with the aggregators when the first batch already made a round qualify', () => {
+    const decision = decidePhase(withTarget, opts);
+    assert.equal(decision.phase, 'B');
+    assert.match(decision.reason, /first optimization round/);
   });
 
   it('moves to the aggregators after a role phase when a round qualifies', () => {
