@@ -148,12 +148,22 @@ describe('the run gateway under faults', function () {
     await h.gateway.close();
     rmSync(h.dir, { recursive: true, force: true });
 
-    fake = await start({ baseLatencyMs: 400 });
+    fake = await start({ baseLatencyMs: 2_000 });
     h = await harness(fake.url);
     const second = h.client('t2');
     const early = new AbortController();
-    setTimeout(() => early.abort(), 100);
-    await assert.rejects(second.sdk.chat.completions.create(ask, { signal: early.signal }));
+    // The client leaves once the gateway has forwarded the call and before the reply (the fake answers
+    // later: 2 s). A fixed 100 ms could pass before the request even reached the gateway on a loaded
+    // machine, and then there was no call to record.
+    const upstreamSaw = fake;
+    const leave = setInterval(() => {
+      if (upstreamSaw.chatRequests().length > 0) early.abort();
+    }, 5);
+    try {
+      await assert.rejects(second.sdk.chat.completions.create(ask, { signal: early.signal }));
+    } finally {
+      clearInterval(leave);
+    }
     await second.finish();
     await h.gateway.flush();
     assert.equal(h.records.length, 1);

@@ -14,7 +14,19 @@ import { start, type FakeOpenAiServer } from '../../support/fakeOpenAiServer';
 import { debateResponder, debateWorkspace, exampleTasks, taskOfRequest, type Workspace } from '../run/debateWorkspace';
 
 const FAST = { TRUCE_BATCH_POLL_MS: '2', TRUCE_BATCH_COLLECT_MS: '20' };
+/** For tests whose figures assume one batch: a collection window a loaded machine cannot outrun. */
+const ONE_BATCH = { ...FAST, TRUCE_BATCH_COLLECT_MS: '1000' };
 const ask = (i: number) => ({ messages: [{ role: 'user' as const, content: `question ${i}` }] });
+
+/** The user message of each line of each batch the fake received, batch by batch, line by line. */
+function batchInputs(server: FakeOpenAiServer): string[][] {
+  return [...server.batches.batches.values()].map((batch) =>
+    (server.batches.files.get(batch.inputFileId) ?? '')
+      .split('\n')
+      .filter((line) => line.trim())
+      .map((line) => (JSON.parse(line) as { body: { messages: Array<{ content: string }> } }).body.messages[0]!.content),
+  );
+}
 
 describe('batch mode (llm.<role>.batch: true) against the fake Batch API', function () {
   this.timeout(60_000);
@@ -26,15 +38,15 @@ describe('batch mode (llm.<role>.batch: true) against the fake Batch API', funct
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function client(config: Partial<EndpointConfig> = {}, cacheMode: 'read-write' | 'off' = 'read-write') {
-    const services = createLlmServices({ env: FAST, ...(cacheMode === 'off' ? { cacheMode } : { cache: new DiskResponseCache(join(dir, 'cache')) }) });
+  function client(config: Partial<EndpointConfig> = {}, cacheMode: 'read-write' | 'off' = 'read-write', env: Record<string, string> = FAST) {
+    const services = createLlmServices({ env, ...(cacheMode === 'off' ? { cacheMode } : { cache: new DiskResponseCache(join(dir, 'cache')) }) });
     const endpoint: EndpointConfig = { baseUrl: server.url, model: 'fake-model', pricePer1kInput: 1, pricePer1kOutput: 2, batch: true, ...config };
     return { llm: new LlmClient('optimizer', endpoint, services), services };
   }
 
   it('sends calls issued together as one batch, at half the price, cached under the keys online calls use', async () => {
     server = await start({ responder: (r) => `answer to ${r.lastUser}` });
-    const { llm, services } = client();
+    const { llm, services } = client({}, 'read-write', ONE_BATCH);
     const results = await Promise.all([0, 1, 2, 3, 4].map((i) => llm.chat(ask(i), { phase: 'phi' })));
     assert.deepEqual(results.map((r) => r.content), [0, 1, 2, 3, 4].map((i) => `answer to question ${i}`));
     assert.equal(server.chatRequests().length, 0, 'nothing went online');
@@ -58,18 +70,24 @@ describe('batch mode (llm.<role>.batch: true) against the fake Batch API', funct
 
   it('partial failures: lines the batch could not answer go online, every call succeeds', async () => {
     server = await start({ responder: (r) => `answer to ${r.lastUser}`, batch: { failEvery: 3 } });
-    const { llm, services } = client();
+    const { llm, services } = client({}, 'read-write', ONE_BATCH);
     const results = await Promise.all(Array.from({ length: 9 }, (_, i) => llm.chat(ask(i), { phase: 'psi' })));
     assert.deepEqual(results.map((r) => r.content), Array.from({ length: 9 }, (_, i) => `answer to question ${i}`));
-    assert.equal(server.chatRequests().length, 3, 'the three failed lines, sent online');
-    assert.deepEqual(services.batchQueues.get(`${server.url}#fake-model`)?.stats, { batches: 1, requests: 9, adopted: 0, answered: 6, unanswered: 3 });
+    // The fake fails every third line of each batch file. Which calls those are depends on the
+    // order the calls reached the queue (each first looks in the cache), and on a loaded machine
+    // the nine can even fall into two batches; the lines the fake failed must be the ones sent online.
+    const failed = batchInputs(server).flatMap((questions) => questions.filter((_, i) => (i + 1) % 3 === 0));
+    const batches = batchInputs(server).length;
+    assert.ok(failed.length > 0, 'a batch of three lines or more, so the fake failed some');
+    assert.equal(server.chatRequests().length, failed.length, 'the failed lines, sent online');
+    assert.deepEqual(services.batchQueues.get(`${server.url}#fake-model`)?.stats, { batches, requests: 9, adopted: 0, answered: 9 - failed.length, unanswered: failed.length });
     const online = new Set(server.chatRequests().map((q) => (q.body as { messages: Array<{ content: string }> }).messages[0]!.content));
-    assert.deepEqual([...online].sort(), ['question 2', 'question 5', 'question 8']);
+    assert.deepEqual([...online].sort(), failed.sort());
   });
 
   it('an expired batch: the answered part is used, the rest goes online', async () => {
     server = await start({ responder: (r) => `answer to ${r.lastUser}`, batch: { expireAfter: 2 } });
-    const { llm, services } = client();
+    const { llm, services } = client({}, 'read-write', ONE_BATCH);
     const results = await Promise.all([0, 1, 2, 3, 4].map((i) => llm.chat(ask(i), { phase: 'judge' })));
     assert.deepEqual(results.map((r) => r.content), [0, 1, 2, 3, 4].map((i) => `answer to question ${i}`));
     assert.equal(server.chatRequests().length, 3);
