@@ -5,12 +5,13 @@
  * without reporting usage is recorded at an estimate.
  */
 import { estimateTokens } from '../llm/tokens';
-import { usageOf, type CallEnding, type GatewayCall, type GatewayWorld } from './gatewayCall';
+import type { CallEnding, GatewayCall, GatewayWorld } from './gatewayCallTypes';
 import { API_PATH } from './gatewayRoute';
 import { sendError } from './httpReply';
 import { estimateRequestTokens, replyText } from './requestText';
 import { ResponsesStreamReader } from './responsesStream';
 import { StreamAssembler } from './streamAssembler';
+import { usageOf } from './usageOf';
 
 /** Whether the MAS hung up; set while the upstream request is out. */
 interface Client {

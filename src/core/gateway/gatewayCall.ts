@@ -6,39 +6,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { completionAsEvents } from './completionEvents';
 import type { GatewayCallRecord } from './gatewayRecord';
-import type { AdmissionLabels, GatewayAdmission, GatewayApi, GatewayOptions, GatewaySessionInfo, UpstreamForward } from './gatewayTypes';
+import type { AdmissionLabels, GatewayAdmission, GatewayApi, GatewaySessionInfo } from './gatewayTypes';
 import { header, sendError } from './httpReply';
 import { responseAsEvents } from './responsesStream';
 import { forwardCall } from './forwardCall';
-
-/** What every call of one gateway shares. */
-export interface GatewayWorld {
-  forward: UpstreamForward;
-  /** The upstream's name in messages: its base URL, or the forwarder's label. */
-  upstreamLabel: string;
-  maxBodyBytes: number;
-  admit: GatewayOptions['admit'];
-  record: (record: GatewayCallRecord) => void;
-  /** The next call id: g1, g2, … in arrival order. */
-  nextId: () => string;
-}
-
-/** How a call ended: the fields its record gets last. */
-export type CallEnding = Pick<GatewayCallRecord, 'usage' | 'status' | 'served'> & Partial<Pick<GatewayCallRecord, 'response' | 'usageEstimated' | 'error'>>;
+import { usageOf } from './usageOf';
+import type { CallEnding, GatewayCall, GatewayWorld } from './gatewayCallTypes';
 
 /** The fields of a call's record every ending shares. */
 type CallFields = Omit<GatewayCallRecord, 'latencyMs' | keyof CallEnding>;
-
-/** A call under way: its request, its response, and how to write its one record. */
-export interface GatewayCall {
-  api: GatewayApi;
-  body: Record<string, unknown>;
-  stream: boolean;
-  req: IncomingMessage;
-  res: ServerResponse;
-  /** Records the call with the fields of its ending, stamping the latency. */
-  finish(ending: CallEnding): void;
-}
 
 export async function handleCall(world: GatewayWorld, req: IncomingMessage, res: ServerResponse, session: GatewaySessionInfo, api: GatewayApi): Promise<void> {
   const started = Date.now();
@@ -116,15 +92,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
-}
-
-/** Usage as chat completions (prompt/completion_tokens) or the Responses API (input/output_tokens) report it. */
-export function usageOf(reply: unknown): { prompt: number; completion: number } | undefined {
-  const u = (reply as { usage?: { prompt_tokens?: unknown; completion_tokens?: unknown; input_tokens?: unknown; output_tokens?: unknown } } | undefined)?.usage;
-  const n = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : 0);
-  if (u && typeof u.prompt_tokens === 'number') return { prompt: n(u.prompt_tokens), completion: n(u.completion_tokens) };
-  if (u && typeof u.input_tokens === 'number') return { prompt: n(u.input_tokens), completion: n(u.output_tokens) };
-  return undefined;
 }
 
 function labelsOf(a: AdmissionLabels): AdmissionLabels {

@@ -13,7 +13,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { handleCall, type GatewayWorld } from './gatewayCall';
+import { handleCall } from './gatewayCall';
+import type { GatewayWorld } from './gatewayCallTypes';
 import type { GatewayCallRecord } from './gatewayRecord';
 import { routeOf } from './gatewayRoute';
 import { GatewaySessions } from './gatewaySessions';

@@ -6,7 +6,7 @@
  * so the provider's bill never passes a cap.
  */
 import type { Budget, BudgetReservation } from './budget';
-import type { EndpointSettings } from './client';
+import type { EndpointSettings } from './endpoint';
 import { costUsd, estimatePromptTokens, estimateTokens } from './tokens';
 import type { RawReply } from './transport';
 import { BATCH_PRICE_FACTOR } from './batch/batchQueue';

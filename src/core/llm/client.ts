@@ -10,7 +10,7 @@ import { shareSignal } from './sharedSignal';
 import type { CapabilityStore } from './capabilityStore';
 import type { LlmCallRecord } from './callLog';
 import { throwIfAborted } from './clock';
-import { resolveEndpoint, type EndpointConfig, type ResolvedEndpoint } from './endpoint';
+import { resolveEndpoint, type EndpointConfig, type EndpointSettings, type ResolvedEndpoint } from './endpoint';
 import { limitsOf, type EndpointLimits, type Limiters } from './endpointLimits';
 import { forwardedTokens, limitedForward } from './limitedForward';
 import { errorRecord, LlmError, ReplayMissError } from './errors';
@@ -23,7 +23,6 @@ import { BatchQueue, DEFAULT_BATCH_SETTINGS } from './batch/batchQueue';
 import { CallCharge, type Outcome } from './callCharge';
 import type { CallContext, ChatMessage, ChatRequest, ChatResult, EndpointRole } from './types';
 
-export type EndpointSettings = Omit<EndpointConfig, 'apiKey'>;
 
 interface Prepared {
   messages: ChatMessage[];

@@ -118,3 +118,6 @@ export function resolveEndpoint(config: EndpointConfig, env: Readonly<Record<str
   if (config.azureApiVersion !== undefined) resolved.azureApiVersion = config.azureApiVersion;
   return resolved;
 }
+
+/** An endpoint as the client keeps it: everything but the key, which it reads when it sends. */
+export type EndpointSettings = Omit<EndpointConfig, 'apiKey'>;

@@ -12,7 +12,7 @@ export {
   type Capabilities,
   type Capability,
 } from './capabilities';
-export { LlmClient, type EndpointSettings } from './client';
+export { LlmClient } from './client';
 export { systemClock, type Clock } from './clock';
 export { createLlmClients, type EndpointConfigs, type LlmClients } from './createClients';
 export {
@@ -23,6 +23,7 @@ export {
   resolveEndpoint,
   sanitizeBaseUrl,
   type EndpointConfig,
+  type EndpointSettings,
   type ResolvedEndpoint,
 } from './endpoint';
 export { limitsOf, type EndpointLimits } from './endpointLimits';

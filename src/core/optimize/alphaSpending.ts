@@ -10,7 +10,6 @@
  * δ, K, n and how many comparisons came before, all known before a task is run, and they still
  * add up to δ, so the union bound holds as before. A round that validates nothing spends nothing.
  */
-import type { RoundRecord } from './optimizeTypes';
 
 export interface ComparisonAlpha {
   alpha: number;
@@ -35,6 +34,6 @@ export function comparisonAlpha(delta: number, comparisons: number, made: number
 }
 
 /** Comparisons the run has made so far: rounds whose candidate was run on validation tasks. */
-export function comparisonsMade(records: readonly Pick<RoundRecord, 'decision'>[]): number {
+export function comparisonsMade(records: readonly { decision?: { n?: number } }[]): number {
   return records.filter((r) => (r.decision?.n ?? 0) > 0).length;
 }
