@@ -12,6 +12,12 @@
  *
  * The trajectories file is replaced as a whole (atomically) instead of appended to: a trace grows
  * after its first version was written, and a run keeps one trajectory per task.
+ *
+ * Why one file of ~500 lines: receiving, scoring, rating and writing all change the same session
+ * state (the entries by trace and by task, the dirty set, the write in flight, the stop), and the
+ * ordering rules between them — a rating during a write, a trace that grows after it was scored,
+ * a stop while an evaluation runs — are the point of this class. What does not touch that state
+ * is outside: the receiver, the trace book, task matching, scoring and the manifest.
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';

@@ -12,7 +12,7 @@
  */
 import type { Message } from './schema';
 import { ATTR, getAttr, indexedGroups, parseMaybeJson, valueToText, type AttrValue, type Attributes } from './otlpAttributes';
-import type { RawSpan, SpanEvent } from './otlpEnvelope';
+import type { RawSpan, SpanEvent } from './otlpSpan';
 
 export interface ToolCall {
   id?: string;

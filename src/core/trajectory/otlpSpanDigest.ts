@@ -13,7 +13,7 @@
  * again when the importer asks for it, so the failure surfaces at the same point as without a digest.
  */
 import { ATTR, getAttr, getBoolean, getNumber, getString, parseMaybeJson, valueToText, type Attributes, type AttrValue } from './otlpAttributes';
-import type { RawSpan } from './otlpEnvelope';
+import type { RawSpan } from './otlpSpan';
 import { renderToolCall, spanInput, spanOutput, type ModelOutput, type ToolCall } from './otlpMessages';
 import { STEP_KINDS, type Message, type StepKind } from './schema';
 
