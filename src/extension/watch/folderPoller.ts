@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -116,17 +117,23 @@ export function changedPaths(folder: string, before: Snapshot, after: Snapshot):
 }
 
 async function readSnapshot(folder: string): Promise<Snapshot> {
-  let names: string[];
+  let entries: Dirent[];
   try {
-    names = await readdir(folder);
+    entries = await readdir(folder, { withFileTypes: true });
   } catch {
     return null;
   }
   const snapshot = new Map<string, string>();
-  for (const name of names) {
+  for (const entry of entries) {
+    // A folder counts by presence, which the listing already says: the runs list holds one folder
+    // per run, and stat-ing each of them on every look would be most of the work.
+    if (entry.isDirectory()) {
+      snapshot.set(entry.name, 'folder');
+      continue;
+    }
     // An entry removed between the listing and its stat is simply not there.
-    const info = await stat(join(folder, name)).catch(() => undefined);
-    if (info) snapshot.set(name, info.isDirectory() ? 'folder' : `${info.mtimeMs}:${info.size}`);
+    const info = await stat(join(folder, entry.name)).catch(() => undefined);
+    if (info) snapshot.set(entry.name, info.isDirectory() ? 'folder' : `${info.mtimeMs}:${info.size}`);
   }
   return snapshot;
 }

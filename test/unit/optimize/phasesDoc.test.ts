@@ -5,21 +5,11 @@
  */
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { readDocPicture, repoRoot } from '../../support/docPicture';
 
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'docs')) || !existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('The repository root (docs/ beside package.json) is not above this test.');
-    dir = up;
-  }
-  return dir;
-}
-
-const root = repoRoot();
-const doc = readFileSync(join(root, 'docs', 'optimizer-phases.md'), 'utf8');
-const named = [...new Set(doc.match(/src\/[\w/.-]+\.ts/g) ?? [])];
+const root = repoRoot;
+const { doc, named } = readDocPicture('optimizer-phases.md');
 
 describe('the optimizer phases picture (docs/optimizer-phases.md)', () => {
   it('names only files that exist', () => {
