@@ -15,17 +15,19 @@ export type Verdict = 'rule' | 'role' | 'context';
 /** Base forms of verbs that open instructions ("Use …", "Keep …", "Run …"). */
 const IMPERATIVE = new Set(
   (
-    'accept act adapt add address adhere adjust aim align allocate analyse analyze annotate answer append apply approach archive ask assess assign assume attach attempt audit avoid back balance base be begin break bring build bump call cap capitalise capitalize capture categorise categorize cause centre change check choose cite clarify classify clean clear close collect combine comment commit communicate compare compile complete compose compute concentrate confirm consider consolidate consult continue contribute convert coordinate copy correct count create cross cut debug decide declare decompose default defer define delegate delete deliver deploy derive describe design detect determine develop diagnose disable discard discuss dispatch display distill distil distribute divide do document double draft drop edit elaborate eliminate emit emphasise emphasize employ enable encapsulate encourage end enforce engage enhance ensure enter enumerate escalate escape establish estimate evaluate examine exclude execute expand expect explain explore export expose extend extract favour favor fetch fill filter find finish fix flag focus follow forget format forward gather generate get give go group guard handle help hide highlight identify ignore implement import improve include incorporate increase indicate infer inform inspect install instruct integrate interpret introduce investigate invoke isolate iterate join judge justify keep label lay lead learn leave let limit link list load localise localize locate log look maintain make manage map mark match measure mention merge migrate minimise minimize mirror mock model monitor move name narrow navigate note notify observe obtain offer omit open optimise optimize order organise organize output overwrite paraphrase parse pass pay perform pick pin place plan point populate post predict prefer prepare present preserve prevent print prioritise prioritize probe proceed process produce prohibit propose protect prove provide publish pull push put query question raise rank rate re-run read reason rebase recommend record redact reduce refactor refer reference reflect reformat refresh refuse register reject release rely remain remember remove rename render reorder repeat rephrase replace reply report request require rerun research reserve reset resolve respect respond rest restate restrict restructure retain retrieve retry return reuse review revise rewrite rollback route run sanitise sanitize save scan schedule scope score search see select send separate serve set share show simplify skip sort specify split squash stage start state stay steer stick stop store stream strip structure submit suggest summarise summarize supply support surface switch synthesise synthesize tag take talk target teach tell test think throw tighten trace track train transform translate treat trigger trim trust try turn type uncover underline understand undo unify update upgrade upload use utilise utilize validate verify view visit wait warn watch weigh word work wrap write yield'
+    'abstain accept act adapt add address adhere adjust aim align allocate analyse analyze annotate answer append apply approach archive ask assess assign assume attach attempt audit avoid back balance base be begin break bring build bump call cap capitalise capitalize capture categorise categorize cause centre change check choose cite clarify classify clean clear close collect combine comment commit communicate compare compile complete compose compute concentrate confirm consider consolidate consult continue contribute convert coordinate copy correct count create cross cut debug decide declare decompose default defer define delegate delete deliver deploy derive describe design detect determine develop diagnose disable discard discuss dispatch display distill distil distribute divide do document double draft drop edit elaborate eliminate emit emphasise emphasize employ enable encapsulate encourage end enforce engage enhance ensure enter enumerate err escalate escape establish estimate evaluate examine exclude execute expand expect explain explore export expose extend extract favour favor fetch fill filter find finish fix flag focus follow forget format forward gather generate get give go group guard handle help hide highlight identify ignore implement import improve include incorporate increase indicate infer inform inspect install instruct integrate interpret introduce investigate invoke isolate iterate join judge justify keep label lay lead learn leave let limit link list load localise localize locate log look maintain make manage map mark match measure mention merge migrate minimise minimize mirror mock model monitor move name narrow navigate note notify observe obtain offer omit open opt optimise optimize order organise organize output overwrite paraphrase parse pass pay perform pick pin place plan point populate post predict prefer prepare present preserve prevent print prioritise prioritize probe proceed process produce prohibit propose protect prove provide publish pull push put query question raise rank rate re-run read reason rebase recommend record redact reduce refactor refer reference reflect reformat refrain refresh refuse register reject release rely remain remember remove rename render reorder repeat rephrase replace reply report request require rerun research reserve reset resolve respect respond rest restate restrict restructure retain retrieve retry return reuse review revise rewrite rollback route run sanitise sanitize save scan schedule scope score search see select send separate serve set settle share show simplify skip sort specify split squash stage start state stay steer stick stop store stream strip structure submit suggest summarise summarize supply support surface switch synthesise synthesize tag take talk target teach tell test think throw tighten trace track train transform translate treat trigger trim trust try turn type uncover underline understand undo unify update upgrade upload use utilise utilize validate verify view visit wait warn watch weigh word work wrap write yield'
   ).split(' '),
 );
 
 /** Verbs a persona has rather than does ("You have a keen eye", "You know how to …"). */
 const PERSONA_VERB = /^(are|'re|’re|were|have|'ve|’ve|had|know|excel|possess|love|enjoy|like|hate|detest|despise|thrive|specialize|specialise|bring|boast|come|combine|care|pride|understand|believe|value|appreciate|embody|represent|work|live|speak|hold)$/i;
 
-const DIRECTIVE = /\b(must|mustn't|should|shouldn't|shall|need to|needs to|have to|has to|is required|are required|required to|mandatory|never|always|do not|don't|does not need|avoid|ensure|make sure|prefer|preferably|please|only|may not|may be|can be|is allowed|are allowed|not allowed|forbidden|prohibited|instead of|rather than|at most|at least|no more than|no longer than|important|critical)\b/i;
+const DIRECTIVE = /\b(must|mustn't|should|shouldn't|shall|need to|needs to|have to|has to|is required|are required|required to|mandatory|never|always|do not|don't|does not need|avoid|ensure|make sure|prefer|preferably|(?:is|are) preferred|please|only|may not|may be|can be|is allowed|are allowed|not allowed|forbidden|prohibited|instead of|rather than|at most|at least|no more than|no longer than|important|critical)\b/i;
 
 const ROLE_OPENING = /^(?:you are|you're|you’re|you will act as|you act as|act as|acting as|i am|i'm|this agent is|your name is|your role is|your persona is|you will be|you will play|you play|you serve as|imagine you are|pretend (?:you are|to be))\b/i;
-const ROLE_AS = /^as (?:the|a|an|our|your) [^,]{1,80}, (?:you (?:are|act|will act|serve|work)\b|your (?:role|job|persona) is\b)/i;
+const ROLE_AS = /^as (?:the|a|an|our|your) [^,]{1,80}, (?:you (?:are|act|will act|serve|work)\b|your (?:\w+ )?(?:role|job|persona) is\b)/i;
+/** "As the lead research agent, " before the rest of a sentence. */
+const AS_ROLE_LEAD = /^as (?:the|a|an|our|your) [^,]{1,80}, /i;
 /** "Your task is to answer …": a duty, so a rule wherever it stands. */
 const DUTY = /^(?:your|the agent's|the assistant's) (?:\w+ ){0,2}(?:task|job|goal|aim|objective|mission|purpose|responsibility|duty|focus|priority|role) (?:is|will be) (?:to|not to)\b/i;
 const PASSIVE_GIVEN = /^you (?:are|will be|have been|were) (?:given|provided|shown|handed|passed|sent|called|invoked|asked)\b/i;
@@ -125,12 +127,21 @@ function hasCommandClause(text: string): boolean {
     // "…, so keep functions exported", "…, then run the tests", "…, explicitly evaluate:".
     const part = parts[k].replace(/^(?:so|then|and then|and so)\s+/i, '').replace(/^[a-z]+ly\s+(?=[a-z])/i, '');
     if (startsImperative(part) && !/^(?:and|or)\b/i.test(part)) return true;
+    if (PHRASAL_COMMAND.test(part)) return true;
     if (/^you\s/i.test(part) && secondPersonDuty(part)) return true;
   }
   return false;
 }
 
 const CLAUSE_BREAK = /[,;:—–]\s|\s-\s/;
+
+/**
+ * Verbs that command only with their particle ("…, side with the role that spoke first", "…, lean
+ * toward the cautious answer", "…, fall back to the cache"). Alone, "side", "lean", "fall" and
+ * "hold" are as often nouns or adjectives, so they are not in the verb list; in the clause after a
+ * condition, word and particle together read as the instruction.
+ */
+const PHRASAL_COMMAND = /^\s*(?:side\s+(?:with|against)|lean\s+(?:toward|towards|on)|fall\s+back|hold\s+(?:off|back)|bail\s+out|back\s+off|stand\s+by|steer\s+clear)\b/i;
 
 /** At most three words: an enumeration element rather than a clause. */
 function isShortPart(part: string): boolean {
@@ -233,7 +244,10 @@ function directive(label: string, core: string): boolean {
   if (!core) return false;
   if (startsImperative(core)) return true;
   if (label && (startsImperative(label.replace(/[*_`:\-–—]/g, ' ').trim()) || hasDirectiveWord(label))) return true;
-  if (DUTY.test(core)) return true;
+  // "**Synthesis**: As the lead agent, your primary role is to coordinate …": under an emphasised
+  // label, one responsibility among others. A plain "Name: As a …, your role is to …" (Who&When's
+  // "Linguistics_Expert: …") is the sentence that says who the agent is.
+  if (DUTY.test(core) || (/^(?:\*\*|__)/.test(label) && DUTY.test(core.replace(AS_ROLE_LEAD, '')))) return true;
   if (/^you\b/i.test(core) && secondPersonDuty(core)) return true;
   if (/^(?:when|whenever|if|before|after|unless|once|while|for|during|in|on|to|as soon as|until|where)\b/i.test(core) && hasCommandClause(core)) return true;
   if (hasDirectiveWord(core)) return true;

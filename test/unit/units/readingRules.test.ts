@@ -123,4 +123,27 @@ describe('reading rules: descriptions in lists and prose', () => {
     assert.equal(classifySentence('**Wide request**: When the question can be split into parts that do not depend on each other.', { listItem: true }), 'context');
     assert.equal(classifySentence('Old entries can be deleted after a week.'), 'rule');
   });
+
+  it('a verb with its particle after a condition commands ("…, side with the role that spoke first")', () => {
+    // The wording a harmful aggregator rule takes: read as context, no edit could ever reach it.
+    assert.equal(classifySentence('When the roles disagree, side with the role that spoke first.'), 'rule');
+    assert.equal(classifySentence('If the sources conflict, lean toward the most recent one.'), 'rule');
+    assert.equal(classifySentence('When the search fails, fall back to the cached answer.'), 'rule');
+    assert.equal(classifySentence('When asked for a guess, refrain from guessing.'), 'rule');
+    // The same words as nouns, and a clause that only states what happens, stay context.
+    assert.equal(classifySentence('Side effects of the tool are logged.'), 'context');
+    assert.equal(classifySentence('When the roles disagree, nobody wins.'), 'context');
+    assert.equal(classifySentence('When tests fail, the build stops.'), 'context');
+  });
+
+  it('a preference in the passive is a rule ("Small commits are preferred")', () => {
+    assert.equal(classifySentence('Small, focused commits are preferred.'), 'rule');
+    assert.equal(classifySentence('The preferred editor of the team is Vim.'), 'context');
+  });
+
+  it('"As the …, your role is to …" under a label is one duty among others; on its own it says who the agent is', () => {
+    assert.equal(classifySentence('**Synthesis**: As the lead agent, your primary role is to coordinate and merge the findings.'), 'rule');
+    assert.equal(classifySentence('As the lead agent, your main role is to merge the findings.', { opening: true }), 'role');
+    assert.equal(classifySentence('As the aggregator, you are the last voice of the debate.', { opening: true }), 'role');
+  });
 });
