@@ -27,18 +27,21 @@ const UNREAD = Symbol('unread');
  */
 export class FolderPoller {
   private readonly snapshots = new Map<string, Snapshot | typeof UNREAD>();
+  /** When each folder's last look began (Date.now()), to say since when a change happened. */
+  private readonly lookedAt = new Map<string, number>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
 
   /**
    * @param onChange called with the path of each changed entry (or of the folder itself when it
-   *   appeared or went away)
+   *   appeared or went away), when the folder's previous look began and when this one began: the
+   *   change happened between the two
    * @param intervalMs time between the end of one look and the start of the next; 0 never polls
    *   on its own ({@link pollNow} still works)
    */
   constructor(
-    private readonly onChange: (path: string) => void,
+    private readonly onChange: (path: string, previousLookAt: number, lookAt: number) => void,
     private readonly intervalMs = DEFAULT_POLL_MS,
   ) {}
 
@@ -48,10 +51,15 @@ export class FolderPoller {
    */
   set(folders: readonly string[]): void {
     const wanted = new Set(folders);
-    for (const folder of this.snapshots.keys()) if (!wanted.has(folder)) this.snapshots.delete(folder);
+    for (const folder of this.snapshots.keys()) {
+      if (wanted.has(folder)) continue;
+      this.snapshots.delete(folder);
+      this.lookedAt.delete(folder);
+    }
     for (const folder of wanted) {
       if (this.snapshots.has(folder)) continue;
       this.snapshots.set(folder, UNREAD);
+      this.lookedAt.set(folder, Date.now());
       void readSnapshot(folder).then((snapshot) => {
         // Still wanted and not looked at meanwhile: this is its starting point.
         if (this.snapshots.get(folder) === UNREAD) this.snapshots.set(folder, snapshot);
@@ -79,6 +87,7 @@ export class FolderPoller {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.snapshots.clear();
+    this.lookedAt.clear();
   }
 
   private schedule(): void {
@@ -96,12 +105,15 @@ export class FolderPoller {
   private async poll(): Promise<void> {
     for (const folder of [...this.snapshots.keys()]) {
       const before = this.snapshots.get(folder);
+      const lookAt = Date.now();
       const after = await readSnapshot(folder);
       // Dropped from the set while being read, or disposed: nothing to say about it.
       if (this.stopped || !this.snapshots.has(folder)) continue;
+      const previousLookAt = this.lookedAt.get(folder) ?? lookAt;
       this.snapshots.set(folder, after);
+      this.lookedAt.set(folder, lookAt);
       if (before === undefined || before === UNREAD) continue;
-      for (const path of changedPaths(folder, before, after)) this.onChange(path);
+      for (const path of changedPaths(folder, before, after)) this.onChange(path, previousLookAt, lookAt);
     }
   }
 }

@@ -1,11 +1,16 @@
+import { dirname } from 'node:path';
 import * as vscode from 'vscode';
+import { tellBlindWatcher } from './blindWatcherNotice';
 import { DEFAULT_POLL_MS, FolderPoller } from './folderPoller';
+import { WatcherHearing } from './watcherHearing';
 
 export interface FolderWatchersOptions {
   /** Ask VS Code for file events (default true; tests turn it off to prove the polling alone). */
   events?: boolean;
   /** Milliseconds between two looks at the folders; 0 turns the polling off. */
   pollMs?: number;
+  /** Called once when the looks find changes the events never reported (default: tell the user). */
+  onBlind?: (folder: string) => void;
 }
 
 /**
@@ -21,19 +26,26 @@ export interface FolderWatchersOptions {
  * Both rest on inotify, which a machine can leave blind altogether: CI saw no event from either
  * kind for minutes, and the same failure comes back with `fs.inotify.max_user_instances` at 1
  * (VS Code logs EMFILE for every watch and reports nothing). So the same folders are also polled (FolderPoller):
- * events when they come, a look every {@link DEFAULT_POLL_MS} ms when they do not.
+ * events when they come, a look every {@link DEFAULT_POLL_MS} ms when they do not. When the looks
+ * keep finding changes no event reported (WatcherHearing), the user is told once.
  */
 export class FolderWatchers implements vscode.Disposable {
   private readonly watched = new Map<string, vscode.Disposable>();
   private readonly poller: FolderPoller;
   private readonly events: boolean;
+  private readonly hearing = new WatcherHearing();
 
   constructor(
     private readonly onEvent: (uri: vscode.Uri) => void,
     options: FolderWatchersOptions = {},
   ) {
     this.events = options.events ?? true;
-    this.poller = new FolderPoller((path) => onEvent(vscode.Uri.file(path)), options.pollMs ?? DEFAULT_POLL_MS);
+    const onBlind = options.onBlind ?? tellBlindWatcher;
+    this.poller = new FolderPoller((path, previousLookAt, lookAt) => {
+      // A folder appearing or going away is reported by no flat watcher of its own; its entries are.
+      if (this.events && !this.poller.folders.includes(path) && this.hearing.polled(path, previousLookAt, lookAt)) onBlind(dirname(path));
+      onEvent(vscode.Uri.file(path));
+    }, options.pollMs ?? DEFAULT_POLL_MS);
   }
 
   /** Watches exactly these folders from now on: new ones are added, the others are dropped. */
@@ -63,7 +75,10 @@ export class FolderWatchers implements vscode.Disposable {
   private watch(folder: vscode.Uri): vscode.Disposable {
     // A pattern without `**` or `/` makes VS Code start a flat watcher of this one folder.
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '*'));
-    const note = (uri: vscode.Uri) => this.onEvent(uri);
+    const note = (uri: vscode.Uri) => {
+      if (uri.scheme === 'file') this.hearing.heard(uri.fsPath, Date.now());
+      this.onEvent(uri);
+    };
     return vscode.Disposable.from(watcher, watcher.onDidCreate(note), watcher.onDidChange(note), watcher.onDidDelete(note));
   }
 }

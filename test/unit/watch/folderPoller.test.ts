@@ -124,6 +124,22 @@ describe('FolderPoller: the floor under file events', () => {
     assert.deepEqual(seen, [join(root, 'live.jsonl')], 'nothing after dispose');
   });
 
+  it('each change comes with the window it happened in: after the previous look began, by this one', async () => {
+    const windows: Array<[number, number]> = [];
+    const poller = new FolderPoller((_path, previousLookAt, lookAt) => windows.push([previousLookAt, lookAt]), 0);
+    poller.set([root]);
+    await poller.pollNow();
+    const beforeWrite = Date.now();
+    await writeFile(join(root, 'credit.jsonl'), 'x\n');
+    await poller.pollNow();
+    const afterLook = Date.now();
+    poller.dispose();
+    assert.equal(windows.length, 1);
+    const [previousLookAt, lookAt] = windows[0];
+    assert.ok(previousLookAt <= beforeWrite, 'the previous look began before the write');
+    assert.ok(lookAt >= beforeWrite && lookAt <= afterLook, 'this look began after the write');
+  });
+
   it('changedPaths compares two looks entry by entry', () => {
     const before = new Map([['a', '1:1'], ['b', 'folder']]);
     const after = new Map([['a', '2:1'], ['c', '1:1']]);
