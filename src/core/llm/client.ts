@@ -9,7 +9,7 @@ import { requestHash, type CacheKeyMaterial } from './cacheKey';
 import { shareSignal } from './sharedSignal';
 import type { CapabilityStore } from './capabilityStore';
 import type { LlmCallRecord } from './callLog';
-import { throwIfAborted } from './clock';
+import { raceAbort, throwIfAborted } from './clock';
 import { resolveEndpoint, type EndpointConfig, type EndpointSettings, type ResolvedEndpoint } from './endpoint';
 import { limitsOf, type EndpointLimits, type Limiters } from './endpointLimits';
 import { forwardedTokens, limitedForward } from './limitedForward';
@@ -157,6 +157,39 @@ export class LlmClient {
     throwIfAborted(context.signal);
     const hit = await this.fromCache(prepared, context, outcome, started);
     if (hit) return hit;
+    const sharing = this.#services.cacheMode === 'read-write';
+    // Looked up and taken over with no wait in between, so two callers cannot both miss the other.
+    const leader = sharing ? this.#services.inFlight.follow(prepared.hash) : undefined;
+    if (leader) {
+      const twin = await this.fromTwin(leader, prepared, context, outcome, started);
+      if (twin) return twin;
+    }
+    const settle = sharing ? this.#services.inFlight.lead(prepared.hash) : undefined;
+    try {
+      const result = await this.call(prepared, context, outcome, started);
+      settle?.(result.response);
+      return result.answer;
+    } catch (error) {
+      settle?.(undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * The reply of an identical request already in flight (InFlightCalls), served like a cache hit:
+   * nothing paid, nothing sent. Undefined when that call failed: then this caller makes its own.
+   */
+  private async fromTwin(leader: Promise<CachedResponse | undefined>, prepared: Prepared, context: CallContext, outcome: Outcome, started: number): Promise<ChatResult | undefined> {
+    const response = await raceAbort(leader, context.signal);
+    if (!response) return undefined;
+    outcome.cached = true;
+    outcome.usage = { ...response.usage };
+    const latencyMs = this.#services.clock.now() - started;
+    return { ...fromCached(response), costUsd: 0, cached: true, attempts: 0, latencyMs, requestHash: prepared.hash };
+  }
+
+  /** Budget, send, cache write: the call this client pays for. */
+  private async call(prepared: Prepared, context: CallContext, outcome: Outcome, started: number): Promise<{ answer: ChatResult; response: CachedResponse }> {
     const charge = new CallCharge(this.#services.budget, this.settings, prepared.messages, prepared.replyTokens, outcome);
     let answered: { reply: RawReply; batched: boolean };
     try {
@@ -174,7 +207,7 @@ export class LlmClient {
     if (reply.logprobs) response.logprobs = reply.logprobs;
     if (reply.score) response.score = reply.score;
     await this.toCache(prepared, response);
-    return {
+    const answer = {
       ...fromCached(response),
       costUsd: outcome.costUsd,
       cached: false,
@@ -182,6 +215,7 @@ export class LlmClient {
       latencyMs: this.#services.clock.now() - started,
       requestHash: prepared.hash,
     };
+    return { answer, response };
   }
 
   /** The cached reply, when the cache mode reads and has one; in replay a miss fails the call. */

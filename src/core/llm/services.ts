@@ -3,6 +3,7 @@
  * policy, response cache, budget, accounting, call log, limiters, capability cache. Built once per
  * run by the composition root (CLI or extension) and passed to the clients; nothing is global.
  */
+import { InFlightCalls } from './inFlightCalls';
 import { Accounting } from './accounting';
 import type { Budget } from './budget';
 import type { CallLogSink, RetrySink } from './callLog';
@@ -68,6 +69,8 @@ export interface LlmServices {
   batch?: BatchOptions;
   /** One batch queue per endpoint (base URL + model), shared by the roles that use it. */
   batchQueues: Map<string, BatchQueue>;
+  /** Identical requests in flight, answered by one call when the cache is read and written. */
+  inFlight: InFlightCalls;
 }
 
 export function createLlmServices(options: LlmServicesOptions = {}): LlmServices {
@@ -90,6 +93,7 @@ export function createLlmServices(options: LlmServicesOptions = {}): LlmServices
     limiters: new EndpointLimiters(clock),
     capabilities: new CapabilityStore(),
     batchQueues: new Map(),
+    inFlight: new InFlightCalls(),
   };
   if (options.batch) services.batch = options.batch;
   if (options.fetch) services.fetch = options.fetch;
