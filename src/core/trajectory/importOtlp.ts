@@ -33,7 +33,7 @@
  * markers (`iteration`, `turn`, `langgraph.step`, LangGraph metadata, ancestor spans named
  * "round 3"/"iteration 3"); otherwise the speaker-repeat heuristic of rounds.ts over model calls.
  */
-import { acceptBuilt, type ImportResult } from './importResult';
+import { acceptBuiltAsIs, type ImportResult } from './importResult';
 import { parseOtlpText, type RawSpan } from './otlpEnvelope';
 import { SpanDigest } from './otlpSpanDigest';
 import { TraceAssembly, type OtlpImportOptions } from './otlpTraceAssembly';
@@ -67,7 +67,7 @@ export function importOtlpText(text: string, options: OtlpImportOptions = {}): I
     const where = { path: spans[0]?.path, ...(spans[0]?.line !== undefined ? { line: spans[0].line } : {}) };
     try {
       const built = new TraceAssembly(traceId, spans, result.errors).build(finalOutput, options);
-      if (built) acceptBuilt(built, result, where);
+      if (built) acceptBuiltAsIs(built, result, where);
     } catch (error) {
       // The importer contract is to never throw; an unforeseen shape costs this trace only.
       result.errors.push({ message: `trace ${traceId} could not be assembled: ${(error as Error).message}`, ...where });

@@ -2,8 +2,9 @@
  * What every importer returns. Importers never throw on bad input: whatever they could not read
  * becomes an issue with a location, and whatever they could read is still returned.
  */
+import { hasBuiltTrajectoryShape } from './builtShape';
 import type { Trajectory } from './schema';
-import { validateTrajectory } from './validate';
+import { checkReferences, validateTrajectory, type ValidationProblem } from './validate';
 
 export interface ImportIssue {
   message: string;
@@ -41,7 +42,28 @@ export function acceptBuilt(built: unknown, into: ImportResult, where: { line?: 
     into.trajectories.push(result.trajectory);
     return;
   }
-  for (const problem of result.problems) {
+  reportInvalid(result.problems, into, where);
+}
+
+/**
+ * acceptBuilt without the copy, for an importer whose built trajectories share no object with one
+ * another, with anything it keeps, or between two of their own places. When the value already has
+ * the exact shape the schema returns (builtShape.ts), only the rules between fields are checked and
+ * the value itself is kept; otherwise it goes through acceptBuilt, whose result and issues are the
+ * ones this returns either way.
+ */
+export function acceptBuiltAsIs(built: unknown, into: ImportResult, where: { line?: number; path?: string }): void {
+  if (!hasBuiltTrajectoryShape(built)) {
+    acceptBuilt(built, into, where);
+    return;
+  }
+  const problems = checkReferences(built);
+  if (problems.length === 0) into.trajectories.push(built);
+  else reportInvalid(problems, into, where);
+}
+
+function reportInvalid(problems: readonly ValidationProblem[], into: ImportResult, where: { line?: number; path?: string }): void {
+  for (const problem of problems) {
     into.errors.push({
       message: `imported record is not a valid trajectory: ${problem.message}${problem.path ? ` at ${problem.path}` : ''}`,
       ...(where.line !== undefined ? { line: where.line } : {}),

@@ -174,9 +174,10 @@ export class TraceAssembly {
       const override = s.override;
       if (r === 'tool') {
         const tool = s.tool;
-        const toolFacts = { ...facts, tool: tool.name, ...(tool.callId ? { callId: tool.callId } : {}) };
-        drafts.push(new Draft(`${s.spanId}.call`, i, k, 'tool_call', agentId, undefined, tool.callText, { in: 0, out: 0 }, s.startMs, s.startMs, toolFacts, [], tool.name, tool.callId, 0, round));
-        drafts.push(new Draft(`${s.spanId}.result`, i, k, 'tool_result', agentId, undefined, tool.resultText, { in: 0, out: 0 }, s.startMs, s.endMs, toolFacts, [], tool.name, tool.callId, 1, round));
+        // Each step gets its own copy of the facts: trajectories are kept as built (see acceptBuiltAsIs).
+        const toolFacts = (): Record<string, unknown> => ({ ...facts, tool: tool.name, ...(tool.callId ? { callId: tool.callId } : {}) });
+        drafts.push(new Draft(`${s.spanId}.call`, i, k, 'tool_call', agentId, undefined, tool.callText, { in: 0, out: 0 }, s.startMs, s.startMs, toolFacts(), [], tool.name, tool.callId, 0, round));
+        drafts.push(new Draft(`${s.spanId}.result`, i, k, 'tool_result', agentId, undefined, tool.resultText, { in: 0, out: 0 }, s.startMs, s.endMs, toolFacts(), [], tool.name, tool.callId, 1, round));
         continue;
       }
       const input = s.input;
@@ -378,37 +379,33 @@ export class TraceAssembly {
       sortNumbers(reads);
       const ids: string[] = new Array(reads.length);
       for (let r = 0; r < reads.length; r++) ids[r] = (drafts[reads[r] as number] as Draft).id;
-      steps[i] = {
-        id: d.id,
-        seq: d.seq,
-        round: d.round as number,
-        agentId: d.agentId,
-        kind: d.kind,
-        ...(d.input !== undefined ? { input: d.input } : {}),
-        output: d.output,
-        reads: ids,
-        usage: d.usage,
-        ...(d.tStart !== undefined ? { t_start: d.tStart } : {}),
-        ...(d.tEnd !== undefined ? { t_end: d.tEnd } : {}),
-        attrs: d.attrs,
-      };
+      steps[i] = stepOf(d, ids);
     }
     return steps;
   }
 
   // --- Agents, rounds, outcome.
 
-  /** The first value found on a root span, else on any span in call-tree order. */
-  private fromTrace<T>(read: (s: SpanDigest) => T | undefined): T | undefined {
-    for (const i of this.tree.roots) {
-      const v = read(this.span(i));
-      if (v !== undefined) return v;
-    }
-    for (const i of this.tree.dfs) {
-      const v = read(this.span(i));
-      if (v !== undefined) return v;
-    }
-    return undefined;
+  /**
+   * The trace-level values: each is the first found on a root span, else on any span in call-tree
+   * order. One walk for all of them, which stops once each has been found.
+   */
+  private traceValues(): TraceValues {
+    const found: TraceValues = { missing: TRACE_VALUE_COUNT };
+    for (const i of this.tree.roots) if (this.takeValues(this.span(i), found)) return found;
+    for (const i of this.tree.dfs) if (this.takeValues(this.span(i), found)) return found;
+    return found;
+  }
+
+  /** Fills in what `s` has of the values still missing; true once none is. */
+  private takeValues(s: SpanDigest, found: TraceValues): boolean {
+    if (found.score === undefined && (found.score = s.outcomeScore) !== undefined) found.missing--;
+    if (found.success === undefined && (found.success = s.outcomeSuccess) !== undefined) found.missing--;
+    if (found.input === undefined && (found.input = s.inputValue) !== undefined) found.missing--;
+    if (found.serviceName === undefined && (found.serviceName = s.serviceName) !== undefined) found.missing--;
+    if (found.runId === undefined && (found.runId = s.runId) !== undefined) found.missing--;
+    if (found.taskId === undefined && (found.taskId = s.taskId) !== undefined) found.missing--;
+    return found.missing === 0;
   }
 
   private trajectory(steps: Step[], finalOutput: unknown, options: OtlpImportOptions): Trajectory {
@@ -434,18 +431,15 @@ export class TraceAssembly {
       return { index, ...(aggregate ? { state: aggregate.output, aggregator: aggregate.agentId } : {}) };
     });
 
-    const score = this.fromTrace(outcomeScoreOf);
-    const success = this.fromTrace(outcomeSuccessOf);
+    const { score, success, input: rootInput, serviceName, runId, taskId } = this.traceValues();
     const outcome =
       score !== undefined && score >= 0 && score <= 1 ? { score, success: success ?? score >= 1, details: {} } : undefined;
-    const rootInput = this.fromTrace(inputValueOf);
     const firstUser = steps.find((s) => Array.isArray(s.input) && s.input.some((m) => m.role === 'user'));
     const taskText = rootInput ?? (Array.isArray(firstUser?.input) ? firstUser.input.find((m) => m.role === 'user')?.content : undefined);
-    const serviceName = this.fromTrace(serviceNameOf);
 
     return {
-      runId: this.fromTrace(runIdOf) ?? `otlp:${traceId}`,
-      taskId: this.fromTrace(taskIdOf) ?? traceId,
+      runId: runId ?? `otlp:${traceId}`,
+      taskId: taskId ?? traceId,
       ...(taskText !== undefined ? { task: { input: taskText } } : {}),
       agents,
       rounds: roundList,
@@ -461,6 +455,23 @@ export class TraceAssembly {
       },
     };
   }
+}
+
+/**
+ * The step a draft becomes. Optional fields are added one by one in the schema's key order rather
+ * than spread in from small objects: spreading made a temporary object per field and gave the steps
+ * differing hidden shapes.
+ */
+function stepOf(d: Draft, reads: string[]): Step {
+  const step: Partial<Step> = { id: d.id, seq: d.seq, round: d.round as number, agentId: d.agentId, kind: d.kind };
+  if (d.input !== undefined) step.input = d.input;
+  step.output = d.output;
+  step.reads = reads;
+  step.usage = d.usage;
+  if (d.tStart !== undefined) step.t_start = d.tStart;
+  if (d.tEnd !== undefined) step.t_end = d.tEnd;
+  step.attrs = d.attrs;
+  return step as Step;
 }
 
 /** Adds `source` to a step's reads unless it is missing, not earlier, or already there. */
@@ -479,10 +490,16 @@ function toolKey(agentId: string, name: string | undefined): string {
   return `${agentId}\u0000${name ?? ''}`;
 }
 
-// Readers of trace-level values, at module level for the reason given on TraceAssembly.
-const outcomeScoreOf = (s: SpanDigest): number | undefined => s.outcomeScore;
-const outcomeSuccessOf = (s: SpanDigest): boolean | undefined => s.outcomeSuccess;
-const inputValueOf = (s: SpanDigest): string | undefined => s.inputValue;
-const serviceNameOf = (s: SpanDigest): string | undefined => s.serviceName;
-const runIdOf = (s: SpanDigest): string | undefined => s.runId;
-const taskIdOf = (s: SpanDigest): string | undefined => s.taskId;
+/** Values a trace records on its spans rather than per step (see traceValues). */
+interface TraceValues {
+  /** How many of the values below are still undefined. */
+  missing: number;
+  score?: number | undefined;
+  success?: boolean | undefined;
+  input?: string | undefined;
+  serviceName?: string | undefined;
+  runId?: string | undefined;
+  taskId?: string | undefined;
+}
+
+const TRACE_VALUE_COUNT = 6;

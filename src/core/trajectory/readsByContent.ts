@@ -8,8 +8,10 @@
  * a long OTLP trace. Here the probes in the window are indexed by hashed pieces, and each input is
  * only sampled (see readsByContent). A hash is only a filter: every edge is confirmed by an exact
  * comparison, and the sampling provably meets every occurrence, so the edges are exactly those of
- * the plain search.
+ * the plain search. Inputs are not normalised into new strings: the search reads them through
+ * CollapsedText, which sees the normalised text at the few positions it looks at.
  */
+import { CollapsedText } from './collapsedText';
 
 export interface TextFlowOptions {
   /** Outputs shorter than this ("ok", "2025", "{}") appear everywhere by chance and are ignored. */
@@ -42,65 +44,68 @@ const SHINGLE = 16;
 const BASE = 31;
 
 /**
- * The probes of the look-back window, indexed by the hash of the shingle at every offset, so that a
- * probe is recognised from any piece of it. A chained hash table in typed arrays: a long trace adds
- * millions of entries, and Map buckets made adding them cost more than the search saved. Entries are
- * never removed one by one; lookups skip probes that left the window, and the table is rebuilt from
- * the window once it holds as many probes again as the window does.
+ * The largest sampling step, and so how many leading shingles of each probe are indexed (an
+ * occurrence is always met within its first `step` shingles). Indexing all ~185 shingles of a
+ * 200-character probe cost more than the extra samples of the input a smaller step takes.
+ */
+const MAX_STEP = 64;
+
+/**
+ * Probes of one block of steps, indexed by the hash of the shingle at each of their leading offsets,
+ * so that a probe is recognised from any of those pieces. A chained hash table in typed arrays: a
+ * long trace adds millions of entries, and Map buckets made adding them cost more than the search
+ * saved. Entries are never removed one by one; lookups skip probes that left the window, and the
+ * whole table is emptied when it is reused for a later block.
  */
 class ProbeIndex {
   private readonly heads: Int32Array;
   private readonly mask: number;
-  private keys: Int32Array = new Int32Array(1 << 14);
-  private steps: Int32Array = new Int32Array(1 << 14);
-  private offsets: Int32Array = new Int32Array(1 << 14);
-  private next: Int32Array = new Int32Array(1 << 14);
+  /**
+   * Entries of four numbers each — hash, step, offset, next entry of the chain — side by side, so
+   * that following a chain touches one place in memory per entry rather than four arrays.
+   */
+  private entries: Int32Array = new Int32Array(4 << 12);
   private size = 0;
-  /** Probes added since the last rebuild. */
-  added = 0;
+  /** The block of steps (see readsByContent) whose probes this index holds. */
+  block = -1;
 
   constructor(bits: number) {
     this.heads = new Int32Array(1 << bits).fill(-1);
     this.mask = (1 << bits) - 1;
   }
 
-  clear(): void {
+  /** Empties the index for the probes of another block. */
+  reuse(block: number): void {
     this.heads.fill(-1);
     this.size = 0;
-    this.added = 0;
+    this.block = block;
   }
 
-  add(j: number, probe: string): void {
-    const count = probe.length - SHINGLE + 1;
-    if (this.size + count > this.keys.length) this.grow(this.size + count);
+  /** Indexes the shingles of `probe` that start at offsets 0 to `count` - 1. */
+  add(j: number, probe: string, count: number): void {
+    if (4 * (this.size + count) > this.entries.length) this.grow(4 * (this.size + count));
+    const { entries, heads, mask } = this;
     let h = 0;
     for (let k = 0; k < SHINGLE; k++) h = (Math.imul(h, BASE) + probe.charCodeAt(k)) | 0;
     for (let offset = 0; ; offset++) {
       const e = this.size++;
-      const slot = h & this.mask;
-      this.keys[e] = h;
-      this.steps[e] = j;
-      this.offsets[e] = offset;
-      this.next[e] = this.heads[slot] as number;
-      this.heads[slot] = e;
-      if (offset + SHINGLE >= probe.length) break;
+      const slot = h & mask;
+      entries[4 * e] = h;
+      entries[4 * e + 1] = j;
+      entries[4 * e + 2] = offset;
+      entries[4 * e + 3] = heads[slot] as number;
+      heads[slot] = e;
+      if (offset + 1 >= count) break;
       h = (Math.imul(h, BASE) - Math.imul(probe.charCodeAt(offset), BASE_POW) + probe.charCodeAt(offset + SHINGLE)) | 0;
     }
-    this.added += 1;
   }
 
   private grow(needed: number): void {
-    let capacity = this.keys.length;
+    let capacity = this.entries.length;
     while (capacity < needed) capacity *= 2;
-    const copy = (from: Int32Array): Int32Array => {
-      const to = new Int32Array(capacity);
-      to.set(from.subarray(0, this.size));
-      return to;
-    };
-    this.keys = copy(this.keys);
-    this.steps = copy(this.steps);
-    this.offsets = copy(this.offsets);
-    this.next = copy(this.next);
+    const to = new Int32Array(capacity);
+    to.set(this.entries.subarray(0, 4 * this.size));
+    this.entries = to;
   }
 
   /**
@@ -109,16 +114,16 @@ class ProbeIndex {
    * would have to start. (A method rather than a callback: a closure made per search would be a new
    * call target on every import, which throws away the optimised code of the loop calling it.)
    */
-  findAt(haystack: string, at: number, firstLive: number, probes: ReadonlyArray<string | undefined>, hits: Hits): void {
-    const h = shingleHash(haystack, at);
-    for (let e = this.heads[h & this.mask] as number; e >= 0; e = this.next[e] as number) {
-      if (this.keys[e] !== h) continue;
-      const j = this.steps[e] as number;
-      if (j < firstLive) continue;
-      const start = at - (this.offsets[e] as number);
-      // The first character settles most candidates before the call into startsWith.
-      if (start < 0 || haystack.charCodeAt(start) !== hits.firstChar[j] || hits.has(j)) continue;
-      if (haystack.startsWith(probes[j] as string, start)) hits.add(j);
+  findAt(text: CollapsedText, at: number, h: number, firstLive: number, probes: ReadonlyArray<string | undefined>, hits: Hits): void {
+    const { entries } = this;
+    for (let e = this.heads[h & this.mask] as number; e >= 0; e = entries[4 * e + 3] as number) {
+      if (entries[4 * e] !== h) continue;
+      const j = entries[4 * e + 1] as number;
+      if (j < firstLive || hits.has(j)) continue;
+      const start = text.positionBefore(at, entries[4 * e + 2] as number);
+      // The first character settles most candidates before the comparison.
+      if (start < 0 || text.charAt(start) !== hits.firstChar[j]) continue;
+      if (text.startsWith(probes[j] as string, start)) hits.add(j);
     }
   }
 }
@@ -161,12 +166,6 @@ const BASE_POW = (() => {
   return p;
 })();
 
-function shingleHash(text: string, from: number): number {
-  let h = 0;
-  for (let k = from; k < from + SHINGLE; k++) h = (Math.imul(h, BASE) + text.charCodeAt(k)) | 0;
-  return h;
-}
-
 /**
  * A step as the search sees it. Each field is read once: `output` up front, `input` when the search
  * reaches the step. Inputs are most of a trace's text, so a caller can make `input` a getter that
@@ -180,21 +179,13 @@ export interface TextStep {
 }
 
 /**
- * The whitespace-normalised input, or undefined when the input is empty (such a step is not
- * searched). For parts, normalising each and joining the non-empty ones with a space gives the same
- * text as normalising their newline join (the newline merges into the whitespace around it), with one
- * copy of the text instead of two: trimming each part first leaves the replacement nothing to trim,
- * so its result is flattened only once, by the join.
+ * The input as one text (parts joined by newlines), or undefined when it is empty (such a step is not
+ * searched).
  */
-function normalizedInput(input: string | readonly string[]): string | undefined {
-  if (typeof input === 'string') return input === '' ? undefined : normalizeWhitespace(input);
+function rawInput(input: string | readonly string[]): string | undefined {
+  if (typeof input === 'string') return input === '' ? undefined : input;
   if (input.length === 0 || (input.length === 1 && input[0] === '')) return undefined;
-  const pieces: string[] = [];
-  for (const part of input) {
-    const trimmed = part.trim();
-    if (trimmed !== '') pieces.push(trimmed.replace(WHITESPACE_TO_COLLAPSE, ' '));
-  }
-  return pieces.join(' ');
+  return input.join('\n');
 }
 
 /**
@@ -222,11 +213,12 @@ function probeOf(output: string, minLength: number, probeLength: number): string
  * is the copy the reader most plausibly saw.
  *
  * How an input is searched: every probe in the window is at least `shortest` characters long, so an
- * occurrence of it starts `shortest - SHINGLE + 1` or more consecutive shingles of the input, and
- * among that many consecutive positions one is a multiple of the sampling step: sampling the input's
- * shingles at 0, step, 2 × step, … lands inside every occurrence. Each sampled shingle
- * is looked up in the index; each probe it names is compared exactly where it would have to start.
- * With the default 200-character probes, one shingle in ~190 is hashed.
+ * occurrence of it starts `shortest - SHINGLE + 1` or more consecutive shingles of the input. The
+ * sampling step is that many positions or MAX_STEP, whichever is fewer, so sampling the input's
+ * shingles at 0, step, 2 × step, … lands inside every occurrence, within its first `step` shingles:
+ * those are the ones indexed. Each sampled shingle is looked up in the index; each probe it names is
+ * compared exactly where it would have to start. With the default 200-character probes, one shingle
+ * in 64 is hashed.
  */
 export function readsByContent(steps: ReadonlyArray<TextStep>, options: TextFlowOptions = {}): number[][] {
   const minLength = options.minLength ?? 24;
@@ -241,8 +233,13 @@ export function readsByContent(steps: ReadonlyArray<TextStep>, options: TextFlow
     probes[i] = probe;
     if (probe) firstChar[i] = probe.charCodeAt(0);
   }
-  // 2^16 chains for a window of 64 probes of up to ~185 shingles each: short chains, a cheap rebuild.
-  const index = new ProbeIndex(16);
+  // Two indexes, for the probes of two consecutive blocks of `lookBack` steps: the window always lies
+  // within the current block and the one before it. When probes of a new block arrive, the older
+  // index is emptied and takes them, so no probe is indexed twice. Each has about twice as many
+  // chains as a block can add entries: short chains in a table small enough to stay in the cache.
+  const bits = Math.min(20, Math.max(10, Math.ceil(Math.log2(Math.min(lookBack, 1 << 16) * MAX_STEP * 2))));
+  let current = new ProbeIndex(bits);
+  let previous = new ProbeIndex(bits);
   /**
    * How many window steps have a probe of at least SHINGLE characters (hashed), and which have a
    * shorter one (searched for directly). The window is walked by index rather than kept as a set:
@@ -266,32 +263,42 @@ export function readsByContent(steps: ReadonlyArray<TextStep>, options: TextFlow
       const probe = probes[entering] as string;
       if (probe.length >= SHINGLE) {
         hashed += 1;
-        if (index.added >= 2 * lookBack) {
-          index.clear();
-          for (let j = firstLive; j < i; j++) {
-            const p = probes[j];
-            if (isHashed(p)) index.add(j, p);
-          }
-        } else index.add(entering, probe);
+        const block = Math.floor(entering / lookBack);
+        if (block !== current.block) {
+          const emptied = previous;
+          previous = current;
+          current = emptied;
+          current.reuse(block);
+        }
+        current.add(entering, probe, Math.min(MAX_STEP, probe.length - SHINGLE + 1));
       } else short.add(entering);
     }
-    const haystack = normalizedInput((steps[i] as TextStep).input);
-    if (haystack === undefined) {
+    const raw = rawInput((steps[i] as TextStep).input);
+    if (raw === undefined) {
       result.push([]);
       continue;
     }
     hits.reset(i);
-    if (hashed > 0 && haystack.length >= SHINGLE) {
+    if (hashed > 0) {
       let shortest = Number.POSITIVE_INFINITY;
       for (let j = firstLive; j < i; j++) {
         const probe = probes[j];
         if (isHashed(probe) && probe.length < shortest) shortest = probe.length;
       }
-      const every = shortest - SHINGLE + 1;
-      const last = haystack.length - SHINGLE;
-      for (let at = 0; at <= last; at += every) index.findAt(haystack, at, firstLive, probes, hits);
+      const every = Math.min(MAX_STEP, shortest - SHINGLE + 1);
+      const text = new CollapsedText(raw);
+      for (let at = text.lo; at < text.hi; at += every) {
+        const h = text.hashAt(at, SHINGLE, BASE);
+        // Fewer than SHINGLE normalised characters are left: no probe can start here or later.
+        if (h === undefined) break;
+        current.findAt(text, at, h, firstLive, probes, hits);
+        previous.findAt(text, at, h, firstLive, probes, hits);
+      }
     }
-    if (short.size > 0) for (const j of short) if (haystack.includes(probes[j] as string)) hits.add(j);
+    if (short.size > 0) {
+      const haystack = normalizeWhitespace(raw);
+      for (const j of short) if (haystack.includes(probes[j] as string)) hits.add(j);
+    }
     if (hits.list.length === 0) {
       result.push([]);
       continue;

@@ -74,35 +74,36 @@ export function checkReferences(t: Trajectory): ValidationProblem[] {
     }
   });
 
-  // Step id -> seq of the steps seen so far, so "earlier" is checked in one forward pass.
+  // Step id -> seq of the steps seen so far, so "earlier" is checked in one forward pass. Plain loops,
+  // and a step's path only spelt out when it has a problem: this runs for every step of every import.
   const seqById = new Map<string, number>();
   let previousSeq = -1;
   let previousRound = -1;
-  t.steps.forEach((step, i) => {
-    const at = `steps[${i}]`;
-    if (seqById.has(step.id)) problems.push({ message: `duplicate step id "${step.id}"`, path: `${at}.id` });
+  for (let i = 0; i < t.steps.length; i++) {
+    const step = t.steps[i] as Trajectory['steps'][number];
+    const at = (): string => `steps[${i}]`;
+    if (seqById.has(step.id)) problems.push({ message: `duplicate step id "${step.id}"`, path: `${at()}.id` });
     if (step.seq <= previousSeq) {
-      problems.push({ message: `steps must be stored in ascending seq (${step.seq} follows ${previousSeq})`, path: `${at}.seq` });
+      problems.push({ message: `steps must be stored in ascending seq (${step.seq} follows ${previousSeq})`, path: `${at()}.seq` });
     }
-    if (!agentIds.has(step.agentId)) problems.push({ message: `agent "${step.agentId}" is not declared in agents`, path: `${at}.agentId` });
-    if (!roundIndexes.has(step.round)) problems.push({ message: `round ${step.round} is not declared in rounds`, path: `${at}.round` });
+    if (!agentIds.has(step.agentId)) problems.push({ message: `agent "${step.agentId}" is not declared in agents`, path: `${at()}.agentId` });
+    if (!roundIndexes.has(step.round)) problems.push({ message: `round ${step.round} is not declared in rounds`, path: `${at()}.round` });
     if (step.round < previousRound) {
-      problems.push({ message: `rounds must not go backwards (round ${step.round} follows round ${previousRound})`, path: `${at}.round` });
+      problems.push({ message: `rounds must not go backwards (round ${step.round} follows round ${previousRound})`, path: `${at()}.round` });
     }
-    step.reads.forEach((ref, j) => {
-      const refSeq = seqById.get(ref);
-      if (refSeq === undefined) {
-        const message = ref === step.id ? `step reads itself` : t.steps.some((s) => s.id === ref) ? `reads "${ref}", which is not an earlier step` : `reads unknown step "${ref}"`;
-        problems.push({ message, path: `${at}.reads[${j}]` });
-      }
-    });
+    for (let j = 0; j < step.reads.length; j++) {
+      const ref = step.reads[j] as string;
+      if (seqById.get(ref) !== undefined) continue;
+      const message = ref === step.id ? `step reads itself` : t.steps.some((s) => s.id === ref) ? `reads "${ref}", which is not an earlier step` : `reads unknown step "${ref}"`;
+      problems.push({ message, path: `${at()}.reads[${j}]` });
+    }
     if (step.t_start !== undefined && step.t_end !== undefined && step.t_end < step.t_start) {
-      problems.push({ message: `t_end (${step.t_end}) is before t_start (${step.t_start})`, path: `${at}.t_end` });
+      problems.push({ message: `t_end (${step.t_end}) is before t_start (${step.t_start})`, path: `${at()}.t_end` });
     }
     if (!seqById.has(step.id)) seqById.set(step.id, step.seq);
     previousSeq = Math.max(previousSeq, step.seq);
     previousRound = Math.max(previousRound, step.round);
-  });
+  }
 
   const mistakeStepId = t.labels?.mistakeStepId;
   if (mistakeStepId !== undefined && !seqById.has(mistakeStepId)) {
