@@ -13,6 +13,9 @@ import { activateExtension, expectedUnits, fixtureUri, openFixture, waitFor } fr
  * scrolling far away brings the lenses there. Waits for each state: the editor reports its
  * visible ranges to the extension host a moment after it moves.
  */
+/** Each lens query on a 1,000-unit file is a round trip through the workbench: slow under load. */
+const WAIT_MS = 30_000;
+
 suite('CodeLens window on long prompt files', () => {
   suiteSetup(activateExtension);
 
@@ -58,7 +61,7 @@ suite('CodeLens window on long prompt files', () => {
       const lines = await lensLines(document.uri);
       const shown = visibleUnitLines(editor);
       return shown.length > 0 && shown.every((line) => lines.has(line)) && !lines.has(lastLine) ? lines : undefined;
-    });
+    }, WAIT_MS);
     assert.ok(nearTop.size < units.length, `${nearTop.size} lenses for ${units.length} units: the window should hold fewer`);
 
     editor.revealRange(new vscode.Range(lastLine, 0, lastLine, 0), vscode.TextEditorRevealType.AtTop);
@@ -66,7 +69,7 @@ suite('CodeLens window on long prompt files', () => {
       const lines = await lensLines(document.uri);
       const shown = visibleUnitLines(editor);
       return shown.includes(lastLine) && shown.every((line) => lines.has(line)) ? lines : undefined;
-    });
+    }, WAIT_MS);
     assert.ok(!nearEnd.has(units[0].range.start.line), 'the lenses at the top should have left the window');
   });
 
@@ -89,13 +92,13 @@ suite('CodeLens window on long prompt files', () => {
       const units = expectedUnits(document);
       const lastLine = units[units.length - 1].range.start.line;
       const editor = await vscode.window.showTextDocument(document, { preview: false });
-      await waitFor('the editor to show the top of the file', () => (editor.visibleRanges.some((range) => range.start.line === 0) ? true : undefined));
+      await waitFor('the editor to show the top of the file', () => (editor.visibleRanges.some((range) => range.start.line === 0) ? true : undefined), WAIT_MS);
       const before = provider.provideCodeLenses(document).map((lens) => lens.range.start.line);
       assert.ok(before.length < units.length && !before.includes(lastLine), `${before.length} lenses for ${units.length} units: the window should end before the last unit`);
 
       lensEvents = 0;
       editor.revealRange(new vscode.Range(lastLine, 0, lastLine, 0), vscode.TextEditorRevealType.AtTop);
-      await waitFor('a lens event after scrolling to the end', () => (lensEvents > 0 ? true : undefined));
+      await waitFor('a lens event after scrolling to the end', () => (lensEvents > 0 ? true : undefined), WAIT_MS);
       const after = provider.provideCodeLenses(document).map((lens) => lens.range.start.line);
       assert.ok(after.includes(lastLine), 'the lenses asked for after the event include the last unit');
     } finally {
