@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { UnitCodeLensProvider } from './codeLensProvider';
+import { CodeLensWindowTracker } from './codeLensWindowTracker';
 import type { PromptDocumentIndex } from './documentIndex';
 import { PromptFileRegistration } from './promptFileRegistration';
 import type { UnitInsights } from './suggestions/unitInsights';
@@ -13,6 +14,7 @@ const CODE_LENS_ENABLED = 'truce.codeLens.enabled';
  */
 export class CodeLensController implements vscode.Disposable {
   private registration: vscode.Disposable | undefined;
+  private windowTracker: CodeLensWindowTracker | undefined;
   private readonly configurationListener: vscode.Disposable;
 
   constructor(
@@ -27,20 +29,26 @@ export class CodeLensController implements vscode.Disposable {
 
   dispose(): void {
     this.configurationListener.dispose();
-    this.registration?.dispose();
-    this.registration = undefined;
+    this.unregister();
   }
 
   private update(): void {
     const enabled = vscode.workspace.getConfiguration().get<boolean>(CODE_LENS_ENABLED, true);
     if (enabled && !this.registration) {
-      const provider = new UnitCodeLensProvider(this.index, this.insights);
+      this.windowTracker = new CodeLensWindowTracker();
+      const provider = new UnitCodeLensProvider(this.index, this.insights, this.windowTracker);
       this.registration = new PromptFileRegistration(this.index, (selector) =>
         vscode.languages.registerCodeLensProvider(selector, provider),
       );
     } else if (!enabled && this.registration) {
-      this.registration.dispose();
-      this.registration = undefined;
+      this.unregister();
     }
+  }
+
+  private unregister(): void {
+    this.registration?.dispose();
+    this.registration = undefined;
+    this.windowTracker?.dispose();
+    this.windowTracker = undefined;
   }
 }

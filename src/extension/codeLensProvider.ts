@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
+import { lineInWindow } from '../core/editor/lensWindow';
 import { allUnits } from '../core/units';
 import { codeLensTitle, codeLensTooltip } from './codeLensTitle';
+import type { CodeLensWindowTracker } from './codeLensWindowTracker';
 import { SHOW_UNIT_DETAILS_COMMAND } from './commandIds';
 import type { PromptDocumentIndex } from './documentIndex';
 import { SHOW_UNIT_EVIDENCE_COMMAND } from './suggestions/suggestionCommandIds';
@@ -30,6 +32,8 @@ export class UnitCodeLens extends vscode.CodeLens {
  * One CodeLens above every policy unit. `provideCodeLenses` runs on every edit and for the whole
  * file, so it only lays out ranges and ids; the title (with the selected run's credit, when there
  * is one) is built in `resolveCodeLens`, which VS Code calls only for lenses in view.
+ * With a window tracker, a long file's lenses are only those near what the editors show: the
+ * trip of thousands of lenses to the workbench was most of the wait after an edit.
  */
 export class UnitCodeLensProvider implements vscode.CodeLensProvider<UnitCodeLens> {
   readonly onDidChangeCodeLenses: vscode.Event<void>;
@@ -37,6 +41,7 @@ export class UnitCodeLensProvider implements vscode.CodeLensProvider<UnitCodeLen
   constructor(
     private readonly index: PromptDocumentIndex,
     private readonly insights?: UnitInsights,
+    private readonly window?: CodeLensWindowTracker,
   ) {
     this.onDidChangeCodeLenses = (listener, thisArgs, disposables) => {
       // Not on edits: the editor asks for lenses again after every change of the text on its own
@@ -45,6 +50,8 @@ export class UnitCodeLensProvider implements vscode.CodeLensProvider<UnitCodeLen
       const subscriptions = [index.onDidChange(({ cause }) => cause !== 'edit' && listener.call(thisArgs))];
       // A new run, an applied or rejected suggestion: the same lenses need new titles.
       if (insights) subscriptions.push(insights.onDidChange(() => listener.call(thisArgs)));
+      // Scrolled towards lines whose lenses were not handed over.
+      if (window) subscriptions.push(window.onDidNeedLenses(() => listener.call(thisArgs)));
       const disposable = vscode.Disposable.from(...subscriptions);
       disposables?.push(disposable);
       return disposable;
@@ -54,7 +61,10 @@ export class UnitCodeLensProvider implements vscode.CodeLensProvider<UnitCodeLen
   provideCodeLenses(document: vscode.TextDocument): UnitCodeLens[] {
     const parsed = this.index.get(document);
     if (!parsed) return [];
-    return allUnits(parsed).map((unit) => new UnitCodeLens(toVscodeRange(unit.range), document, unit.id));
+    const units = allUnits(parsed);
+    const lines = this.window?.linesFor(document, units.length);
+    const shown = lines ? units.filter((unit) => lineInWindow(lines, unit.range.start.line)) : units;
+    return shown.map((unit) => new UnitCodeLens(toVscodeRange(unit.range), document, unit.id));
   }
 
   resolveCodeLens(lens: UnitCodeLens): UnitCodeLens {
