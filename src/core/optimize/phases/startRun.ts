@@ -88,12 +88,17 @@ function earlierInterventions(start: StartingPoint): InterventionSpent {
   return spent;
 }
 
+function addSpent(a: InterventionSpent, b: InterventionSpent): InterventionSpent {
+  return { calls: a.calls + b.calls, tokens: a.tokens + b.tokens, costUsd: a.costUsd + b.costUsd };
+}
+
 /** The go/no-go question, asked with the projection of the rounds still to run. */
 async function askToSpend(settings: OptimizeSettings, start: StartingPoint, confirmSpend: OptimizeOptions['confirmSpend']): Promise<{ limits: BudgetLimits; spentBefore: { calls: number; tokens: number; costUsd: number }; projection: { perRound: CostProjection; total: CostProjection } }> {
   const { config, workspaceRoot, split, rounds, topK, ablations } = settings;
   // A resumed run's budget starts from what the run and its rollouts spent before.
   const limits = budgetLimits(config);
-  const spentBefore = start.resumedFrom !== undefined ? await spentSoFar(workspaceRoot, start.dir) : { calls: 0, tokens: 0, costUsd: 0 };
+  // Interventions keep no call records of their own in the run folders; the round records hold their spend.
+  const spentBefore = start.resumedFrom !== undefined ? addSpent(await spentSoFar(workspaceRoot, start.dir), earlierInterventions(start)) : { calls: 0, tokens: 0, costUsd: 0 };
   const initialPrompts = await loadPromptSet(config, readerOf(start.best));
   const projection = projectOptimize(config, initialPrompts, { batch: batchOf(settings, 1), val: split.val, test: split.test }, Math.max(0, rounds - start.records.length), topK, config.agents.length, ablations.noCredit, ablations.noUnits, { gate: settings.gate, delta: settings.delta, observed: await observeSpend(workspaceRoot) });
   if (confirmSpend) {
