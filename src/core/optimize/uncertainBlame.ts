@@ -18,7 +18,7 @@
 import type { PhiPart } from '../credit/truce/phiCredit';
 import type { DecisiveAnswer } from '../credit/pickBlame';
 import type { CreditReport } from '../credit/types';
-import type { Trajectory } from '../trajectory/schema';
+import type { Step, Trajectory } from '../trajectory/schema';
 
 export interface UncertainBlame {
   taskId: string;
@@ -91,13 +91,13 @@ function lowestCreditAgent(report: CreditReport, taskId: string): string | undef
 }
 
 function candidateSteps(report: CreditReport, details: BlameDetails, trajectory: Trajectory): string[] {
+  const steps = new Map(trajectory.steps.map((s) => [s.id, s]));
   const seqOf = new Map(trajectory.steps.map((s) => [s.id, s.seq]));
-  const agentOf = new Map(trajectory.steps.map((s) => [s.id, s.agentId]));
   const parts = details.phi?.[trajectory.taskId] ?? [];
   const issues = [...parts].sort((a, b) => a.overall - b.overall || a.index - b.index).flatMap((p) => p.points.filter((pt) => pt.kind === 'issue'));
   const out: string[] = [];
   const add = (id: string | undefined) => {
-    const step = id === undefined ? undefined : latestRepeat(id, issues, seqOf, agentOf);
+    const step = id === undefined ? undefined : latestRepeat(id, issues, steps);
     if (step !== undefined && seqOf.has(step) && !out.includes(step)) out.push(step);
   };
   add(details.blame?.[trajectory.taskId]?.stepId);
@@ -112,17 +112,21 @@ function candidateSteps(report: CreditReport, details: BlameDetails, trajectory:
 }
 
 /**
- * The step to correct for a cited step: the latest step of the same agent that an issue citing it
- * also cites. An agent that repeats a mistake (a role restating its answer every round) is read by
- * the outcome at its last repetition; correcting an earlier one leaves the later repeat in place.
- * The first version tried credit's steps as named and confirmed none of 28 blames in the mixed
- * simulation scenario, where credit names the first round's step.
+ * The step to correct for a credited step: the agent's latest repetition of it — a later-round
+ * step of the same agent and kind (a MAS that runs in rounds), or a later step of the same agent
+ * that an issue citing it also cites. An agent that restates its contribution every round is read
+ * by the outcome at its last repetition; correcting an earlier one leaves the later repeat in
+ * place. The first version tried credit's steps as named and confirmed none of 28 blames in the
+ * mixed simulation scenario, where credit names the first round's step.
  */
-function latestRepeat(stepId: string, issues: ReadonlyArray<{ stepIds: string[] }>, seqOf: ReadonlyMap<string, number>, agentOf: ReadonlyMap<string, string>): string {
-  let best = stepId;
-  for (const issue of issues) {
-    if (!issue.stepIds.includes(stepId)) continue;
-    for (const id of issue.stepIds) if (agentOf.get(id) === agentOf.get(stepId) && (seqOf.get(id) ?? -1) > (seqOf.get(best) ?? -1)) best = id;
+function latestRepeat(stepId: string, issues: ReadonlyArray<{ stepIds: string[] }>, steps: ReadonlyMap<string, Step>): string {
+  const step = steps.get(stepId);
+  if (!step) return stepId;
+  const coCited = new Set(issues.filter((i) => i.stepIds.includes(stepId)).flatMap((i) => i.stepIds));
+  let best = step;
+  for (const other of steps.values()) {
+    if (other.agentId !== step.agentId || other.seq <= best.seq) continue;
+    if (coCited.has(other.id) || (other.kind === step.kind && other.round > step.round)) best = other;
   }
-  return best;
+  return best.id;
 }
