@@ -82,6 +82,14 @@ describe('optimizer: blame checked by intervention where credit is uncertain (si
     }
   });
 
+  it('says once that it cannot check GBC credit, which blames no step, and spends nothing on it', async () => {
+    const { result, notes } = await run((c) => enabled()({ ...c, optimizer: { ...c.optimizer, method: 'gbc', rounds: 2 } }));
+    assert.equal(result.rounds.length, 2, 'both rounds ran');
+    assert.equal(notes.filter((n) => n.startsWith('intervention: skipped')).length, 1, 'said once, not every round');
+    assert.equal(sim.counts.correction ?? 0, 0);
+    assert.equal(result.usage.byPhase.intervention, undefined);
+  });
+
   it('never spends more than its share of the budget, and says when the share is used up', async () => {
     const maxCalls = 400;
     const maxShare = 0.02;
