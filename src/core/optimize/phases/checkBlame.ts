@@ -23,6 +23,7 @@ import { candidateBackend } from '../candidateBackend';
 import { capLeft, capUsedUp, describeCap } from '../interventionShare';
 import type { RoundIntervention } from '../optimizeTypes';
 import { addUsage } from '../phaseUsage';
+import { CancelStop } from '../runStops';
 import { uncertainBlames, type UncertainBlame } from '../uncertainBlame';
 import type { Checked, Credited } from './roundState';
 import type { OptimizeRun } from './runState';
@@ -63,6 +64,7 @@ function notIntervenable(run: OptimizeRun, trajectories: readonly Trajectory[], 
 async function checkTask(run: OptimizeRun, round: Credited, task: UncertainBlame, checks: RoundIntervention[]): Promise<boolean> {
   const options = run.settings.config.optimizer.intervene;
   for (const stepId of task.candidates) {
+    if (run.settings.signal?.aborted) throw new CancelStop();
     const left = tighter(capLeft(run.interventions.cap, run.interventions.spent), remainingLimits(run.budget));
     if (capUsedUp(left)) {
       round.note(`intervention: its share of the budget (${describeCap(run.interventions.cap)}, optimizer.intervene.maxShare ${options.maxShare}) is used up; no more checks this run.`);
