@@ -5,7 +5,13 @@
  * document with a table per scenario (rows: N; columns: variants) and, per variant, the calls at
  * which it first held every planted fix.
  *
- *   npm run bench:curve -- --scenario bench/sim/scenarios/mixed-noise30.json [--budget 2000] [--rounds 6] [--seeds 3] [--checkpoints 10] [--no-gepa]
+ *   npm run bench:curve -- --scenario bench/sim/scenarios/mixed-noise30.json [--budget 2000] [--rounds 6] [--seeds 3] [--checkpoints 10] [--no-gepa] [--intervene]
+ *
+ * --intervene runs full TRUCE (or the scenario's method) without and with the optimizer's
+ * intervention phase (optimizer.intervene, its defaults otherwise) on the same seeds, and
+ * reports per variant the calls to reach every planted fix, the final recall and precision, and
+ * the interventions made and the calls they spent (stored in bench/results.json under
+ * "interventionInOptimizer").
  *
  * Equal calls. Every variant of ours runs with `budget.maxCalls` = the budget and `--rounds`
  * rounds (more than the scenario's own, so a cheap variant can spend what a dear one spends
@@ -20,6 +26,7 @@
  * the server gives), so scoring spends no calls; the bench checks once per seed that this equals
  * the starting set's test score through the real run engine over HTTP.
  */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadScenario, World, writeSimWorkspace, promptFileText } from '../../test/support/sim';
 import { predictScore } from '../../test/support/sim/predict';
@@ -30,7 +37,7 @@ import { optimizeDir, readPrompts, readRoundRecords } from '../../src/core/optim
 import { splitTasks } from '../../src/core/tasks/splitTasks';
 import { createPeerResponder } from '../peers/peerResponder';
 import { runGepa } from '../peers/runGepa';
-import { defectRecall } from './figures';
+import { defectRecall, editPrecision } from './figures';
 import { runOptimizer } from './runOptimizer';
 
 class UsageError extends Error {}
@@ -42,10 +49,12 @@ interface Args {
   seeds: number;
   checkpoints: number;
   gepa: boolean;
+  /** Full TRUCE with and without the intervention phase (optimizer.intervene) instead of the ablations and GEPA. */
+  intervene: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { scenario: '', budget: 2000, rounds: 6, seeds: 1, checkpoints: 10, gepa: true };
+  const args: Args = { scenario: '', budget: 2000, rounds: 6, seeds: 1, checkpoints: 10, gepa: true, intervene: false };
   const whole = (name: string, raw: string | undefined, min: number) => {
     const n = Number(raw);
     if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} needs a whole number of at least ${min}; got ${JSON.stringify(raw)}.`);
@@ -61,6 +70,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (name === '--seeds') args.seeds = whole('--seeds', value(), 1);
     else if (name === '--checkpoints') args.checkpoints = whole('--checkpoints', value(), 1);
     else if (name === '--no-gepa') args.gepa = false;
+    else if (name === '--intervene') args.intervene = true;
     else throw new UsageError(`Unknown argument ${JSON.stringify(a)}.`);
   }
   if (!args.scenario) throw new UsageError('Name a scenario: --scenario bench/sim/scenarios/<name>.json');
@@ -82,6 +92,8 @@ interface Curve {
   /** Calls when every planted defect was first gone from the held set (null: never). */
   callsToAllFixes: number | null;
   status?: string;
+  /** Ours only: recall and precision of the final set, and what the intervention phase did and spent. */
+  final?: { recall: number; precision: number | null; accepted: number; interventions: number; confirmed: number; refuted: number; interventionCalls: number };
 }
 
 type Prompts = Readonly<Record<string, string>>;
@@ -109,13 +121,16 @@ function finish(variant: string, points: Point[], spent: number, status?: string
   return { variant, points, spent, callsToAllFixes: full ? full.calls : null, ...(status ? { status } : {}) };
 }
 
-async function oursCurve(world: World, variant: 'full' | 'no-credit' | 'no-units', args: Args, score: (p: Prompts) => number): Promise<Curve> {
+type OursVariant = 'full' | 'no-credit' | 'no-units' | 'full+intervene';
+
+async function oursCurve(world: World, variant: OursVariant, args: Args, score: (p: Prompts) => number): Promise<Curve> {
   const peer = createPeerResponder(world);
   const server = await start({ responder: peer.respond });
   const ws = writeSimWorkspace(world, { baseUrl: server.url });
   try {
     const base = ws.config();
-    const config = { ...base, budget: { ...base.budget, maxCalls: args.budget }, optimizer: { ...base.optimizer, rounds: args.rounds } };
+    const intervene = { ...base.optimizer.intervene, enabled: variant === 'full+intervene' };
+    const config = { ...base, budget: { ...base.budget, maxCalls: args.budget }, optimizer: { ...base.optimizer, rounds: args.rounds, intervene } };
     const outcome = await runOptimizer({ config, workspaceRoot: ws.dir, method: world.scenario.optimizer.method, ablations: { noCredit: variant === 'no-credit', noUnits: variant === 'no-units' } });
     const refused = [...peer.refused, ...peer.sim.refused];
     if (refused.length) throw new Error(`The world refused ${refused.length} call(s) of ${variant}: ${refused[0]}`);
@@ -126,12 +141,23 @@ async function oursCurve(world: World, variant: 'full' | 'no-credit' | 'no-units
     let held = byAgent(stored.initial);
     const points: Point[] = [{ calls: 0, test: score(held), recall: defectRecall(world, held).recall }];
     let calls = 0;
-    for (const r of await readRoundRecords<RoundRecord>(dir)) {
+    const records = await readRoundRecords<RoundRecord>(dir);
+    for (const r of records) {
       calls += Object.values(r.usage).reduce((n, u) => n + u.calls, 0);
       if (r.bestTexts) held = byAgent(r.bestTexts);
       points.push({ calls, test: score(held), recall: defectRecall(world, held).recall });
     }
-    return finish(variant, points, server.chatRequests().length, outcome.status);
+    const checks = records.flatMap((r) => r.interventions ?? []);
+    const final = {
+      recall: defectRecall(world, held).recall,
+      precision: editPrecision(world, outcome.accepted).precision,
+      accepted: outcome.accepted.length,
+      interventions: checks.length,
+      confirmed: checks.filter((c) => c.verdict === 'confirmed').length,
+      refuted: checks.filter((c) => c.verdict === 'refuted').length,
+      interventionCalls: records.reduce((n, r) => n + (r.usage.intervention?.calls ?? 0), 0),
+    };
+    return { ...finish(variant, points, server.chatRequests().length, outcome.status), final };
   } finally {
     await server.close();
     ws.remove();
@@ -183,7 +209,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const scenario = loadScenario(resolve(args.scenario));
   if (scenario.planted.missing.length + scenario.planted.harmful.length === 0) throw new UsageError(`${scenario.name} plants nothing: its best-so-far test score cannot move, so it has no curve.`);
-  const variants: Array<'full' | 'no-credit' | 'no-units'> = ['full', ...(scenario.optimizer.method === 'gbc' ? [] : (['no-credit'] as const)), 'no-units'];
+  const variants: OursVariant[] = args.intervene ? ['full', 'full+intervene'] : ['full', ...(scenario.optimizer.method === 'gbc' ? [] : (['no-credit'] as const)), 'no-units'];
   const checkpoints = Array.from({ length: args.checkpoints }, (_, i) => Math.round((args.budget * (i + 1)) / args.checkpoints));
   const perSeed: Array<{ seed: number; check: { predicted: number; runEngine: number }; curves: Curve[] }> = [];
   for (let k = 0; k < args.seeds; k++) {
@@ -196,7 +222,7 @@ async function main(): Promise<void> {
       curves.push(await oursCurve(world, v, args, scorer.score));
       process.stderr.write(`bench:curve ${scenario.name} seed ${seed} ${v}: ${JSON.stringify(curves[curves.length - 1].points.map((p) => [p.calls, Number(p.test.toFixed(3))]))}\n`);
     }
-    if (args.gepa) {
+    if (args.gepa && !args.intervene) {
       curves.push(await gepaCurve(world, args, scorer.score));
       process.stderr.write(`bench:curve ${scenario.name} seed ${seed} gepa: ${curves[curves.length - 1].points.length - 1} candidates\n`);
     }
@@ -229,9 +255,43 @@ async function main(): Promise<void> {
     meanTestOverBudget: Object.fromEntries(names.map((v) => [v, Number(area(v).toFixed(3))])),
     ...(fullBeatsNoCredit !== null ? { fullVsNoCredit: { checkpoints: table.length, fullAhead: fullBeatsNoCredit, tied: tie, noCreditAhead: table.length - (fullBeatsNoCredit ?? 0) - (tie ?? 0) } } : {}),
     callsToAllFixes: Object.fromEntries(names.map((v) => [v, perSeed.map((p) => (p.curves.find((c) => c.variant === v) as Curve).callsToAllFixes)])),
+    finals: Object.fromEntries(names.map((v) => [v, finalsOf(perSeed.map((p) => p.curves.find((c) => c.variant === v) as Curve))])),
     perSeed,
   };
+  if (args.intervene) storeInterventionFigures(result);
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
+/** Per seed and averaged over seeds: final recall and precision, and the intervention phase's work and calls. */
+function finalsOf(curves: readonly Curve[]) {
+  const finals = curves.map((c) => c.final).filter((f): f is NonNullable<Curve['final']> => f !== undefined);
+  const mean = (xs: Array<number | null>) => {
+    const v = xs.filter((x): x is number => x !== null);
+    return v.length ? Number((v.reduce((a, b) => a + b, 0) / v.length).toFixed(3)) : null;
+  };
+  return {
+    perSeed: finals,
+    mean: {
+      callsToAllFixes: mean(curves.map((c) => c.callsToAllFixes)),
+      reachedAllFixes: `${curves.filter((c) => c.callsToAllFixes !== null).length} of ${curves.length}`,
+      spent: mean(curves.map((c) => c.spent)),
+      recall: mean(finals.map((f) => f.recall)),
+      precision: mean(finals.map((f) => f.precision)),
+      interventions: mean(finals.map((f) => f.interventions)),
+      interventionCalls: mean(finals.map((f) => f.interventionCalls)),
+    },
+  };
+}
+
+/** The --intervene figures go into bench/results.json under "interventionInOptimizer", by scenario (other keys are kept). */
+function storeInterventionFigures(result: { scenario: string; budget: number; rounds: number; seeds: number[]; callsToAllFixes: unknown; finals: unknown }): void {
+  const path = resolve(__dirname, '..', '..', '..', 'bench', 'results.json');
+  const results = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
+  const key = 'interventionInOptimizer';
+  const byScenario = (results[key] ?? {}) as Record<string, unknown>;
+  byScenario[result.scenario] = { generatedAt: new Date().toISOString(), budget: result.budget, rounds: result.rounds, seeds: result.seeds, callsToAllFixes: result.callsToAllFixes, finals: result.finals };
+  results[key] = byScenario;
+  writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -65,7 +65,7 @@ function whole(flag: string, value: string | undefined): number | undefined {
 function progressLine(e: OptimizeProgress): string | undefined {
   switch (e.type) {
     case 'started':
-      return `optimize ${e.runId}: ${e.rounds} rounds${e.resumedAfter ? ` (${e.resumedAfter} done before)` : ''}, ${e.batch} train tasks per round; projected per round ${describeSpend(e.perRound, e.perRound.unpricedRoles.length === 0)}; whole run ${describeSpend(e.total, e.total.unpricedRoles.length === 0)}${e.total.exceeds.length ? ` — over the budget (${e.total.exceeds.join(', ')}); it stops when the budget runs out` : ''}`;
+      return `optimize ${e.runId}: ${e.rounds} rounds${e.resumedAfter ? ` (${e.resumedAfter} done before)` : ''}, ${e.batch} train tasks per round; projected per round ${describeSpend(e.perRound, e.perRound.unpricedRoles.length === 0)}; whole run ${describeSpend(e.total, e.total.unpricedRoles.length === 0)}${e.total.byPhase.intervention ? `, of which at most ${e.total.byPhase.intervention.calls} calls check uncertain blame by intervention (optimizer.intervene)` : ''}${e.total.exceeds.length ? ` — over the budget (${e.total.exceeds.join(', ')}); it stops when the budget runs out` : ''}`;
     case 'stage':
       return `round ${e.round}: ${e.stage}…`;
     case 'note':
@@ -200,7 +200,7 @@ export const optimizeCommand: CliCommand = {
       bestChanged: result.bestChanged,
       accepted: result.accepted,
       rejected: result.rejected,
-      perRound: result.rounds.map((r) => ({ round: r.round, trainScore: r.trainScore, accepted: r.accepted, decision: r.decision?.reason ?? 'no candidate', ...(r.pruning ? { pruning: r.pruning.map((p) => p.reason) } : {}), usage: r.usage })),
+      perRound: result.rounds.map((r) => ({ round: r.round, trainScore: r.trainScore, accepted: r.accepted, decision: r.decision?.reason ?? 'no candidate', ...(r.pruning ? { pruning: r.pruning.map((p) => p.reason) } : {}), ...(r.interventions ? { interventions: r.interventions.map((i) => ({ taskId: i.taskId, stepId: i.stepId, agentId: i.agentId, verdict: i.verdict, flips: i.flips, runs: i.runs, calls: i.spend.calls })) } : {}), usage: r.usage })),
       usage: result.usage,
     };
     io.stdout(`${JSON.stringify(summary, null, 2)}\n`);

@@ -109,6 +109,28 @@ export const budgetConfigSchema = z
   })
   .strict();
 
+/**
+ * The optimizer's intervention phase (optimize/phases/checkBlame.ts): for failed batch tasks whose
+ * blame credit is unsure of, the MAS is re-run with the blamed step corrected, and what the re-runs
+ * show reaches the suggestions. It costs executor calls, so it is off unless asked for and never
+ * spends more than `maxShare` of the run's budget.
+ */
+export const optimizerInterveneSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Share of the run's budget (each cap truce.yaml sets; without caps, of the projected calls) interventions may spend. */
+    maxShare: z.number().gt(0).max(1).default(0.2),
+    /** Re-runs per intervention. */
+    repeats: z.number().int().min(1).max(20).default(2),
+    /** Steps tried per uncertain task, in credit's order, until one is confirmed. */
+    candidates: z.number().int().min(1).max(10).default(2),
+    /** A decisive-error pick below this confidence counts as uncertain. */
+    minConfidence: z.number().min(0).max(1).default(0.5),
+  })
+  .strict();
+
+export const DEFAULT_OPTIMIZER_INTERVENE = { enabled: false, maxShare: 0.2, repeats: 2, candidates: 2, minConfidence: 0.5 };
+
 export const optimizerConfigSchema = z
   .object({
     method: z.enum(['truce', 'bcd', 'gbc']).default('truce'),
@@ -145,6 +167,8 @@ export const optimizerConfigSchema = z
     llmMerge: z.boolean().default(false),
     /** Context budget (tokens) for one credit call; longer tasks are split into several calls. */
     contextTokens: z.number().int().min(1000).optional(),
+    /** Blame checked by intervention where credit is uncertain, between credit and suggestions (off by default). */
+    intervene: optimizerInterveneSchema.default(DEFAULT_OPTIMIZER_INTERVENE),
   })
   .strict();
 
@@ -205,7 +229,7 @@ export const truceConfigSchema = z
     /** Optional without a default, so configurations without it keep their hash. */
     credit: creditConfigSchema.optional(),
     demo: demoConfigSchema.optional(),
-    optimizer: optimizerConfigSchema.default({ method: 'truce', rounds: 3, topK: 3, partition: 'round', windowSize: 4, batchSize: 8, delta: 0.1, gate: 'paired', llmMerge: false, minSupportTasks: 2, prune: true }),
+    optimizer: optimizerConfigSchema.default({ method: 'truce', rounds: 3, topK: 3, partition: 'round', windowSize: 4, batchSize: 8, delta: 0.1, gate: 'paired', llmMerge: false, minSupportTasks: 2, prune: true, intervene: DEFAULT_OPTIMIZER_INTERVENE }),
   })
   .strict();
 

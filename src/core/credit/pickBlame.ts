@@ -36,7 +36,8 @@ export interface VerdictPart {
   issues: Array<{ stepIds: string[]; severity?: number }>;
 }
 
-export type BlameSource = 'decisive' | 'verdict' | 'score' | 'none';
+/** 'intervention': the optimizer re-ran the task with the step corrected and it then succeeded (optimize/blameFindings.ts). */
+export type BlameSource = 'decisive' | 'verdict' | 'score' | 'none' | 'intervention';
 
 export interface BlameChoice {
   agent?: string;

@@ -17,6 +17,16 @@ export class InterventionError extends Error {
   override readonly name = 'InterventionError';
 }
 
+/** The projected spend does not fit the budget; nothing was spent. */
+export class InterventionOverBudgetError extends InterventionError {
+  constructor(
+    message: string,
+    readonly projectedCalls: number,
+  ) {
+    super(message);
+  }
+}
+
 /** The failed task's step to correct, whichever MAS produced it. */
 export interface TargetStep {
   trajectory: Trajectory;

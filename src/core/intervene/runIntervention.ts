@@ -33,6 +33,7 @@ import {
   type PlannedCalls,
   type UsageTotals,
 } from '../llm';
+import type { CreditReport } from '../credit/types';
 import type { MasTask } from '../mas/types';
 import { readCreditReport } from '../optimize/optimizeStore';
 import { budgetLimits, createJudgeCaller, defaultMasBackend, type MasBackend } from '../run';
@@ -44,7 +45,7 @@ import { gatewaySubject } from './gatewaySubject';
 import type { ExecutionTally } from './interventionGateway';
 import { appendIntervention, INTERVENTION_FORMAT, type InterventionRecord, type InterventionRepeat, type InterventionSpend } from './interventionStore';
 import type { InterventionSubject, ReRunDriver } from './interventionSubject';
-import { InterventionError, type TargetStep } from './interventionTarget';
+import { InterventionError, InterventionOverBudgetError, type TargetStep } from './interventionTarget';
 import { roundsSubject } from './roundsSubject';
 import { buildCorrectionMessages, CORRECTION_SCHEMA_NAME, CORRECTION_TEMPLATE_VERSION, correctionReplySchema } from './prompts/correction';
 
@@ -76,6 +77,13 @@ export interface InterveneOptions {
   mas?: MasBackend;
   onProgress?: (event: InterventionProgress) => void;
   now?: () => Date;
+  /** Credit of the run given in memory (the optimizer's round credit) instead of the run's credit file. */
+  credit?: CreditReport;
+  /**
+   * The intervention's id, when the caller needs one that is the same on every try (the optimizer:
+   * a resumed round then finds its re-runs in the response cache instead of paying for them again).
+   */
+  id?: string;
 }
 
 export interface InterventionResult {
@@ -124,7 +132,7 @@ interface Endpoints {
 async function interveneLocked(options: InterveneOptions, config: TruceConfig, runId: string, repeats: number): Promise<InterventionResult> {
   const now = options.now ?? (() => new Date());
   const run = await loadRun(options.workspaceRoot, runId);
-  const credit = await readCreditReport(run.dir);
+  const credit = options.credit ?? (await readCreditReport(run.dir));
   const query = { taskId: options.taskId, ...(options.step !== undefined ? { step: options.step } : {}) };
   const subject = config.mas.kind === 'rounds' ? roundsSubject(run, credit, query) : await gatewaySubject(run, credit, query);
   const { target } = subject;
@@ -150,7 +158,7 @@ async function interveneLocked(options: InterveneOptions, config: TruceConfig, r
   const correction = await writeCorrection(endpoints.clients.optimizer as LlmClient, correctionMessages, options.signal);
   options.onProgress?.({ type: 'correction', original: subject.original.text, correction });
 
-  const interventionId = `${now().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+  const interventionId = options.id ?? `${now().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
   const judge = endpoints.clients.judge ? createJudgeCaller(endpoints.clients.judge) : undefined;
   const evaluator = createEvaluator(config.evaluator, { workspaceTrusted: options.trusted, cwd: options.workspaceRoot, ...(judge ? { caller: judge } : {}) });
   const runner = backend.createRunner(config, prompts, backendContext);
@@ -216,7 +224,7 @@ async function confirmProjection(options: InterveneOptions, config: TruceConfig,
     const go = await options.confirmSpend({ what: 'intervention', projection, complete: true, limits, spent: { calls: 0, tokens: 0, costUsd: 0 } });
     if (!go) throw new InterventionError('Not started: the projected spend was not confirmed. Nothing was spent.');
   } else if (projection.exceeds.length) {
-    throw new InterventionError(`The intervention's projected spend (${projection.calls} calls, ~$${projection.costUsd.toFixed(4)}) exceeds the budget of truce.yaml; raise it or pass fewer repeats.`);
+    throw new InterventionOverBudgetError(`The intervention's projected spend (${projection.calls} calls, ~$${projection.costUsd.toFixed(4)}) exceeds the budget of truce.yaml; raise it or pass fewer repeats.`, projection.calls);
   }
 }
 

@@ -8,6 +8,8 @@
  *     sample               a batch of train tasks (seeded: seed, "batch", k)         line 3
  *     roll out             the best prompt set on the batch, scored by the evaluator lines 5–7
  *     credit               credit = method.credit(trajectories)                      lines 8–11
+ *     check blame          optional (optimizer.intervene): where credit is uncertain, the blamed
+ *                            step corrected and the task re-run; findings reach suggest
  *     suggest              raw = method.suggest(credit, trajectories)                line 12
  *                            (no-units ablation: one global rewrite per implicated agent instead,
  *                             globalRewrite.ts; each agent's rewrite is one indivisible item)
@@ -37,6 +39,7 @@
 import type { OptimizeOptions, OptimizeResult } from './optimizeTypes';
 import { acceptOrPrune } from './phases/acceptOrPrune';
 import { applyEdits } from './phases/apply';
+import { checkBlame } from './phases/checkBlame';
 import { assignCredit } from './phases/credit';
 import { openRun } from './phases/openRun';
 import { poolSuggestions } from './phases/pool';
@@ -75,7 +78,8 @@ async function optimizeRound(run: OptimizeRun, k: number): Promise<void> {
   const sampled = sampleTasks(run, started);
   const rolledOut = await rollOut(run, sampled);
   const credited = await assignCredit(run, rolledOut);
-  const proposed = await suggestEdits(run, credited);
+  const checked = await checkBlame(run, credited);
+  const proposed = await suggestEdits(run, checked);
   const pooled = await poolSuggestions(run, proposed);
   const applied = await applyEdits(run, pooled);
   const validated = await validateCandidate(run, applied);

@@ -31,6 +31,7 @@ import { isStoredCallRecord, readJsonlFile, RUN_FILES, runsDir } from '../store'
 import { comparisonDelta, type GateName } from './accept';
 import { OPTIMIZE_FILES } from './optimizeStore';
 import { fixesNeeded } from './pairedGate';
+import { interventionCap, roundInterventionCalls } from './interventionShare';
 
 /** Mean sizes of the calls a workspace sent, and what its optimize runs spent on validation. */
 export interface ObservedSpend {
@@ -169,6 +170,26 @@ export function projectOptimize(
   const round = (first: boolean) => withObserved([...work, ...roundValidation(first)], options.observed);
   const endpoints = { executor: projectedPricing(config.llm.executor), optimizer: projectedPricing(config.llm.optimizer ?? config.llm.executor), judge: projectedPricing(config.llm.judge ?? config.llm.executor) };
   const once = withObserved([...(gate === 'hoeffding' ? executor(tasks.val, 'validation') : []), ...executor(tasks.test, 'test'), ...executor(tasks.test, 'test')], options.observed);
-  const total = [...Array.from({ length: rounds }, (_, i) => round(i === 0)).flat(), ...once];
-  return { perRound: projectCost(round(true), endpoints), total: projectCost(total, endpoints, budgetLimits(config)) };
+  const plain = [...Array.from({ length: rounds }, (_, i) => round(i === 0)).flat(), ...once];
+  const checks = interventionLine(config, tasks.batch, rounds, plain, executor);
+  const total = checks ? [...plain, checks.total] : plain;
+  const perRound = checks ? [...round(true), checks.perRound] : round(true);
+  return { perRound: projectCost(perRound, endpoints), total: projectCost(total, endpoints, budgetLimits(config)) };
+}
+
+/**
+ * The intervention phase (optimizer.intervene), when on: at most every batch task checked each
+ * round, and never more than its share of the budget (interventionShare.ts).
+ */
+function interventionLine(config: TruceConfig, batch: MasTask[], rounds: number, plain: readonly PlannedCalls[], executor: (ts: readonly MasTask[], phase: string) => PlannedCalls[]): { perRound: PlannedCalls; total: PlannedCalls } | undefined {
+  const options = config.optimizer.intervene;
+  if (!options.enabled || !batch.length) return undefined;
+  const perTask = executor(batch.slice(0, 1), 'intervention');
+  const callsPerTask = perTask.reduce((n, p) => n + p.calls, 0);
+  const cap = interventionCap(budgetLimits(config), options.maxShare, plain.reduce((n, p) => n + p.calls, 0));
+  const worst = roundInterventionCalls(batch.length, callsPerTask, options.candidates, options.repeats);
+  const limit = cap.maxCalls ?? Number.POSITIVE_INFINITY;
+  const sized = perTask[0] ?? { role: 'executor' as const, phase: 'intervention', calls: 0 };
+  const line = (calls: number): PlannedCalls => ({ ...sized, phase: 'intervention', calls });
+  return { perRound: line(Math.min(worst, limit)), total: line(Math.min(worst * rounds, limit)) };
 }

@@ -48,6 +48,24 @@ export interface OptimizeOptions {
 
 export type OptimizeStatus = 'completed' | 'stopped-budget' | 'cancelled' | 'failed';
 
+export interface RoundIntervention {
+  taskId: string;
+  stepId: string;
+  agentId: string;
+  /** Why credit's blame of the task was checked (uncertainBlame.ts). */
+  why: string;
+  /** The rollout run it re-ran, and the id of its record in that run's interventions.jsonl. */
+  runId: string;
+  interventionId: string;
+  runs: number;
+  flips: number;
+  /** confirmed: at least half the re-runs succeed; refuted: none does; unclear otherwise. */
+  verdict: 'confirmed' | 'refuted' | 'unclear';
+  spend: { calls: number; inputTokens: number; outputTokens: number; costUsd: number };
+  /** The reply that replaced the step's (kept short). */
+  correction: string;
+}
+
 export interface RoundRecord {
   round: number;
   batch: string[];
@@ -77,6 +95,11 @@ export interface RoundRecord {
    * away, whether it was dropped, and the evidence.
    */
   pruning?: PruneRecord[];
+  /**
+   * The blames this round checked by intervention (optimizer.intervene), in the order they ran;
+   * their spend is also the round's `usage.intervention`.
+   */
+  interventions?: RoundIntervention[];
   /** Val scores of the best set after the round, by task. */
   bestVal: Record<string, number>;
   usage: Record<string, UsageTotals>;
@@ -96,7 +119,7 @@ export interface PruneRecord {
 
 export type OptimizeProgress =
   | { type: 'started'; runId: string; dir: string; rounds: number; resumedAfter: number; batch: number; perRound: CostProjection; total: CostProjection }
-  | { type: 'stage'; round: number; stage: 'rollout' | 'credit' | 'suggest' | 'aggregate' | 'apply' | 'validate' | 'prune' | 'test' }
+  | { type: 'stage'; round: number; stage: 'rollout' | 'credit' | 'suggest' | 'aggregate' | 'apply' | 'validate' | 'prune' | 'test' | 'intervene' }
   | { type: 'round'; record: RoundRecord }
   | { type: 'note'; message: string }
   | { type: 'finished'; status: OptimizeStatus; reason?: string };

@@ -42,6 +42,8 @@ export function describeSpendPlan(plan: SpendPlan): string[] {
   const lines = [
     `Projected ${plan.what === 'optimize' ? 'for the whole optimize run' : `for this ${plan.what}`}: ${p.calls} LLM calls, ~${p.inputTokens + p.outputTokens} tokens${priced ? `, ~${usd(p.costUsd)}` : ''}${plan.complete ? '' : ' (a command MAS makes calls that cannot be projected)'}.`,
   ];
+  const checks = p.byPhase.intervention;
+  if (plan.what === 'optimize' && checks) lines.push(`Of these, at most ${checks.calls} calls${priced ? ` (~${usd(checks.costUsd)})` : ''} re-run tasks to check blame credit is unsure of (optimizer.intervene; its share of the budget is never exceeded).`);
   if (!priced) lines.push(`No prices configured for ${p.unpricedRoles.join(', ')}: their calls count as $0, so a dollar cap does not limit them (set pricePer1kInput / pricePer1kOutput).`);
   const earlier = spent.costUsd > 0 || spent.calls > 0 ? ` (${usd(spent.costUsd)} and ${spent.calls} calls spent by earlier invocations)` : '';
   if (limits.maxCostUsd !== undefined) lines.push(`Cost cap: ${usd(limits.maxCostUsd)}${earlier}; ${usd(Math.max(0, limits.maxCostUsd - spent.costUsd))} left.`);

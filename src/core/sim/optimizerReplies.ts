@@ -9,7 +9,8 @@
  * - Suggestions (Ψ, BCD gradient, GBC): for every cause the reply acts on, the right fix with
  *   probability 1 − noise.suggestion, a noise edit otherwise; with nothing to act on, a spurious
  *   noise edit with probability noise.suggestion / 3. Ψ acts on the blames its credit block holds
- *   (so critic noise carries over into wrong edits); the BCD gradient and GBC act on the causes
+ *   (so critic noise carries over into wrong edits) — and, for a step of its agent an intervention
+ *   confirmed as decisive, the causes that step's output shows; the BCD gradient and GBC act on the causes
  *   the agent's own texts in the request show (their credit decides who is asked, not what).
  * - Without credit (the no-credit ablation; Ψ or a BCD gradient asked "no credit is available")
  *   the model does not analyse the steps: on a failed task it suspects the agent it is asked about
@@ -57,6 +58,7 @@ import {
   uniqueCauses,
   type Cause,
   type ShownRule,
+  type ShownStep,
 } from './evidence';
 import { decisiveReply } from './decisiveReply';
 import { fixFor, herringEdit, noiseEdit, type SimEdit } from './edits';
@@ -278,11 +280,22 @@ function psiContext(world: World, user: string, random: () => number) {
   const credit = /<credit>([\s\S]*?)<\/credit>/.exec(user)?.[1];
   const available = credit !== undefined && !credit.startsWith('not available');
   const failed = /^success: no$/m.test(user);
-  const { causes, guess, suspected } = available ? { causes: uniqueCauses(blamesIn(credit).filter((c) => c.agent === agent)), guess: false, suspected: false } : blindCauses(world, failed, () => causesInSteps(own), random);
+  const { causes, guess, suspected } = available ? { causes: uniqueCauses([...blamesIn(credit).filter((c) => c.agent === agent), ...confirmedCauses(credit, own)]), guess: false, suspected: false } : blindCauses(world, failed, () => causesInSteps(own), random);
   // A suspected agent's harmless lapses look like causes to a reader with no located blame.
   const herrings = suspected ? uniqueLapses(own.map((s) => s.output)) : [];
   const max = Number(/at most (\d+) edits/.exec(user)?.[1] ?? 3);
   return { agent, own, causes, guess: guess && herrings.length === 0, max, herrings };
+}
+
+/**
+ * A step of the agent's own that an intervention confirmed as decisive (the optimizer's "Checked by
+ * intervention" issue, optimize/blameFindings.ts): told which step decided the failure and shown
+ * the reply that worked, the model reads that step closely and finds what it did wrong — every
+ * cause its output shows, whatever the critic said about it.
+ */
+function confirmedCauses(credit: string, own: readonly ShownStep[]): Cause[] {
+  const confirmed = new Set([...credit.matchAll(/^\s*- Checked by intervention: .*\[steps: ([^\]]*)\]$/gm)].flatMap((m) => m[1].split(', ')));
+  return own.filter((s) => confirmed.has(s.id)).flatMap((s) => causesInOutput(s.agent, s.output));
 }
 
 /**

@@ -58,6 +58,7 @@ export async function recordRound(run: OptimizeRun, round: Decided): Promise<Rou
     ...(methodState !== undefined ? { methodState } : {}),
     creditLines: run.creditLines,
     ...(pruning.length ? { pruning } : {}),
+    ...(round.checks.length ? { interventions: round.checks } : {}),
     bestVal: Object.fromEntries(bestVal),
     usage: diffUsage(run.usageNow(), round.usageBefore),
   };

@@ -10,7 +10,7 @@ import type { CreditReport, MethodContext, RawSuggestion, Suggestion } from '../
 import type { PromptTexts } from '../../credit/agentUnits';
 import type { AcceptanceDecision } from '../accept';
 import type { AppliedCandidate } from '../applySuggestions';
-import type { OptimizeProgress, PruneRecord } from '../optimizeTypes';
+import type { OptimizeProgress, PruneRecord, RoundIntervention } from '../optimizeTypes';
 import type { RolloutResult } from '../rollout';
 import { CancelStop } from '../runStops';
 import type { OptimizeRun } from './runState';
@@ -43,13 +43,18 @@ export interface Credited extends RolledOut {
   report: CreditReport;
 }
 
+/** Blame checked by intervention where credit was uncertain (optimizer.intervene; empty when off). */
+export interface Checked extends Credited {
+  checks: RoundIntervention[];
+}
+
 /** Line 12: per-task suggestions (Ψ), or with no units one global rewrite per implicated agent. */
-export interface Proposed extends Credited {
+export interface Proposed extends Checked {
   proposal: { kind: 'edits'; raws: RawSuggestion[] } | { kind: 'rewrites'; suggestions: Suggestion[] };
 }
 
 /** Line 15: suggestions pooled across tasks, the top k retained. */
-export interface Pooled extends Credited {
+export interface Pooled extends Checked {
   pooled: { ranked: Suggestion[]; retained: Suggestion[] };
 }
 

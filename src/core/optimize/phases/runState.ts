@@ -5,7 +5,8 @@
  * where the run starts (records, best set, method state) and the budgeted rollout runner — so no
  * round phase asks whether it is resuming or how much is left.
  */
-import type { LlmClient, UsageTotals } from '../../llm';
+import type { Budget, BudgetLimits, LlmClient, UsageTotals } from '../../llm';
+import type { InterventionSpent } from '../interventionShare';
 import type { JsonlAppender } from '../../store';
 import type { PromptTexts } from '../../credit/agentUnits';
 import type { CreditMethod, Suggestion } from '../../credit/types';
@@ -51,8 +52,12 @@ export interface OptimizeRun extends StartingPoint {
   val: ValidationScores;
   /** The score each task got in its latest rollout (TRUCE's skip test reads it). */
   lastScore: Map<string, number>;
-  /** Usage by phase so far: rollouts and the optimizer's own calls. */
+  /** Usage by phase so far: rollouts, the optimizer's own calls and the interventions. */
   usageNow: () => Record<string, UsageTotals>;
+  /** The run's one budget: the optimizer's calls reserve from it, rollouts and interventions are charged to it. */
+  budget: Budget;
+  /** The intervention phase's share of the budget and what it has spent of it (interventionShare.ts). */
+  interventions: { cap: BudgetLimits; spent: InterventionSpent; usage: Record<string, UsageTotals>; skipped?: boolean };
   outcome: RunOutcome;
 }
 

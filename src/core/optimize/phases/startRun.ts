@@ -22,6 +22,7 @@ import { committedScores, trimCredit } from '../resumePoint';
 import { createRolloutRunner } from '../rolloutRunner';
 import { spentSoFar } from '../spentSoFar';
 import { createValidationScores } from '../validationScores';
+import { interventionCap, type InterventionSpent } from '../interventionShare';
 import type { OptimizeRun, OptimizeSettings, RunFiles, StartingPoint } from './runState';
 import { batchOf } from './sample';
 
@@ -40,9 +41,11 @@ export async function startRun(settings: OptimizeSettings, start: StartingPoint,
   const accounting = new Accounting();
   const { optimizer, executor } = optimizerServices(settings, start, budget, accounting, calls);
   const rollouts = createRolloutRunner({ settings, dir: start.dir, manifest: start.manifest, saveManifest: files.saveManifest, budget, probed: resumed });
+  const interventions = { cap: interventionCap(limits, settings.config.optimizer.intervene.maxShare, plainCalls(projection.total) + earlierInterventions(start).calls), spent: earlierInterventions(start), usage: {} as Record<string, UsageTotals> };
   const usageNow = (): Record<string, UsageTotals> => {
     const out = copyUsage(rollouts.usage);
     for (const [phase, u] of Object.entries(accounting.snapshot().byPhase)) addUsage(out, phase, u);
+    for (const [phase, u] of Object.entries(interventions.usage)) addUsage(out, phase, u);
     return out;
   };
   // The score each task got in its latest rollout, as the earlier rounds left it.
@@ -59,10 +62,34 @@ export async function startRun(settings: OptimizeSettings, start: StartingPoint,
     val: createValidationScores(split.val, settings.setHash, rollouts, start.records),
     lastScore,
     usageNow,
+    budget,
+    interventions,
     outcome: { status: 'completed', valBefore: null, test: { before: null, after: null } },
   };
   settings.emit({ type: 'started', runId: run.runId, dir: run.dir, rounds, resumedAfter: start.records.length, batch: Math.min(settings.batchSize, split.train.length), perRound: projection.perRound, total: projection.total });
   return run;
+}
+
+/** Projected calls of the run apart from interventions: what the share is of when no cap is set. */
+function plainCalls(total: CostProjection): number {
+  return total.calls - (total.byPhase.intervention?.calls ?? 0);
+}
+
+/** What the committed rounds of a resumed run spent on interventions (their share is of the whole run). */
+function earlierInterventions(start: StartingPoint): InterventionSpent {
+  const spent = { calls: 0, tokens: 0, costUsd: 0 };
+  for (const r of start.records) {
+    const u = r.usage.intervention;
+    if (!u) continue;
+    spent.calls += u.calls;
+    spent.tokens += u.inputTokens + u.outputTokens;
+    spent.costUsd += u.costUsd;
+  }
+  return spent;
+}
+
+function addSpent(a: InterventionSpent, b: InterventionSpent): InterventionSpent {
+  return { calls: a.calls + b.calls, tokens: a.tokens + b.tokens, costUsd: a.costUsd + b.costUsd };
 }
 
 /** The go/no-go question, asked with the projection of the rounds still to run. */
@@ -70,7 +97,8 @@ async function askToSpend(settings: OptimizeSettings, start: StartingPoint, conf
   const { config, workspaceRoot, split, rounds, topK, ablations } = settings;
   // A resumed run's budget starts from what the run and its rollouts spent before.
   const limits = budgetLimits(config);
-  const spentBefore = start.resumedFrom !== undefined ? await spentSoFar(workspaceRoot, start.dir) : { calls: 0, tokens: 0, costUsd: 0 };
+  // Interventions keep no call records of their own in the run folders; the round records hold their spend.
+  const spentBefore = start.resumedFrom !== undefined ? addSpent(await spentSoFar(workspaceRoot, start.dir), earlierInterventions(start)) : { calls: 0, tokens: 0, costUsd: 0 };
   const initialPrompts = await loadPromptSet(config, readerOf(start.best));
   const projection = projectOptimize(config, initialPrompts, { batch: batchOf(settings, 1), val: split.val, test: split.test }, Math.max(0, rounds - start.records.length), topK, config.agents.length, ablations.noCredit, ablations.noUnits, { gate: settings.gate, delta: settings.delta, observed: await observeSpend(workspaceRoot) });
   if (confirmSpend) {

@@ -6,10 +6,11 @@
  */
 import { globalRewrite } from '../globalRewrite';
 import { writeCredit } from '../optimizeStore';
-import type { Credited, Proposed } from './roundState';
+import { withoutRefutedAgents } from '../blameFindings';
+import type { Checked, Proposed } from './roundState';
 import type { OptimizeRun } from './runState';
 
-export async function suggestEdits(run: OptimizeRun, round: Credited): Promise<Proposed> {
+export async function suggestEdits(run: OptimizeRun, round: Checked): Promise<Proposed> {
   const { ablations, methodName } = run.settings;
   const { context, report, trajectories, batch, stage } = round;
   stage('suggest');
@@ -20,7 +21,8 @@ export async function suggestEdits(run: OptimizeRun, round: Credited): Promise<P
     const rewrites = await globalRewrite(context, report, trajectories, { sampledTaskIds: batch.map((t) => t.id), method: methodName });
     proposal = { kind: 'rewrites', suggestions: rewrites.suggestions };
   } else {
-    proposal = { kind: 'edits', raws: await run.method.suggest(context, report, trajectories) };
+    const raws = await run.method.suggest(context, report, trajectories);
+    proposal = { kind: 'edits', raws: withoutRefutedAgents(raws, round.checks, round.note) };
   }
   await writeCredit(run.dir, report, true);
   run.creditLines += report.signals.length;
