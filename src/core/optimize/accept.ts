@@ -141,11 +141,19 @@ export function pairedDecision(best: ReadonlyMap<string, number>, candidate: Rea
   if (n === 0) return { ...base, accepted: false, reason: 'No validation task has a score for both prompt sets, so no gain can be shown; check the val split.' };
   if (verdict.stop === 'accepted') return { ...base, accepted: true, reason: `Accepted after ${n} validation task${n === 1 ? '' : 's'}: ${counts} (${stat}).` };
   if (verdict.fixed <= verdict.broken) {
-    const early = skipped > 0 ? ` (stopped early: ${skipped} task${skipped === 1 ? '' : 's'} not run, they could not change the outcome)` : '';
+    const why = verdict.stop === 'futile' ? 'they could change the outcome only by going far better than these' : 'they could not change the outcome';
+    const early = skipped > 0 ? ` (stopped early: ${skipped} task${skipped === 1 ? '' : 's'} not run, ${why})` : '';
     return { ...base, accepted: false, reason: `No validation gain on ${n} task${n === 1 ? '' : 's'}: ${counts}${early}; ${stat}.` };
   }
   if (verdict.stop === 'out-of-reach') {
     return { ...base, accepted: false, reason: `Rejected after ${n} validation task${n === 1 ? '' : 's'}: ${counts}; even fixes on the ${skipped} remaining tasks could not show an improvement (${stat}).` };
+  }
+  if (verdict.stop === 'futile') {
+    return {
+      ...base,
+      accepted: false,
+      reason: `Stopped after ${n} validation task${n === 1 ? '' : 's'}: ${counts}; the ${skipped} remaining tasks could show an improvement only by going far better than these (${stat}).`,
+    };
   }
   const short =
     verdict.fixed > 0 && verdict.broken === 0

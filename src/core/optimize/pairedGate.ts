@@ -17,8 +17,11 @@
  * pass/fail scores it equals the uniform-prior mixture (2^(F+1) − 1)/(F + 1) after F fixes and no
  * breaks, so about 7 straight fixes clear α = δ/3 = 0.033.
  *
- * Futility. When even a fix on every remaining task could not lift the process to 1/α, the
- * candidate cannot be accepted on this validation split and its rollouts stop there.
+ * Futility, two ways (both only ever stop to reject, so neither touches the bound α). Out of reach:
+ * even a fix on every remaining task could not lift the process to 1/α. Futile: it could, but
+ * only if the remaining tasks went far better than every task seen so far makes plausible
+ * (beyondPlausibleReach below) — on a large split the first almost never fires, and a candidate
+ * with no real gain would otherwise be run on most of the split.
  */
 
 /** λ values of the mixture: midpoints of 200 equal slices of [0, 1). */
@@ -41,7 +44,7 @@ export interface PairedEvidence {
   test?: 'e-process' | 'sign';
 }
 
-export type PairedStop = 'accepted' | 'out-of-reach' | 'no-more-tasks';
+export type PairedStop = 'accepted' | 'out-of-reach' | 'futile' | 'no-more-tasks';
 
 export interface PairedVerdict extends PairedEvidence {
   /** Undefined while more tasks could still decide. */
@@ -54,11 +57,11 @@ function logSumExpMean(logs: readonly number[]): number {
   return max + Math.log(logs.reduce((sum, l) => sum + Math.exp(l - max), 0) / logs.length);
 }
 
-/** log of the mixture e-value over `diffs`, with `extraFixes` further differences of +1. */
-function logEValue(diffs: readonly number[], extraFixes = 0): number {
+/** log of the mixture e-value over `diffs`, with `extra` further differences, each `value` (+1: fixes). */
+function logEValue(diffs: readonly number[], extra = 0, value = 1): number {
   return logSumExpMean(
     LAMBDAS.map((lambda) => {
-      let log = extraFixes * Math.log1p(lambda);
+      let log = extra * Math.log1p(lambda * value);
       for (const d of diffs) log += Math.log1p(lambda * Math.max(-1, Math.min(1, d)));
       return log;
     }),
@@ -90,7 +93,39 @@ export function pairedVerdict(diffs: readonly number[], remaining: number, alpha
   if (log >= Math.log(threshold)) return { ...evidence, stop: 'accepted' };
   if (remaining <= 0) return { ...evidence, stop: 'no-more-tasks' };
   if (logEValue(diffs, remaining) < Math.log(threshold)) return { ...evidence, stop: 'out-of-reach' };
+  if (beyondPlausibleReach(diffs, remaining, threshold)) return { ...evidence, stop: 'futile' };
   return evidence;
+}
+
+/** One-sided z of the plausible rates: 2.33, a rate beyond it has a 1 % chance at one look. */
+const PLAUSIBLE_Z = 2.326;
+
+/** Wilson score bound of a rate seen as `share` over n tasks (upper for sign +1, lower for −1). */
+function wilsonBound(share: number, n: number, sign: 1 | -1): number {
+  const z2 = PLAUSIBLE_Z * PLAUSIBLE_Z;
+  const centre = share + z2 / (2 * n);
+  const spread = PLAUSIBLE_Z * Math.sqrt((share * (1 - share)) / n + z2 / (4 * n * n));
+  return Math.min(1, Math.max(0, (centre + sign * spread) / (1 + z2 / n)));
+}
+
+/**
+ * Whether the remaining tasks could lift the e-process to 1/α only by going better than the tasks
+ * seen so far make plausible. The projection is optimistic three times over: the share of tasks
+ * the candidate improves at its upper bound, the share it makes worse at its lower bound, and every
+ * remaining task giving exactly that mean difference (no spread, which only slows an e-process). If
+ * even that stays below 1/α, running on would confirm the candidate only on a run of luck it has
+ * not shown, and its rollouts stop. What this can cost is power, for a candidate whose gain is so
+ * small that confirming it would take most of the split (bench:gates measures it). Scores in
+ * [0, 1] count by their positive and negative parts, so pass/fail and graded scores share it.
+ */
+function beyondPlausibleReach(diffs: readonly number[], remaining: number, threshold: number): boolean {
+  const n = diffs.length;
+  if (n === 0 || remaining <= 0) return false;
+  const better = diffs.reduce((sum, d) => sum + Math.max(0, Math.min(1, d)), 0) / n;
+  const worse = diffs.reduce((sum, d) => sum + Math.max(0, Math.min(1, -d)), 0) / n;
+  const gain = wilsonBound(better, n, 1) - wilsonBound(worse, n, -1);
+  if (gain <= 0) return true;
+  return logEValue(diffs, remaining, gain) < Math.log(threshold);
 }
 
 /**

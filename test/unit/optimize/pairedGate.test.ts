@@ -49,6 +49,36 @@ describe('paired acceptance gate', () => {
     assert.equal(sequential([1, 1, 0, 0], 4, 0.1).verdict.stop, 'no-more-tasks');
   });
 
+  it('stops a candidate with no gain long before the end of a large split, though fixes could still reach acceptance', () => {
+    const alpha = 0.1 / 3;
+    const nothing = sequential(Array(120).fill(0), 4, alpha);
+    assert.equal(nothing.verdict.stop, 'futile');
+    assert.ok(nothing.used <= 64, `ran ${nothing.used} of 120 tasks`);
+    // Where it stopped, a fix on every remaining task would still have been enough: only the new stop fires.
+    assert.ok(pairedEValue(Array(120 - nothing.used).fill(1)) >= 1 / alpha);
+    // Fixes and breaks in balance, 1 in 5 tasks each way: stopped too.
+    const balanced = sequential(Array.from({ length: 120 }, (_, i) => (i % 10 === 2 ? 1 : i % 10 === 7 ? -1 : 0)), 4, alpha);
+    assert.equal(balanced.verdict.stop, 'futile');
+    assert.ok(balanced.used < 100, `ran ${balanced.used} of 120 tasks`);
+  });
+
+  it('does not give up on a modest real gain: one task in eight fixed, none broken', () => {
+    const slow = sequential(Array.from({ length: 120 }, (_, i) => (i % 8 === 5 ? 1 : 0)), 4, 0.1 / 3);
+    assert.deepEqual([slow.verdict.stop, slow.verdict.fixed], ['accepted', 7]);
+  });
+
+  it('says when it stopped because the rest would have to go far better than what it saw', () => {
+    const best = new Map(Array.from({ length: 40 }, (_, i) => [`t${i}`, 0]));
+    const cand = new Map(Array.from({ length: 24 }, (_, i) => [`t${i}`, i === 3 ? 1 : 0]));
+    const ids = [...cand.keys()];
+    const verdict = pairedVerdict(ids.map((id) => (cand.get(id) ?? 0) - (best.get(id) ?? 0)), 16, 0.1 / 3);
+    // Seven fixes among the last 16 would still do, but 1 in 24 makes no such rate plausible.
+    assert.equal(verdict.stop, 'futile');
+    const decision = pairedDecision(best, cand, ids, verdict, { delta: 0.1, comparisons: 3 }, 16);
+    assert.equal(decision.accepted, false);
+    assert.match(decision.reason, /^Stopped after 24 validation tasks: 1 fixed, 0 broken, 23 unchanged; the 16 remaining tasks could show an improvement only by going far better than these \(e = /);
+  });
+
   it('accepts a truly-not-better candidate at most α of the time, though it looks after every batch', function () {
     this.timeout(60_000);
     const random = seededRandom(11);

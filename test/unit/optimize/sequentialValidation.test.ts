@@ -90,7 +90,8 @@ describe('sequential validation', () => {
     // Without the item nothing is fixed; with it, one task in ten: too rare to show that it helps.
     const test = await pruneSequentially(tasks.slice(0, 12), 4, ALPHA, 0.1, scoredSet(() => 0), scoredSet((i) => (i === 5 ? 1 : 0)), scoredSet(() => 0));
     assert.equal(test.drop, false);
-    assert.equal(test.againstPrevious.stop, 'out-of-reach');
+    // Four tasks without a fix make a fix rate high enough for the other eight implausible.
+    assert.deepEqual([test.againstPrevious.stop, test.n], ['futile', 4]);
     assert.match(test.why, /not shown to beat the previous best/);
   });
 
