@@ -9,8 +9,9 @@ import { strict as assert } from 'node:assert';
 import type { TruceConfig } from '../../../src/core/config';
 import { methodRegistry } from '../../../src/core/methods';
 import { optimize, type OptimizeProgress, type OptimizeResult } from '../../../src/core/optimize/optimizeLoop';
-import { start, type FakeOpenAiServer, type RecordedRequest } from '../../support/fakeOpenAiServer';
-import { createSimResponder, World, writeSimWorkspace, type SimWorkspace } from '../../support/sim';
+import type { RecordedRequest } from '../../support/fakeOpenAiServer';
+import { World } from '../../support/sim';
+import { worldPerTest } from '../../support/sim/worldPerTest';
 import { scenario } from '../sim/fixtures';
 
 describe('optimizer: blame checked by intervention where credit is uncertain (simulation world)', function () {
@@ -23,27 +24,15 @@ describe('optimizer: blame checked by intervention where credit is uncertain (si
       optimizer: { method: 'truce', rounds: 1, topK: 2, batchSize: 6 },
     }),
   );
-  let server: FakeOpenAiServer;
-  let ws: SimWorkspace;
-  let sim: ReturnType<typeof createSimResponder>;
-
-  beforeEach(async () => {
-    sim = createSimResponder(world);
-    server = await start({ responder: sim.respond });
-    ws = writeSimWorkspace(world, { baseUrl: server.url });
-  });
-  afterEach(async () => {
-    await server.close();
-    ws.remove();
-  });
+  const live = worldPerTest(world);
 
   const run = async (change: (c: TruceConfig) => TruceConfig = (c) => c): Promise<{ result: OptimizeResult; notes: string[] }> => {
     const notes: string[] = [];
     const onProgress = (e: OptimizeProgress) => {
       if (e.type === 'note') notes.push(e.message);
     };
-    const result = await optimize({ config: change(ws.config()), workspaceRoot: ws.dir, trusted: true, env: {}, methods: methodRegistry(), onProgress });
-    assert.deepEqual(sim.refused, []);
+    const result = await optimize({ config: change(live.ws.config()), workspaceRoot: live.ws.dir, trusted: true, env: {}, methods: methodRegistry(), onProgress });
+    assert.deepEqual(live.sim.refused, []);
     return { result, notes };
   };
   const enabled = (extra: Partial<TruceConfig['optimizer']['intervene']> = {}) => (c: TruceConfig): TruceConfig => ({ ...c, optimizer: { ...c.optimizer, intervene: { ...c.optimizer.intervene, enabled: true, candidates: 3, ...extra } } });
@@ -54,9 +43,9 @@ describe('optimizer: blame checked by intervention where credit is uncertain (si
       .map((m) => m[1]?.content ?? '');
 
   it('is off by default: no correction call, no re-run, nothing spent or recorded under intervention', async () => {
-    assert.equal(ws.config().optimizer.intervene.enabled, false);
+    assert.equal(live.ws.config().optimizer.intervene.enabled, false);
     const { result } = await run();
-    assert.equal(sim.counts.correction ?? 0, 0);
+    assert.equal(live.sim.counts.correction ?? 0, 0);
     assert.equal(result.usage.byPhase.intervention, undefined);
     assert.ok(result.rounds.every((r) => r.interventions === undefined));
   });
@@ -65,7 +54,7 @@ describe('optimizer: blame checked by intervention where credit is uncertain (si
     const { result } = await run(enabled());
     const checks = result.rounds.flatMap((r) => r.interventions ?? []);
     assert.ok(checks.length > 0, 'the noisy critic leaves some blame uncertain');
-    assert.equal(sim.counts.correction, checks.length, 'one correction call per intervention');
+    assert.equal(live.sim.counts.correction, checks.length, 'one correction call per intervention');
     for (const c of checks) {
       assert.ok(c.why.length > 0 && c.runs >= 0 && c.flips <= c.runs);
       assert.ok(c.spend.calls >= 1, 'an intervention costs at least its correction call');
@@ -75,7 +64,7 @@ describe('optimizer: blame checked by intervention where credit is uncertain (si
     assert.equal(result.rounds[0]?.usage.intervention?.calls, spent, 'the round record keeps it as its own phase');
     const confirmed = checks.filter((c) => c.verdict === 'confirmed');
     assert.ok(confirmed.length > 0, 'in a one-round MAS correcting the decisive step saves the task');
-    const prompts = psiPrompts(server.requests);
+    const prompts = psiPrompts(live.server.requests);
     for (const c of confirmed) {
       const told = prompts.filter((p) => p.includes(`<agent id="${c.agentId}"`) && p.includes('Checked by intervention') && p.includes(`[steps: ${c.stepId}]`));
       assert.ok(told.length > 0, `Ψ is told that ${c.stepId} of task ${c.taskId} was confirmed`);
@@ -86,7 +75,7 @@ describe('optimizer: blame checked by intervention where credit is uncertain (si
     const { result, notes } = await run((c) => enabled()({ ...c, optimizer: { ...c.optimizer, method: 'gbc', rounds: 2 } }));
     assert.equal(result.rounds.length, 2, 'both rounds ran');
     assert.equal(notes.filter((n) => n.startsWith('intervention: skipped')).length, 1, 'said once, not every round');
-    assert.equal(sim.counts.correction ?? 0, 0);
+    assert.equal(live.sim.counts.correction ?? 0, 0);
     assert.equal(result.usage.byPhase.intervention, undefined);
   });
 

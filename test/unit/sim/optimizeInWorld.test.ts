@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { defectRecall, editPrecision } from '../../../bench/sim/figures';
 import { runOptimizer } from '../../../bench/sim/runOptimizer';
-import { start, type FakeOpenAiServer } from '../../support/fakeOpenAiServer';
-import { createSimResponder, World, writeSimWorkspace, type SimWorkspace } from '../../support/sim';
+import { World } from '../../support/sim';
+import { worldPerTest } from '../../support/sim/worldPerTest';
 import { scenario } from './fixtures';
 
 describe('simulation world: the optimizer loop against a noise-free world', function () {
@@ -16,35 +16,23 @@ describe('simulation world: the optimizer loop against a noise-free world', func
       optimizer: { method: 'truce', rounds: 1, topK: 2, batchSize: 8 },
     }),
   );
-  let server: FakeOpenAiServer;
-  let ws: SimWorkspace;
-  let sim: ReturnType<typeof createSimResponder>;
-
-  beforeEach(async () => {
-    sim = createSimResponder(world);
-    server = await start({ responder: sim.respond });
-    ws = writeSimWorkspace(world, { baseUrl: server.url });
-  });
-  afterEach(async () => {
-    await server.close();
-    ws.remove();
-  });
+  const live = worldPerTest(world);
 
   it('recovers the planted missing rule with nothing but fixes accepted, and every call is one the world knows', async () => {
-    const outcome = await runOptimizer({ config: ws.config(), workspaceRoot: ws.dir, method: 'truce', ablations: { noCredit: false, noUnits: false } });
-    assert.deepEqual(sim.refused, []);
+    const outcome = await runOptimizer({ config: live.ws.config(), workspaceRoot: live.ws.dir, method: 'truce', ablations: { noCredit: false, noUnits: false } });
+    assert.deepEqual(live.sim.refused, []);
     assert.equal(outcome.status, 'completed');
-    const byAgent = Object.fromEntries(world.agents.map((a) => [a, outcome.bestPrompts[ws.promptFiles[a]]]));
+    const byAgent = Object.fromEntries(world.agents.map((a) => [a, outcome.bestPrompts[live.ws.promptFiles[a]]]));
     assert.equal(defectRecall(world, byAgent).recall, 1, 'the units rule is back in the solver');
     assert.deepEqual(editPrecision(world, outcome.accepted), { precision: 1, fixing: outcome.accepted.length });
-    assert.ok((sim.counts.phi ?? 0) > 0 && (sim.counts.psi ?? 0) > 0, 'credit and suggestion calls were made');
+    assert.ok((live.sim.counts.phi ?? 0) > 0 && (live.sim.counts.psi ?? 0) > 0, 'credit and suggestion calls were made');
     assert.equal(outcome.reported.test.after, 1);
   });
 
   it('asks for no credit in the no-credit ablation', async () => {
-    await runOptimizer({ config: ws.config(), workspaceRoot: ws.dir, method: 'truce', ablations: { noCredit: true, noUnits: false } });
-    assert.deepEqual(sim.refused, []);
-    assert.equal(sim.counts.phi ?? 0, 0);
-    assert.ok((sim.counts.psi ?? 0) > 0);
+    await runOptimizer({ config: live.ws.config(), workspaceRoot: live.ws.dir, method: 'truce', ablations: { noCredit: true, noUnits: false } });
+    assert.deepEqual(live.sim.refused, []);
+    assert.equal(live.sim.counts.phi ?? 0, 0);
+    assert.ok((live.sim.counts.psi ?? 0) > 0);
   });
 });

@@ -10,8 +10,8 @@ import { methodRegistry } from '../../../src/core/methods';
 import { optimize } from '../../../src/core/optimize/optimizeLoop';
 import { observeSpend, projectedPairedTasks } from '../../../src/core/optimize/optimizeProjection';
 import type { CostProjection } from '../../../src/core/llm';
-import { start, type FakeOpenAiServer } from '../../support/fakeOpenAiServer';
-import { createSimResponder, World, writeSimWorkspace, type SimWorkspace } from '../../support/sim';
+import { World } from '../../support/sim';
+import { worldPerTest } from '../../support/sim/worldPerTest';
 import { scenario } from './fixtures';
 
 const PRICES = { pricePer1kInput: 0.00015, pricePer1kOutput: 0.0006 };
@@ -27,20 +27,10 @@ describe('optimize projection', function () {
       optimizer: { method: 'truce', rounds: 2, topK: 3, batchSize: 8 },
     }),
   );
-  let server: FakeOpenAiServer;
-  let ws: SimWorkspace;
-
-  beforeEach(async () => {
-    server = await start({ responder: createSimResponder(world).respond });
-    ws = writeSimWorkspace(world, { baseUrl: server.url });
-  });
-  afterEach(async () => {
-    await server.close();
-    ws.remove();
-  });
+  const live = worldPerTest(world);
 
   const priced = () => {
-    const config = ws.config();
+    const config = live.ws.config();
     return { ...config, llm: { executor: { ...config.llm.executor, ...PRICES }, optimizer: { ...(config.llm.optimizer ?? config.llm.executor), ...PRICES }, judge: { ...(config.llm.judge ?? config.llm.executor), ...PRICES } } };
   };
 
@@ -53,11 +43,11 @@ describe('optimize projection', function () {
 
   it('after a run, projects within 1.5× of what an optimize run spends', async () => {
     const config = priced();
-    assert.equal(await observeSpend(ws.dir), undefined, 'nothing observed before the first run');
+    assert.equal(await observeSpend(live.ws.dir), undefined, 'nothing observed before the first run');
     let first: CostProjection | undefined;
     const result = await optimize({
       config,
-      workspaceRoot: ws.dir,
+      workspaceRoot: live.ws.dir,
       methods: methodRegistry(),
       trusted: true,
       env: {},
@@ -72,10 +62,10 @@ describe('optimize projection', function () {
     // Before any run: an upper bound (reply caps), but validation no longer the whole split.
     assert.ok(first.inputTokens + first.outputTokens >= spentTokens, `first projection ${first.inputTokens + first.outputTokens} tokens vs ${spentTokens} spent`);
 
-    const observed = await observeSpend(ws.dir);
+    const observed = await observeSpend(live.ws.dir);
     assert.ok(observed && observed.perCall['executor/rollout'] && observed.perCall['optimizer/psi'], `observed ${JSON.stringify(observed?.perCall)}`);
     assert.ok(observed.perCall['executor/rollout'].replyTokens < (config.llm.executor.maxTokens ?? Infinity), 'rollout replies are shorter than the cap');
-    const again = await projectOptimizeRun(config, ws.dir, { rounds: config.optimizer.rounds });
+    const again = await projectOptimizeRun(config, live.ws.dir, { rounds: config.optimizer.rounds });
     assert.ok(again.ok, again.ok ? '' : again.reason);
     const projected = again.plan.total;
     const ratio = (a: number, b: number) => a / Math.max(1e-12, b);

@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import { editPrecision } from '../../../bench/sim/figures';
 import { runOptimizer } from '../../../bench/sim/runOptimizer';
 import { optimizeDir, readSuggestions } from '../../../src/core/optimize/optimizeStore';
-import { start, type FakeOpenAiServer } from '../../support/fakeOpenAiServer';
-import { createSimResponder, World, writeSimWorkspace, type SimWorkspace } from '../../support/sim';
+import { World } from '../../support/sim';
+import { worldPerTest } from '../../support/sim/worldPerTest';
 import { scenario } from './fixtures';
 
 describe('simulation world: pruning accepted candidates', function () {
@@ -20,22 +20,12 @@ describe('simulation world: pruning accepted candidates', function () {
       optimizer: { method: 'truce', rounds: 1, topK: 4, batchSize: 12 },
     }),
   );
-  let server: FakeOpenAiServer;
-  let ws: SimWorkspace;
-
-  beforeEach(async () => {
-    server = await start({ responder: createSimResponder(world).respond });
-    ws = writeSimWorkspace(world, { baseUrl: server.url });
-  });
-  afterEach(async () => {
-    await server.close();
-    ws.remove();
-  });
+  const live = worldPerTest(world);
 
   async function accepted(prune: boolean) {
-    const config = ws.config();
+    const config = live.ws.config();
     config.optimizer = { ...config.optimizer, prune, minSupportTasks: 1 };
-    const outcome = await runOptimizer({ config, workspaceRoot: ws.dir, method: 'truce', ablations: { noCredit: false, noUnits: false } });
+    const outcome = await runOptimizer({ config, workspaceRoot: live.ws.dir, method: 'truce', ablations: { noCredit: false, noUnits: false } });
     return outcome;
   }
 
@@ -43,8 +33,7 @@ describe('simulation world: pruning accepted candidates', function () {
     const loose = await accepted(false);
     const before = editPrecision(world, loose.accepted);
     assert.ok(before.precision !== null && before.precision < 1, `expected a ride-along edit without pruning, got ${JSON.stringify(before)}`);
-    ws.remove();
-    ws = writeSimWorkspace(world, { baseUrl: server.url });
+    live.renewWorkspace();
     const pruned = await accepted(true);
     assert.deepEqual(editPrecision(world, pruned.accepted), { precision: 1, fixing: pruned.accepted.length });
     assert.ok(pruned.accepted.length >= 1, 'the real fix is still accepted');
@@ -68,29 +57,17 @@ describe('simulation world: the no-units ablation keeps each agent\'s rewrite wh
       optimizer: { method: 'truce', rounds: 2, topK: 2, batchSize: 12 },
     }),
   );
-  let server: FakeOpenAiServer;
-  let ws: SimWorkspace;
-  let sim: ReturnType<typeof createSimResponder>;
-
-  beforeEach(async () => {
-    sim = createSimResponder(world);
-    server = await start({ responder: sim.respond });
-    ws = writeSimWorkspace(world, { baseUrl: server.url });
-  });
-  afterEach(async () => {
-    await server.close();
-    ws.remove();
-  });
+  const live = worldPerTest(world);
 
   it('rewrites each implicated agent once per round, and accepts, rejects and prunes a rewrite only as a whole', async () => {
-    const config = ws.config();
+    const config = live.ws.config();
     config.optimizer = { ...config.optimizer, prune: true };
-    const outcome = await runOptimizer({ config, workspaceRoot: ws.dir, method: 'truce', ablations: { noCredit: false, noUnits: true } });
-    assert.deepEqual(sim.refused, []);
+    const outcome = await runOptimizer({ config, workspaceRoot: live.ws.dir, method: 'truce', ablations: { noCredit: false, noUnits: true } });
+    assert.deepEqual(live.sim.refused, []);
     assert.equal(outcome.status, 'completed');
-    assert.equal(sim.counts.psi ?? 0, 0, 'no Ψ: the rewrite replaces suggest and pooling');
-    assert.ok((sim.counts['global-rewrite'] ?? 0) > 0 && (sim.counts['global-rewrite'] ?? 0) <= world.agents.length * 2);
-    const suggestions = await readSuggestions(optimizeDir(ws.dir, outcome.runId));
+    assert.equal(live.sim.counts.psi ?? 0, 0, 'no Ψ: the rewrite replaces suggest and pooling');
+    assert.ok((live.sim.counts['global-rewrite'] ?? 0) > 0 && (live.sim.counts['global-rewrite'] ?? 0) <= world.agents.length * 2);
+    const suggestions = await readSuggestions(optimizeDir(live.ws.dir, outcome.runId));
     const groups = new Map<string, typeof suggestions>();
     for (const s of suggestions) {
       assert.ok(s.group, `every edit of the ablation belongs to a rewrite (${s.id})`);

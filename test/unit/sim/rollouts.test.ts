@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { start, type FakeOpenAiServer } from '../../support/fakeOpenAiServer';
-import { createSimResponder, World, writeSimWorkspace, type SimWorkspace } from '../../support/sim';
+import { World } from '../../support/sim';
+import { worldPerTest } from '../../support/sim/worldPerTest';
 import { predictScore, promptsFromRules } from '../../support/sim/predict';
 import { meanOver, runWorld } from '../../support/sim/simRun';
 import { scenario } from './fixtures';
@@ -9,28 +9,16 @@ describe('simulation world: rollouts of the rounds MAS through runMas', function
   // Whole runs of 30 tasks × 9 calls over loopback HTTP: a world just large enough for every
   // defect to meet tasks of its own, so a loaded machine runs each test well within the limit.
   this.timeout(60_000);
-  let server: FakeOpenAiServer;
-  let ws: SimWorkspace;
   const world = new World(scenario({ tasks: { train: 6, val: 12, test: 12, maxSkills: 2 } }));
-  let sim: ReturnType<typeof createSimResponder>;
-
-  beforeEach(async () => {
-    sim = createSimResponder(world);
-    server = await start({ responder: sim.respond });
-    ws = writeSimWorkspace(world, { baseUrl: server.url });
-  });
-  afterEach(async () => {
-    await server.close();
-    ws.remove();
-  });
+  const live = worldPerTest(world);
 
   const needing = (skill: string) => world.tasks.filter((t) => t.needs.includes(skill)).map((t) => t.id);
   const harmful = () => world.scenario.planted.harmful[0];
   const misled = () => new Set(world.tasks.filter((t) => world.misleads(t, harmful())).map((t) => t.id));
 
   it('fails every task that needs the planted missing skill; the harmful rule costs only tasks it misleads', async () => {
-    const scores = await runWorld(ws);
-    assert.deepEqual(sim.refused, [], 'every call was recognised');
+    const scores = await runWorld(live.ws);
+    assert.deepEqual(live.sim.refused, [], 'every call was recognised');
     assert.equal(scores.failedTasks, 0);
     assert.equal(scores.byTask.size, world.tasks.length);
     assert.equal(meanOver(scores.byTask, needing('units')), 0, 'the solver lacks the units rule');
@@ -44,9 +32,9 @@ describe('simulation world: rollouts of the rounds MAS through runMas', function
   });
 
   it('adding the missing rule back restores the tasks that need it', async () => {
-    const before = await runWorld(ws);
-    ws.writeRules('solver', world.intendedRules('solver'));
-    const after = await runWorld(ws);
+    const before = await runWorld(live.ws);
+    live.ws.writeRules('solver', world.intendedRules('solver'));
+    const after = await runWorld(live.ws);
     assert.equal(meanOver(before.byTask, needing('units')), 0);
     // Tasks needing units still fail when the harmful checker misleads them; all others now pass.
     const clean = needing('units').filter((id) => !misled().has(id));
@@ -56,17 +44,17 @@ describe('simulation world: rollouts of the rounds MAS through runMas', function
   });
 
   it('scores 1 on every task once the prompts are fixed by hand, and stays deterministic across runs', async () => {
-    for (const agent of world.agents) ws.writeRules(agent, world.intendedRules(agent));
-    const fixed = await runWorld(ws, { cacheMode: 'off' });
+    for (const agent of world.agents) live.ws.writeRules(agent, world.intendedRules(agent));
+    const fixed = await runWorld(live.ws, { cacheMode: 'off' });
     assert.equal(fixed.mean, 1);
-    const again = await runWorld(ws, { cacheMode: 'off' });
+    const again = await runWorld(live.ws, { cacheMode: 'off' });
     assert.deepEqual([...again.byTask], [...fixed.byTask]);
   });
 
   it('a harmful rule alone lowers the score only on tasks it misleads', async () => {
-    ws.writeRules('solver', world.intendedRules('solver'));
-    ws.writeRules('checker', [...world.intendedRules('checker'), harmful().text]);
-    const scores = await runWorld(ws);
+    live.ws.writeRules('solver', world.intendedRules('solver'));
+    live.ws.writeRules('checker', [...world.intendedRules('checker'), harmful().text]);
+    const scores = await runWorld(live.ws);
     const hit = misled();
     assert.ok(hit.size > 5 && hit.size < world.tasks.length - 5, 'the rate splits the tasks');
     for (const t of world.tasks) if (!hit.has(t.id)) assert.equal(scores.byTask.get(t.id), 1, t.id);
