@@ -12,18 +12,32 @@
  * output a yes would have kept) or reports what is wrong with it. So a yes never lets through anything
  * the schema would reject, and a no costs only the time of the full parse.
  */
-import { AGENT_KINDS, STEP_KINDS, type Trajectory } from './schema';
+import type { z } from 'zod';
+import { AGENT_KINDS, AgentSchema, MessageSchema, OutcomeSchema, RoundSchema, STEP_KINDS, StepSchema, TaskSchema, TrajectorySchema, UsageSchema, type Trajectory } from './schema';
 
-const TRAJECTORY_KEYS = ['version', 'runId', 'taskId', 'task', 'agents', 'rounds', 'steps', 'outcome', 'usage', 'attrs'];
-const REQUIRED_TRAJECTORY_KEYS = ['runId', 'taskId', 'agents', 'rounds', 'steps', 'usage'];
-const TASK_KEYS = ['input', 'reference'];
-const AGENT_KEYS = ['id', 'kind', 'name', 'prompt'];
-const ROUND_KEYS = ['index', 'state', 'aggregator'];
-const STEP_KEYS = ['id', 'seq', 'round', 'agentId', 'kind', 'input', 'output', 'reads', 'usage', 't_start', 't_end', 'attrs'];
-const REQUIRED_STEP_KEYS = ['id', 'seq', 'round', 'agentId', 'kind', 'output', 'reads', 'usage', 'attrs'];
-const USAGE_KEYS = ['in', 'out', 'total'];
-const MESSAGE_KEYS = ['role', 'content', 'name'];
-const OUTCOME_KEYS = ['score', 'success', 'details'];
+/**
+ * The keys of one object schema in the order it writes them, and those a value must hold for the
+ * schema to return it unchanged: the required ones and those the schema would fill with a default.
+ * Read off the schema itself, so a field added to it can never be missed here.
+ */
+function keysOf(schema: z.ZodObject, leaveOut: readonly string[] = []): { allowed: string[]; present: string[] } {
+  const allowed = Object.keys(schema.shape).filter((key) => !leaveOut.includes(key));
+  const present = allowed.filter((key) => {
+    const empty = (schema.shape[key] as z.ZodType).safeParse(undefined);
+    return !empty.success || empty.data !== undefined;
+  });
+  return { allowed, present };
+}
+
+// `labels` is left out: a trajectory with labels (an annotated log) always takes the full parse.
+const TRAJECTORY = keysOf(TrajectorySchema, ['labels']);
+const TASK = keysOf(TaskSchema);
+const AGENT = keysOf(AgentSchema);
+const ROUND = keysOf(RoundSchema);
+const STEP = keysOf(StepSchema);
+const USAGE = keysOf(UsageSchema);
+const MESSAGE = keysOf(MessageSchema);
+const OUTCOME = keysOf(OutcomeSchema);
 
 const STEP_KIND_SET = new Set<string>(STEP_KINDS);
 const AGENT_KIND_SET = new Set<string>(AGENT_KINDS);
@@ -81,12 +95,12 @@ function isAttrs(value: unknown): boolean {
 }
 
 function isUsage(value: unknown): boolean {
-  return isPlainObject(value) && hasKeys(value, USAGE_KEYS, ['in', 'out']) && isCount(value.in) && isCount(value.out) && (value.total === undefined || isCount(value.total));
+  return isPlainObject(value) && hasKeys(value, USAGE.allowed, USAGE.present) && isCount(value.in) && isCount(value.out) && (value.total === undefined || isCount(value.total));
 }
 
 function isMessages(value: unknown[]): boolean {
   for (const m of value) {
-    if (!isPlainObject(m) || !hasKeys(m, MESSAGE_KEYS, ['role', 'content'])) return false;
+    if (!isPlainObject(m) || !hasKeys(m, MESSAGE.allowed, MESSAGE.present)) return false;
     if (typeof m.role !== 'string' || typeof m.content !== 'string' || !isOptionalString(m.name)) return false;
   }
   return true;
@@ -103,7 +117,7 @@ function isStrings(value: unknown): boolean {
 }
 
 function isStep(s: unknown): boolean {
-  if (!isPlainObject(s) || !hasKeys(s, STEP_KEYS, REQUIRED_STEP_KEYS)) return false;
+  if (!isPlainObject(s) || !hasKeys(s, STEP.allowed, STEP.present)) return false;
   return (
     isId(s.id) &&
     isCount(s.seq) &&
@@ -122,22 +136,22 @@ function isStep(s: unknown): boolean {
 }
 
 function isAgent(a: unknown): boolean {
-  if (!isPlainObject(a) || !hasKeys(a, AGENT_KEYS, ['id'])) return false;
+  if (!isPlainObject(a) || !hasKeys(a, AGENT.allowed, AGENT.present)) return false;
   return isId(a.id) && (a.kind === undefined || (typeof a.kind === 'string' && AGENT_KIND_SET.has(a.kind))) && isOptionalString(a.name) && isOptionalString(a.prompt);
 }
 
 function isRound(r: unknown): boolean {
-  return isPlainObject(r) && hasKeys(r, ROUND_KEYS, ['index']) && isCount(r.index) && isOptionalString(r.state) && isOptionalString(r.aggregator);
+  return isPlainObject(r) && hasKeys(r, ROUND.allowed, ROUND.present) && isCount(r.index) && isOptionalString(r.state) && isOptionalString(r.aggregator);
 }
 
 function isOutcome(o: unknown): boolean {
-  if (!isPlainObject(o) || !hasKeys(o, OUTCOME_KEYS, OUTCOME_KEYS)) return false;
+  if (!isPlainObject(o) || !hasKeys(o, OUTCOME.allowed, OUTCOME.present)) return false;
   const score = o.score;
   return typeof score === 'number' && score >= 0 && score <= 1 && typeof o.success === 'boolean' && isAttrs(o.details);
 }
 
 function isTask(t: unknown): boolean {
-  return isPlainObject(t) && hasKeys(t, TASK_KEYS, ['input']) && typeof t.input === 'string' && isOptionalString(t.reference);
+  return isPlainObject(t) && hasKeys(t, TASK.allowed, TASK.present) && typeof t.input === 'string' && isOptionalString(t.reference);
 }
 
 function every(list: unknown, check: (item: unknown) => boolean): boolean {
@@ -148,7 +162,7 @@ function every(list: unknown, check: (item: unknown) => boolean): boolean {
 
 /** True only when parsing `value` with the trajectory schema would succeed and return an equal value. */
 export function hasBuiltTrajectoryShape(value: unknown): value is Trajectory {
-  if (!isPlainObject(value) || !hasKeys(value, TRAJECTORY_KEYS, REQUIRED_TRAJECTORY_KEYS)) return false;
+  if (!isPlainObject(value) || !hasKeys(value, TRAJECTORY.allowed, TRAJECTORY.present)) return false;
   return (
     (value.version === undefined || value.version === 1) &&
     isId(value.runId) &&
