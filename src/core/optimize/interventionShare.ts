@@ -6,6 +6,7 @@
  * budget, so the last one stops at the cap rather than past it.
  */
 import type { BudgetLimits } from '../llm';
+import { exhausted } from './budgetShare';
 
 export interface InterventionSpent {
   calls: number;
@@ -31,8 +32,9 @@ export function capLeft(cap: BudgetLimits, spent: InterventionSpent): BudgetLimi
   return left;
 }
 
+/** Whether nothing is left of the share: the run's own test for a used-up budget, on the share. */
 export function capUsedUp(left: BudgetLimits): boolean {
-  return (left.maxCalls !== undefined && left.maxCalls < 1) || (left.maxTokens !== undefined && left.maxTokens < 1) || (left.maxCostUsd !== undefined && left.maxCostUsd <= 0);
+  return exhausted(left) !== undefined;
 }
 
 /**
