@@ -17,7 +17,8 @@ import { loadRun, lockRunDir, runDir } from './store';
 import { aggregateSuggestions } from './optimize/aggregate';
 import { agentPromptIn, buildAgentUnits } from './credit/agentUnits';
 import { createOptimizerClient } from './optimize/optimizerClient';
-import { readCreditReport, writeCredit, writeSuggestions } from './optimize/optimizeStore';
+import { readCreditReport, writeCredit } from './credit/creditFiles';
+import { writeSuggestions } from './optimize/optimizeStore';
 import { derivedRandom } from './optimize/random';
 import type { CreditReport, MethodContext, Suggestion } from './credit/types';
 

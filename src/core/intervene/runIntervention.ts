@@ -35,7 +35,7 @@ import {
 } from '../llm';
 import type { CreditReport } from '../credit/types';
 import type { MasTask } from '../mas/types';
-import { readCreditReport } from '../optimize/optimizeStore';
+import { readCreditReport } from '../credit/creditFiles';
 import { budgetLimits, createJudgeCaller, defaultMasBackend, type MasBackend } from '../run';
 import { executorSecrets } from '../run/runMas';
 import type { ConfirmSpend } from '../run/spendPlan';

@@ -6,6 +6,7 @@
  *   suggestions.json   every pooled suggestion of every round with its final status and reason
  *   credit.jsonl       every credit signal (subtrajectory and unit scope), one per line
  *   credit.json        the last round's full credit report (details included), for `truce suggest`
+ *                      (both written and read by credit/creditFiles.ts)
  *   prompts.json       the initial and the best prompt texts, by workspace-relative file
  *   best/<file>        the best prompt set as files, for diffing and copying
  *   llm-calls.jsonl    the optimizer's own LLM calls (rollouts keep theirs in their own runs)
@@ -15,8 +16,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { JsonlAppender, readJsonlFile, runDir, writeFileAtomic, writeJsonAtomic } from '../store';
-import type { CreditReport, CreditSignal, Suggestion } from '../credit/types';
+import { CREDIT_FILES } from '../credit/creditFiles';
+import type { Suggestion } from '../credit/types';
+import { readJsonlFile, runDir, writeFileAtomic, writeJsonAtomic } from '../store';
 
 export const OPTIMIZE_FORMAT = 'truce-optimize/1';
 
@@ -24,8 +26,8 @@ export const OPTIMIZE_FILES = {
   manifest: 'optimize.json',
   rounds: 'optimize.jsonl',
   suggestions: 'suggestions.json',
-  credit: 'credit.jsonl',
-  report: 'credit.json',
+  credit: CREDIT_FILES.signals,
+  report: CREDIT_FILES.report,
   prompts: 'prompts.json',
   best: 'best',
   calls: 'llm-calls.jsonl',
@@ -100,29 +102,8 @@ export async function readSuggestions(dir: string): Promise<Suggestion[]> {
   }
 }
 
-export async function readCreditReport(dir: string): Promise<CreditReport | undefined> {
-  try {
-    return JSON.parse(await readFile(join(dir, OPTIMIZE_FILES.report), 'utf8')) as CreditReport;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
 export async function writeSuggestions(dir: string, suggestions: readonly Suggestion[]): Promise<void> {
   await writeJsonAtomic(join(dir, OPTIMIZE_FILES.suggestions), suggestions);
-}
-
-export async function writeCredit(dir: string, report: CreditReport, append: boolean): Promise<void> {
-  await writeJsonAtomic(join(dir, OPTIMIZE_FILES.report), report);
-  const signals: CreditSignal[] = report.signals;
-  if (append) {
-    const { appender } = await JsonlAppender.open(join(dir, OPTIMIZE_FILES.credit));
-    await appender.append(...signals);
-    await appender.flush();
-  } else {
-    await writeFileAtomic(join(dir, OPTIMIZE_FILES.credit), signals.map((s) => `${JSON.stringify(s)}\n`).join(''));
-  }
 }
 
 export async function writePrompts(dir: string, prompts: PromptsFile): Promise<void> {

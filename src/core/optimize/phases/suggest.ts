@@ -5,7 +5,7 @@
  * suggestions are in.
  */
 import { globalRewrite } from '../globalRewrite';
-import { writeCredit } from '../optimizeStore';
+import { writeCredit } from '../../credit/creditFiles';
 import { withoutRefutedAgents } from '../blameFindings';
 import type { Checked, Proposed } from './roundState';
 import type { OptimizeRun } from './runState';
