@@ -12,6 +12,9 @@
  * - The decision (the aggregator, as truce.yaml names no other) repeats the leading answer, unless
  *   misled the same way.
  *
+ * - With scenario.anchoring, a role (one the task concerns) goes along with the shared state's
+ *   leading answer from round 2 on, on its share of tasks: a mistake that led round 1 then decides.
+ *
  * The outputs say in words what happened ("skipped units", "followed my rule …"), as a real
  * trajectory would show it to a critic; evidence.ts reads those words back. With noise.herring a
  * role also admits a harmless lapse now and then (an "Aside:" line after its answer).
@@ -67,6 +70,9 @@ function roleAnswer(world: World, { agent, task, system, user }: RolloutCall): s
   const relevant = world.relevantSkills(agent, task);
   const misled = world.harmfulIn(agent, system).filter((h) => world.misleads(task, h));
   if (relevant.length === 0 && misled.length === 0) return 'Nothing in this problem falls in my area; I defer to the others.\nConfidence: 0';
+  const settled = world.anchored(task, agent) ? leadingOfSharedState(user) : undefined;
+  // No cause in these words: the mistake, if it is one, was made where the answer started leading.
+  if (settled) return `Answer: ${settled}\nChecks: none this round; the shared state already leads with ${settled}, and I go along with it.\nConfidence: ${CONFIDENCE.right}`;
   const skipped = relevant.filter((s) => !world.covers(system, s)).map((s) => s.name);
   const done = relevant.filter((s) => world.covers(system, s)).map((s) => s.name);
   if (skipped.length === 0 && misled.length === 0) {
@@ -79,6 +85,11 @@ function roleAnswer(world: World, { agent, task, system, user }: RolloutCall): s
   if (skipped.length) notes.push(`skipped ${skipped.join(', ')} (no rule of mine asks for it)`);
   for (const h of misled) notes.push(`followed my rule "${h.text}"`);
   return `Answer: ${task.wrong}\nChecks: ${notes.join('; ')}. I am sure of it.\nConfidence: ${CONFIDENCE.wrong}`;
+}
+
+/** The leading answer of the shared state a role is handed (none in the first round). */
+function leadingOfSharedState(user: string): string | undefined {
+  return /^## Shared state after round \d+\n\nLeading answer: ([A-D])\b/m.exec(user)?.[1];
 }
 
 interface Vote {

@@ -47,6 +47,15 @@ export const scenarioSchema = z
      */
     markers: z.record(agentId, z.string().min(1)).optional(),
     rounds: z.number().int().min(1).max(5),
+    /**
+     * Share of (task, role) pairs where the role, from the second round on, goes along with the
+     * leading answer of the shared state instead of working the task again, whatever its own rules
+     * would make of it. Fixed per task and role. At 0 (the default) every round is answered afresh
+     * and only the last one decides; above it, a mistake that leads the first round carries into
+     * the next, as in teams that trust what was settled, so the step that introduced it is the one
+     * whose repair saves the task.
+     */
+    anchoring: probability.default(0),
     tasks: z
       .object({
         /** Task counts per split. */

@@ -225,6 +225,12 @@ export class World {
     return HERRINGS[Math.floor(uniform(this.scenario.seed, 'herring-which', task.id, agent) * HERRINGS.length)];
   }
 
+  /** Whether the role goes along with the shared state's leading answer on this task (scenario.anchoring), fixed per task and role. */
+  anchored(task: SimTask, agent: string): boolean {
+    const rate = this.scenario.anchoring;
+    return rate > 0 && uniform(this.scenario.seed, 'anchor', task.id, agent) < rate;
+  }
+
   /** Skills the task needs that the agent owns. */
   relevantSkills(agent: string, task: SimTask): Skill[] {
     return this.ownedSkills(agent).filter((s) => task.needs.includes(s.name));

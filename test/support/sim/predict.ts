@@ -9,12 +9,15 @@ import type { Step, Trajectory } from '../../../src/core/trajectory/schema';
 import { rolloutReply } from '../../../src/core/sim/rollout';
 import type { SimTask, World } from '../../../src/core/sim/world';
 
-/** `prompts` maps agent ids to system prompts. */
-export function simulateTrajectory(world: World, task: SimTask, prompts: Readonly<Record<string, string>>, runId = 'sim'): Trajectory {
+/**
+ * `prompts` maps agent ids to system prompts. `replaced` maps step ids to outputs that stand in for
+ * what the world would have written there (a repaired step); every later step answers as usual.
+ */
+export function simulateTrajectory(world: World, task: SimTask, prompts: Readonly<Record<string, string>>, runId = 'sim', replaced: Readonly<Record<string, string>> = {}): Trajectory {
   const { roles, rounds, aggregator } = world.scenario;
   const steps: Step[] = [];
   const add = (step: Omit<Step, 'seq' | 'usage' | 'attrs'>): Step => {
-    const full: Step = { ...step, seq: steps.length, usage: { in: 0, out: 0 }, attrs: {} };
+    const full: Step = { ...step, output: replaced[step.id] ?? step.output, seq: steps.length, usage: { in: 0, out: 0 }, attrs: {} };
     steps.push(full);
     return full;
   };
