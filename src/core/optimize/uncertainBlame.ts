@@ -12,8 +12,9 @@
  *
  * The steps to check are credit's own candidates in credit's order: its blamed step, then the
  * steps its issues cite (worst-scored part first) or, under BCD, the steps of the agent the
- * critics credit lowest (latest first) — each taken at its agent's latest repetition of the
- * mistake (latestRepeat). GBC records no blamed step, so its credit gives nothing to check.
+ * critics credit lowest (latest first) — each first at its agent's latest repetition of the
+ * mistake (latestRepeat), then as credit named it. GBC records no blamed step, so its credit
+ * gives nothing to check.
  */
 import type { PhiPart } from '../credit/truce/phiCredit';
 import type { DecisiveAnswer } from '../credit/pickBlame';
@@ -96,9 +97,14 @@ function candidateSteps(report: CreditReport, details: BlameDetails, trajectory:
   const parts = details.phi?.[trajectory.taskId] ?? [];
   const issues = [...parts].sort((a, b) => a.overall - b.overall || a.index - b.index).flatMap((p) => p.points.filter((pt) => pt.kind === 'issue'));
   const out: string[] = [];
+  const push = (id: string) => {
+    if (seqOf.has(id) && !out.includes(id)) out.push(id);
+  };
+  // The latest repetition first, then the step as credit named it (see latestRepeat).
   const add = (id: string | undefined) => {
-    const step = id === undefined ? undefined : latestRepeat(id, issues, steps);
-    if (step !== undefined && seqOf.has(step) && !out.includes(step)) out.push(step);
+    if (id === undefined) return;
+    push(latestRepeat(id, issues, steps));
+    push(id);
   };
   add(details.blame?.[trajectory.taskId]?.stepId);
   if (details.phi?.[trajectory.taskId]) {
@@ -112,12 +118,15 @@ function candidateSteps(report: CreditReport, details: BlameDetails, trajectory:
 }
 
 /**
- * The step to correct for a credited step: the agent's latest repetition of it — a later-round
- * step of the same agent and kind (a MAS that runs in rounds), or a later step of the same agent
- * that an issue citing it also cites. An agent that restates its contribution every round is read
- * by the outcome at its last repetition; correcting an earlier one leaves the later repeat in
- * place. The first version tried credit's steps as named and confirmed none of 28 blames in the
- * mixed simulation scenario, where credit names the first round's step.
+ * The first step to correct for a credited step: the agent's latest repetition of it — a
+ * later-round step of the same agent and kind (a MAS that runs in rounds), or a later step of the
+ * same agent that an issue citing it also cites. Where each round is worked afresh, an agent that
+ * restates its mistake every round is read by the outcome at its last repetition, and correcting an
+ * earlier one leaves the repeat in place: trying credit's steps only as named confirmed none of 28
+ * blames in the mixed simulation scenario, where credit names the first round's step. Where the
+ * team goes along with what an earlier round settled, it is the other way round — the repeat
+ * changes nothing once the others have followed the first mistake — so the step as named is tried
+ * next (the anchored scenario).
  */
 function latestRepeat(stepId: string, issues: ReadonlyArray<{ stepIds: string[] }>, steps: ReadonlyMap<string, Step>): string {
   const step = steps.get(stepId);

@@ -86,12 +86,13 @@ describe('intervention phase: share, uncertainty and findings', () => {
     const found = uncertainBlames(report, [t1, t2, t3], 0.5, 3);
     assert.ok('uncertain' in found);
     assert.deepEqual(found.uncertain.map((u) => [u.taskId, u.candidates]), [['t1', ['s2', 's3', 's1']], ['t3', ['s1']]]);
-    // An issue citing two steps of one agent: its later repetition is the step to correct.
+    // An issue citing two steps of one agent: its later repetition is corrected first, then the
+    // step as named (a team that followed the first mistake is not saved by mending the repeat).
     const repeated = failed('t4', [['s1', 'a'], ['s2', 'b'], ['s3', 'a']]);
     const again: CreditReport = { method: 'truce', signals: [], details: { blame: { t4: { agent: 'a', stepId: 's1', source: 'verdict' } }, phi: { t4: [part(0, -0.7, ['s1', 's2', 's3'], [{ text: 'a skipped it', stepIds: ['s1', 's3'] }, { text: 'b', stepIds: ['s2'] }])] } } };
     const found4 = uncertainBlames(again, [repeated], 0.5, 3);
     assert.ok('uncertain' in found4);
-    assert.deepEqual(found4.uncertain[0]?.candidates, ['s3', 's2']);
+    assert.deepEqual(found4.uncertain[0]?.candidates, ['s3', 's1', 's2']);
     assert.match(found.uncertain[0]?.why ?? '', /no issue the critic raised cites/);
     assert.match(found.uncertain[1]?.why ?? '', /confidence 0\.30/);
     assert.ok('unsupported' in uncertainBlames({ method: 'gbc', signals: [] }, [t1], 0.5, 3));
