@@ -6,7 +6,7 @@
  *
  *   npm run bench:intervene -- [--scenario FILE]... [--repeats K] [--candidates N]
  *
- * Per scenario (default: mixed-noise30, hard-noise50, debate-missing) the train split is run
+ * Per scenario (default: mixed-noise30, hard-noise50, debate-missing, anchored-noise30) the train split is run
  * through the built-in rounds MAS against the world, TRUCE's credit (Φ, with the scenario's critic
  * noise) blames one step of each failed task, and then:
  *
@@ -38,7 +38,7 @@ import { runWorld } from '../../test/support/sim/simRun';
 
 /** out/bench/sim/intervene.js → the repository root. */
 const ROOT = resolve(__dirname, '..', '..', '..');
-const DEFAULT_SCENARIOS = ['mixed-noise30', 'hard-noise50', 'debate-missing'].map((n) => join(ROOT, 'bench', 'sim', 'scenarios', `${n}.json`));
+const DEFAULT_SCENARIOS = ['mixed-noise30', 'hard-noise50', 'debate-missing', 'anchored-noise30'].map((n) => join(ROOT, 'bench', 'sim', 'scenarios', `${n}.json`));
 
 interface Args {
   scenarios: string[];
