@@ -11,7 +11,9 @@
  *
  * The OTLP figure is measured interleaved in this process (see `interleaved`): the median over the
  * rounds of the per-round ratio, with its range, in wall and in CPU time, and the load average
- * before and after. Next to it, two floors: reading the file whole and parsing each line, and that
+ * before and after. Each contender's garbage collections are counted too (young generation and
+ * full, medians per run) with their total pause: an importer keeps what it decodes, so its young
+ * collections have much to copy, and that cost shows up nowhere else. Next to it, two floors: reading the file whole and parsing each line, and that
  * plus decoding the message attributes, which is as little as an importer can do.
  *
  * The files are generated (seeded, so runs are comparable) into the OS temp folder and removed after;
@@ -27,6 +29,7 @@ import { createInterface } from 'node:readline';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { importOtlpText, lineBatches, streamTrajectoriesJsonl, TrajectorySchema, writeTrajectoriesJsonl, type Trajectory } from '../src/core/trajectory';
+import { gcClock, GcRecorder, type GcTally } from './support/gcTally';
 import { generateOtlp, random, sentence, type OtlpSpanJson } from './support/generateOtlpSession';
 
 function makeTrajectory(rand: () => number, n: number): Trajectory {
@@ -270,19 +273,24 @@ function spread(values: readonly number[], digits = 3): Spread {
  * engine allows it, a full collection runs before each timed run, so no contender pays for cleaning
  * up another one's garbage.
  */
-async function interleaved(contenders: readonly Contender<unknown>[], path: string, rounds: number): Promise<{ wall: number[][]; cpu: number[][]; cold: { wall: number; cpu: number }[]; records: unknown[]; collected: boolean }> {
+async function interleaved(contenders: readonly Contender<unknown>[], path: string, rounds: number): Promise<{ wall: number[][]; cpu: number[][]; gcs: GcTally[][]; cold: { wall: number; cpu: number }[]; records: unknown[]; collected: boolean }> {
   const gc = exposedGc();
+  const recorder = new GcRecorder();
   const wall: number[][] = contenders.map(() => []);
   const cpu: number[][] = contenders.map(() => []);
+  const gcs: GcTally[][] = contenders.map(() => []);
   const cold: { wall: number; cpu: number }[] = [];
   const records: unknown[] = [];
-  const timed = async (k: number): Promise<{ wall: number; cpu: number }> => {
+  const timed = async (k: number): Promise<{ wall: number; cpu: number; gc: GcTally }> => {
     gc?.();
+    const from = gcClock();
     const started = process.hrtime.bigint();
     const before = process.cpuUsage();
     records[k] = await (contenders[k] as Contender<unknown>).fn(path);
     const used = process.cpuUsage(before);
-    return { wall: Number(process.hrtime.bigint() - started) / 1e9, cpu: (used.user + used.system) / 1e6 };
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    // Tallied after the clocks stopped: waiting for the collector's reports is not the run's time.
+    return { wall: seconds, cpu: (used.user + used.system) / 1e6, gc: await recorder.tally(from, gcClock()) };
   };
   for (let k = 0; k < contenders.length; k++) cold[k] = await timed(k);
   for (let r = 0; r < rounds; r++) {
@@ -291,9 +299,20 @@ async function interleaved(contenders: readonly Contender<unknown>[], path: stri
       const t = await timed(k);
       (wall[k] as number[]).push(t.wall);
       (cpu[k] as number[]).push(t.cpu);
+      (gcs[k] as GcTally[]).push(t.gc);
     }
   }
-  return { wall, cpu, cold, records, collected: gc !== undefined };
+  recorder.stop();
+  return { wall, cpu, gcs, cold, records, collected: gc !== undefined };
+}
+
+/** Medians over the rounds of how many collections of each kind ran in a run and how long they paused it. */
+function gcSummary(tallies: readonly GcTally[]): { minor: number; major: number; pauseSeconds: Spread } {
+  return {
+    minor: spread(tallies.map((t) => t.minor), 0).median,
+    major: spread(tallies.map((t) => t.major), 0).median,
+    pauseSeconds: spread(tallies.map((t) => t.pauseSeconds)),
+  };
 }
 
 function loadAverage(): number[] {
@@ -332,6 +351,7 @@ async function otlpFigures(dir: string, requested: number, rounds: number): Prom
       mbPerSecond: Number((megabytes / wall.median).toFixed(1)),
       mbPerCpuSecond: Number((megabytes / cpu.median).toFixed(1)),
       cold: { seconds: Number((runs.cold[k] as { wall: number }).wall.toFixed(3)), cpuSeconds: Number((runs.cold[k] as { cpu: number }).cpu.toFixed(3)) },
+      garbageCollection: gcSummary(runs.gcs[k] as GcTally[]),
       ...(k === BASE ? {} : { ratioVsBaseline: { wall: spread(ratios(runs.wall, k)), cpu: spread(ratios(runs.cpu, k)) } }),
     };
   });
