@@ -30,7 +30,9 @@
  * (120 tasks: 47.9 % instead of 46.4 %), a gain of 0.50 after 13.5 tasks instead of 15.6; a
  * candidate no better is accepted in 1.8 % of runs (0.9 % before, bound 3.3 %) and runs 18.7 of
  * 40 tasks instead of 18.4. A heavier lean (4λ³) buys no further fix at α = δ/3 and loses power
- * at a gain of 0.10 on 120 tasks (45.0 %).
+ * at a gain of 0.10 on 120 tasks (45.0 %). In the simulated worlds every one of 21 seeds over four
+ * scenarios held every planted fix sooner (6–11 % fewer calls on average, recall and precision
+ * unchanged), and the null world accepted in 1 run of 200 (0 of 212 before; δ = 0.1 bounds it).
  *
  * Futility, two ways (both only ever stop to reject, so neither touches the bound α). Out of reach:
  * even a fix on every remaining task could not lift the process to 1/α. Futile: it could, but
