@@ -79,7 +79,8 @@ export interface PairedVerdict extends PairedEvidence {
   stop?: PairedStop;
 }
 
-function logSumExpMean(logs: readonly number[]): number {
+/** log of the prior-weighted mean of exp(logs), one log per λ value, without overflow. */
+function logPriorMean(logs: readonly number[]): number {
   const weighted = logs.map((l, j) => l + LOG_WEIGHTS[j]);
   const max = Math.max(...weighted);
   if (max === Number.NEGATIVE_INFINITY) return max;
@@ -88,7 +89,7 @@ function logSumExpMean(logs: readonly number[]): number {
 
 /** log of the mixture e-value over `diffs`, with `extra` further differences, each `value` (+1: fixes). */
 function logEValue(diffs: readonly number[], extra = 0, value = 1): number {
-  return logSumExpMean(
+  return logPriorMean(
     LAMBDAS.map((lambda) => {
       let log = extra * Math.log1p(lambda * value);
       for (const d of diffs) log += Math.log1p(lambda * Math.max(-1, Math.min(1, d)));
@@ -171,7 +172,8 @@ export function tasksToAccept(diffs: readonly number[], alpha: number, max: numb
 
 /**
  * The small-split test. When the e-process could accept only if every validation task were a fix
- * (no more tasks than fixesNeeded(α)), or not at all, the gate runs the whole split and applies the exact
+ * (no more tasks than fixesNeeded(α)), or not at all — where the sign test, which forgives a task
+ * that is not fixed, is the stronger — the gate runs the whole split and applies the exact
  * one-sided sign test (McNemar's exact test for pass/fail scores) to the tasks the two sets
  * disagree on: under "no improvement" a disagreement is a fix no more often than a break, so the
  * fixes among D disagreements are at most Binomial(D, 1/2) and p = P(X ≥ fixes). The choice of
