@@ -9,6 +9,15 @@
  * δ allows, and the rest of δ is split evenly over the remaining ones. The shares depend only on
  * δ, K, n and how many comparisons came before, all known before a task is run, and they still
  * add up to δ, so the union bound holds as before. A round that validates nothing spends nothing.
+ *
+ * Why not front-load every run (give the first comparison a larger share, as its candidate often
+ * carries the largest gain). A comparison's cost is counted in whole fixes: at δ = 0.1 the paired
+ * gate needs 6 straight fixes at α = δ/3 (e = 33.5, so down to α = 0.030) and 7 below that. Over
+ * the default three rounds, shares ∝ 1/j (0.55δ, 0.27δ, 0.18δ) or halving (δ/2, δ/4, δ/4) still
+ * need 6 for the first comparison and 7 for each later one — no saving, only dearer later rounds.
+ * Over eight rounds 1/j shares bring the first from 8 fixes to 6, but the third on need 8 to 10. And the premise fails where
+ * it was meant to help: in the BCD scenarios the second round's candidate (a missing planner rule)
+ * is as strong as the first (7 of 8 tasks fixed), and under 1/j shares it would cost a fix more.
  */
 
 export interface ComparisonAlpha {

@@ -10,12 +10,29 @@
  *
  * Why an e-process. For a fixed λ in [0, 1), W_n(λ) = Π (1 + λ·d_i) is a non-negative
  * supermartingale when the candidate is in truth no better (E[d_i | earlier tasks] ≤ 0), because
- * E[1 + λ·d_i] ≤ 1. An average of such processes over a fixed grid of λ is one too, and by
- * Ville's inequality it ever reaches 1/α with probability at most α. So we may stop the moment it
- * does — after 5 tasks or after 40 — and the chance of a false acceptance stays ≤ α however often
- * we looked. The grid average adapts to the size of the gain without choosing λ in advance; for
- * pass/fail scores it equals the uniform-prior mixture (2^(F+1) − 1)/(F + 1) after F fixes and no
- * breaks, so about 7 straight fixes clear α = δ/3 = 0.033.
+ * E[1 + λ·d_i] ≤ 1. Any weighted average of such processes, with weights fixed before the first
+ * task, is one too, and by Ville's inequality it ever reaches 1/α with probability at most α. So we
+ * may stop the moment it does — after 5 tasks or after 40 — and the chance of a false acceptance
+ * stays ≤ α however often we looked. The average adapts to the size of the gain without choosing
+ * λ in advance; a task both sets score alike multiplies every W_n(λ) by 1, so only disagreements
+ * move it.
+ *
+ * Why the weights lean to large λ (prior density 3λ² on a grid of 200 values). For pass/fail
+ * scores the mixture after F fixes and no breaks is ∫ 3λ²(1 + λ)^F dλ: 6 straight fixes give
+ * e = 33.5, past 1/α = 30 at α = δ/3, where the uniform prior, (2^(F+1) − 1)/(F + 1), needs 7
+ * (6 give 18.1). No e-process can do better than 5 (W_n ≤ 2^F), and putting all weight near λ = 1
+ * would get there but be wiped out by a single break. The edits the gate meets are mostly of that
+ * kind — a rule that mends a task or leaves it alone, a fix-to-break ratio far above 1 — which is
+ * where large λ pays. The price is at small gains with breaks: after 5 breaks the λ² prior needs
+ * 20 fixes where the uniform one needs 19. Measured on simulated validation runs with known truth
+ * (bench:gates, 40 tasks in batches of 4, α = δ/3, 2,000 runs a case; uniform → λ²): a gain of
+ * 0.25 is accepted in 71.5 % of runs instead of 65.8 %, a gain of 0.10 in 14.7 % instead of 9.8 %
+ * (120 tasks: 47.9 % instead of 46.4 %), a gain of 0.50 after 13.5 tasks instead of 15.6; a
+ * candidate no better is accepted in 1.8 % of runs (0.9 % before, bound 3.3 %) and runs 18.7 of
+ * 40 tasks instead of 18.4. A heavier lean (4λ³) buys no further fix at α = δ/3 and loses power
+ * at a gain of 0.10 on 120 tasks (45.0 %). In the simulated worlds every one of 21 seeds over four
+ * scenarios held every planted fix sooner (6–11 % fewer calls on average, recall and precision
+ * unchanged), and the null world accepted in 1 run of 200 (0 of 212 before; δ = 0.1 bounds it).
  *
  * Futility, two ways (both only ever stop to reject, so neither touches the bound α). Out of reach:
  * even a fix on every remaining task could not lift the process to 1/α. Futile: it could, but
@@ -26,6 +43,17 @@
 
 /** λ values of the mixture: midpoints of 200 equal slices of [0, 1). */
 const LAMBDAS = Array.from({ length: 200 }, (_, j) => (j + 0.5) / 200);
+
+/**
+ * Log weights of the λ values: a prior with density 3λ² on [0, 1), fixed before any task is run,
+ * so the mixture stays an e-process. It leans towards large bets because the candidates the
+ * gate sees are mostly all-or-nothing edits that fix a task or leave it be (see the header).
+ */
+const LOG_WEIGHTS = (() => {
+  const density = LAMBDAS.map((lambda) => 3 * lambda * lambda);
+  const total = density.reduce((sum, w) => sum + w, 0);
+  return density.map((w) => Math.log(w / total));
+})();
 
 export interface PairedEvidence {
   /** Tasks compared so far. */
@@ -51,15 +79,17 @@ export interface PairedVerdict extends PairedEvidence {
   stop?: PairedStop;
 }
 
-function logSumExpMean(logs: readonly number[]): number {
-  const max = Math.max(...logs);
+/** log of the prior-weighted mean of exp(logs), one log per λ value, without overflow. */
+function logPriorMean(logs: readonly number[]): number {
+  const weighted = logs.map((l, j) => l + LOG_WEIGHTS[j]);
+  const max = Math.max(...weighted);
   if (max === Number.NEGATIVE_INFINITY) return max;
-  return max + Math.log(logs.reduce((sum, l) => sum + Math.exp(l - max), 0) / logs.length);
+  return max + Math.log(weighted.reduce((sum, l) => sum + Math.exp(l - max), 0));
 }
 
 /** log of the mixture e-value over `diffs`, with `extra` further differences, each `value` (+1: fixes). */
 function logEValue(diffs: readonly number[], extra = 0, value = 1): number {
-  return logSumExpMean(
+  return logPriorMean(
     LAMBDAS.map((lambda) => {
       let log = extra * Math.log1p(lambda * value);
       for (const d of diffs) log += Math.log1p(lambda * Math.max(-1, Math.min(1, d)));
@@ -141,8 +171,9 @@ export function tasksToAccept(diffs: readonly number[], alpha: number, max: numb
 }
 
 /**
- * The small-split test. When the e-process could not accept even if every validation task were a
- * fix (fewer tasks than fixesNeeded(α)), the gate runs the whole split and applies the exact
+ * The small-split test. When the e-process could accept only if every validation task were a fix
+ * (no more tasks than fixesNeeded(α)), or not at all — where the sign test, which forgives a task
+ * that is not fixed, is the stronger — the gate runs the whole split and applies the exact
  * one-sided sign test (McNemar's exact test for pass/fail scores) to the tasks the two sets
  * disagree on: under "no improvement" a disagreement is a fix no more often than a break, so the
  * fixes among D disagreements are at most Binomial(D, 1/2) and p = P(X ≥ fixes). The choice of
@@ -151,7 +182,7 @@ export function tasksToAccept(diffs: readonly number[], alpha: number, max: numb
  * reach can only lower the chance of accepting. Six tasks that are all fixed give p = 1/64.
  */
 export function usesSignTest(tasks: number, alpha: number): boolean {
-  return fixesNeeded(alpha) > tasks;
+  return fixesNeeded(alpha) >= tasks;
 }
 
 /** P(X ≥ fixed) for X ~ Binomial(fixed + broken, 1/2). */

@@ -33,10 +33,10 @@ describe('sequential validation', () => {
     const candidate = scoredSet((i) => (i % 4 === 3 ? 0 : 1));
     const run = await compareSequentially(tasks, 4, ALPHA, previous, candidate);
     assert.equal(run.verdict.stop, 'accepted');
-    // 3 fixes in every 4 tasks; 7 fixes clear 1/α = 30 (e = 31.9). After 8 tasks (6 fixes) a
-    // batch of 4 would run 3 tasks past the deciding one: the next batch is 1 task, the 7th fix.
-    assert.deepEqual([run.ids.length, run.verdict.fixed, run.remaining], [9, 7, 31]);
-    assert.deepEqual([previous.ran.length, candidate.ran.length], [9, 9]);
+    // 3 fixes in every 4 tasks; 6 fixes clear 1/α = 30 (e = 33.5). After 4 tasks (3 fixes) a
+    // batch of 4 would run 1 task past the deciding one: the next batch is 3 tasks, the 6th fix.
+    assert.deepEqual([run.ids.length, run.verdict.fixed, run.remaining], [7, 6, 33]);
+    assert.deepEqual([previous.ran.length, candidate.ran.length], [7, 7]);
     assert.equal(new Set(candidate.ran).size, candidate.ran.length);
   });
 
@@ -68,10 +68,10 @@ describe('sequential validation', () => {
     const withoutItem = scoredSet(fix);
     const test = await pruneSequentially(tasks, 4, ALPHA, 0.1, previous, withItem, withoutItem);
     assert.equal(test.drop, true, test.why);
-    assert.equal(test.n, 9);
+    assert.equal(test.n, 7);
     assert.equal(test.againstPrevious.stop, 'accepted');
-    assert.equal(withoutItem.ran.length, 9);
-    assert.match(test.why, /still beats the previous best and scores 0\.778 vs 0\.778/);
+    assert.equal(withoutItem.ran.length, 7);
+    assert.match(test.why, /still beats the previous best and scores 0\.857 vs 0\.857/);
   });
 
   it('keeps an item that helps, and stops as soon as that is clear', async () => {
@@ -103,6 +103,6 @@ describe('sequential validation', () => {
     const test = await pruneSequentially(tasks, 4, ALPHA, 0.1, previous, withItem, withoutItem);
     assert.equal(test.drop, false);
     assert.equal(test.againstPrevious.stop, 'accepted');
-    assert.match(test.why, /beats the previous best but scores 0\.875 vs 1\.000 with it/);
+    assert.match(test.why, /beats the previous best but scores 0\.857 vs 1\.000 with it/);
   });
 });

@@ -20,12 +20,14 @@ const ALPHA = 0.1 / 3;
 describe('small validation splits', function () {
   this.timeout(120_000);
 
-  it('the exact sign test counts only disagreements and is used where the e-process could never accept', () => {
+  it('the exact sign test counts only disagreements and is used where the e-process could accept only a clean sweep', () => {
     assert.ok(Math.abs(signTestP(5, 0) - 1 / 32) < 1e-12);
     assert.ok(Math.abs(signTestP(6, 0) - 1 / 64) < 1e-12);
     assert.ok(Math.abs(signTestP(5, 1) - 7 / 64) < 1e-12);
     assert.equal(signTestP(0, 3), 1);
-    assert.deepEqual([usesSignTest(6, ALPHA), usesSignTest(40, ALPHA)], [true, false]);
+    // Six straight fixes are what the e-process needs at δ/3: on six tasks the sign test, which also
+    // accepts five fixes of six, is used; from seven tasks on, the e-process.
+    assert.deepEqual([usesSignTest(6, ALPHA), usesSignTest(7, ALPHA), usesSignTest(40, ALPHA)], [true, false, false]);
     // Five fixes and one unchanged task of six: p = 1/32 ≤ δ/3.
     assert.equal(signVerdict([1, 1, 0, 1, 1, 1], 0, ALPHA).stop, 'accepted');
     // It never accepts before the split is done, and gives up once even all-fixes cannot make it.

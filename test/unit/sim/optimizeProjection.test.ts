@@ -35,10 +35,11 @@ describe('optimize projection', function () {
   };
 
   it('the paired gate is projected to run the tasks its e-process needs, not the whole split', () => {
-    // δ/3: seven straight fixes; a candidate fixing one task in two needs 14, in whole batches of 8.
+    // δ/3: six straight fixes; a candidate fixing one task in two needs 12, in whole batches of 8.
     assert.equal(projectedPairedTasks(60, 8, 0.1 / 3), 16);
     assert.equal(projectedPairedTasks(12, 8, 0.1 / 3), 12, 'never more than the split');
-    assert.equal(projectedPairedTasks(60, 2, 0.1), 10);
+    // δ: four straight fixes, so 8 tasks in batches of 2.
+    assert.equal(projectedPairedTasks(60, 2, 0.1), 8);
   });
 
   it('after a run, projects within 1.5× of what an optimize run spends', async () => {
