@@ -2,8 +2,12 @@
  * Accept or keep the best set, then prune. The candidate becomes the best set only when the gate
  * accepted it; otherwise the best set stays (it is never lost). An accepted candidate is accepted
  * as a whole, so an edit that does nothing for validation can ride along with the fixes that earned
- * the acceptance: each accepted item (an edit, or one agent's whole global rewrite), weakest
- * support first, is tried away.
+ * the acceptance: each accepted item (an edit, or one agent's whole global rewrite), the least
+ * backed first, is tried away. Least backed is the pool's ranking turned round (candidateItems.ts
+ * pruneOrder): support, then the strength of the credit behind it, then its evidence. Pruning ends
+ * at the first item it keeps, so a ride-along is found only when it comes before every real fix;
+ * support alone ties often on a small batch, and the tie was broken by id, which once put a fix
+ * strongly blamed on both of its tasks before a ride-along only weakly blamed on one of its two.
  *
  * Paired gate: the set without the item replaces the set with it only when it, too, beats the
  * previous best at the round's α and scores no lower than the set with it on the same tasks
@@ -76,3 +80,4 @@ async function pruneAccepted(run: OptimizeRun, round: Validated, previousBest: P
     run.best = without.texts;
   }
 }
+
