@@ -57,3 +57,22 @@ export function candidateItems<S extends Suggestion>(suggestions: readonly S[]):
 export function pruneOrder<S extends Suggestion>(items: ReadonlyArray<CandidateItem<S>>): Array<CandidateItem<S>> {
   return [...items].sort((a, b) => a.support - b.support || a.credit - b.credit || a.evidence - b.evidence || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
+
+/** How much better backed than the least-backed item an item may be and still be tried away. */
+export const PRUNE_SUPPORT_RATIO = 2;
+
+/**
+ * The items pruning tries away, in pruneOrder: those backed by at most PRUNE_SUPPORT_RATIO times
+ * the support of the least-backed one. An edit that independent tasks asked for well over twice
+ * as often as the weakest edit beside it is the kind of item pruning keeps — and a test that keeps
+ * an item costs about a validation of its own (the set without it has to be run until the item is
+ * shown to help), buys nothing, and ends pruning anyway. Leaving such items untried cannot weaken
+ * the guarantee: pruning only ever replaces the gate's candidate by a set that passed its own test,
+ * so trying fewer sets can only lower the chance of a false acceptance.
+ */
+export function pruneCandidates<S extends Suggestion>(items: ReadonlyArray<CandidateItem<S>>): { tried: Array<CandidateItem<S>>; untried: Array<CandidateItem<S>> } {
+  const ordered = pruneOrder(items);
+  const weakest = ordered[0]?.support ?? 0;
+  const triable = (i: CandidateItem<S>) => i.support <= PRUNE_SUPPORT_RATIO * weakest + 1e-12;
+  return { tried: ordered.filter(triable), untried: ordered.filter((i) => !triable(i)) };
+}

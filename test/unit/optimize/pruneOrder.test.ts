@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import type { Suggestion } from '../../../src/core/credit/types';
-import { candidateItems, pruneOrder } from '../../../src/core/optimize/candidateItems';
+import { candidateItems, pruneCandidates, pruneOrder } from '../../../src/core/optimize/candidateItems';
 
 const suggestion = (id: string, support: number, credit: number, steps = [3], group?: string): Suggestion => ({
   id,
@@ -48,5 +48,30 @@ describe('prune order', () => {
     const items = candidateItems([suggestion('g1', 0.25, -0.7, [3], 'rw'), suggestion('g2', 0.25, -0.1, [3], 'rw'), suggestion('x', 0.25, -0.4)]);
     assert.deepEqual(items.map((i) => [i.key, i.credit]), [['rw', 0.1], ['x', 0.4]]);
     assert.deepEqual(pruneOrder(items).map((i) => i.key), ['rw', 'x']);
+  });
+});
+
+describe('items pruning tries', () => {
+  const keys = (items: Array<{ key: string }>) => items.map((i) => i.key);
+
+  it('leaves untried an item backed by more than twice the least-backed support, and tries the rest in order', () => {
+    // Round 1 of long-chain-noise30: a harmful rule's deletion (6 of 12 tasks) and a missing rule
+    // (5 of 12) next to a ride-along (2 of 12). Testing the missing rule kept it after 28 tasks
+    // and ended pruning; it is now kept without that test.
+    const { tried, untried } = pruneCandidates(candidateItems([suggestion('delete-harmful', 6 / 12, -0.7), suggestion('add-missing', 5 / 12, -0.7), suggestion('ride-along', 2 / 12, -0.7)]));
+    assert.deepEqual(keys(tried), ['ride-along']);
+    assert.deepEqual(keys(untried), ['add-missing', 'delete-harmful']);
+  });
+
+  it('tries an item backed by exactly twice the least-backed support', () => {
+    const { tried, untried } = pruneCandidates(candidateItems([suggestion('a', 4 / 12, -0.7), suggestion('b', 2 / 12, -0.7), suggestion('c', 5 / 12, -0.7)]));
+    assert.deepEqual(keys(tried), ['b', 'a']);
+    assert.deepEqual(keys(untried), ['c']);
+  });
+
+  it('tries every item when their support ties, so the credit order decides', () => {
+    const { tried, untried } = pruneCandidates(candidateItems([suggestion('fix', 2 / 12, -0.7), suggestion('ride-along', 2 / 12, -0.27)]));
+    assert.deepEqual(keys(tried), ['ride-along', 'fix']);
+    assert.deepEqual(untried, []);
   });
 });
