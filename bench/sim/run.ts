@@ -101,8 +101,10 @@ interface Figures {
   validatedRounds: number;
   acceptedRounds: number;
   llmCalls: number;
-  /** Calls of the validation rollouts (the acceptance gate's cost). */
+  /** Calls of the validation rollouts (the acceptance gate's cost, pruning's included). */
   validationCalls: number;
+  /** Calls made while pruning accepted candidates (their validation rollouts, mostly). */
+  pruningCalls: number;
   tokens: number;
   val: { before: number; after: number };
   test: { before: number; after: number };
@@ -143,6 +145,7 @@ async function runVariant(world: World, variant: Variant, method: Method): Promi
       method,
       ablations: { noCredit: variant === 'no-credit', noUnits: variant === 'no-units' },
       gate: variant === 'hoeffding' ? 'hoeffding' : 'paired',
+      callsSoFar: () => server.chatRequests().length,
       ...(variant === 'uniform-weights' ? { gbc: { uniformWeights: true } } : variant === 'judge-estimator' ? { gbc: { estimator: 'judge' } } : {}),
     });
     const calls = server.chatRequests().slice(mark);
@@ -173,6 +176,7 @@ async function runVariant(world: World, variant: Variant, method: Method): Promi
       acceptedRounds: outcome.rounds.filter((r) => r.accepted).length,
       llmCalls: calls.length,
       validationCalls: outcome.validationCalls,
+      pruningCalls: outcome.pruningCalls,
       tokens: calls.reduce((n, r) => n + (r.usage ? r.usage.prompt_tokens + r.usage.completion_tokens : 0), 0),
       val: before && after ? { before: before.val, after: after.val } : { before: outcome.reported.val.before ?? Number.NaN, after: outcome.reported.val.after ?? Number.NaN },
       test: before && after ? { before: before.test, after: after.test } : { before: outcome.reported.test.before ?? Number.NaN, after: outcome.reported.test.after ?? Number.NaN },
@@ -217,7 +221,7 @@ function ablationsOf(method: Method): Variant[] {
   return method === 'gbc' ? ['no-units', 'uniform-weights', 'judge-estimator', 'logprob-estimator'] : ['no-credit', 'no-units'];
 }
 
-type Numeric = 'recall' | 'precision' | 'accepted' | 'rejected' | 'validatedRounds' | 'acceptedRounds' | 'llmCalls' | 'validationCalls' | 'tokens';
+type Numeric = 'recall' | 'precision' | 'accepted' | 'rejected' | 'validatedRounds' | 'acceptedRounds' | 'llmCalls' | 'validationCalls' | 'pruningCalls' | 'tokens';
 
 /** Means over seeds; precision only over the seeds where something was accepted (it is undefined otherwise). */
 function meanFigures(all: readonly Figures[]): Record<string, unknown> {
@@ -235,6 +239,7 @@ function meanFigures(all: readonly Figures[]): Record<string, unknown> {
     runsWithAcceptance: avg(all.map((f) => (f.acceptedRounds > 0 ? 1 : 0))),
     llmCalls: of('llmCalls'),
     validationCalls: of('validationCalls'),
+    pruningCalls: of('pruningCalls'),
     tokens: of('tokens'),
     val: { before: avg(all.map((f) => f.val.before)), after: avg(all.map((f) => f.val.after)) },
     test: { before: avg(all.map((f) => f.test.before)), after: avg(all.map((f) => f.test.after)) },
@@ -289,7 +294,7 @@ async function main(): Promise<void> {
     const figures: Partial<Record<Variant, Figures>> = {};
     for (const v of variants) {
       figures[v] = await runVariant(world, v, method);
-      process.stderr.write(`bench:sim seed ${seed} ${v}: recall ${figures[v]?.recall}, precision ${figures[v]?.precision}, test ${figures[v]?.test.before.toFixed(3)}→${figures[v]?.test.after.toFixed(3)}, ${figures[v]?.llmCalls} calls (${figures[v]?.validationCalls} validation), ${figures[v]?.acceptedRounds} of ${figures[v]?.validatedRounds} candidates accepted\n`);
+      process.stderr.write(`bench:sim seed ${seed} ${v}: recall ${figures[v]?.recall}, precision ${figures[v]?.precision}, test ${figures[v]?.test.before.toFixed(3)}→${figures[v]?.test.after.toFixed(3)}, ${figures[v]?.llmCalls} calls (${figures[v]?.validationCalls} validation, ${figures[v]?.pruningCalls} pruning), ${figures[v]?.acceptedRounds} of ${figures[v]?.validatedRounds} candidates accepted\n`);
     }
     perSeed[k] = { seed, planted: world.plantedCount(), figures };
   };

@@ -12,6 +12,7 @@ import { optimize } from '../../src/core/optimize/optimizeLoop';
 import { methodRegistry } from '../../src/core/methods';
 import { readPrompts, readSuggestions } from '../../src/core/optimize/optimizeStore';
 import type { MethodName } from '../../src/core/credit/types';
+import type { OptimizeProgress } from '../../src/core/optimize/optimizeTypes';
 import type { EditLike } from './figures';
 
 export interface OptimizeRequest {
@@ -23,6 +24,8 @@ export interface OptimizeRequest {
   gate?: 'paired' | 'hoeffding';
   /** GBC's settings (its uniform-weights ablation). */
   gbc?: GbcOptionsInput;
+  /** LLM calls the endpoint has seen so far; with it the outcome counts the calls pruning made. */
+  callsSoFar?: () => number;
 }
 
 export interface OptimizeOutcome {
@@ -40,9 +43,28 @@ export interface OptimizeOutcome {
   rounds: Array<{ round: number; accepted: boolean; retained: number; reason?: string; pruning?: string[] }>;
   /** Calls of the validation rollouts. */
   validationCalls: number;
+  /** Of all calls, those made while pruning accepted candidates (0 without `callsSoFar`). */
+  pruningCalls: number;
+}
+
+/**
+ * Calls made while a round was in its prune stage: from the stage's start to the next stage or
+ * round event. The loop reports pruning's validation under 'validation' with the gate's, so the
+ * bench tells them apart by when the calls were made.
+ */
+function pruneCallCounter(callsSoFar: () => number): { onProgress: (event: OptimizeProgress) => void; total: () => number } {
+  let total = 0;
+  let since: number | undefined;
+  const onProgress = (event: OptimizeProgress) => {
+    if (event.type !== 'stage' && event.type !== 'round') return;
+    if (since !== undefined) total += callsSoFar() - since;
+    since = event.type === 'stage' && event.stage === 'prune' ? callsSoFar() : undefined;
+  };
+  return { onProgress, total: () => total };
 }
 
 export async function runOptimizer(request: OptimizeRequest): Promise<OptimizeOutcome> {
+  const pruning = request.callsSoFar ? pruneCallCounter(request.callsSoFar) : undefined;
   const result = await optimize({
     config: request.config,
     workspaceRoot: request.workspaceRoot,
@@ -50,6 +72,7 @@ export async function runOptimizer(request: OptimizeRequest): Promise<OptimizeOu
     noCredit: request.ablations.noCredit,
     noUnits: request.ablations.noUnits,
     ...(request.gate ? { gate: request.gate } : {}),
+    ...(pruning ? { onProgress: pruning.onProgress } : {}),
     trusted: true,
     env: {},
     toolVersion: 'bench-sim',
@@ -72,6 +95,7 @@ export async function runOptimizer(request: OptimizeRequest): Promise<OptimizeOu
     rejected: result.rejected.length,
     reported: { val: result.val, test: result.test },
     validationCalls: result.usage.byPhase.validation?.calls ?? 0,
+    pruningCalls: pruning?.total() ?? 0,
     rounds: result.rounds.map((r) => ({ round: r.round, accepted: r.accepted, retained: r.suggestions.retained.length, ...(r.decision?.reason ? { reason: r.decision.reason } : {}), ...(r.pruning ? { pruning: r.pruning.map((p) => p.reason) } : {}) })),
   };
 }

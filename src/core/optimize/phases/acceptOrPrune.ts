@@ -2,8 +2,16 @@
  * Accept or keep the best set, then prune. The candidate becomes the best set only when the gate
  * accepted it; otherwise the best set stays (it is never lost). An accepted candidate is accepted
  * as a whole, so an edit that does nothing for validation can ride along with the fixes that earned
- * the acceptance: each accepted item (an edit, or one agent's whole global rewrite), weakest
- * support first, is tried away.
+ * the acceptance: each accepted item (an edit, or one agent's whole global rewrite), the least
+ * backed first, is tried away. Least backed is the pool's ranking turned round (candidateItems.ts
+ * pruneOrder): support, then the strength of the credit behind it, then its evidence. Pruning ends
+ * at the first item it keeps, so a ride-along is found only when it comes before every real fix;
+ * support alone ties often on a small batch, and the tie was broken by id, which once put a fix
+ * strongly blamed on both of its tasks before a ride-along only weakly blamed on one of its two.
+ * Under the paired gate, items backed by more than twice the support of the least-backed one are
+ * not tried at all (pruneCandidates): a test that keeps an item costs about a validation of the set
+ * without it and ends pruning anyway, and independent tasks asking for an edit that often is what a
+ * real fix looks like.
  *
  * Paired gate: the set without the item replaces the set with it only when it, too, beats the
  * previous best at the round's α and scores no lower than the set with it on the same tasks
@@ -13,13 +21,16 @@
  * it was accepted. That is fixed-sequence testing: a false acceptance anywhere needs the first set
  * of the chain that is no better than the previous best to be accepted, which happens with
  * probability ≤ α, so every test may use the whole α and the round still stays within δ/rounds.
+ * The chain only has to be fixed before validation, which the order and the untried items are
+ * (read off the round's suggestions); and stopping sooner — at a kept item, before an untried one,
+ * on futility — only ever leaves the gate's accepted candidate or a set that passed its own test.
  * Hoeffding gate: whole-split means, as before.
  */
 import type { PromptTexts } from '../../credit/agentUnits';
 import type { Suggestion } from '../../credit/types';
 import { comparisonDelta } from '../accept';
 import { applySuggestions } from '../applySuggestions';
-import { candidateItems, pruneOrder, type CandidateItem } from '../candidateItems';
+import { candidateItems, pruneCandidates, pruneOrder, PRUNE_SUPPORT_RATIO, type CandidateItem } from '../candidateItems';
 import { llmRewriter } from '../llmSteps';
 import { mean } from '../meanScore';
 import type { PruneRecord } from '../optimizeTypes';
@@ -49,7 +60,7 @@ async function pruneAccepted(run: OptimizeRun, round: Validated, previousBest: P
   const { valOf, scoresOf } = run.val;
   let kept = appliedItems;
   let keptVal = gate === 'hoeffding' ? mean(await valOf(run.best, k, valRunIds)) ?? 0 : 0;
-  for (const weakest of pruneOrder(appliedItems)) {
+  for (const weakest of gate === 'paired' ? pairedPruneOrder(appliedItems, round.note) : pruneOrder(appliedItems)) {
     if (kept.length <= 1) break;
     const rest = kept.filter((i) => i.key !== weakest.key);
     const without = await applySuggestions(config, previousBest, rest.flatMap((i) => i.members), llmRewriter(run.optimizer, note, signal));
@@ -75,4 +86,14 @@ async function pruneAccepted(run: OptimizeRun, round: Validated, previousBest: P
     kept = rest;
     run.best = without.texts;
   }
+}
+
+/** The items the paired gate's pruning tries, least backed first; the round notes the ones it leaves untried. */
+function pairedPruneOrder(items: Array<CandidateItem<Suggestion>>, note: (message: string) => void): Array<CandidateItem<Suggestion>> {
+  const { tried, untried } = pruneCandidates(items);
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  if (untried.length && tried.length) {
+    note(`Pruning did not try ${untried.map((i) => `${i.key} (support ${pct(i.support)})`).join(', ')}: backed by more than ${PRUNE_SUPPORT_RATIO}× the support of the least-backed item (${pct(tried[0].support)}), so kept without a test.`);
+  }
+  return tried;
 }
