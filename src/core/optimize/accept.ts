@@ -118,7 +118,8 @@ export function decideAcceptance(best: ReadonlyMap<string, number>, candidate: R
  * The decision of the paired gate from the verdict it stopped at, over the tasks both sets ran
  * (`ids`, in the order they were run). The Hoeffding fields are filled for comparison.
  */
-export function pairedDecision(best: ReadonlyMap<string, number>, candidate: ReadonlyMap<string, number>, ids: readonly string[], verdict: PairedVerdict, settings: AcceptanceSettings, skipped: number): AcceptanceDecision {
+/** `affordable`: set when the budget, not the split, ended the comparison (the tasks it still paid for). */
+export function pairedDecision(best: ReadonlyMap<string, number>, candidate: ReadonlyMap<string, number>, ids: readonly string[], verdict: PairedVerdict, settings: AcceptanceSettings, skipped: number, affordable?: number): AcceptanceDecision {
   const n = ids.length;
   const bestMean = mean(ids.map((id) => best.get(id) as number));
   const candidateMean = mean(ids.map((id) => candidate.get(id) as number));
@@ -140,6 +141,13 @@ export function pairedDecision(best: ReadonlyMap<string, number>, candidate: Rea
   }
   if (n === 0) return { ...base, accepted: false, reason: 'No validation task has a score for both prompt sets, so no gain can be shown; check the val split.' };
   if (verdict.stop === 'accepted') return { ...base, accepted: true, reason: `Accepted after ${n} validation task${n === 1 ? '' : 's'}: ${counts} (${stat}).` };
+  if (affordable !== undefined) {
+    return {
+      ...base,
+      accepted: false,
+      reason: `Stopped after ${n} validation task${n === 1 ? '' : 's'}: ${counts}; the budget pays for about ${affordable} more of the ${skipped} left, too few to show an improvement at this rate (${stat}). Raise the budget (budget.maxCalls and the like) or run fewer rounds to let such a gain be shown.`,
+    };
+  }
   if (verdict.fixed <= verdict.broken) {
     const why = verdict.stop === 'futile' ? 'they could change the outcome only by going far better than these' : 'they could not change the outcome';
     const early = skipped > 0 ? ` (stopped early: ${skipped} task${skipped === 1 ? '' : 's'} not run, ${why})` : '';

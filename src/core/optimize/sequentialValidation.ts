@@ -21,6 +21,11 @@ export interface SequentialComparison {
   verdict: PairedVerdict;
   /** Validation tasks not run because the comparison stopped early. */
   remaining: number;
+  /**
+   * Set when the budget, not the split, put acceptance out of reach: how many more tasks it could
+   * pay for when the comparison stopped.
+   */
+  affordable?: number;
 }
 
 const diffs = (ids: readonly string[], a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>) => ids.map((id) => (a.get(id) as number) - (b.get(id) as number));
@@ -58,8 +63,12 @@ const batchFor = (step: number, ...needs: Array<[readonly number[], number]>) =>
 /**
  * The gate: `candidate` against `baseline` until the e-process at level α accepts or cannot — on a
  * split too small for that, the whole split under the exact sign test (pairedGate.ts usesSignTest).
+ * `affordable`, given the tasks compared so far, says how many more the budget pays for
+ * (affordableTasks.ts); the e-process then counts only those as remaining, so a comparison the
+ * budget would cut off before it could accept stops now. It only ever stops early to reject, so
+ * the bound α is untouched.
  */
-export async function compareSequentially(tasks: readonly MasTask[], step: number, alpha: number, baseline: ScoresOn, candidate: ScoresOn): Promise<SequentialComparison> {
+export async function compareSequentially(tasks: readonly MasTask[], step: number, alpha: number, baseline: ScoresOn, candidate: ScoresOn, affordable?: (compared: number) => number): Promise<SequentialComparison> {
   // A split too small for the e-process ever to accept is decided by the exact sign test on all of it.
   const sign = usesSignTest(tasks.length, alpha);
   const verdictOf = sign ? signVerdict : pairedVerdict;
@@ -67,11 +76,26 @@ export async function compareSequentially(tasks: readonly MasTask[], step: numbe
   // A split that could not show an improvement even if every task were fixed is not run at all.
   if (verdict.stop === 'out-of-reach') return { ids: [], baseline: new Map(), candidate: new Map(), verdict, remaining: tasks.length };
   const size = (ids: string[], [b, c]: ReadonlyArray<ReadonlyMap<string, number>>) => (sign ? step : batchFor(step, [diffs(ids, c as ReadonlyMap<string, number>, b as ReadonlyMap<string, number>), alpha]));
+  let budgetBound: number | undefined;
   const run = await inBatches(tasks, size, [baseline, candidate], (ids, [b, c], remaining) => {
-    verdict = verdictOf(diffs(ids, c as ReadonlyMap<string, number>, b as ReadonlyMap<string, number>), remaining, alpha);
+    const d = diffs(ids, c as ReadonlyMap<string, number>, b as ReadonlyMap<string, number>);
+    verdict = verdictOf(d, remaining, alpha);
+    // The sign test needs the whole split; only the e-process can stop on what is left to pay for.
+    const paid = sign || !affordable || verdict.stop ? undefined : affordable(ids.length);
+    if (paid !== undefined && paid < remaining) {
+      const bounded = pairedVerdict(d, paid, alpha);
+      if (bounded.stop === 'out-of-reach' || bounded.stop === 'futile') [verdict, budgetBound] = [bounded, paid];
+    }
     return verdict.stop;
   });
-  return { ids: run.ids, baseline: run.scores[0] as ReadonlyMap<string, number>, candidate: run.scores[1] as ReadonlyMap<string, number>, verdict, remaining: run.remaining };
+  return {
+    ids: run.ids,
+    baseline: run.scores[0] as ReadonlyMap<string, number>,
+    candidate: run.scores[1] as ReadonlyMap<string, number>,
+    verdict,
+    remaining: run.remaining,
+    ...(budgetBound !== undefined ? { affordable: budgetBound } : {}),
+  };
 }
 
 export interface PruneVerdict {

@@ -3,11 +3,12 @@
  * val tasks (the best set's scores are reused, not re-run) and the gate decides. The paired gate
  * (pairedGate.ts, sequentialValidation.ts) runs the candidate in batches of `concurrency`, in the
  * split's seeded order, against the best set's scores on the same tasks, and stops as soon as its
- * e-process accepts or acceptance is out of reach; no set is run on the whole split for its own
- * sake. The Hoeffding gate (accept.ts) compares whole-split means.
+ * e-process accepts or acceptance is out of reach — on the split, or within what the budget still
+ * pays for; no set is run on the whole split for its own sake. The Hoeffding gate (accept.ts) compares whole-split means.
  */
 import type { PromptTexts } from '../../credit/agentUnits';
 import { comparisonDelta, decideAcceptance, pairedDecision, type AcceptanceDecision } from '../accept';
+import { AffordableTasks } from '../affordableTasks';
 import { comparisonAlpha, comparisonsMade } from '../alphaSpending';
 import { mean } from '../meanScore';
 import { compareSequentially } from '../sequentialValidation';
@@ -50,6 +51,7 @@ async function pairedValidation(run: OptimizeRun, texts: PromptTexts, bestTexts:
   const { delta, rounds: comparisons, split } = run.settings;
   const settings = { delta, comparisons, alpha: comparisonAlpha(delta, comparisons, comparisonsMade(run.records), split.val.length) };
   const { scoresOf } = run.val;
-  const check = await compareSequentially(run.settings.split.val, validationStep(run), comparisonDelta(settings), scoresOf(bestTexts, round, runIds), scoresOf(texts, round, runIds));
-  return pairedDecision(check.baseline, check.candidate, check.ids, check.verdict, settings, check.remaining);
+  const affordable = new AffordableTasks(() => run.budget.snapshot());
+  const check = await compareSequentially(run.settings.split.val, validationStep(run), comparisonDelta(settings), scoresOf(bestTexts, round, runIds), scoresOf(texts, round, runIds), (compared) => affordable.after(compared));
+  return pairedDecision(check.baseline, check.candidate, check.ids, check.verdict, settings, check.remaining, check.affordable);
 }
