@@ -72,7 +72,14 @@ function walkthrough(theme, shot) {
 
       // History chart and graph are present for this run.
       assert.ok((await frame.getAttribute('.history-chart .series.train', 'd')).startsWith('M'));
-      assert.equal(await frame.$$eval('.history-view table.rounds tr', (rows) => rows.length), 3, 'header and the two rounds of the optimize run');
+      assert.equal(await frame.$$eval('.history-view table.rounds tr.round', (rows) => rows.length), 2, 'the two rounds of the optimize run');
+      // Each round's reason gets a row as wide as the table, so the side bar does not squeeze it
+      // into a column a few characters wide.
+      const reasonWidths = await frame.$$eval('.history-view table.rounds', (tables) => {
+        const table = tables[0];
+        return [...table.querySelectorAll('tr.reason-row td')].map((cell) => cell.getBoundingClientRect().width / table.getBoundingClientRect().width);
+      });
+      assert.ok(reasonWidths.length === 2 && reasonWidths.every((w) => w > 0.9), `reason rows span the table: ${reasonWidths}`);
       assert.ok((await frame.$$('.graph .node')).length >= 9);
       assert.ok((await frame.$$('.graph .edge.on-path')).length >= 2);
       // Opening a step scrolls it into view; the screenshot shows the panel from its top.

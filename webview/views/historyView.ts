@@ -109,18 +109,22 @@ function roundsTable(rounds: HistoryRound[]): HTMLElement {
   const table = h('table', { class: 'rounds' }, h('caption', {}, 'Rounds'), h('tr', {}, ...headers.map((t) => h('th', { scope: 'col' }, t))));
   for (const r of rounds) {
     const decision = r.accepted === null ? '–' : r.accepted ? 'accepted' : 'rejected';
+    const verdict = r.accepted === null ? '' : r.accepted ? 'accepted' : 'rejected';
     table.append(
       h(
         'tr',
-        { class: r.accepted === null ? '' : r.accepted ? 'accepted' : 'rejected' },
+        { class: `round ${verdict}`.trim() },
         h('th', { scope: 'row' }, String(r.round)),
         phases ? h('td', {}, r.phase ?? '–') : null,
         h('td', {}, formatScore(r.train)),
         h('td', {}, formatScore(r.val)),
         candidates ? h('td', {}, formatScore(r.candidate)) : null,
-        h('td', { title: r.reason ?? '' }, decision, r.reason ? h('div', { class: 'muted reason' }, r.reason) : null),
+        h('td', {}, decision),
       ),
     );
+    // The reason on a row of its own, as wide as the table: in the side bar a last column is a few
+    // characters wide, and a sentence there wrapped one word, or one letter, per line.
+    if (r.reason) table.append(h('tr', { class: `reason-row ${verdict}`.trim() }, h('td', { colspan: String(headers.length), class: 'muted reason' }, r.reason)));
   }
   return table;
 }
