@@ -2,9 +2,10 @@
  * P2 ingest throughput, each against a plain `JSON.parse`-per-line baseline measured in the same run
  * on the same file. Prints JSON.
  *  - Native JSONL: the validating streaming reader (target ≥ 0.7× the baseline).
- *  - OTLP JSON: the whole OTLP importer (span envelope, call tree, steps, rounds and inferred reads)
- *    on one long multi-agent session written the way the collector's file exporter writes it, one
- *    export request per line (target ≥ 0.5× the baseline).
+ *  - OTLP JSON: the whole OTLP importer through its file entry point, as `truce import` and the editor
+ *    call it (span envelope, call tree, steps, rounds and inferred reads), on one long multi-agent
+ *    session written the way the collector's file exporter writes it, one export request per line,
+ *    which the importer streams (target ≥ 0.5× the baseline).
  *
  *   node scripts/build.mjs --bench
  *   node out/bench/ingest.js [megabytes=200] [repeats=3] [--otlp-mb 32] [--otlp-rounds 7] [--only native|otlp] [--keep-otlp FILE]
@@ -13,8 +14,9 @@
  * rounds of the per-round ratio, with its range, in wall and in CPU time, and the load average
  * before and after. Each contender's garbage collections are counted too (young generation and
  * full, medians per run) with their total pause: an importer keeps what it decodes, so its young
- * collections have much to copy, and that cost shows up nowhere else. Next to it, two floors: reading the file whole and parsing each line, and that
- * plus decoding the message attributes, which is as little as an importer can do.
+ * collections have much to copy, and that cost shows up nowhere else. Next to it, two floors: reading the file whole and parsing each line, and
+ * streaming the lines, parsing them and decoding the message attributes, which is as little as an
+ * importer can do.
  *
  * The files are generated (seeded, so runs are comparable) into the OS temp folder and removed after;
  * `--keep-otlp` also writes the OTLP file to FILE, for profiling the importer on it alone
@@ -28,7 +30,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { importOtlpText, lineBatches, streamTrajectoriesJsonl, TrajectorySchema, writeTrajectoriesJsonl, type Trajectory } from '../src/core/trajectory';
+import { importFile, importOtlpText, lineBatches, streamTrajectoriesJsonl, TrajectorySchema, writeTrajectoriesJsonl, type ImportResult, type Trajectory } from '../src/core/trajectory';
 import { gcClock, GcRecorder, type GcTally } from './support/gcTally';
 import { generateOtlp, random, sentence, type OtlpSpanJson } from './support/generateOtlpSession';
 
@@ -94,8 +96,7 @@ interface OtlpSummary {
   errors: number;
 }
 
-async function otlpImporter(path: string): Promise<OtlpSummary> {
-  const result = importOtlpText(await readFile(path, 'utf8'), { source: path });
+function summarize(result: ImportResult): OtlpSummary {
   const hash = createHash('sha256');
   let steps = 0;
   let readEdges = 0;
@@ -107,6 +108,16 @@ async function otlpImporter(path: string): Promise<OtlpSummary> {
     }
   }
   return { trajectories: result.trajectories.length, steps, readEdges, readsDigest: hash.digest('hex').slice(0, 16), errors: result.errors.length };
+}
+
+/** The importer as `truce import` and the editor run it: the file entry point, which streams a file of one export request per line. */
+async function otlpImporter(path: string): Promise<OtlpSummary> {
+  return summarize(await importFile(path, { format: 'otlp' }));
+}
+
+/** The same importer on the file's whole text, as every file was read before the file entry point streamed lines. */
+async function otlpTextImporter(path: string): Promise<OtlpSummary> {
+  return summarize(importOtlpText(await readFile(path, 'utf8'), { source: path }));
 }
 
 async function readlineBaseline(path: string): Promise<number> {
@@ -203,19 +214,21 @@ async function nativeFigures(dir: string, requested: number, repeats: number): P
 }
 
 /**
- * What any importer that returns the messages must do at least: read the file whole, parse every
- * export request, and decode each span's message attributes (JSON text inside the JSON), keeping
- * what they decode to. The gap between this and the baseline is the floor of the OTLP ratio.
+ * What any importer that returns the messages must do at least: read every export request (lines
+ * streamed, as the importer reads such a file), parse it, and decode each span's message attributes
+ * (JSON text inside the JSON), keeping what they decode to. The gap between this and the baseline is
+ * the floor of the OTLP ratio.
  */
 async function otlpFloor(path: string): Promise<number> {
   const kept: unknown[] = [];
-  for (const line of (await readFile(path, 'utf8')).split('\n')) {
-    if (!line) continue;
-    const doc = JSON.parse(line) as { resourceSpans: { scopeSpans: { spans: OtlpSpanJson[] }[] }[] };
-    for (const rs of doc.resourceSpans) {
-      for (const ss of rs.scopeSpans) {
-        for (const span of ss.spans) {
-          for (const a of span.attributes) if (a.key.endsWith('.messages')) kept.push(JSON.parse(a.value.stringValue as string));
+  for await (const batch of lineBatches(path)) {
+    for (const { text } of batch) {
+      const doc = JSON.parse(text) as { resourceSpans: { scopeSpans: { spans: OtlpSpanJson[] }[] }[] };
+      for (const rs of doc.resourceSpans) {
+        for (const ss of rs.scopeSpans) {
+          for (const span of ss.spans) {
+            for (const a of span.attributes) if (a.key.endsWith('.messages')) kept.push(JSON.parse(a.value.stringValue as string));
+          }
         }
       }
     }
@@ -331,8 +344,9 @@ async function otlpFigures(dir: string, requested: number, rounds: number): Prom
     { name: 'readline + JSON.parse (baseline)', fn: readlineBaseline },
     { name: 'chunked lines + JSON.parse', fn: chunkedBaseline },
     { name: 'floor: read whole + JSON.parse each line', fn: wholeFileParse },
-    { name: 'floor: read whole + JSON.parse each line + decode message attributes', fn: otlpFloor },
-    { name: 'importOtlpText (read whole + spans + steps + rounds + reads)', fn: otlpImporter },
+    { name: 'floor: lines streamed + JSON.parse + decode message attributes', fn: otlpFloor },
+    { name: 'importOtlpText (read whole + spans + steps + rounds + reads)', fn: otlpTextImporter },
+    { name: 'importFile (lines streamed + spans + steps + rounds + reads)', fn: otlpImporter },
   ];
   const BASE = 0;
   const OURS = contenders.length - 1;
@@ -358,6 +372,9 @@ async function otlpFigures(dir: string, requested: number, rounds: number): Prom
   const oursWall = spread(ratios(runs.wall, OURS));
   const oursCpu = spread(ratios(runs.cpu, OURS));
   const summary = runs.records[OURS] as OtlpSummary;
+  const TEXT = OURS - 1;
+  // Both entry points must infer the same graph, or the comparison means nothing.
+  if (JSON.stringify(runs.records[TEXT]) !== JSON.stringify(summary)) throw new Error(`importFile and importOtlpText disagree: ${JSON.stringify(runs.records[TEXT])} vs ${JSON.stringify(summary)}`);
   return {
     fileMB: Number(megabytes.toFixed(1)),
     exportRequests: runs.records[BASE],

@@ -9,7 +9,7 @@ import type { ImportIssue, ImportResult, TrajectoryFormat } from './importResult
 import { iterateTrajectoriesJsonl } from './jsonl';
 import { importMarbleText } from './importMarble';
 import { importNativeFile, looksLikeDocument } from './importNative';
-import { importOtlpText } from './importOtlp';
+import { importOtlpFile } from './importOtlp';
 import { importWhoWhenText } from './importWhoWhen';
 import type { MarbleConfig } from './marbleConfig';
 import type { Trajectory } from './schema';
@@ -48,10 +48,9 @@ export async function importFile(path: string, options: ImportFileOptions): Prom
     }
   }
   if (format === 'native') return { format, ...(await importNativeFile(path, { ...(options.signal ? { signal: options.signal } : {}) })) };
+  if (format === 'otlp') return { format, ...(await importOtlpFile(path, { source: path, ...(options.signal ? { signal: options.signal } : {}) })) };
   const text = await readFile(path, { encoding: 'utf8', ...(options.signal ? { signal: options.signal } : {}) });
   switch (format) {
-    case 'otlp':
-      return { format, ...importOtlpText(text, { source: path }) };
     case 'marble':
       return { format, ...importMarbleText(text, { source: path, ...(options.marbleConfig ? { config: options.marbleConfig } : {}) }) };
     case 'whowhen':

@@ -33,8 +33,10 @@
  * markers (`iteration`, `turn`, `langgraph.step`, LangGraph metadata, ancestor spans named
  * "round 3"/"iteration 3"); otherwise the speaker-repeat heuristic of rounds.ts over model calls.
  */
+import { readFile } from 'node:fs/promises';
 import { acceptBuiltAsIs, type ImportResult } from './importResult';
-import { parseOtlpText, type RawSpan } from './otlpEnvelope';
+import { LineTooLongError, type ReadOptions } from './jsonl';
+import { parseOtlpFileByLine, parseOtlpText, type ParsedSpans, type RawSpan } from './otlpEnvelope';
 import { SpanDigest } from './otlpSpanDigest';
 import { TraceAssembly, type OtlpImportOptions } from './otlpTraceAssembly';
 
@@ -47,7 +49,38 @@ function digestSpan(raw: RawSpan): SpanDigest {
 
 export function importOtlpText(text: string, options: OtlpImportOptions = {}): ImportResult {
   // Each span is digested as it is parsed, so its raw attributes need not outlive its line.
-  const parsed = parseOtlpText(text, digestSpan);
+  return assembleTraces(parseOtlpText(text, digestSpan), options);
+}
+
+/**
+ * The same result as importOtlpText on the file's text. A file with one export request per line
+ * (the collector's file exporter) is streamed line by line instead of being read whole (see
+ * parseOtlpFileByLine), which also imports files longer than one string can be (about 512 MB); any
+ * other file is read whole. A file or a line too long to read comes back as an issue that says what
+ * to do; only I/O failures throw.
+ */
+export async function importOtlpFile(path: string, options: OtlpImportOptions & ReadOptions = {}): Promise<ImportResult> {
+  const { signal, chunkSize, maxLineChars, ...importOptions } = options;
+  let parsed: ParsedSpans<SpanDigest> | undefined;
+  try {
+    parsed = await parseOtlpFileByLine(path, digestSpan, { ...(signal ? { signal } : {}), ...(chunkSize ? { chunkSize } : {}), ...(maxLineChars ? { maxLineChars } : {}) });
+  } catch (error) {
+    if (!(error instanceof LineTooLongError)) throw error;
+    return { trajectories: [], errors: [{ message: `${error.message}: a trace file this large can only be imported with one export request per line, as the OpenTelemetry Collector's file exporter writes it`, line: error.line }] };
+  }
+  if (parsed) return assembleTraces(parsed, importOptions);
+  let text: string;
+  try {
+    text = await readFile(path, { encoding: 'utf8', ...(signal ? { signal } : {}) });
+  } catch (error) {
+    // The engine's own words for it are "Invalid string length" (or ERR_STRING_TOO_LONG).
+    if (!(error instanceof RangeError) && (error as NodeJS.ErrnoException).code !== 'ERR_STRING_TOO_LONG') throw error;
+    return { trajectories: [], errors: [{ message: 'the file is too large to read as one JSON document (one string holds at most about 512 MB of text): write one export request per line, as the OpenTelemetry Collector\'s file exporter does, and it is read line by line' }] };
+  }
+  return importOtlpText(text, importOptions);
+}
+
+function assembleTraces(parsed: ParsedSpans<SpanDigest>, options: OtlpImportOptions): ImportResult {
   const result: ImportResult = { trajectories: [], errors: [...parsed.errors] };
   const traces = new Map<string, SpanDigest[]>();
   const seen = new Set<string>();

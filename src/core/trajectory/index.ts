@@ -6,6 +6,7 @@ export {
   forEachLine,
   forEachLineOfText,
   lineBatches,
+  LineTooLongError,
   iterateTrajectoriesJsonl,
   streamTrajectoriesJsonl,
   readTrajectoriesJsonl,
@@ -16,7 +17,7 @@ export {
   type ReadOptions,
 } from './jsonl';
 export { importNativeText, importNativeFile } from './importNative';
-export { importOtlpText, type OtlpImportOptions } from './importOtlp';
+export { importOtlpFile, importOtlpText, type OtlpImportOptions } from './importOtlp';
 export { importMarbleText, MARBLE_PLANNER_ID, type MarbleImportOptions } from './importMarble';
 export { parseMarbleConfig, type MarbleConfig, type MarbleAgentConfig } from './marbleConfig';
 export { importWhoWhenText, type WhoWhenImportOptions } from './importWhoWhen';

@@ -4,6 +4,7 @@
  * the rest of the file. Writing goes to a temporary file that is renamed over the target, so a
  * reader never sees half a file.
  */
+import { constants as bufferConstants } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
@@ -21,9 +22,26 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Bytes per read; large chunks keep the per-chunk overhead negligible. */
   chunkSize?: number;
+  /** The longest line read; by default the longest string the engine can make. */
+  maxLineChars?: number;
 }
 
 const DEFAULT_CHUNK_SIZE = 1 << 20;
+
+/**
+ * A line longer than one string can be (about 512 MB of text in V8). Thrown as soon as the line
+ * grows past the limit, instead of after the whole line was buffered and joining it failed with the
+ * engine's "Invalid string length", which names neither the line nor the reason.
+ */
+export class LineTooLongError extends Error {
+  constructor(
+    readonly line: number,
+    readonly limit: number,
+  ) {
+    super(`line ${line} is longer than ${limit.toLocaleString('en-US')} characters, the longest text one string can hold`);
+    this.name = 'LineTooLongError';
+  }
+}
 
 /**
  * Splits a stream of decoded text pieces into lines. Pieces without a newline are only collected,
@@ -31,9 +49,13 @@ const DEFAULT_CHUNK_SIZE = 1 << 20;
  */
 class LineSplitter {
   private pending: string[] = [];
+  private pendingLength = 0;
   private line = 0;
 
-  constructor(private readonly onLine: LineHandler) {}
+  constructor(
+    private readonly onLine: LineHandler,
+    private readonly maxLineChars = bufferConstants.MAX_STRING_LENGTH,
+  ) {}
 
   push(piece: string): void {
     let start = 0;
@@ -41,21 +63,31 @@ class LineSplitter {
     while (newline !== -1) {
       const head = piece.slice(start, newline);
       if (this.pending.length > 0) {
-        this.pending.push(head);
+        this.collect(head);
         this.emit(this.pending.join(''));
         this.pending = [];
+        this.pendingLength = 0;
       } else {
+        if (head.length > this.maxLineChars) throw new LineTooLongError(this.line + 1, this.maxLineChars);
         this.emit(head);
       }
       start = newline + 1;
       newline = piece.indexOf('\n', start);
     }
-    if (start < piece.length) this.pending.push(start === 0 ? piece : piece.slice(start));
+    if (start < piece.length) this.collect(start === 0 ? piece : piece.slice(start));
+  }
+
+  /** Keeps a piece of the line being read, failing as soon as the line cannot be one string. */
+  private collect(piece: string): void {
+    this.pendingLength += piece.length;
+    if (this.pendingLength > this.maxLineChars) throw new LineTooLongError(this.line + 1, this.maxLineChars);
+    this.pending.push(piece);
   }
 
   end(): void {
     if (this.pending.length > 0) this.emit(this.pending.join(''));
     this.pending = [];
+    this.pendingLength = 0;
   }
 
   private emit(raw: string): void {
@@ -83,7 +115,7 @@ function isBlank(text: string): boolean {
  */
 export async function* lineBatches(path: string, options: ReadOptions = {}): AsyncGenerator<{ text: string; line: number }[]> {
   let batch: { text: string; line: number }[] = [];
-  const splitter = new LineSplitter((text, line) => batch.push({ text, line }));
+  const splitter = new LineSplitter((text, line) => batch.push({ text, line }), options.maxLineChars);
   const decoder = new StringDecoder('utf8');
   const stream = createReadStream(path, { highWaterMark: options.chunkSize ?? DEFAULT_CHUNK_SIZE, signal: options.signal });
   for await (const chunk of stream) {

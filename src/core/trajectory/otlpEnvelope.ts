@@ -10,6 +10,7 @@
  * otlpSpanReaders.ts, the span shape in otlpSpan.ts.
  */
 import { jsonParseIssue } from './jsonErrors';
+import { lineBatches, type ReadOptions } from './jsonl';
 import type { Collector, ParsedSpans, RawSpan } from './otlpSpan';
 import { BIGINT_TAG, collectFlatAttributes, collectOtlp, collectSdkSpan, loc } from './otlpSpanReaders';
 
@@ -151,6 +152,38 @@ function mayHoldLongIntegers(doc: unknown): boolean {
     }
   }
   return false;
+}
+
+/**
+ * A trace file read one line at a time, for the collector's file exporter (one export request per
+ * line): the spans parseOtlpText would find in the whole text, without holding that text. Reading a
+ * large file into one string, and the copy the engine makes to flatten the string the reader builds
+ * from its chunks, cost about as much as parsing every line.
+ *
+ * Returns undefined whenever parseOtlpText would not read the file as it stands line by line: a line
+ * that does not parse, a long integer that protection would have changed (see parseUnprotected), or
+ * fewer than two lines with text (such a file is read as one document, or reported empty). The
+ * caller then reads the file whole, so the result is always the one parseOtlpText gives. The line
+ * rules agree with parseOtlpText's: numbers count every line, a trailing '\r' and a leading BOM are
+ * dropped, and a line that only one of them takes for blank (Unicode spaces) does not parse as JSON.
+ */
+export async function parseOtlpFileByLine<S extends { traceId: string }>(path: string, keep: (span: RawSpan) => S, options: ReadOptions = {}): Promise<ParsedSpans<S> | undefined> {
+  const out = collector(keep);
+  let lines = 0;
+  for await (const batch of lineBatches(path, options)) {
+    for (const { text, line } of batch) {
+      lines += 1;
+      let doc: unknown;
+      try {
+        doc = JSON.parse(text);
+      } catch {
+        return undefined;
+      }
+      if (mayHoldLongIntegers(doc)) return undefined;
+      collectDocument(doc, line, '', out);
+    }
+  }
+  return lines >= 2 ? result(out) : undefined;
 }
 
 /** Parses text already passed through protectLongIntegers. */

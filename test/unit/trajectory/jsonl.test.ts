@@ -9,6 +9,7 @@ import {
   importNativeFile,
   importNativeText,
   iterateTrajectoriesJsonl,
+  LineTooLongError,
   readTrajectoriesJsonl,
   serializeTrajectory,
   writeTrajectoriesJsonl,
@@ -73,6 +74,21 @@ describe('native trajectory JSONL', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('stops at a line longer than a string can hold, naming the line, whichever chunk it ends in', async () => {
+    const file = join(dir, 'long.txt');
+    await writeFile(file, `short\n${'x'.repeat(20)}\n${'y'.repeat(50)}\nshort\n`);
+    for (const chunkSize of [3, 16, 1 << 20]) {
+      const seen: number[] = [];
+      await assert.rejects(
+        forEachLine(file, (_t, n) => seen.push(n), { chunkSize, maxLineChars: 20 }),
+        (error: Error) => error instanceof LineTooLongError && error.line === 3 && error.limit === 20 && /line 3 is longer than 20 characters/.test(error.message),
+      );
+      // Lines up to the limit are still read.
+      if (chunkSize === 1 << 20) assert.deepEqual(seen, []);
+      else assert.deepEqual(seen, [1, 2]);
+    }
   });
 
   it('streams items one line at a time with their line numbers', async () => {
