@@ -80,6 +80,16 @@ function walkthrough(theme, shot) {
         return [...table.querySelectorAll('tr.reason-row td')].map((cell) => cell.getBoundingClientRect().width / table.getBoundingClientRect().width);
       });
       assert.ok(reasonWidths.length === 2 && reasonWidths.every((w) => w > 0.9), `reason rows span the table: ${reasonWidths}`);
+      // Each decision opens its round's row and can be read: the table fits the side bar, where a
+      // Decision column used to be cut off at its edge.
+      const rounds = await frame.$eval('.history-view table.rounds', (table) => ({
+        decisions: [...table.querySelectorAll('tr.reason-row')].map((row) => row.querySelector('.decision')?.textContent),
+        tableRight: table.getBoundingClientRect().right,
+        viewRight: document.documentElement.clientWidth,
+        overflow: table.scrollWidth - table.clientWidth,
+      }));
+      assert.deepEqual(rounds.decisions, ['accepted', 'rejected'], 'each round says what was decided');
+      assert.ok(rounds.tableRight <= rounds.viewRight && rounds.overflow <= 0, `the rounds table fits the view: ${JSON.stringify(rounds)}`);
       assert.ok((await frame.$$('.graph .node')).length >= 9);
       assert.ok((await frame.$$('.graph .edge.on-path')).length >= 2);
       // Opening a step scrolls it into view; the screenshot shows the panel from its top.

@@ -105,10 +105,9 @@ function roundsTable(rounds: HistoryRound[]): HTMLElement {
   // Columns a run never fills are left out: the optimizer records no phase names.
   const phases = rounds.some((r) => r.phase !== null);
   const candidates = rounds.some((r) => r.candidate !== null);
-  const headers = ['Round', phases ? 'Phase' : null, 'Train', 'Val (best)', candidates ? 'Candidate' : null, 'Decision'].filter((t): t is string => t !== null);
+  const headers = ['Round', phases ? 'Phase' : null, 'Train', 'Val (best)', candidates ? 'Candidate' : null].filter((t): t is string => t !== null);
   const table = h('table', { class: 'rounds' }, h('caption', {}, 'Rounds'), h('tr', {}, ...headers.map((t) => h('th', { scope: 'col' }, t))));
   for (const r of rounds) {
-    const decision = r.accepted === null ? '–' : r.accepted ? 'accepted' : 'rejected';
     const verdict = r.accepted === null ? '' : r.accepted ? 'accepted' : 'rejected';
     table.append(
       h(
@@ -119,12 +118,17 @@ function roundsTable(rounds: HistoryRound[]): HTMLElement {
         h('td', {}, formatScore(r.train)),
         h('td', {}, formatScore(r.val)),
         candidates ? h('td', {}, formatScore(r.candidate)) : null,
-        h('td', {}, decision),
       ),
     );
-    // The reason on a row of its own, as wide as the table: in the side bar a last column is a few
-    // characters wide, and a sentence there wrapped one word, or one letter, per line.
-    if (r.reason) table.append(h('tr', { class: `reason-row ${verdict}`.trim() }, h('td', { colspan: String(headers.length), class: 'muted reason' }, r.reason)));
+    // The decision and its reason on a row of their own, as wide as the table. As columns they did
+    // not fit the side bar: the decision was cut off at its edge, and a reason in a last column a
+    // few characters wide wrapped one word, or one letter, per line.
+    if (!verdict && !r.reason) continue;
+    const cell = h('td', { colspan: String(headers.length), class: 'reason' });
+    if (verdict) cell.append(h('span', { class: `decision ${verdict}` }, verdict));
+    if (verdict && r.reason) cell.append(' · ');
+    if (r.reason) cell.append(h('span', { class: 'muted' }, r.reason));
+    table.append(h('tr', { class: `reason-row ${verdict}`.trim() }, cell));
   }
   return table;
 }
