@@ -13,7 +13,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { configTarget, extractJsonTarget, importTarget, knownDefect, openStructuredTarget, promptFileTarget, SEEDS, type FuzzTarget, type ImportFormat } from '../test/support/fuzz';
+import { configTarget, extractJsonTarget, importTarget, knownDefect, openOtlpFileTarget, openStructuredTarget, promptFileTarget, SEEDS, type FuzzTarget, type ImportFormat } from '../test/support/fuzz';
 import { sharedFixturesDir } from '../test/support/sharedFixtures';
 
 function arg(name: string): string | undefined {
@@ -93,6 +93,12 @@ async function main(): Promise<void> {
   const wanted = (name: string) => !ONLY || name.includes(ONLY);
   const plain: FuzzTarget<any>[] = [promptFileTarget, configTarget, ...(['native', 'otlp', 'marble', 'whowhen'] as const).map((f) => importTarget(f, [...SEEDS[f], ...fixtureSeeds(f)])), extractJsonTarget];
   for (const target of plain) if (wanted(target.name)) results[target.name] = await runTarget(target, CASES, SEED);
+  const otlpFile = openOtlpFileTarget([...SEEDS.otlp, ...fixtureSeeds('otlp')]);
+  try {
+    if (wanted(otlpFile.name)) results[otlpFile.name] = await runTarget(otlpFile, CASES, SEED);
+  } finally {
+    otlpFile.close();
+  }
   if (wanted('structured call')) {
     const structured = await openStructuredTarget();
     try {

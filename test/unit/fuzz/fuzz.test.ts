@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { configTarget, extractJsonTarget, IMPORTERS, importTarget, knownDefect, openStructuredTarget, promptFileTarget, SEEDS, type FuzzTarget } from '../../support/fuzz';
+import { configTarget, extractJsonTarget, IMPORTERS, importTarget, knownDefect, openOtlpFileTarget, openStructuredTarget, promptFileTarget, SEEDS, type FuzzTarget } from '../../support/fuzz';
 
 const SEED = 20_240_601;
 const RUNS = 250;
@@ -52,6 +52,15 @@ describe('fuzz (fast slice)', function () {
       await assertTarget(importTarget(format), 150);
     });
   }
+
+  it('otlp file import: streamed or read whole, the same result as the import of the file\'s text', async () => {
+    const target = openOtlpFileTarget();
+    try {
+      await assertTarget(target, 150);
+    } finally {
+      target.close();
+    }
+  });
 
   it('extractJson: never throws; bare and json-fenced JSON come back as sent', async () => {
     await assertTarget(extractJsonTarget, 300);
