@@ -156,9 +156,9 @@ function mayHoldLongIntegers(doc: unknown): boolean {
 
 /**
  * A trace file read one line at a time, for the collector's file exporter (one export request per
- * line): the spans parseOtlpText would find in the whole text, without holding that text. Reading a
- * large file into one string, and the copy the engine makes to flatten the string the reader builds
- * from its chunks, cost about as much as parsing every line.
+ * line): the spans parseOtlpText would find in the whole text, without holding that text. The whole
+ * text has to fit in one string (about 512 MB in V8), which long recorded sessions outgrow; here
+ * only one line at a time is held. (It is not faster: reading whole and streaming cost the same.)
  *
  * Returns undefined whenever parseOtlpText would not read the file as it stands line by line: a line
  * that does not parse, a long integer that protection would have changed (see parseUnprotected), or
