@@ -8,9 +8,8 @@
  * They live here, beside the report's type, so that readers below the optimizer (interventions,
  * stored-run credit) need not import the optimizer's store to find them.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { JsonlAppender, writeFileAtomic, writeJsonAtomic } from '../store';
+import { JsonlAppender, readJsonIfPresent, writeFileAtomic, writeJsonAtomic } from '../store';
 import type { CreditReport } from './types';
 
 export const CREDIT_FILES = {
@@ -19,13 +18,8 @@ export const CREDIT_FILES = {
 } as const;
 
 /** The last credit report in `dir`, or undefined when no credit was written there. */
-export async function readCreditReport(dir: string): Promise<CreditReport | undefined> {
-  try {
-    return JSON.parse(await readFile(join(dir, CREDIT_FILES.report), 'utf8')) as CreditReport;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+export function readCreditReport(dir: string): Promise<CreditReport | undefined> {
+  return readJsonIfPresent<CreditReport>(join(dir, CREDIT_FILES.report));
 }
 
 /** Writes the report whole and its signals to the signal log: appended, or replacing the log. */

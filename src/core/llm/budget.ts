@@ -31,6 +31,15 @@ export interface BudgetSnapshot {
 
 const zero = (): Spend => ({ calls: 0, tokens: 0, costUsd: 0 });
 
+/** What each cap still allows after `spent` (may be negative when a call overshot); uncapped stays uncapped. */
+export function limitsLeft(limits: BudgetLimits, spent: Spend): BudgetLimits {
+  const out: BudgetLimits = {};
+  if (limits.maxCalls !== undefined) out.maxCalls = limits.maxCalls - spent.calls;
+  if (limits.maxTokens !== undefined) out.maxTokens = limits.maxTokens - spent.tokens;
+  if (limits.maxCostUsd !== undefined) out.maxCostUsd = limits.maxCostUsd - spent.costUsd;
+  return out;
+}
+
 export class Budget {
   private readonly spent: Spend;
   private readonly reserved: Spend = zero();

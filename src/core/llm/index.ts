@@ -1,6 +1,6 @@
 /** Public API of the LLM layer (DESIGN.md §5). */
 export { Accounting, addRecord, emptyTotals, type AccountingSnapshot, type UsageTotals } from './accounting';
-export { Budget, type BudgetLimits, type BudgetReservation, type BudgetSnapshot, type Spend } from './budget';
+export { Budget, limitsLeft, type BudgetLimits, type BudgetReservation, type BudgetSnapshot, type Spend } from './budget';
 export { canonicalJson, requestHash, type CacheKeyMaterial } from './cacheKey';
 export type { CallLogSink, LlmCallRecord, RetryNotice, RetrySink } from './callLog';
 export {

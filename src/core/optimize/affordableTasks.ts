@@ -11,7 +11,7 @@
  * the budget could in truth have carried to acceptance; a high one only costs what the gate spent
  * before, never a wrong acceptance: the count is used only ever to stop, and stopping only rejects.
  */
-import type { BudgetSnapshot } from '../llm';
+import { limitsLeft, type BudgetSnapshot } from '../llm';
 
 type Dimension = 'calls' | 'tokens' | 'costUsd';
 const DIMENSIONS: ReadonlyArray<[Dimension, 'maxCalls' | 'maxTokens' | 'maxCostUsd']> = [
@@ -42,12 +42,13 @@ export class AffordableTasks {
       this.lastSpent = { ...spent };
       this.lastTasks = tasksRun;
     }
+    const left = limitsLeft(limits, spent);
     let affordable = Number.POSITIVE_INFINITY;
     for (const [dimension, cap] of DIMENSIONS) {
-      const limit = limits[cap];
+      const room = left[cap];
       const perTask = this.cheapest[dimension];
-      if (limit === undefined || perTask === undefined || !(perTask > 0)) continue;
-      affordable = Math.min(affordable, Math.max(0, Math.floor((limit - spent[dimension]) / perTask)));
+      if (room === undefined || perTask === undefined || !(perTask > 0)) continue;
+      affordable = Math.min(affordable, Math.max(0, Math.floor(room / perTask)));
     }
     return affordable;
   }

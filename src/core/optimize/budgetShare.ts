@@ -3,15 +3,11 @@
  * through runMas, which enforces the caps it is given. So each rollout gets the caps minus what the
  * optimize run has spent so far, and what the rollout spent is charged back to the shared Budget.
  */
-import type { Budget, BudgetLimits, UsageTotals } from '../llm';
+import { limitsLeft, type Budget, type BudgetLimits, type UsageTotals } from '../llm';
 
 export function remainingLimits(budget: Budget): BudgetLimits {
   const { limits, spent } = budget.snapshot();
-  const out: BudgetLimits = {};
-  if (limits.maxCalls !== undefined) out.maxCalls = limits.maxCalls - spent.calls;
-  if (limits.maxTokens !== undefined) out.maxTokens = limits.maxTokens - spent.tokens;
-  if (limits.maxCostUsd !== undefined) out.maxCostUsd = limits.maxCostUsd - spent.costUsd;
-  return out;
+  return limitsLeft(limits, spent);
 }
 
 export function exhausted(limits: BudgetLimits): string | undefined {

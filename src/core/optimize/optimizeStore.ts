@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import { CREDIT_FILES } from '../credit/creditFiles';
 import type { Suggestion } from '../credit/types';
-import { readJsonlFile, runDir, writeFileAtomic, writeJsonAtomic } from '../store';
+import { readJsonIfPresent, readJsonlFile, runDir, writeFileAtomic, writeJsonAtomic } from '../store';
 
 export const OPTIMIZE_FORMAT = 'truce-optimize/1';
 
@@ -84,22 +84,12 @@ export async function readRoundRecords<T>(dir: string): Promise<T[]> {
   return contents.lines.map((l) => l.value as T);
 }
 
-export async function readPrompts(dir: string): Promise<PromptsFile | undefined> {
-  try {
-    return JSON.parse(await readFile(join(dir, OPTIMIZE_FILES.prompts), 'utf8')) as PromptsFile;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+export function readPrompts(dir: string): Promise<PromptsFile | undefined> {
+  return readJsonIfPresent<PromptsFile>(join(dir, OPTIMIZE_FILES.prompts));
 }
 
 export async function readSuggestions(dir: string): Promise<Suggestion[]> {
-  try {
-    return JSON.parse(await readFile(join(dir, OPTIMIZE_FILES.suggestions), 'utf8')) as Suggestion[];
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  return (await readJsonIfPresent<Suggestion[]>(join(dir, OPTIMIZE_FILES.suggestions))) ?? [];
 }
 
 export async function writeSuggestions(dir: string, suggestions: readonly Suggestion[]): Promise<void> {

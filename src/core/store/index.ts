@@ -1,5 +1,6 @@
 /** Public API of the run store (`.truce/runs/<runId>/`). */
 export { syncDir, writeFileAtomic, writeJsonAtomic, type KeptAttributes } from './atomicWrite';
+export { readJsonIfPresent } from './readJsonIfPresent';
 export { replaceUserFile } from './replaceUserFile';
 export { isStoredCallRecord, type StoredCallRecord } from './callRecord';
 export { JournalEventSchema, type JournalEntry, type JournalEvent } from './journal';

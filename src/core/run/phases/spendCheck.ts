@@ -3,7 +3,7 @@
  * allows — a go/no-go question when the caller asks one, a refusal over a cap otherwise — and one
  * probe call to the executor, before a run folder exists.
  */
-import type { BudgetLimits, EndpointConfig } from '../../llm';
+import { limitsLeft, type EndpointConfig } from '../../llm';
 import { probeExecutor } from '../probeExecutor';
 import { overBudgetMessage, projectRun, type RunProjection } from '../projectRun';
 import { RunSetupError } from '../runErrors';
@@ -14,7 +14,7 @@ export async function checkSpend(run: RunState): Promise<RunProjection> {
   const { cacheMode, limits, spent, endpoints } = services;
   // The probe asks llm.executor's own model; a command MAS names its models itself, so its first call is the check.
   const probe = (options.probe ?? cacheMode !== 'replay') && plan.pending.length > 0 && endpoints.executor !== undefined && config.mas.kind !== 'command';
-  const projection = projectRun(config, run.prompts, plan.pending.map((p) => p.task), { probe, limits: remainingLimits(limits, spent) });
+  const projection = projectRun(config, run.prompts, plan.pending.map((p) => p.task), { probe, limits: limitsLeft(limits, spent) });
   if (options.confirmSpend && cacheMode !== 'replay') {
     const go = await options.confirmSpend({ what: 'run', projection, complete: projection.complete, limits, spent });
     if (!go) throw new RunSetupError('Not started: the projected spend was not confirmed. Nothing was spent.');
@@ -29,12 +29,4 @@ export async function checkSpend(run: RunState): Promise<RunProjection> {
   }
   if (options.signal?.aborted) throw new RunSetupError('Cancelled before the run started.');
   return projection;
-}
-
-function remainingLimits(limits: BudgetLimits, spent: { calls: number; tokens: number; costUsd: number }): BudgetLimits {
-  const out: BudgetLimits = {};
-  if (limits.maxCalls !== undefined) out.maxCalls = limits.maxCalls - spent.calls;
-  if (limits.maxTokens !== undefined) out.maxTokens = limits.maxTokens - spent.tokens;
-  if (limits.maxCostUsd !== undefined) out.maxCostUsd = limits.maxCostUsd - spent.costUsd;
-  return out;
 }

@@ -1,0 +1,17 @@
+/**
+ * A JSON file the store writes only once there is something to say (credit.json, prompts.json,
+ * suggestions.json): its value, or undefined when the file is absent. Any other failure (unreadable,
+ * not JSON) is thrown, so a damaged file is never taken for a missing one.
+ */
+import { readFile } from 'node:fs/promises';
+
+export async function readJsonIfPresent<T>(path: string): Promise<T | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  return JSON.parse(text) as T;
+}

@@ -1,0 +1,27 @@
+import { strict as assert } from 'node:assert';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readJsonIfPresent } from '../../../src/core/store';
+
+describe('readJsonIfPresent', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'truce-json-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads the value, and gives undefined for an absent file', async () => {
+    await writeFile(join(dir, 'a.json'), '{"round": 2}');
+    assert.deepEqual(await readJsonIfPresent(join(dir, 'a.json')), { round: 2 });
+    assert.equal(await readJsonIfPresent(join(dir, 'missing.json')), undefined);
+  });
+
+  it('throws for a damaged file or a folder, instead of taking either for a missing file', async () => {
+    await writeFile(join(dir, 'torn.json'), '{"round": ');
+    await assert.rejects(readJsonIfPresent(join(dir, 'torn.json')), SyntaxError);
+    await assert.rejects(readJsonIfPresent(dir), { code: 'EISDIR' });
+  });
+});
