@@ -23,16 +23,10 @@ export function interventionCap(limits: BudgetLimits, maxShare: number, projecte
   return cap;
 }
 
-/** What is left of the cap after `spent`; a dimension at or below zero means the share is used up. */
-export function capLeft(cap: BudgetLimits, spent: InterventionSpent): BudgetLimits {
-  const left: BudgetLimits = {};
-  if (cap.maxCalls !== undefined) left.maxCalls = cap.maxCalls - spent.calls;
-  if (cap.maxTokens !== undefined) left.maxTokens = cap.maxTokens - spent.tokens;
-  if (cap.maxCostUsd !== undefined) left.maxCostUsd = cap.maxCostUsd - spent.costUsd;
-  return left;
-}
-
-/** Whether nothing is left of the share: the run's own test for a used-up budget, on the share. */
+/**
+ * Whether nothing is left of the share (what llm's limitsLeft gives for the cap and what was spent):
+ * the run's own test for a used-up budget, on the share.
+ */
 export function capUsedUp(left: BudgetLimits): boolean {
   return exhausted(left) !== undefined;
 }

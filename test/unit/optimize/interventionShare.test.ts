@@ -9,7 +9,8 @@ import type { PhiPart } from '../../../src/core/credit/truce/phiCredit';
 import type { CreditReport, RawSuggestion } from '../../../src/core/credit/types';
 import { projectOptimizeRun } from '../../../src/core/editor/projectOptimizeRun';
 import { applyFindings, withoutRefutedAgents } from '../../../src/core/optimize/blameFindings';
-import { capLeft, capUsedUp, interventionCap } from '../../../src/core/optimize/interventionShare';
+import { limitsLeft } from '../../../src/core/llm';
+import { capUsedUp, interventionCap } from '../../../src/core/optimize/interventionShare';
 import type { RoundIntervention } from '../../../src/core/optimize/optimizeTypes';
 import { uncertainBlames } from '../../../src/core/optimize/uncertainBlame';
 import { describeSpendPlan } from '../../../src/core/run/spendPlan';
@@ -47,8 +48,8 @@ describe('intervention phase: share, uncertainty and findings', () => {
     assert.deepEqual(interventionCap({ maxCalls: 1000, maxCostUsd: 2 }, 0.2, 5000), { maxCalls: 200, maxCostUsd: 0.4 });
     assert.deepEqual(interventionCap({}, 0.1, 640), { maxCalls: 64 });
     const cap = { maxCalls: 20 };
-    assert.equal(capUsedUp(capLeft(cap, { calls: 19, tokens: 0, costUsd: 0 })), false);
-    assert.equal(capUsedUp(capLeft(cap, { calls: 20, tokens: 0, costUsd: 0 })), true);
+    assert.equal(capUsedUp(limitsLeft(cap, { calls: 19, tokens: 0, costUsd: 0 })), false);
+    assert.equal(capUsedUp(limitsLeft(cap, { calls: 20, tokens: 0, costUsd: 0 })), true);
   });
 
   it('is projected and shown before the run only when on, bounded by its share', async () => {

@@ -15,12 +15,12 @@
 import type { TruceConfig } from '../../config';
 import type { CreditReport } from '../../credit/types';
 import { intervene, InterventionError, InterventionOverBudgetError, type InterventionRecord } from '../../intervene';
-import { emptyTotals, type BudgetLimits } from '../../llm';
+import { emptyTotals, limitsLeft, type BudgetLimits } from '../../llm';
 import type { Trajectory } from '../../trajectory/schema';
 import { applyFindings, verdictOf } from '../blameFindings';
 import { charge, remainingLimits } from '../budgetShare';
 import { candidateBackend } from '../candidateBackend';
-import { capLeft, capUsedUp, describeCap } from '../interventionShare';
+import { capUsedUp, describeCap } from '../interventionShare';
 import type { RoundIntervention } from '../optimizeTypes';
 import { addUsage } from '../phaseUsage';
 import { CancelStop } from '../runStops';
@@ -65,7 +65,7 @@ async function checkTask(run: OptimizeRun, round: Credited, task: UncertainBlame
   const options = run.settings.config.optimizer.intervene;
   for (const stepId of task.candidates) {
     if (run.settings.signal?.aborted) throw new CancelStop();
-    const left = tighter(capLeft(run.interventions.cap, run.interventions.spent), remainingLimits(run.budget));
+    const left = tighter(limitsLeft(run.interventions.cap, run.interventions.spent), remainingLimits(run.budget));
     if (capUsedUp(left)) {
       round.note(`intervention: its share of the budget (${describeCap(run.interventions.cap)}, optimizer.intervene.maxShare ${options.maxShare}) is used up; no more checks this run.`);
       return false;
