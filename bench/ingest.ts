@@ -14,9 +14,11 @@
  * rounds of the per-round ratio, with its range, in wall and in CPU time, and the load average
  * before and after. Each contender's garbage collections are counted too (young generation and
  * full, medians per run) with their total pause: an importer keeps what it decodes, so its young
- * collections have much to copy, and that cost shows up nowhere else. Next to it, two floors: reading the file whole and parsing each line, and
+ * collections have much to copy, and that cost shows up nowhere else. Next to it, three floors: reading the file whole and parsing each line;
  * streaming the lines, parsing them and decoding the message attributes, which is as little as an
- * importer can do.
+ * importer can do; and that plus the message-flow search (readsByContent) over the model calls'
+ * texts, as little as an importer that infers reads from content can do. When the last one is below
+ * the target on a machine, no work on spans, steps and rounds reaches the target there.
  *
  * The files are generated (seeded, so runs are comparable) into the OS temp folder and removed after;
  * `--keep-otlp` also writes the OTLP file to FILE, for profiling the importer on it alone
@@ -31,6 +33,7 @@ import { createInterface } from 'node:readline';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { importFile, importOtlpText, lineBatches, streamTrajectoriesJsonl, TrajectorySchema, writeTrajectoriesJsonl, type ImportResult, type Trajectory } from '../src/core/trajectory';
+import { readsByContent, type TextStep } from '../src/core/trajectory/readsByContent';
 import { gcClock, GcRecorder, type GcTally } from './support/gcTally';
 import { generateOtlp, random, sentence, type OtlpSpanJson } from './support/generateOtlpSession';
 
@@ -236,6 +239,39 @@ async function otlpFloor(path: string): Promise<number> {
   return kept.length;
 }
 
+/**
+ * The floor above plus the message-flow search (readsByContent) over each model call's texts, in
+ * file order: the least an importer that infers reads from content, with this search, must do.
+ * When this alone is below the target, no work on spans, steps and rounds can reach it.
+ */
+async function otlpFloorWithSearch(path: string): Promise<number> {
+  const texts: TextStep[] = [];
+  const contents = (messages: unknown): string[] => {
+    const out: string[] = [];
+    for (const m of messages as { parts?: { content?: unknown }[] }[]) for (const part of m.parts ?? []) if (typeof part.content === 'string') out.push(part.content);
+    return out;
+  };
+  for await (const batch of lineBatches(path)) {
+    for (const { text } of batch) {
+      const doc = JSON.parse(text) as { resourceSpans: { scopeSpans: { spans: OtlpSpanJson[] }[] }[] };
+      for (const rs of doc.resourceSpans) {
+        for (const ss of rs.scopeSpans) {
+          for (const span of ss.spans) {
+            let input: string[] = [];
+            let output = '';
+            for (const a of span.attributes) {
+              if (a.key === 'gen_ai.input.messages') input = contents(JSON.parse(a.value.stringValue as string));
+              else if (a.key === 'gen_ai.output.messages') output = contents(JSON.parse(a.value.stringValue as string)).join('\n');
+            }
+            texts.push({ input, output });
+          }
+        }
+      }
+    }
+  }
+  return readsByContent(texts).reduce((edges, reads) => edges + reads.length, 0);
+}
+
 /** Reading and parsing alone: the file whole, split into lines, each parsed. */
 async function wholeFileParse(path: string): Promise<number> {
   let count = 0;
@@ -345,6 +381,7 @@ async function otlpFigures(dir: string, requested: number, rounds: number): Prom
     { name: 'chunked lines + JSON.parse', fn: chunkedBaseline },
     { name: 'floor: read whole + JSON.parse each line', fn: wholeFileParse },
     { name: 'floor: lines streamed + JSON.parse + decode message attributes', fn: otlpFloor },
+    { name: 'floor + search: the floor, then readsByContent over the model calls\' texts', fn: otlpFloorWithSearch },
     { name: 'importOtlpText (read whole + spans + steps + rounds + reads)', fn: otlpTextImporter },
     { name: 'importFile (lines streamed + spans + steps + rounds + reads)', fn: otlpImporter },
   ];
