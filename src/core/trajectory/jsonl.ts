@@ -38,38 +38,49 @@ export class LineTooLongError extends Error {
     readonly line: number,
     readonly limit: number,
   ) {
-    super(`line ${line} is longer than ${limit.toLocaleString('en-US')} characters, the longest text one string can hold`);
+    super(tooLongMessage(line, limit));
     this.name = 'LineTooLongError';
   }
+}
+
+function tooLongMessage(line: number, limit: number): string {
+  return `line ${line} is longer than ${limit.toLocaleString('en-US')} characters, the longest text one string can hold`;
 }
 
 /**
  * Splits a stream of decoded text pieces into lines. Pieces without a newline are only collected,
  * never concatenated and searched again, so one huge line costs linear time, not quadratic.
+ *
+ * A line longer than `maxLineChars` throws LineTooLongError, unless `onTooLong` is given: then that
+ * line is reported to it, its text is dropped as it arrives, and reading goes on with the next line.
  */
 class LineSplitter {
   private pending: string[] = [];
   private pendingLength = 0;
   private line = 0;
+  /** Whether the current line has been reported too long and is being passed over. */
+  private skipping = false;
 
   constructor(
     private readonly onLine: LineHandler,
     private readonly maxLineChars = bufferConstants.MAX_STRING_LENGTH,
+    private readonly onTooLong?: (line: number) => void,
   ) {}
 
   push(piece: string): void {
     let start = 0;
     let newline = piece.indexOf('\n');
     while (newline !== -1) {
-      const head = piece.slice(start, newline);
-      if (this.pending.length > 0) {
-        this.collect(head);
-        this.emit(this.pending.join(''));
-        this.pending = [];
-        this.pendingLength = 0;
-      } else {
-        if (head.length > this.maxLineChars) throw new LineTooLongError(this.line + 1, this.maxLineChars);
-        this.emit(head);
+      if (!this.skipping) {
+        const collected = this.pending.length > 0;
+        if (collected) this.collect(piece.slice(start, newline));
+        else if (newline - start > this.maxLineChars) this.tooLong();
+        if (!this.skipping) this.emit(collected ? this.takePending() : piece.slice(start, newline));
+      }
+      // A line passed over ends here; it still counts, so the lines after it keep their numbers.
+      if (this.skipping) {
+        this.skipping = false;
+        this.line += 1;
       }
       start = newline + 1;
       newline = piece.indexOf('\n', start);
@@ -77,17 +88,35 @@ class LineSplitter {
     if (start < piece.length) this.collect(start === 0 ? piece : piece.slice(start));
   }
 
-  /** Keeps a piece of the line being read, failing as soon as the line cannot be one string. */
+  private takePending(): string {
+    const text = this.pending.join('');
+    this.pending = [];
+    this.pendingLength = 0;
+    return text;
+  }
+
+  /** Keeps a piece of the line being read, as long as the line can still be one string. */
   private collect(piece: string): void {
+    if (this.skipping) return;
     this.pendingLength += piece.length;
-    if (this.pendingLength > this.maxLineChars) throw new LineTooLongError(this.line + 1, this.maxLineChars);
-    this.pending.push(piece);
+    if (this.pendingLength > this.maxLineChars) this.tooLong();
+    else this.pending.push(piece);
+  }
+
+  /** The current line passed the limit: fail, or report it and pass over the rest of it. */
+  private tooLong(): void {
+    if (!this.onTooLong) throw new LineTooLongError(this.line + 1, this.maxLineChars);
+    this.onTooLong(this.line + 1);
+    this.pending = [];
+    this.pendingLength = 0;
+    this.skipping = true;
   }
 
   end(): void {
-    if (this.pending.length > 0) this.emit(this.pending.join(''));
-    this.pending = [];
-    this.pendingLength = 0;
+    if (this.skipping) {
+      this.skipping = false;
+      this.line += 1;
+    } else if (this.pending.length > 0) this.emit(this.takePending());
   }
 
   private emit(raw: string): void {
@@ -108,14 +137,32 @@ function isBlank(text: string): boolean {
   return true;
 }
 
+/** A line as lineBatches hands it out. */
+export interface LineEntry {
+  text: string;
+  line: number;
+  /** Set on a line passed over for its length (see LineBatchOptions); its text is then empty. */
+  tooLong?: true;
+}
+
+export interface LineBatchOptions extends ReadOptions {
+  /**
+   * Hand a line longer than `maxLineChars` out as an entry marked `tooLong` and read on, instead of
+   * throwing LineTooLongError: for records that stand alone, where one bad line should cost that
+   * line only.
+   */
+  skipLinesTooLong?: boolean;
+}
+
 /**
  * Streams a file's lines in batches (one batch per chunk read), so consumers pay the async
  * iteration cost per chunk rather than per line. UTF-8; CRLF and a leading BOM are tolerated;
  * blank lines are skipped.
  */
-export async function* lineBatches(path: string, options: ReadOptions = {}): AsyncGenerator<{ text: string; line: number }[]> {
-  let batch: { text: string; line: number }[] = [];
-  const splitter = new LineSplitter((text, line) => batch.push({ text, line }), options.maxLineChars);
+export async function* lineBatches(path: string, options: LineBatchOptions = {}): AsyncGenerator<LineEntry[]> {
+  let batch: LineEntry[] = [];
+  const onTooLong = options.skipLinesTooLong ? (line: number) => batch.push({ text: '', line, tooLong: true }) : undefined;
+  const splitter = new LineSplitter((text, line) => batch.push({ text, line }), options.maxLineChars, onTooLong);
   const decoder = new StringDecoder('utf8');
   const stream = createReadStream(path, { highWaterMark: options.chunkSize ?? DEFAULT_CHUNK_SIZE, signal: options.signal });
   for await (const chunk of stream) {
@@ -170,14 +217,26 @@ export type JsonlItem = { trajectory: Trajectory; line: number } | { errors: Imp
  * hold (the CLI writes each one straight out).
  */
 export async function* iterateTrajectoriesJsonl(path: string, options: ReadOptions = {}): AsyncGenerator<JsonlItem> {
-  for await (const batch of lineBatches(path, options)) {
-    for (const { text, line } of batch) {
+  for await (const batch of recordLines(path, options)) {
+    for (const entry of batch) {
       const errors: ImportIssue[] = [];
       let trajectory: Trajectory | undefined;
-      trajectoryFromLine(text, line, (t) => (trajectory = t), errors);
-      yield trajectory ? { trajectory, line } : { errors, line };
+      trajectoryFromEntry(entry, options, (t) => (trajectory = t), errors);
+      yield trajectory ? { trajectory, line: entry.line } : { errors, line: entry.line };
     }
   }
+}
+
+/** The lines of a file of records: each line stands alone, so one too long to read costs only itself. */
+function recordLines(path: string, options: ReadOptions): AsyncGenerator<LineEntry[]> {
+  return lineBatches(path, { ...options, skipLinesTooLong: true });
+}
+
+function trajectoryFromEntry(entry: LineEntry, options: ReadOptions, onTrajectory: (t: Trajectory, line: number) => void, errors: ImportIssue[]): void {
+  if (entry.tooLong) {
+    const limit = options.maxLineChars ?? bufferConstants.MAX_STRING_LENGTH;
+    errors.push({ message: `${tooLongMessage(entry.line, limit)}; it was skipped (a trajectory this large cannot be read)`, line: entry.line });
+  } else trajectoryFromLine(entry.text, entry.line, onTrajectory, errors);
 }
 
 /** Callback form of the streaming reader; the fastest path, used for large files and benchmarks. */
@@ -188,20 +247,11 @@ export async function streamTrajectoriesJsonl(
 ): Promise<{ count: number; errors: ImportIssue[] }> {
   const errors: ImportIssue[] = [];
   let count = 0;
-  await forEachLine(
-    path,
-    (text, line) =>
-      trajectoryFromLine(
-        text,
-        line,
-        (t, l) => {
-          count += 1;
-          onTrajectory(t, l);
-        },
-        errors,
-      ),
-    options,
-  );
+  const counted = (t: Trajectory, line: number): void => {
+    count += 1;
+    onTrajectory(t, line);
+  };
+  for await (const batch of recordLines(path, options)) for (const entry of batch) trajectoryFromEntry(entry, options, counted, errors);
   return { count, errors };
 }
 

@@ -9,6 +9,7 @@ import {
   importNativeFile,
   importNativeText,
   iterateTrajectoriesJsonl,
+  lineBatches,
   LineTooLongError,
   readTrajectoriesJsonl,
   serializeTrajectory,
@@ -88,6 +89,45 @@ describe('native trajectory JSONL', () => {
       // Lines up to the limit are still read.
       if (chunkSize === 1 << 20) assert.deepEqual(seen, []);
       else assert.deepEqual(seen, [1, 2]);
+    }
+  });
+
+  it('passes over lines too long to read when asked, numbering the rest as they are, whatever the chunk size', async () => {
+    const lineText = fc.string({ unit: fc.constantFrom('a', 'é', '𝄞', ' ', '\r'), maxLength: 30 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(lineText, { maxLength: 10 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 25 }), fc.boolean(), async (lines, chunkSize, limit, finalNewline) => {
+        const text = lines.join('\n') + (finalNewline ? '\n' : '');
+        const file = join(dir, 'skip.txt');
+        await writeFile(file, text);
+        const entries: unknown[] = [];
+        for await (const batch of lineBatches(file, { chunkSize, maxLineChars: limit, skipLinesTooLong: true })) entries.push(...batch);
+        const segments = text.split('\n');
+        if (finalNewline) segments.pop();
+        const expected = segments.flatMap((raw, i) => {
+          if (raw.length > limit) return [{ text: '', line: i + 1, tooLong: true }];
+          const t = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+          return t.trim() === '' ? [] : [{ text: t, line: i + 1 }];
+        });
+        assert.deepEqual(entries, expected);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('reports a trajectory line too long to read as an issue of that line and reads the lines after it', async () => {
+    const file = join(dir, 'long.jsonl');
+    const good = JSON.stringify(trajectory());
+    const limit = good.length + 10;
+    await writeFile(file, `${good}\n${JSON.stringify(trajectory({ taskId: 'x'.repeat(limit) }))}\n${JSON.stringify(trajectory({ taskId: 'after' }))}\n`);
+    for (const chunkSize of [7, 64, 1 << 20]) {
+      const read = await readTrajectoriesJsonl(file, { chunkSize, maxLineChars: limit });
+      assert.deepEqual(read.trajectories.map((t) => t.taskId), ['task-1', 'after']);
+      assert.equal(read.errors.length, 1);
+      assert.equal(read.errors[0]?.line, 2);
+      assert.match(read.errors[0]?.message ?? '', /^line 2 is longer than [\d,]+ characters, the longest text one string can hold; it was skipped/);
+      const items: string[] = [];
+      for await (const item of iterateTrajectoriesJsonl(file, { chunkSize, maxLineChars: limit })) items.push('trajectory' in item ? `${item.line}:${item.trajectory.taskId}` : `${item.line}:${item.errors.length} error`);
+      assert.deepEqual(items, ['1:task-1', '2:1 error', '3:after']);
     }
   });
 
