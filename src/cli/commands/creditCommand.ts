@@ -8,7 +8,7 @@ import { blameRows, readInterventions } from '../../core/intervene';
 import { isLlmError } from '../../core/llm';
 import { creditStoredRun, suggestForStoredRun } from '../../core/storedRunCredit';
 import { resolve } from 'node:path';
-import { RunNotFoundError, writeFileAtomic } from '../../core/store';
+import { RunNotFoundError, writeOutputFile } from '../../core/store';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { parseCliArgs } from '../parseCliArgs';
 import { DEFAULT_CONFIG } from '../readConfig';
@@ -115,7 +115,7 @@ with \`truce apply <suggestion-id> --run <run>\`.
       if (format === 'sarif') return emitSarif(io, 'suggest', { workspaceRoot: loaded.workspaceRoot, config: loaded.config, run: r.runId, ...(out !== undefined ? { out } : {}) });
       if (format === 'json') {
         const text = `${JSON.stringify({ runId: r.runId, suggestions: r.suggestions, usage: r.usage }, null, 2)}\n`;
-        if (out !== undefined) await writeFileAtomic(resolve(io.cwd, out), text);
+        if (out !== undefined) await writeOutputFile(resolve(io.cwd, out), text);
         else io.stdout(text);
       } else {
         for (const s of r.suggestions) {

@@ -6,7 +6,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { buildRunReport, renderJunitReport, renderMarkdownReport } from '../../core/run';
-import { loadRun, RunNotFoundError, writeFileAtomic } from '../../core/store';
+import { loadRun, RunNotFoundError, writeOutputFile } from '../../core/store';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { parseCliArgs } from '../parseCliArgs';
 import { writeSarif } from './sarifOutput';
@@ -62,7 +62,7 @@ export const reportCommand: CliCommand = {
     const text =
       format === 'json' ? `${JSON.stringify({ ...report.summary, state: report.state }, null, 2)}\n` : format === 'junit' ? renderJunitReport(report) : renderMarkdownReport(report);
     if (parsed.values.out !== undefined) {
-      await writeFileAtomic(resolve(io.cwd, parsed.values.out), text);
+      await writeOutputFile(resolve(io.cwd, parsed.values.out), text);
       io.stderr(`truce report: wrote ${parsed.values.out}\n`);
     } else {
       io.stdout(text);

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import type { TruceConfig } from '../../core/config';
 import { runSarif } from '../../core/sarif/runSarif';
-import { RunNotFoundError, writeFileAtomic } from '../../core/store';
+import { RunNotFoundError, writeOutputFile } from '../../core/store';
 import { EXIT_FAILURE, EXIT_OK, type CliIO } from '../command';
 import { ConfigReadError, printDiagnostics, readConfig } from '../readConfig';
 
@@ -47,7 +47,7 @@ export async function emitSarif(io: CliIO, command: string, options: { workspace
   for (const problem of sarif.problems) io.stderr(`truce ${command}: note: ${problem}\n`);
   const text = `${JSON.stringify(sarif.log, null, 2)}\n`;
   if (options.out !== undefined) {
-    await writeFileAtomic(resolve(io.cwd, options.out), text);
+    await writeOutputFile(resolve(io.cwd, options.out), text);
     io.stderr(`truce ${command}: wrote ${options.out} (SARIF, ${sarif.results} results from run ${sarif.runId})\n`);
   } else {
     io.stdout(text);

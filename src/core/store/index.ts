@@ -2,6 +2,7 @@
 export { syncDir, writeFileAtomic, writeJsonAtomic, type KeptAttributes } from './atomicWrite';
 export { readJsonIfPresent } from './readJsonIfPresent';
 export { replaceUserFile } from './replaceUserFile';
+export { OutputPathError, writeOutputFile } from './writeOutputFile';
 export { isStoredCallRecord, type StoredCallRecord } from './callRecord';
 export { JournalEventSchema, type JournalEntry, type JournalEvent } from './journal';
 export { dropTornTail, JsonlAppender, parseJsonlBuffer, readJsonlFile, type JsonlContents, type JsonlLine, type TornTail } from './jsonlFile';
