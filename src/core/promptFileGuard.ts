@@ -6,6 +6,7 @@
  * configurable (`maxPromptBytes` in truce.yaml, `--max-bytes` for `truce units`).
  */
 import { readFile, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 
 /** Far above any real prompt (a long system prompt is tens of KB), far below what hurts. */
 export const DEFAULT_PROMPT_MAX_BYTES = 4 * 1024 * 1024;
@@ -20,7 +21,11 @@ export class PromptFileError extends Error {
 /** The file's text; throws PromptFileError for a file over the limit, binary or not UTF-8 (I/O errors pass through). */
 export async function readPromptFile(path: string, shown: string, maxBytes: number = DEFAULT_PROMPT_MAX_BYTES): Promise<string> {
   // The size first: a 30 MB file is refused without being read.
-  const size = (await stat(path)).size;
+  const info = await stat(path);
+  // A device or a pipe has no size to check, and reading one may never end (/dev/zero) or never
+  // start (a named pipe nobody writes to), so only regular files are prompt files.
+  if (!info.isFile()) throw notAFile(shown, info);
+  const size = info.size;
   if (size > maxBytes) throw tooLarge(shown, size, maxBytes);
   const bytes = await readFile(path);
   // Checked again on what was read: the file may have grown in between.
@@ -37,6 +42,25 @@ export function promptText(bytes: Uint8Array, shown: string): string {
   } catch {
     throw new PromptFileError(`${shown} is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(bytes)}); TRUCE reads prompt files as UTF-8 — save it in that encoding.`);
   }
+}
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * The bytes of prompt text as a file that had `like`'s bytes should hold it: UTF-8, with the
+ * byte-order mark `like` started with. promptText drops that mark (as editors do, so ranges match
+ * the editor's); writing an edit back must put it back, or the edit would change a byte the user
+ * never touched (files saved by Notepad start with one).
+ */
+export function promptBytes(text: string, like: Uint8Array): Buffer {
+  const body = Buffer.from(text, 'utf8');
+  const bom = like.length >= 3 && like[0] === 0xef && like[1] === 0xbb && like[2] === 0xbf;
+  return bom ? Buffer.concat([UTF8_BOM, body]) : body;
+}
+
+function notAFile(shown: string, info: Stats): PromptFileError {
+  const what = info.isDirectory() ? 'a folder' : info.isFIFO() ? 'a named pipe' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : info.isSocket() ? 'a socket' : 'not a regular file';
+  return new PromptFileError(`${shown} is ${what}, not a prompt file; point the agent's \`prompt\` in truce.yaml at a text file.`);
 }
 
 function tooLarge(shown: string, size: number, maxBytes: number): PromptFileError {

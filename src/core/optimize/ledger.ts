@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import type { TruceConfig } from '../config';
 import { describeOwner, JsonlAppender, LockTimeoutError, readJsonlFile, replaceUserFile, TRUCE_DIR, waitForLock, writeFileAtomic } from '../store';
 import type { UnitEdit } from '../units';
-import { readPromptFile } from '../promptFileGuard';
+import { promptBytes, readPromptFile } from '../promptFileGuard';
 import { testPause } from '../testPause';
 import { workspaceEscape } from '../workspacePath';
 import { applySuggestions, type ApplyStatus } from './applySuggestions';
@@ -171,11 +171,11 @@ export async function applySuggestionToDisk(
   if (!beforeBytes) return { ok: false, status: 'stale', reason: `Cannot read ${suggestion.file}.` };
   const planned = await planSuggestionOnDisk(workspaceRoot, config, suggestion);
   if (!planned.ok) return planned;
-  if (sha256(Buffer.from(planned.before, 'utf8')) !== sha256(beforeBytes)) {
+  if (sha256(promptBytes(planned.before, beforeBytes)) !== sha256(beforeBytes)) {
     // Not UTF-8 clean: writing the decoded text back would change bytes the edit never touched.
     return { ok: false, status: 'refused', reason: `${suggestion.file} is not valid UTF-8; TRUCE edits only UTF-8 prompt files.` };
   }
-  const afterBytes = Buffer.from(planned.after, 'utf8');
+  const afterBytes = promptBytes(planned.after, beforeBytes);
   await testPause('apply');
   return withLedgerLock(workspaceRoot, 'apply', async () => {
     // Read again under the lock: another apply may have written the file since it was planned.

@@ -47,6 +47,23 @@ describe('edit ledger', () => {
     assert.ok(!twice.ok && /already reverted/.test(twice.reason));
   });
 
+  it('edits a file that starts with a byte-order mark, keeping the mark and every byte the edit does not touch', async () => {
+    const path = join(dir, 'agents.yaml');
+    const plain = readFileSync(path);
+    const withMark = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), plain]);
+    writeFileSync(path, withMark);
+    const applied = await applySuggestionToDisk(dir, { agents: EXAMPLE_AGENTS }, modifyQuote);
+    assert.ok(applied.ok, applied.ok ? '' : applied.reason);
+    const edited = readFileSync(path);
+    assert.deepEqual([...edited.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'the mark stays');
+    // The same edit on the file without the mark gives the same bytes after it.
+    const expected = plain.toString('utf8').replace(QUOTE, 'Quote the exact sentence you dispute, then explain the flaw.');
+    assert.equal(edited.subarray(3).toString('utf8'), expected);
+    const reverted = await revertEdit(dir, applied.entry.editId);
+    assert.ok(reverted.ok);
+    assert.ok(readFileSync(path).equals(withMark), 'exact previous bytes, mark included');
+  });
+
   it('refuses to revert after the file changed since, with a clear reason, and leaves the file alone', async () => {
     const applied = await applySuggestionToDisk(dir, { agents: EXAMPLE_AGENTS }, modifyQuote);
     assert.ok(applied.ok);

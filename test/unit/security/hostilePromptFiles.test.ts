@@ -4,7 +4,8 @@
  * in truce.yaml, --max-bytes for `truce units`). Each refusal names the file and what to do.
  */
 import { strict as assert } from 'node:assert';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli/runCli';
 import { PromptFileError, promptText } from '../../../src/core/promptFileGuard';
@@ -67,6 +68,23 @@ describe('prompt files that are not prompts', function () {
         assert.equal(r.code, 1, `${args[0]}: ${r.stdout}${r.stderr}`);
         assert.match(r.stdout + r.stderr, /prompts\/proposer\.md is a binary file/, args[0]);
       }
+    });
+
+    it('validate refuses a named pipe or a device as a prompt file at once, instead of waiting on it or reading it without end', async function () {
+      if (process.platform === 'win32') this.skip();
+      // A pipe nobody writes to: opening it for reading would wait forever.
+      rmSync(join(ws.dir, 'prompts/proposer.md'));
+      if (spawnSync('mkfifo', [join(ws.dir, 'prompts/proposer.md')]).status !== 0) this.skip();
+      const pipe = await cli(['validate'], ws.dir);
+      assert.equal(pipe.code, 1);
+      assert.match(pipe.stdout, /prompts\/proposer\.md is a named pipe, not a prompt file/);
+      // An endless device (the numbers of /dev/zero): its size is 0, so only its kind can refuse it.
+      // Making one needs root; without it that half is left out.
+      rmSync(join(ws.dir, 'prompts/proposer.md'));
+      if (spawnSync('mknod', [join(ws.dir, 'prompts/proposer.md'), 'c', '1', '5']).status !== 0) return;
+      const device = await cli(['validate'], ws.dir);
+      assert.equal(device.code, 1);
+      assert.match(device.stdout, /prompts\/proposer\.md is a device, not a prompt file/);
     });
 
     it('maxPromptBytes in truce.yaml sets the limit', async () => {
