@@ -115,7 +115,16 @@ function regionOfOffsets(index: LineIndex, start: number, end: number): SarifReg
 }
 
 function artifact(file: string): { uri: string; uriBaseId: string } {
-  return { uri: encodeURI(file.replace(/\\/g, '/')), uriBaseId: WORKSPACE_BASE_ID };
+  return { uri: relativeFileUri(file), uriBaseId: WORKSPACE_BASE_ID };
+}
+
+/**
+ * A workspace-relative file path as a relative URI reference. Each segment is escaped on its own:
+ * encodeURI leaves '#' and '?' as they are, so a folder named 'C#' ended the path there and the
+ * rest was read as a fragment.
+ */
+export function relativeFileUri(file: string): string {
+  return file.replace(/\\/g, '/').split('/').map(encodeURIComponent).join('/');
 }
 
 interface Found {
