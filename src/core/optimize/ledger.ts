@@ -119,7 +119,9 @@ const sha256 = (data: Buffer | string) => createHash('sha256').update(data).dige
 
 async function putBlob(workspaceRoot: string, data: Buffer): Promise<string> {
   const sha = sha256(data);
-  await writeFileAtomic(blobPath(workspaceRoot, sha), data);
+  // Readable by the owner only: a blob is a whole prompt file, which may be private (mode 0600) while
+  // the default would let every user of the machine read its copy here.
+  await writeFileAtomic(blobPath(workspaceRoot, sha), data, { mode: 0o600 });
   return sha;
 }
 

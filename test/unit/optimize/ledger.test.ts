@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suggestionId } from '../../../src/core/optimize/suggestionId';
@@ -37,6 +37,8 @@ describe('edit ledger', () => {
     const ledger = await readLedger(dir);
     assert.equal(ledger.length, 1);
     assert.equal(ledger[0].suggestionId, modifyQuote.id);
+    // The saved copies of a prompt are readable by their owner only.
+    for (const blob of readdirSync(join(dir, '.truce', 'ledger', 'blobs'))) assert.equal(statSync(join(dir, '.truce', 'ledger', 'blobs', blob)).mode & 0o777, 0o600, blob);
     assert.equal(ledger[0].runId, 'run-1');
 
     const reverted = await revertEdit(dir, applied.entry.editId);
