@@ -6,16 +6,16 @@ import { readdir } from 'node:fs/promises';
 import { applySuggestionToDisk, planSuggestionOnDisk, revertEdit } from '../../core/optimize/ledger';
 import { readSuggestions } from '../../core/optimize/optimizeStore';
 import type { Suggestion } from '../../core/credit/types';
-import { isRunId, runDir, RunRefError, runsDir } from '../../core/store';
+import { isRunId, resolveRunId, runDir, RunNotFoundError, RunRefError, runsDir } from '../../core/store';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { parseCliArgs } from '../parseCliArgs';
 import { DEFAULT_CONFIG } from '../readConfig';
 import { loadOptimizerConfig } from './loadOptimizerConfig';
 
-/** The suggestion and the run that holds it: the given run, else the newest run that has it. */
+/** The suggestion and the run that holds it: the given run (`latest`: the newest run), else the newest run that has it. */
 async function findSuggestion(workspaceRoot: string, id: string, run?: string): Promise<{ suggestion: Suggestion; runId: string } | undefined> {
   let runs: string[];
-  if (run) runs = [run];
+  if (run) runs = [await resolveRunId(workspaceRoot, run)];
   else {
     try {
       runs = (await readdir(runsDir(workspaceRoot))).filter(isRunId).sort().reverse();
@@ -33,7 +33,7 @@ async function findSuggestion(workspaceRoot: string, id: string, run?: string): 
 export const applyCommand: CliCommand = {
   name: 'apply',
   summary: 'apply a suggestion to the prompt files (recorded in the edit ledger)',
-  usage: `Usage: truce apply <suggestion-id> [--run RUN] [--dry-run] [--config FILE]
+  usage: `Usage: truce apply <suggestion-id> [--run RUN|latest] [--dry-run] [--config FILE]
 
 Applies one suggestion (from suggestions.json of RUN, or of the newest run that has it) to its
 prompt file as a minimal unit edit, atomically, and records it in .truce/ledger.jsonl with the
@@ -51,7 +51,7 @@ not applied. --dry-run prints the unified diff instead.
     try {
       found = await findSuggestion(loaded.workspaceRoot, id, parsed.values.run);
     } catch (error) {
-      if (!(error instanceof RunRefError)) throw error;
+      if (!(error instanceof RunRefError) && !(error instanceof RunNotFoundError)) throw error;
       io.stderr(`truce apply: --run ${error.message}\n`);
       return EXIT_FAILURE;
     }

@@ -115,6 +115,11 @@ describe('truce optimize / credit / suggest / apply / revert', function () {
     const suggest = await cli(['suggest', 'latest'], ws.dir);
     assert.equal(suggest.code, 0, suggest.stderr);
     assert.match(suggest.stdout, new RegExp(`retained support 100% ADD to judge: ${PLANTED}`));
+    // `--run latest` names the run `suggest latest` wrote to, as the example's README tells.
+    const id = suggest.stdout.split(' ')[0] as string;
+    const dry = await cli(['apply', id, '--run', 'latest', '--dry-run'], ws.dir);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, new RegExp(`^\\+- ${PLANTED}`, 'm'));
   });
 
   it('refuses to credit or suggest a run another process is writing, and says who holds it', async () => {
