@@ -4,7 +4,7 @@
  * "y" on a terminal, and otherwise is refused — CI has no terminal and must never wait for one.
  */
 import type { TruceConfig } from '../core/config';
-import { capName, capsBroken, describeSpendPlan, type ConfirmSpend } from '../core/run/spendPlan';
+import { capName, capsBroken, capsNamedIn, describeSpendPlan, howToRaise, type ConfirmSpend } from '../core/run/spendPlan';
 import { UsageError, type CliIO } from './command';
 
 export function cliConfirmSpend(io: CliIO, command: string, yes: boolean): ConfirmSpend {
@@ -19,10 +19,21 @@ export function cliConfirmSpend(io: CliIO, command: string, yes: boolean): Confi
     if (io.confirm) return io.confirm(`Start the ${plan.what} anyway? It stops when the ${broken.map(capName).join(' and ')} is reached.`);
     io.stderr(
       `truce ${command}: not started: the projection exceeds the ${broken.map(capName).join(' and ')}, and without a terminal there is no one to ask. ` +
-        `Pass --yes to start anyway (it stops cleanly at the cap; --resume continues it with a larger --max-usd), raise the cap, or plan a smaller ${plan.what}.\n`,
+        `Pass --yes to start anyway (it stops cleanly at the cap; to go on from there, ${howToRaise(broken)}, then --resume it), ${howToRaise(broken)} now, or plan a smaller ${plan.what}.\n`,
     );
     return false;
   };
+}
+
+/**
+ * How to finish something that stopped before its end: `command --resume RUN`, and when a budget
+ * cap stopped it (`budgetReason` is then the stop's reason), what to raise first. The cost cap is
+ * raised on the command line; the call and token caps only in truce.yaml.
+ */
+export function resumeLine(command: string, runId: string, budgetReason?: string): string {
+  const caps = budgetReason === undefined ? [] : capsNamedIn(budgetReason);
+  const inYaml = caps.filter((c) => c !== 'costUsd');
+  return `Resume with: ${command} --resume ${runId}${caps.includes('costUsd') ? ' --max-usd <a larger cap>' : ''}${inYaml.length ? ` (first ${howToRaise(inYaml)})` : ''}`;
 }
 
 /** `--max-usd X`: a positive number of dollars, or a usage error. */

@@ -15,7 +15,7 @@ import type { MethodName } from '../../core/credit/types';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { parseCliArgs } from '../parseCliArgs';
 import { DEFAULT_CONFIG } from '../readConfig';
-import { cliConfirmSpend, parseMaxUsd, withMaxUsd } from '../spendGate';
+import { cliConfirmSpend, parseMaxUsd, resumeLine, withMaxUsd } from '../spendGate';
 import { decideTrust, programsOf, untrustedMessage } from '../trust';
 import { loadOptimizerConfig } from './loadOptimizerConfig';
 
@@ -188,7 +188,7 @@ export const optimizeCommand: CliCommand = {
     } finally {
       lock.release();
     }
-    if (result.status !== 'completed') io.stderr(`Resume with: truce optimize${v.config ? ` --config ${v.config}` : ''} --resume ${result.runId}${result.status === 'stopped-budget' ? ' --max-usd <a larger cap>' : ''}\n`);
+    if (result.status !== 'completed') io.stderr(`${resumeLine(`truce optimize${v.config ? ` --config ${v.config}` : ''}`, result.runId, result.status === 'stopped-budget' ? result.reason ?? '' : undefined)}\n`);
     const summary = {
       runId: result.runId,
       status: result.status,

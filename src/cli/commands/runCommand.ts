@@ -12,7 +12,7 @@ import type { SplitName } from '../../core/tasks';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { parseCliArgs } from '../parseCliArgs';
 import { ConfigReadError, DEFAULT_CONFIG, printDiagnostics, readConfig } from '../readConfig';
-import { cliConfirmSpend, parseMaxUsd, withMaxUsd } from '../spendGate';
+import { cliConfirmSpend, parseMaxUsd, resumeLine, withMaxUsd } from '../spendGate';
 import { decideTrust, programsOf, untrustedMessage } from '../trust';
 
 declare const TRUCE_VERSION: string | undefined;
@@ -249,8 +249,7 @@ export const runCommand: CliCommand = {
     );
     if (result.status !== 'completed') {
       const configFlag = options.config !== undefined ? ` --config ${options.config}` : '';
-      const raise = result.status === 'stopped-budget' ? ' --max-usd <a larger cap>' : '';
-      io.stderr(`Resume with: truce run${configFlag} --resume ${result.runId}${raise}\n`);
+      io.stderr(`${resumeLine(`truce run${configFlag}`, result.runId, result.status === 'stopped-budget' ? s.statusReason ?? '' : undefined)}\n`);
     }
     io.stdout(`${JSON.stringify(s, null, 2)}\n`);
     return result.status === 'completed' && s.tasks.failed === 0 ? EXIT_OK : EXIT_FAILURE;

@@ -55,6 +55,26 @@ export function describeSpendPlan(plan: SpendPlan): string[] {
   return lines;
 }
 
+/**
+ * What a resume needs to get past the caps a run stopped at, or was refused for: the cost cap can be
+ * raised on the command line (--max-usd), the call and token caps only in truce.yaml. Telling a
+ * user who hit the call cap to pass a larger --max-usd sends them round in a circle.
+ */
+export function howToRaise(dimensions: readonly BudgetDimension[]): string {
+  const inYaml = dimensions.filter((d) => d !== 'costUsd').map((d) => (d === 'calls' ? 'budget.maxCalls' : 'budget.maxTokens'));
+  const parts = [...(inYaml.length ? [`raise ${inYaml.join(' and ')} in truce.yaml`] : []), ...(dimensions.includes('costUsd') ? ['pass a larger --max-usd'] : [])];
+  return parts.join(' and ');
+}
+
+/** The caps a stop reason names (budget stops name the truce.yaml key of the cap they hit); the cost cap when none is named. */
+export function capsNamedIn(reason: string | undefined): BudgetDimension[] {
+  const named: BudgetDimension[] = [];
+  if (reason?.includes('maxCalls')) named.push('calls');
+  if (reason?.includes('maxTokens')) named.push('tokens');
+  if (reason?.includes('maxCost') || named.length === 0) named.push('costUsd');
+  return named;
+}
+
 export function capName(dimension: BudgetDimension): string {
   return { calls: 'call cap (budget.maxCalls)', tokens: 'token cap (budget.maxTokens)', costUsd: 'cost cap (budget.maxCost / --max-usd)' }[dimension];
 }

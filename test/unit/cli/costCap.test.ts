@@ -10,7 +10,7 @@ import { optimizerResponder } from '../optimize/optimizeWorld';
 const TASKS = exampleTasks();
 const WRONG = new Set(['q03', 'q11', 'q18']);
 /** $1 per 1k input tokens, $2 per 1k output tokens: every call costs cents, so caps bite. */
-const PRICED = (yaml: string) => yaml.replace('    seed: 1\n', '    seed: 1\n    pricePer1kInput: 1\n    pricePer1kOutput: 2\n').replace('  maxCalls: 200\n', '  maxCalls: 5000\n');
+const PRICED = (yaml: string) => yaml.replace('    seed: 1\n', '    seed: 1\n    pricePer1kInput: 1\n    pricePer1kOutput: 2\n').replace('  maxCalls: 600\n', '  maxCalls: 5000\n');
 
 interface Answers {
   questions: string[];

@@ -17,7 +17,7 @@ export function optimizerWorkspace(url: string, split = '{ train: 4, val: 12, te
     yaml
       .replace('split: { train: 0.6, val: 0.2, test: 0.2 }', `split: ${split}`)
       .replace('  executor:', `  optimizer:\n    baseUrl: ${url}\n    model: fake-model\n    temperature: 0\n    structuredOutput: json_schema\n  executor:`)
-      .replace('maxCalls: 200', 'maxCalls: 5000'),
+      .replace('maxCalls: 600', 'maxCalls: 5000'),
   );
 }
 

@@ -191,7 +191,7 @@ describe('runMas with the rounds MAS on the debate example', function () {
     // The server reports big prompts, so real usage outruns the projection's estimate.
     server = await start({ responder: (r) => ({ content: play(r) as string, usage: { prompt_tokens: 2000 } }) });
     ws.remove();
-    ws = debateWorkspace(server.url, (y) => y.replace('maxCalls: 200', 'maxTokens: 150000'));
+    ws = debateWorkspace(server.url, (y) => y.replace('maxCalls: 600', 'maxTokens: 150000'));
     const stopped = await runMas(options(ws, { concurrency: 2 }));
     assert.equal(stopped.status, 'stopped-budget');
     assert.match(stopped.summary.statusReason ?? '', /budget/i);
@@ -247,7 +247,7 @@ describe('runMas with the rounds MAS on the debate example', function () {
 
   it('refuses to start when the projection exceeds the budget, naming the figures', async () => {
     ws.remove();
-    ws = debateWorkspace(server.url, (y) => y.replace('maxCalls: 200', 'maxCalls: 50'));
+    ws = debateWorkspace(server.url, (y) => y.replace('maxCalls: 600', 'maxCalls: 50'));
     await assert.rejects(runMas(options(ws)), (e: unknown) => {
       assert.ok(e instanceof RunSetupError);
       assert.match(e.message, /141 calls planned, budget\.maxCalls allows 50/);
