@@ -6,7 +6,8 @@
  */
 import { dirname, resolve } from 'node:path';
 import { buildRunReport, renderJunitReport, renderMarkdownReport } from '../../core/run';
-import { loadRun, RunNotFoundError, writeOutputFile } from '../../core/store';
+import { readOptimizeReport, renderOptimizeMarkdown, type OptimizeReport } from '../../core/optimize/optimizeReport';
+import { loadRun, resolveRunId, runDir, RunNotFoundError, writeOutputFile } from '../../core/store';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { parseCliArgs } from '../parseCliArgs';
 import { writeSarif } from './sarifOutput';
@@ -25,6 +26,9 @@ current folder).
                        sarif: SARIF 2.1.0 for code scanning: the rules the run's credit
                        blames and its open suggestions (with fixes), on the prompt files
                        of truce.yaml as they are now; plain and optimize runs
+                       An optimize run reports in md or json what it did: each round's
+                       train score and decision, every suggestion's outcome, the runs it
+                       started
   -c, --config FILE    the truce.yaml whose workspace holds the run
   -o, --out FILE       write the report to FILE instead of stdout
 
@@ -33,7 +37,7 @@ arguments.`;
 
 export const reportCommand: CliCommand = {
   name: 'report',
-  summary: 'report on a stored run (Markdown, JSON or JUnit XML)',
+  summary: 'report on a stored run (Markdown, JSON, JUnit XML or SARIF)',
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
     const parsed = parseCliArgs({
@@ -47,6 +51,15 @@ export const reportCommand: CliCommand = {
     if (parsed.positionals.length !== 1) throw new UsageError('give one run id, or latest');
     if (format === 'sarif') return writeSarif(io, 'report', parsed.positionals[0] as string, parsed.values.config, parsed.values.out);
     const workspaceRoot = parsed.values.config !== undefined ? dirname(resolve(io.cwd, parsed.values.config)) : io.cwd;
+    const optimizeReport = await optimizeRunReport(workspaceRoot, parsed.positionals[0] as string);
+    if (optimizeReport) {
+      if (format === 'junit') {
+        io.stderr(`truce report: ${optimizeReport.runId} is an optimize run, which has no tasks of its own to report as JUnit; report one of the runs it started (\`truce report ${optimizeReport.runId}\` lists them), or use --format md, json or sarif.\n`);
+        return EXIT_FAILURE;
+      }
+      const text = format === 'json' ? `${JSON.stringify(optimizeReport, null, 2)}\n` : renderOptimizeMarkdown(optimizeReport);
+      return emit(io, text, parsed.values.out);
+    }
     let run;
     try {
       run = await loadRun(workspaceRoot, parsed.positionals[0] as string);
@@ -61,12 +74,27 @@ export const reportCommand: CliCommand = {
     for (const problem of run.problems) io.stderr(`truce report: ${problem}\n`);
     const text =
       format === 'json' ? `${JSON.stringify({ ...report.summary, state: report.state }, null, 2)}\n` : format === 'junit' ? renderJunitReport(report) : renderMarkdownReport(report);
-    if (parsed.values.out !== undefined) {
-      await writeOutputFile(resolve(io.cwd, parsed.values.out), text);
-      io.stderr(`truce report: wrote ${parsed.values.out}\n`);
-    } else {
-      io.stdout(text);
-    }
-    return EXIT_OK;
+    return emit(io, text, parsed.values.out);
   },
 };
+
+async function emit(io: CliIO, text: string, out: string | undefined): Promise<number> {
+  if (out !== undefined) {
+    await writeOutputFile(resolve(io.cwd, out), text);
+    io.stderr(`truce report: wrote ${out}\n`);
+  } else {
+    io.stdout(text);
+  }
+  return EXIT_OK;
+}
+
+/** The report of an optimize run, when `ref` names one (a bad or unknown id is left to loadRun, which says so). */
+async function optimizeRunReport(workspaceRoot: string, ref: string): Promise<OptimizeReport | undefined> {
+  let dir: string;
+  try {
+    dir = runDir(workspaceRoot, await resolveRunId(workspaceRoot, ref));
+  } catch {
+    return undefined;
+  }
+  return readOptimizeReport(dir);
+}

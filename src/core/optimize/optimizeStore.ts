@@ -18,12 +18,12 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import { CREDIT_FILES } from '../credit/creditFiles';
 import type { Suggestion } from '../credit/types';
-import { readJsonIfPresent, readJsonlFile, runDir, writeFileAtomic, writeJsonAtomic } from '../store';
+import { OPTIMIZE_MANIFEST_FILE, readJsonIfPresent, readJsonlFile, runDir, writeFileAtomic, writeJsonAtomic } from '../store';
 
 export const OPTIMIZE_FORMAT = 'truce-optimize/1';
 
 export const OPTIMIZE_FILES = {
-  manifest: 'optimize.json',
+  manifest: OPTIMIZE_MANIFEST_FILE,
   rounds: 'optimize.jsonl',
   suggestions: 'suggestions.json',
   credit: CREDIT_FILES.signals,

@@ -8,7 +8,7 @@ export { JournalEventSchema, type JournalEntry, type JournalEvent } from './jour
 export { dropTornTail, JsonlAppender, parseJsonlBuffer, readJsonlFile, type JsonlContents, type JsonlLine, type TornTail } from './jsonlFile';
 export { listRuns, loadRun, readManifest, resolveRunId, RunNotFoundError, runState, type RunListing, type RunState, type StoredRun } from './loadRun';
 export { MANIFEST_FORMAT, ManifestSchema, RUN_STATUSES, type Manifest, type RunStatus } from './manifest';
-export { cacheDir, RUN_FILES, runsDir, TRUCE_DIR } from './paths';
+export { cacheDir, OPTIMIZE_MANIFEST_FILE, RUN_FILES, runsDir, TRUCE_DIR } from './paths';
 export { isRunId, newRunId, RUN_ID_PATTERN } from './runId';
 export { describeOwner, FileLock, LockTimeoutError, tryLock, waitForLock, type LockOwner } from './fileLock';
 export { runDir, RunRefError } from './runDir';

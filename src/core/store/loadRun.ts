@@ -4,7 +4,7 @@
  * invalid lines become problems, and a run whose process is gone while its manifest still says
  * 'running' is shown as interrupted.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Trajectory } from '../trajectory/schema';
 import { validateTrajectory } from '../trajectory/validate';
@@ -12,7 +12,7 @@ import { isStoredCallRecord, type StoredCallRecord } from './callRecord';
 import { JournalEventSchema, type JournalEvent } from './journal';
 import { readJsonlFile } from './jsonlFile';
 import { ManifestSchema, type Manifest, type RunStatus } from './manifest';
-import { RUN_FILES, runsDir } from './paths';
+import { OPTIMIZE_MANIFEST_FILE, RUN_FILES, runsDir } from './paths';
 import { readRegularFile } from './readRegularFile';
 import { runDir, RunRefError } from './runDir';
 import { isRunId } from './runId';
@@ -110,10 +110,36 @@ export async function listRuns(workspaceRoot: string): Promise<RunListing[]> {
  */
 export async function resolveRunId(workspaceRoot: string, idOrLatest: string): Promise<string> {
   if (idOrLatest !== 'latest') return idOrLatest;
-  const runs = await listRuns(workspaceRoot);
+  const all = await listRuns(workspaceRoot);
+  // The runs an optimize run started are parts of it: after `truce optimize`, `latest` is still the
+  // newest run the user started (unless there is no other).
+  const parts = await runsStartedByOptimize(workspaceRoot);
+  const own = all.filter((r) => !parts.has(r.runId));
+  const runs = own.length > 0 ? own : all;
   const last = [...runs].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0)).at(-1);
   if (!last) throw new RunNotFoundError(`No runs in ${runsDir(workspaceRoot)} yet; start one with \`truce run\`.`);
   return last.runId;
+}
+
+/** Ids of the runs optimize runs started, from each optimize run's record (unreadable records are skipped). */
+async function runsStartedByOptimize(workspaceRoot: string): Promise<Set<string>> {
+  const parts = new Set<string>();
+  let names: string[];
+  try {
+    names = await readdir(runsDir(workspaceRoot));
+  } catch {
+    return parts;
+  }
+  for (const name of names.filter(isRunId)) {
+    try {
+      const record = JSON.parse(await readFile(join(runsDir(workspaceRoot), name, OPTIMIZE_MANIFEST_FILE), 'utf8')) as { subRuns?: unknown };
+      if (!Array.isArray(record.subRuns)) continue;
+      for (const sub of record.subRuns) if (typeof (sub as { runId?: unknown })?.runId === 'string') parts.add((sub as { runId: string }).runId);
+    } catch {
+      // Not an optimize run, or one whose record cannot be read: it names no parts.
+    }
+  }
+  return parts;
 }
 
 export async function loadRun(workspaceRoot: string, idOrLatest: string): Promise<StoredRun> {

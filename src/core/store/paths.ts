@@ -12,6 +12,12 @@ export function cacheDir(workspaceRoot: string): string {
   return join(workspaceRoot, TRUCE_DIR, 'cache');
 }
 
+/**
+ * The record of an optimize run, in a run folder of its own. It names the runs the optimize run
+ * started (rollouts, validation, test), which are parts of it rather than runs a user started.
+ */
+export const OPTIMIZE_MANIFEST_FILE = 'optimize.json';
+
 export const RUN_FILES = {
   manifest: 'manifest.json',
   trajectories: 'trajectories.jsonl',

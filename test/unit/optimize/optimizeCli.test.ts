@@ -103,6 +103,36 @@ describe('truce optimize / credit / suggest / apply / revert', function () {
     assert.equal(server.chatRequests().length, 0);
   });
 
+  it('reports an optimize run in md and json, refuses JUnit for it, and `latest` skips the runs it started', async () => {
+    server = await start({ responder: optimizerResponder('needs-rule') });
+    ws = optimizerWorkspace(server.url);
+    const own = await cli(['run', '--split', 'train'], ws.dir);
+    assert.equal(own.code, 0, own.stderr);
+    const ownId = (JSON.parse(own.stdout) as { runId: string }).runId;
+    const r = await cli(['optimize', '--rounds', '1', '--top-k', '2', '--batch-size', '2'], ws.dir);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout) as { runId: string; accepted: Array<{ id: string }> };
+
+    const md = await cli(['report', summary.runId], ws.dir);
+    assert.equal(md.code, 0, md.stderr);
+    assert.match(md.stdout, new RegExp(`^# Optimize run ${summary.runId}`));
+    assert.match(md.stdout, /- Status: \*\*completed\*\*/);
+    assert.match(md.stdout, /\| 1 \| [\d.]+ \| yes \|/);
+    assert.match(md.stdout, new RegExp(`\`${summary.accepted[0]!.id}\` \\*\\*accepted\\*\\* in round 1`));
+    assert.match(md.stdout, /## Runs it started\n\n- \d{8}-\d{6}-[0-9a-z]+: rollout, round 1/);
+    const json = JSON.parse((await cli(['report', summary.runId, '--format', 'json'], ws.dir)).stdout) as { kind: string; rounds: Array<{ accepted: boolean }>; subRuns: Array<{ runId: string }> };
+    assert.equal(json.kind, 'optimize');
+    assert.deepEqual(json.rounds.map((x) => x.accepted), [true]);
+    const junit = await cli(['report', summary.runId, '--format', 'junit'], ws.dir);
+    assert.equal(junit.code, 1);
+    assert.match(junit.stderr, /is an optimize run, which has no tasks of its own to report as JUnit/);
+
+    // The optimize run started its runs after ours; `latest` is still the run we started.
+    assert.ok(json.subRuns.length > 0);
+    const latest = JSON.parse((await cli(['report', 'latest', '--format', 'json'], ws.dir)).stdout) as { runId: string };
+    assert.equal(latest.runId, ownId);
+  });
+
   it('credits a stored run, prints rule credit, and suggests from it', async () => {
     server = await start({ responder: optimizerResponder('needs-rule') });
     ws = optimizerWorkspace(server.url);
