@@ -215,7 +215,8 @@ export class CommandMas implements MasRunner {
     if (!trajectory) {
       const what = output.printedTrajectory || spans.length > 0 ? 'printed a trajectory TRUCE cannot use' : this.options.mas.otlp ? 'printed no trajectory and sent no spans' : 'printed no trajectory';
       const details = problems.length > 0 ? `: ${problems.slice(0, 5).join('; ')}` : '';
-      return failure(`"${program}" ${what}${details}. See the command MAS protocol: trajectory JSONL on stdout${this.options.mas.otlp ? ' or OTLP spans' : ''}.`);
+      const fix = `print each step as a line {"type": "step", "agentId": …, "output": …} on stdout${this.options.mas.otlp ? ', or export OTLP spans to OTEL_EXPORTER_OTLP_ENDPOINT' : ''}`;
+      return failure(`"${program}" ${what}${details}. See the command MAS protocol (README, "Your own MAS"): ${fix}.`);
     }
     if (answer === undefined) return failure(`"${program}" gave no answer: its trajectory has no steps and no "answer".`);
     return { trajectory, answer };

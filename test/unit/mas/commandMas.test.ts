@@ -208,7 +208,7 @@ describe('mas/CommandMas with real processes', function () {
 
   it('fails clearly when the program prints nothing usable', async () => {
     const silent = runner(command(['-e', 'process.stdin.resume(); process.stdin.on("end", () => console.log("just logs"))']));
-    assert.match(expectFailure(await silent.run({ runId: 'r', task: TASK, prompts })).reason, /printed no trajectory\. See the command MAS protocol/);
+    assert.match(expectFailure(await silent.run({ runId: 'r', task: TASK, prompts })).reason, /printed no trajectory\. See the command MAS protocol \(README, "Your own MAS"\): print each step as a line \{"type": "step"/);
     const broken = runner(command(['-e', 'console.log(JSON.stringify({type:"step", output: 1}))']));
     assert.match(expectFailure(await broken.run({ runId: 'r', task: TASK, prompts })).reason, /stdout line 1: invalid step at agentId/);
     const missing = runner(command([join(workspace, 'no-such-script.js')]));
