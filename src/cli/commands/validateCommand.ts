@@ -1,9 +1,10 @@
 /**
- * `truce validate [--config truce.yaml]`: checks the configuration, its tasks file and its prompt
- * files, and prints every problem as `file:line:col: severity: message (hint)`.
+ * `truce validate [--config truce.yaml]`: checks the configuration, its tasks file, its prompt files
+ * and its demo world file, and prints every problem as `file:line:col: severity: message (hint)`.
  */
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
+import { DemoWorldError, parseDemoWorldFile, readDemoWorldText } from '../../core/demo';
 import { defaultMasBackend } from '../../core/run';
 import { parseTasksJsonl, splitTasks } from '../../core/tasks';
 import { EXIT_FAILURE, EXIT_OK, type CliCommand, type CliIO } from '../command';
@@ -13,7 +14,7 @@ import { ConfigReadError, DEFAULT_CONFIG, formatDiagnostic, printDiagnostics, re
 const usage = `Usage: truce validate [--config FILE]
 
 Checks truce.yaml (schema, references between sections, paths), the tasks file (one JSON task per
-line, unique ids) and the prompt files (every configured agent can be found).
+line, unique ids), the prompt files (every configured agent can be found) and the demo world file.
 Problems are printed as file:line:col: error|warning: message (hint).
 
   -c, --config FILE   the configuration (default: ${DEFAULT_CONFIG})
@@ -78,6 +79,16 @@ export const validateCommand: CliCommand = {
     } catch (error) {
       io.stdout(`${file.shown}: error: ${(error as Error).message}\n`);
       errors += 1;
+    }
+    if (config.demo) {
+      // Like the tasks file: the config check only warns about a missing file; the demo cannot start without it.
+      try {
+        parseDemoWorldFile(await readDemoWorldText(file.workspaceRoot, config.demo.world), config.demo.world);
+      } catch (error) {
+        if (!(error instanceof DemoWorldError)) throw error;
+        io.stdout(`${file.shown}: error: ${error.message}\n`);
+        errors += 1;
+      }
     }
     if (errors) return EXIT_FAILURE;
     io.stdout(`${file.shown}: OK — ${config.agents.length} agents, ${config.mas.kind} MAS, ${taskCount} tasks${sizes}, evaluator ${config.evaluator.type}.\n`);

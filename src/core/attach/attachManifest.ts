@@ -7,6 +7,7 @@
  */
 import type { TruceConfig } from '../config';
 import { canonicalJson } from '../llm';
+import { recordedConfig } from '../run/recordedConfig';
 import { configHash, sha256 } from '../run/runIdentity';
 import type { PromptFileSnapshot } from '../run/runIdentity';
 import { MANIFEST_FORMAT, type Manifest } from '../store/manifest';
@@ -36,7 +37,7 @@ export function attachManifest(input: AttachManifestInput): Manifest {
     status: 'running',
     ...(input.configFile !== undefined ? { configFile: input.configFile.replace(/\\/g, '/') } : {}),
     configHash: config ? configHash(config) : sha256(canonicalJson({})),
-    config: (config ?? {}) as unknown as Record<string, unknown>,
+    config: config ? recordedConfig(config) : {},
     prompts: { hash: input.promptHash, files: input.promptFiles },
     seed: config?.tasks.seed ?? 0,
     split: { spec: config?.tasks.split ?? { train: 1, val: 0, test: 0 }, sizes: { train: 0, val: 0, test: 0 } },

@@ -6,6 +6,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { closestWord } from './closestWord';
+import { looksLikeSecretLiteral } from './secretLiteral';
 import { truceConfigSchema, type TruceConfig } from './schema';
 
 export interface ConfigDiagnostic {
@@ -42,6 +43,11 @@ const HINTS: Record<string, string> = {
   apiKey: 'API keys never go in truce.yaml: put the key in an environment variable and name it with apiKeyEnv, or run "TRUCE: Set API Key".',
 };
 
+/** What to do about a bad value, by the name of its setting, where the schema's message alone does not say. */
+const VALUE_HINTS: Record<string, string> = {
+  apiKeyEnv: 'Put the key in an environment variable and write only the name of that variable here, e.g. apiKeyEnv: OPENAI_API_KEY. If a real key was written here and the file was shared or committed, revoke that key at your provider.',
+};
+
 export function parseConfig(text: string, context: ConfigContext): ConfigResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -75,6 +81,7 @@ export function parseConfig(text: string, context: ConfigContext): ConfigResult 
   }
   const config = parsed.data;
   checkReferences(doc, config, context, at);
+  checkEnvLiterals(doc, config, at);
   return diagnostics.some((d) => d.severity === 'error') ? { ok: false, diagnostics } : { ok: true, config, diagnostics };
 }
 
@@ -155,7 +162,10 @@ function reportIssue(doc: Document, issue: z.core.$ZodIssue, at: Reporter): void
   }
   const missing = issue.code === 'invalid_type' && doc.getIn(path) === undefined;
   const message = missing ? `Missing required setting "${dotted}".` : `${dotted || 'truce.yaml'}: ${issue.message}.`;
-  at(rangeOf(doc, path), dotted, 'error', message);
+  // A refinement can carry its own hint (params.hint); otherwise the setting's, if it has one.
+  const own = issue.code === 'custom' ? (issue.params as { hint?: unknown } | undefined)?.hint : undefined;
+  const hint = typeof own === 'string' ? own : missing ? undefined : VALUE_HINTS[String(path[path.length - 1])];
+  at(rangeOf(doc, path), dotted, 'error', message, hint);
 }
 
 function checkReferences(doc: Document, config: TruceConfig, context: ConfigContext, at: Reporter): void {
@@ -184,6 +194,28 @@ function checkReferences(doc: Document, config: TruceConfig, context: ConfigCont
     mas.files.forEach((f, i) => checkPath(doc, ['mas', 'files', i], f, 'trajectory file', context, at));
   } else if (mas.cwd) {
     checkPath(doc, ['mas', 'cwd'], mas.cwd, 'working directory', context, at);
+  }
+  if (config.demo) checkPath(doc, ['demo', 'world'], config.demo.world, 'demo world file', context, at);
+}
+
+/** Warns about env values that look like secrets; the value is never repeated in the warning. */
+function checkEnvLiterals(doc: Document, config: TruceConfig, at: Reporter): void {
+  const sections: Array<[string, Record<string, string> | undefined]> = [
+    ['mas', config.mas.kind === 'command' ? config.mas.env : undefined],
+    ['evaluator', config.evaluator.type === 'command' ? config.evaluator.env : undefined],
+  ];
+  for (const [section, env] of sections) {
+    for (const [name, value] of Object.entries(env ?? {})) {
+      if (!looksLikeSecretLiteral(name, value)) continue;
+      const path = [section, 'env', name];
+      at(
+        rangeOf(doc, path),
+        path.join('.'),
+        'warning',
+        `${section}.env.${name} looks like a secret written into truce.yaml, a file that is usually committed.`,
+        `Keep it in your environment and pass the variable through by name instead: remove it from ${section}.env and add ${name} to ${section}.passEnv.`,
+      );
+    }
   }
 }
 

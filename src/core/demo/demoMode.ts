@@ -18,12 +18,14 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { TruceConfig } from '../config';
 import type { FetchLike } from '../llm/transport';
+import { hideUrlCredentials } from '../llm/urlCredentials';
 import { createSimResponder } from '../sim/responder';
 import { World } from '../sim/world';
 import { parseTasksJsonl } from '../tasks';
 import { DEMO_BASE_URL, DEMO_MODEL } from '../demoEndpoint';
 import { createDemoFetch } from './demoFetch';
 import { demoScenario, DemoWorldError, parseDemoWorldFile } from './demoWorldFile';
+import { readDemoWorldText } from './readDemoWorldText';
 
 const REACH_TIMEOUT_MS = 2_500;
 
@@ -60,7 +62,8 @@ export async function resolveDemoMode(config: TruceConfig, options: DemoModeOpti
     const baseUrl = config.llm.executor.baseUrl;
     const unreachable = await (options.reach ?? reach)(baseUrl, options.signal);
     if (unreachable === undefined) return { active: false };
-    why = `no LLM endpoint answered at ${baseUrl} (${unreachable}); start it or set TRUCE_BASE_URL to use a real model`;
+    // Configured base URLs cannot carry credentials; hidden anyway, as this line is shown and logged.
+    why = hideUrlCredentials(`no LLM endpoint answered at ${baseUrl} (${unreachable}); start it or set TRUCE_BASE_URL to use a real model`);
   }
   const fetch = createDemoFetch(createSimResponder(await loadDemoWorld(config, options.workspaceRoot)).respond);
   return { active: true, config: demoConfig(config), llm: { fetch }, notice: `Running against the demo world — scripted replies, not an LLM: ${why}.` };
@@ -70,13 +73,7 @@ export async function resolveDemoMode(config: TruceConfig, options: DemoModeOpti
 export async function loadDemoWorld(config: TruceConfig, workspaceRoot: string): Promise<World> {
   const file = config.demo?.world;
   if (!file) throw new DemoWorldError('truce.yaml has no demo.world.');
-  let text: string;
-  try {
-    text = await readFile(resolve(workspaceRoot, file), 'utf8');
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new DemoWorldError(`Cannot read the demo world ${file}: ${missing ? 'it does not exist' : (error as Error).message}. Check demo.world in truce.yaml.`);
-  }
+  const text = await readDemoWorldText(workspaceRoot, file);
   const scenario = demoScenario(config, parseDemoWorldFile(text, file), file);
   let tasksText: string;
   try {

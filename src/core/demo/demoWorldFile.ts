@@ -33,20 +33,39 @@ export class DemoWorldError extends Error {
   override name = 'DemoWorldError';
 }
 
-/** Parses the file's text (YAML or JSON); throws DemoWorldError naming the file and each problem. */
+/**
+ * Parses the file's text (YAML or JSON); throws DemoWorldError naming the file and each problem.
+ * The messages say where and what, never quote the text: the YAML parser's excerpt of the offending
+ * lines is dropped, and unknown keys are counted and named only briefly, since a file that is not a
+ * demo world at all has its content in its "keys".
+ */
 export function parseDemoWorldFile(text: string, file: string): DemoWorldFile {
   let value: unknown;
   try {
-    value = parse(text);
+    // logLevel 'error': the parser's warnings (an unknown directive or tag) quote the file on stderr.
+    value = parse(text, { logLevel: 'error' });
   } catch (error) {
-    throw new DemoWorldError(`The demo world ${file} is not valid YAML: ${(error as Error).message}`);
+    // The first line holds the problem and its position; the lines after it quote the file, and so
+    // does what follows a colon inside it (the name of an unresolved alias).
+    const problem = (error as Error).message.split('\n')[0].replace(/:\s*$/, '').split(': ')[0];
+    throw new DemoWorldError(`The demo world ${file} is not valid YAML: ${problem}.`);
   }
   const parsed = demoWorldFileSchema.safeParse(value);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    const lines = parsed.error.issues.map((i) => `${i.path.map((p) => brief(String(p))).join('.') || '(root)'}: ${i.code === 'unrecognized_keys' ? unknownKeys(i.keys) : i.message}`);
     throw new DemoWorldError(`The demo world ${file} has errors: ${lines.join('; ')}`);
   }
   return parsed.data;
+}
+
+/** A few of the unknown keys, each cut short, and how many there are. */
+function unknownKeys(keys: readonly string[]): string {
+  const shown = keys.slice(0, 3).map((k) => `"${brief(k)}"`).join(', ');
+  return `${keys.length} unknown key${keys.length === 1 ? '' : 's'} (${shown}${keys.length > 3 ? ', …' : ''})`;
+}
+
+function brief(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
 /** The simulation scenario of the workspace's rounds MAS with the demo world's skills and rules. */

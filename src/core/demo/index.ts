@@ -2,3 +2,4 @@ export { DEMO_BASE_URL, DEMO_LABEL, DEMO_MODEL, isDemoEndpoint } from '../demoEn
 export { demoConfig, loadDemoWorld, resolveDemoMode, type DemoDecision, type DemoModeOptions } from './demoMode';
 export { createDemoFetch } from './demoFetch';
 export { DemoWorldError, demoScenario, demoWorldFileSchema, parseDemoWorldFile, type DemoWorldFile } from './demoWorldFile';
+export { MAX_DEMO_WORLD_BYTES, readDemoWorldText } from './readDemoWorldText';

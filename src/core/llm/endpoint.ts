@@ -7,15 +7,26 @@
  */
 import { z } from 'zod';
 import { MissingApiKeyError } from './errors';
+import { hasUrlCredentials, hideUrlCredentials } from './urlCredentials';
+
+/** What a shell accepts as a variable name; anything else in apiKeyEnv is most likely the key itself. */
+const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const endpointConfigSchema = z
   .object({
     /** e.g. https://api.openai.com/v1, http://127.0.0.1:11434/v1, https://res.openai.azure.com/openai */
-    baseUrl: z.url({ protocol: /^https?$/ }),
+    baseUrl: z.url({ protocol: /^https?$/ }).refine((url) => !hasUrlCredentials(url), {
+      // The message shows the URL without its user-info: it is printed, and kept by editors.
+      error: (issue) => `holds a user name or password (${hideUrlCredentials(String(issue.input))}), which TRUCE does not send or store`,
+      params: { hint: 'Remove "user:password@" from the URL; put the key in an environment variable and name that variable with apiKeyEnv.' },
+    }),
     /** Model name, or the deployment name for Azure OpenAI. */
     model: z.string().min(1),
-    /** Name of the environment variable that holds the key (never the key itself). */
-    apiKeyEnv: z.string().min(1).optional(),
+    /**
+     * Name of the environment variable that holds the key (never the key itself). The error never
+     * repeats the value: what is found here is often the key itself, pasted in the wrong place.
+     */
+    apiKeyEnv: z.string().regex(ENV_VAR_NAME, 'must be the name of an environment variable (letters, digits and "_", not starting with a digit), not the key itself').optional(),
     /** In-memory key (e.g. from VS Code SecretStorage). Never written anywhere. */
     apiKey: z.string().min(1).optional(),
     temperature: z.number().min(0).max(2).optional(),

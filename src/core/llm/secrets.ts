@@ -34,3 +34,9 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
   for (const pattern of KEY_PATTERNS) out = out.replace(pattern, REDACTED);
   return out;
 }
+
+/** True when the text holds something shaped like a well-known key or token (sk-…, AIza…, ghp_…). */
+export function looksLikeKey(text: string): boolean {
+  // search() ignores the patterns' global flag and lastIndex, so the shared patterns stay stateless here.
+  return KEY_PATTERNS.some((pattern) => text.search(pattern) !== -1);
+}

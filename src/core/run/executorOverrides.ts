@@ -9,6 +9,7 @@
  * Only the names of variables are put into the config, never their values' secrets.
  */
 import type { TruceConfig } from '../config';
+import { urlCredentialsProblem } from '../llm/urlCredentials';
 
 export interface ExecutorOverride {
   config: TruceConfig;
@@ -28,6 +29,9 @@ export function applyExecutorOverrides(config: TruceConfig, env: Readonly<Record
     } catch {
       throw new Error(`${baseVar} must be an http(s) URL such as http://127.0.0.1:11434/v1.`);
     }
+    // Refused like a baseUrl in truce.yaml: it would be stored with the run and printed in messages.
+    const credentials = urlCredentialsProblem(value, baseVar);
+    if (credentials) throw new Error(credentials);
     executor.baseUrl = value;
     applied.push(`llm.executor.baseUrl from ${baseVar}`);
     if (executor.apiKeyEnv === undefined && env.OPENAI_API_KEY?.trim()) {

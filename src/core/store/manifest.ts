@@ -34,7 +34,7 @@ export const ManifestSchema = z.strictObject({
   configFile: z.string().optional(),
   /** sha256 of the canonical JSON of the effective configuration (after environment overrides). */
   configHash: z.string(),
-  /** The configuration itself (it holds no keys: the schema has no place for one). */
+  /** The configuration itself, without the values of mas.env and evaluator.env (run/recordedConfig.ts); the schema has no place for a key. */
   config: z.record(z.string(), z.unknown()),
   prompts: z.strictObject({ hash: z.string(), files: z.array(PromptFileSnapshotSchema) }),
   seed: z.number(),

@@ -97,3 +97,53 @@ describe('truce.yaml evaluator section', () => {
     assert.equal(d.hint, 'Did you mean "letters"?');
   });
 });
+
+describe('truce.yaml keeps secrets and outside files out', () => {
+  const commandMas = (env: string) => valid.replace(/mas:\n[\s\S]*?\ntasks:/, `mas:\n  kind: command\n  argv: [python, team.py]\n  env: ${env}\ntasks:`);
+
+  it('refuses an apiKeyEnv that is not a variable name, without repeating it, and says to put the name there', () => {
+    const r = parseConfig(valid.replace('    model: llama3.1', '    model: llama3.1\n    apiKeyEnv: sk-proj-SECRET123'), { workspaceRoot: root });
+    assert.equal(r.ok, false);
+    const d = r.diagnostics.find((x) => x.path === 'llm.executor.apiKeyEnv')!;
+    assert.ok(d, JSON.stringify(r.diagnostics));
+    assert.equal(d.severity, 'error');
+    assert.match(d.message, /name of an environment variable/);
+    assert.match(d.hint ?? '', /apiKeyEnv: OPENAI_API_KEY/);
+    assert.doesNotMatch(JSON.stringify(r.diagnostics), /SECRET123/);
+    for (const name of ['OPENAI_API_KEY', '_KEY', 'key2']) {
+      assert.ok(parseConfig(valid.replace('    model: llama3.1', `    model: llama3.1\n    apiKeyEnv: ${name}`), { workspaceRoot: root }).ok, name);
+    }
+    assert.equal(parseConfig(valid.replace('    model: llama3.1', '    model: llama3.1\n    apiKeyEnv: 2KEY'), { workspaceRoot: root }).ok, false);
+  });
+
+  it('refuses a base URL with a user name or password, showing it with the credentials hidden', () => {
+    const r = parseConfig(valid.replace('http://127.0.0.1:11434/v1', 'http://u:pw-SECRET123@127.0.0.1:18080/v1'), { workspaceRoot: root });
+    assert.equal(r.ok, false);
+    const d = r.diagnostics.find((x) => x.path === 'llm.executor.baseUrl')!;
+    assert.ok(d, JSON.stringify(r.diagnostics));
+    assert.match(d.message, /user name or password \(http:\/\/\*\*\*@127\.0\.0\.1:18080\/v1\)/);
+    assert.match(d.hint ?? '', /apiKeyEnv/);
+    assert.doesNotMatch(JSON.stringify(r.diagnostics), /SECRET123|u:pw/);
+  });
+
+  it('warns about a secret written as a mas.env value, pointing at passEnv, without repeating it', () => {
+    const r = parseConfig(commandMas('{ OPENAI_API_KEY: sk-env-SECRET123, MAS_MODEL: gpt-4o-mini, MAX_TOKENS: "4000" }'), { workspaceRoot: root });
+    assert.ok(r.ok, 'a warning, not an error');
+    assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.path]), [['warning', 'mas.env.OPENAI_API_KEY']]);
+    assert.match(r.diagnostics[0].hint ?? '', /mas\.passEnv/);
+    assert.doesNotMatch(JSON.stringify(r.diagnostics), /SECRET123/);
+    // A key's shape gives it away under any name; a long value under a key-like name too.
+    const shaped = parseConfig(commandMas('{ SETTINGS: "ghp_abcdefghijklmnopqrstuvwxyz0123456789", DB_PASSWORD: hunter2hunter2 }'), { workspaceRoot: root });
+    assert.deepEqual(shaped.diagnostics.map((d) => d.path), ['mas.env.SETTINGS', 'mas.env.DB_PASSWORD']);
+  });
+
+  it('keeps demo.world inside the workspace and reports a missing one', () => {
+    for (const world of ['/etc/shadow', '../../etc/passwd']) {
+      const r = parseConfig(`${valid}demo: { world: ${world} }\n`, { workspaceRoot: root });
+      assert.equal(r.ok, false, world);
+      assert.ok(r.diagnostics.some((d) => d.path === 'demo.world' && d.severity === 'error' && /outside the workspace/.test(d.message)), JSON.stringify(r.diagnostics));
+    }
+    const missing = parseConfig(`${valid}demo: { world: demo-world.yaml }\n`, { workspaceRoot: root, fileExists: (p) => !p.endsWith('demo-world.yaml') });
+    assert.deepEqual(missing.diagnostics.map((d) => [d.severity, d.path]), [['warning', 'demo.world']]);
+  });
+});

@@ -6,6 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { MANIFEST_FORMAT, newRunId, runsDir, RunStore, type Manifest } from '../../store';
 import type { RunProjection } from '../projectRun';
+import { recordedConfig } from '../recordedConfig';
 import { lockRun } from '../runFolderLock';
 import { startRunGateway } from '../runGatewaySetup';
 import { storeWrite } from '../storeWrite';
@@ -70,7 +71,7 @@ function newManifest(run: RunState, startedAt: Date): Omit<Manifest, keyof OpenR
     updatedAt: startedAt.toISOString(),
     ...(options.configFile !== undefined ? { configFile: options.configFile.replace(/\\/g, '/') } : {}),
     configHash: identity.configHash,
-    config: config as unknown as Record<string, unknown>,
+    config: recordedConfig(config),
     prompts: { hash: prompts.hash, files: promptFiles },
     seed: config.tasks.seed,
     split: { spec: config.tasks.split, sizes: { train: split.train.length, val: split.val.length, test: split.test.length } },
