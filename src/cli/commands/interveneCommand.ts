@@ -35,8 +35,9 @@ is the blame's evidence; it is written to interventions.jsonl in the run folder 
   -y, --yes            start even when the projected spend exceeds a cap; it stops at the cap
   -c, --config FILE    the configuration (default: ${DEFAULT_CONFIG})
 
-Only steps produced by a model call the gateway recorded can be corrected: a command MAS run
-with mas.gateway on. Steps of imported logs cannot be intervened on.`;
+Only steps produced by a model call TRUCE made or recorded can be corrected: the built-in rounds
+MAS, or a command MAS run behind the gateway (mas.gateway, on by default). Steps of imported logs
+cannot be intervened on.`;
 
 export const interveneCommand: CliCommand = {
   name: 'intervene',
