@@ -33,7 +33,7 @@ export async function loadOptimizerConfig(io: CliIO, command: string, file?: str
   try {
     const overridden = applyExecutorOverrides(read.config, io.env);
     for (const note of overridden.applied) io.stderr(`truce ${command}: ${note}\n`);
-    const demo = await resolveDemoMode(overridden.config, { workspaceRoot: read.workspaceRoot, ...(io.signal ? { signal: io.signal } : {}) });
+    const demo = await resolveDemoMode(overridden.config, { workspaceRoot: read.workspaceRoot, ...(io.signal ? { signal: io.signal } : {}), ...(overridden.baseUrlFrom ? { endpointFrom: overridden.baseUrlFrom } : {}) });
     if (!demo.active) return { config: overridden.config, workspaceRoot: read.workspaceRoot };
     io.stderr(`truce ${command}: ${demo.notice}\n`);
     return { config: demo.config, workspaceRoot: read.workspaceRoot, llm: demo.llm };

@@ -4,7 +4,7 @@
  * work is in core/run; this file parses flags, applies the environment overrides and reports.
  */
 import { relative } from 'node:path';
-import { DemoWorldError, resolveDemoMode } from '../../core/demo';
+import { DemoWorldError, NamedEndpointUnreachableError, resolveDemoMode } from '../../core/demo';
 import type { UsageTotals } from '../../core/llm';
 import { applyExecutorOverrides, describeSpend, RunSetupError, runMas, type RunProgress } from '../../core/run';
 import { RunStoreError } from '../../core/store';
@@ -190,9 +190,9 @@ export const runCommand: CliCommand = {
     for (const note of overridden.applied) io.stderr(`truce run: ${note}\n`);
     let demo;
     try {
-      demo = await resolveDemoMode(overridden.config, { workspaceRoot: file.workspaceRoot, ...(io.signal ? { signal: io.signal } : {}) });
+      demo = await resolveDemoMode(overridden.config, { workspaceRoot: file.workspaceRoot, ...(io.signal ? { signal: io.signal } : {}), ...(overridden.baseUrlFrom ? { endpointFrom: overridden.baseUrlFrom } : {}) });
     } catch (error) {
-      if (!(error instanceof DemoWorldError)) throw error;
+      if (!(error instanceof DemoWorldError) && !(error instanceof NamedEndpointUnreachableError)) throw error;
       io.stderr(`truce run: ${error.message}\n`);
       return EXIT_FAILURE;
     }

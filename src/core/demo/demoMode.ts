@@ -49,6 +49,20 @@ export interface DemoModeOptions {
    * GET of `<baseUrl>/models` with a short timeout (no tokens are spent).
    */
   reach?: (baseUrl: string, signal?: AbortSignal) => Promise<string | undefined>;
+  /**
+   * The environment variable that named the executor's base URL (TRUCE_BASE_URL, OPENAI_BASE_URL).
+   * Naming an endpoint is asking for it: when it does not answer, that is an error to report, not a
+   * reason to fall back to the demo world.
+   */
+  endpointFrom?: string;
+}
+
+/** The endpoint a user named in the environment does not answer. */
+export class NamedEndpointUnreachableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NamedEndpointUnreachableError';
+  }
 }
 
 /** Throws DemoWorldError when demo mode is on but its world cannot be built (with what to fix). */
@@ -62,8 +76,13 @@ export async function resolveDemoMode(config: TruceConfig, options: DemoModeOpti
     const baseUrl = config.llm.executor.baseUrl;
     const unreachable = await (options.reach ?? reach)(baseUrl, options.signal);
     if (unreachable === undefined) return { active: false };
+    if (options.endpointFrom) {
+      throw new NamedEndpointUnreachableError(
+        hideUrlCredentials(`${options.endpointFrom} names ${baseUrl}, but nothing answered there (${unreachable}). Start that endpoint, or unset ${options.endpointFrom} to use truce.yaml's endpoint (or, when that does not answer either, the demo world).`),
+      );
+    }
     // Configured base URLs cannot carry credentials; hidden anyway, as this line is shown and logged.
-    why = hideUrlCredentials(`no LLM endpoint answered at ${baseUrl} (${unreachable}); start it or set TRUCE_BASE_URL to use a real model`);
+    why = hideUrlCredentials(`no LLM endpoint answered at ${baseUrl} (${unreachable}); start it, or set TRUCE_BASE_URL to a model endpoint that answers`);
   }
   const fetch = createDemoFetch(createSimResponder(await loadDemoWorld(config, options.workspaceRoot)).respond);
   return { active: true, config: demoConfig(config), llm: { fetch }, notice: `Running against the demo world — scripted replies, not an LLM: ${why}.` };

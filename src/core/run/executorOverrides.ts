@@ -15,6 +15,8 @@ export interface ExecutorOverride {
   config: TruceConfig;
   /** Human-readable notes, e.g. "llm.executor.baseUrl from TRUCE_BASE_URL". */
   applied: string[];
+  /** The variable the executor's base URL was taken from, when one was. */
+  baseUrlFrom?: string;
 }
 
 export function applyExecutorOverrides(config: TruceConfig, env: Readonly<Record<string, string | undefined>>): ExecutorOverride {
@@ -45,5 +47,5 @@ export function applyExecutorOverrides(config: TruceConfig, env: Readonly<Record
     applied.push('llm.executor.model from TRUCE_MODEL');
   }
   if (!applied.length) return { config, applied };
-  return { config: { ...config, llm: { ...config.llm, executor } }, applied };
+  return { config: { ...config, llm: { ...config.llm, executor } }, applied, ...(baseVar ? { baseUrlFrom: baseVar } : {}) };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { runCli } from '../../../src/cli/runCli';
 import { REPO } from '../../support/cliProcess';
 import { parseConfig, type TruceConfig } from '../../../src/core/config';
-import { createDemoFetch, DEMO_BASE_URL, DemoWorldError, isDemoEndpoint, loadDemoWorld, resolveDemoMode } from '../../../src/core/demo';
+import { createDemoFetch, DEMO_BASE_URL, DemoWorldError, isDemoEndpoint, loadDemoWorld, NamedEndpointUnreachableError, resolveDemoMode } from '../../../src/core/demo';
 import { roleMessage } from '../../../src/core/mas/roundsMessages';
 import { createSimResponder } from '../../../src/core/sim';
 
@@ -26,8 +26,11 @@ function configOf(dir: string, edit: (text: string) => string = (t) => t): Truce
 async function cli(dir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  // TRUCE_BASE_URL points the executor at a port nothing listens on (port 9, discard): no endpoint.
-  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: dir, env: { TRUCE_BASE_URL: 'http://127.0.0.1:9/v1' } });
+  // The executor points at a port nothing listens on (port 9, discard): no endpoint. In truce.yaml,
+  // not in TRUCE_BASE_URL, which names an endpoint the user wants and so never falls back to the demo.
+  const config = join(dir, 'truce.yaml');
+  writeFileSync(config, readFileSync(config, 'utf8').replace('baseUrl: http://127.0.0.1:11434/v1', 'baseUrl: http://127.0.0.1:9/v1'));
+  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: dir, env: {} });
   return { code, stdout, stderr };
 }
 
@@ -59,6 +62,15 @@ describe('demo mode: the debate example against the demo world', () => {
     });
     assert.ok(always.active);
     assert.match(always.notice, /demo\.when: always/);
+  });
+
+  it('does not stand in for an endpoint named in the environment: that one not answering is an error saying what to do', async () => {
+    await assert.rejects(
+      resolveDemoMode(configOf(dir), { workspaceRoot: dir, reach: async () => 'ECONNREFUSED', endpointFrom: 'TRUCE_BASE_URL' }),
+      (e: Error) => e instanceof NamedEndpointUnreachableError && /^TRUCE_BASE_URL names http:\/\/127\.0\.0\.1:11434\/v1, but nothing answered there \(ECONNREFUSED\)\. Start that endpoint, or unset TRUCE_BASE_URL/.test(e.message),
+    );
+    // When it answers, it is used, as any endpoint is.
+    assert.deepEqual(await resolveDemoMode(configOf(dir), { workspaceRoot: dir, reach: async () => undefined, endpointFrom: 'TRUCE_BASE_URL' }), { active: false });
   });
 
   it('refuses a demo world that is missing, malformed or does not fit the MAS, saying what to fix', async () => {
