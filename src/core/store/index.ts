@@ -1,6 +1,6 @@
 /** Public API of the run store (`.truce/runs/<runId>/`). */
 export { syncDir, writeFileAtomic, writeJsonAtomic, type KeptAttributes } from './atomicWrite';
-export { readJsonIfPresent } from './readJsonIfPresent';
+export { DamagedJsonFileError, readJsonIfPresent } from './readJsonIfPresent';
 export { replaceUserFile } from './replaceUserFile';
 export { OutputPathError, writeOutputFile } from './writeOutputFile';
 export { isStoredCallRecord, type StoredCallRecord } from './callRecord';

@@ -13,5 +13,20 @@ export async function readJsonIfPresent<T>(path: string): Promise<T | undefined>
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  return JSON.parse(text) as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    // The engine's words ("Unexpected end of JSON input") name neither the file nor a way out.
+    throw new DamagedJsonFileError(path, (error as Error).message);
+  }
+}
+
+export class DamagedJsonFileError extends Error {
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
+    super(`${path} is damaged (${reason}): it was cut short or edited by hand; move it aside and run the command that wrote it again`);
+    this.name = 'DamagedJsonFileError';
+  }
 }

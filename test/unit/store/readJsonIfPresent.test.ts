@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readJsonIfPresent } from '../../../src/core/store';
+import { DamagedJsonFileError, readJsonIfPresent } from '../../../src/core/store';
 
 describe('readJsonIfPresent', () => {
   let dir: string;
@@ -21,7 +21,7 @@ describe('readJsonIfPresent', () => {
 
   it('throws for a damaged file or a folder, instead of taking either for a missing file', async () => {
     await writeFile(join(dir, 'torn.json'), '{"round": ');
-    await assert.rejects(readJsonIfPresent(join(dir, 'torn.json')), SyntaxError);
+    await assert.rejects(readJsonIfPresent(join(dir, 'torn.json')), (e: Error) => e instanceof DamagedJsonFileError && e.message.startsWith(`${join(dir, 'torn.json')} is damaged (`) && /run the command that wrote it again/.test(e.message));
     await assert.rejects(readJsonIfPresent(dir), { code: 'EISDIR' });
   });
 });
