@@ -70,8 +70,9 @@ function tooLarge(shown: string, size: number, maxBytes: number): PromptFileErro
   );
 }
 
+/** A size as people read it: MB for a prompt-sized limit, plain bytes below a tenth of one (not "0.0 MB"). */
 function megabytes(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB (${bytes} bytes)`;
+  return bytes < 0.1 * 1024 * 1024 ? `${bytes} bytes` : `${(bytes / (1024 * 1024)).toFixed(1)} MB (${bytes} bytes)`;
 }
 
 /** Offset of the first byte that breaks UTF-8, for the message. */

@@ -21,8 +21,10 @@ export async function loadPromptSet(config: Pick<TruceConfig, 'agents'>, readFil
       text = Promise.resolve()
         .then(() => readFile(agent.prompt))
         .catch((error: unknown) => {
-          const detail = error instanceof Error ? error.message : String(error);
-          throw new MasSetupError(`Cannot read the prompt file ${agent.prompt} of agent "${agent.id}": ${detail}. Check \`prompt\` in truce.yaml.`);
+          const detail = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+          // A refusal that already says what to change in truce.yaml needs no second pointer to it.
+          const check = /truce\.yaml/.test(detail) ? '' : ' Check `prompt` in truce.yaml.';
+          throw new MasSetupError(`Cannot read the prompt file ${agent.prompt} of agent "${agent.id}": ${detail}.${check}`);
         });
       texts.set(agent.prompt, text);
     }

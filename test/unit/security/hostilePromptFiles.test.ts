@@ -50,7 +50,7 @@ describe('prompt files that are not prompts', function () {
       assert.match(huge.stderr, /huge\.md is 4\.9 MB \(5120008 bytes\), over the prompt file size limit of 4\.0 MB \(4194304 bytes\) \(maxPromptBytes\).*--max-bytes/);
       assert.ok(Date.now() - started < 1000, 'refused without parsing');
       const small = await cli(['units', 'latin1.md', '--max-bytes', '10'], dir.path);
-      assert.match(small.stderr, /over the prompt file size limit of 0\.0 MB \(10 bytes\)/);
+      assert.match(small.stderr, /latin1\.md is 40 bytes, over the prompt file size limit of 10 bytes \(maxPromptBytes\)/);
     } finally {
       dir.remove();
     }
@@ -67,6 +67,8 @@ describe('prompt files that are not prompts', function () {
         const r = await cli(args, ws.dir);
         assert.equal(r.code, 1, `${args[0]}: ${r.stdout}${r.stderr}`);
         assert.match(r.stdout + r.stderr, /prompts\/proposer\.md is a binary file/, args[0]);
+        // One pointer to truce.yaml, one full stop.
+        assert.doesNotMatch(r.stdout + r.stderr, /\.\.|Check `prompt`/, args[0]);
       }
     });
 
@@ -91,7 +93,7 @@ describe('prompt files that are not prompts', function () {
       writeFileSync(ws.configPath, `${readFileSync(ws.configPath, 'utf8')}\nmaxPromptBytes: 200\n`);
       const r = await cli(['run'], ws.dir);
       assert.equal(r.code, 1);
-      assert.match(r.stderr, /over the prompt file size limit of 0\.0 MB \(200 bytes\) \(maxPromptBytes\)/);
+      assert.match(r.stderr, /over the prompt file size limit of 200 bytes \(maxPromptBytes\)/);
     });
   });
 });
