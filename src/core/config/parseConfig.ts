@@ -48,6 +48,15 @@ const VALUE_HINTS: Record<string, string> = {
   apiKeyEnv: 'Put the key in an environment variable and write only the name of that variable here, e.g. apiKeyEnv: OPENAI_API_KEY. If a real key was written here and the file was shared or committed, revoke that key at your provider.',
 };
 
+/** What a missing top-level section is for, with the smallest form that works. */
+const MISSING_HINTS: Record<string, string> = {
+  agents: 'List the agents whose prompts TRUCE edits, e.g. agents: [{ id: solver, prompt: prompts/solver.md }].',
+  tasks: 'Name the tasks file (one JSON task per line, {"id", "input", "reference"}): tasks: { file: tasks.jsonl }.',
+  evaluator: 'Say how an answer is scored, e.g. evaluator: { type: exact }; the types are exact, choice, contains-all, regex, numeric, llm-judge and command.',
+  llm: 'Name the model endpoint, e.g. llm: { executor: { baseUrl: http://127.0.0.1:11434/v1, model: qwen2.5:1.5b } }; TRUCE\'s own calls (credit, suggestions) go there even when a command MAS calls its model itself.',
+  mas: 'Say which MAS runs the tasks: the built-in rounds MAS (mas: { kind: rounds, roles: [...], rounds: 2, aggregator: ... }) or your program (mas: { kind: command, argv: [python, team.py] }).',
+};
+
 export function parseConfig(text: string, context: ConfigContext): ConfigResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -164,7 +173,7 @@ function reportIssue(doc: Document, issue: z.core.$ZodIssue, at: Reporter): void
   const message = missing ? `Missing required setting "${dotted}".` : `${dotted || 'truce.yaml'}: ${issue.message}.`;
   // A refinement can carry its own hint (params.hint); otherwise the setting's, if it has one.
   const own = issue.code === 'custom' ? (issue.params as { hint?: unknown } | undefined)?.hint : undefined;
-  const hint = typeof own === 'string' ? own : missing ? undefined : VALUE_HINTS[String(path[path.length - 1])];
+  const hint = typeof own === 'string' ? own : missing ? (path.length === 1 ? MISSING_HINTS[dotted] : undefined) : VALUE_HINTS[String(path[path.length - 1])];
   at(rangeOf(doc, path), dotted, 'error', message, hint);
 }
 

@@ -65,6 +65,16 @@ describe('truce.yaml', () => {
     assert.ok(r.diagnostics.some((d) => d.message === 'Missing required setting "tasks".'));
   });
 
+  it('says what each missing section is for, with the smallest form that works', () => {
+    const r = parseConfig('mas: { kind: command, argv: [python, team.py] }\n', { workspaceRoot: root });
+    assert.equal(r.ok, false);
+    const hintOf = (section: string) => r.diagnostics.find((d) => d.message === `Missing required setting "${section}".`)?.hint ?? '';
+    assert.match(hintOf('agents'), /agents: \[\{ id: solver, prompt: prompts\/solver\.md \}\]/);
+    assert.match(hintOf('tasks'), /tasks: \{ file: tasks\.jsonl \}/);
+    assert.match(hintOf('evaluator'), /evaluator: \{ type: exact \}; the types are exact, choice, contains-all, regex, numeric, llm-judge and command/);
+    assert.match(hintOf('llm'), /llm: \{ executor: \{ baseUrl: /);
+  });
+
   it('checks references to agents and keeps paths inside the workspace', () => {
     const r = parseConfig(valid.replace('roles: [proposer, skeptic]', 'roles: [proposer, skeptik]').replace('file: tasks.jsonl', 'file: ../../etc/passwd'), { workspaceRoot: root });
     assert.equal(r.ok, false);
