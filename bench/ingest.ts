@@ -216,27 +216,34 @@ async function nativeFigures(dir: string, requested: number, repeats: number): P
   };
 }
 
-/**
- * What any importer that returns the messages must do at least: read every export request (lines
- * streamed, as the importer reads such a file), parse it, and decode each span's message attributes
- * (JSON text inside the JSON), keeping what they decode to. The gap between this and the baseline is
- * the floor of the OTLP ratio.
- */
-async function otlpFloor(path: string): Promise<number> {
-  const kept: unknown[] = [];
+/** Every span of the file, lines streamed as the importer reads a file of one export request per line. */
+async function forEachOtlpSpan(path: string, visit: (span: OtlpSpanJson) => void): Promise<void> {
   for await (const batch of lineBatches(path)) {
     for (const { text } of batch) {
       const doc = JSON.parse(text) as { resourceSpans: { scopeSpans: { spans: OtlpSpanJson[] }[] }[] };
-      for (const rs of doc.resourceSpans) {
-        for (const ss of rs.scopeSpans) {
-          for (const span of ss.spans) {
-            for (const a of span.attributes) if (a.key.endsWith('.messages')) kept.push(JSON.parse(a.value.stringValue as string));
-          }
-        }
-      }
+      for (const rs of doc.resourceSpans) for (const ss of rs.scopeSpans) for (const span of ss.spans) visit(span);
     }
   }
+}
+
+/**
+ * What any importer that returns the messages must do at least: read every export request, parse
+ * it, and decode each span's message attributes (JSON text inside the JSON), keeping what they
+ * decode to. The gap between this and the baseline is the floor of the OTLP ratio.
+ */
+async function otlpFloor(path: string): Promise<number> {
+  const kept: unknown[] = [];
+  await forEachOtlpSpan(path, (span) => {
+    for (const a of span.attributes) if (a.key.endsWith('.messages')) kept.push(JSON.parse(a.value.stringValue as string));
+  });
   return kept.length;
+}
+
+/** The text parts of decoded GenAI messages. */
+function messageTexts(messages: unknown): string[] {
+  const out: string[] = [];
+  for (const m of messages as { parts?: { content?: unknown }[] }[]) for (const part of m.parts ?? []) if (typeof part.content === 'string') out.push(part.content);
+  return out;
 }
 
 /**
@@ -246,29 +253,15 @@ async function otlpFloor(path: string): Promise<number> {
  */
 async function otlpFloorWithSearch(path: string): Promise<number> {
   const texts: TextStep[] = [];
-  const contents = (messages: unknown): string[] => {
-    const out: string[] = [];
-    for (const m of messages as { parts?: { content?: unknown }[] }[]) for (const part of m.parts ?? []) if (typeof part.content === 'string') out.push(part.content);
-    return out;
-  };
-  for await (const batch of lineBatches(path)) {
-    for (const { text } of batch) {
-      const doc = JSON.parse(text) as { resourceSpans: { scopeSpans: { spans: OtlpSpanJson[] }[] }[] };
-      for (const rs of doc.resourceSpans) {
-        for (const ss of rs.scopeSpans) {
-          for (const span of ss.spans) {
-            let input: string[] = [];
-            let output = '';
-            for (const a of span.attributes) {
-              if (a.key === 'gen_ai.input.messages') input = contents(JSON.parse(a.value.stringValue as string));
-              else if (a.key === 'gen_ai.output.messages') output = contents(JSON.parse(a.value.stringValue as string)).join('\n');
-            }
-            texts.push({ input, output });
-          }
-        }
-      }
+  await forEachOtlpSpan(path, (span) => {
+    let input: string[] = [];
+    let output = '';
+    for (const a of span.attributes) {
+      if (a.key === 'gen_ai.input.messages') input = messageTexts(JSON.parse(a.value.stringValue as string));
+      else if (a.key === 'gen_ai.output.messages') output = messageTexts(JSON.parse(a.value.stringValue as string)).join('\n');
     }
-  }
+    texts.push({ input, output });
+  });
   return readsByContent(texts).reduce((edges, reads) => edges + reads.length, 0);
 }
 

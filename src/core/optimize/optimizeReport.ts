@@ -6,7 +6,8 @@
  */
 import type { Suggestion } from '../credit/types';
 import { readOptimizeManifest, readRoundRecords, readSuggestions, type OptimizeManifest } from './optimizeStore';
-import type { RoundRecord } from './optimizeTypes';
+import type { RoundRecord, SuggestionOutcome } from './optimizeTypes';
+import { suggestionOutcome } from './suggestionOutcome';
 
 export interface OptimizeReport {
   kind: 'optimize';
@@ -19,7 +20,7 @@ export interface OptimizeReport {
   settings: { rounds: number; topK: number; seed: number; delta: number; ablations: OptimizeManifest['ablations'] };
   val?: OptimizeManifest['val'];
   rounds: Array<{ round: number; trainScore: number; accepted: boolean; decision?: string }>;
-  suggestions: Array<Pick<Suggestion, 'id' | 'file' | 'status' | 'support'> & { round?: number; op: string; agentId: string; newText?: string; reason?: string }>;
+  suggestions: SuggestionOutcome[];
   subRuns: OptimizeManifest['subRuns'];
 }
 
@@ -28,7 +29,8 @@ export async function readOptimizeReport(dir: string): Promise<OptimizeReport | 
   const manifest = await readOptimizeManifest(dir);
   if (!manifest) return undefined;
   const records = await readRoundRecords<RoundRecord>(dir);
-  const suggestions = (await readSuggestions(dir)) as Array<Suggestion & { round?: number }>;
+  // An optimize run records every suggestion with the round that made it (phases/runState.ts).
+  const suggestions = (await readSuggestions(dir)) as Array<Suggestion & { round: number }>;
   return {
     kind: 'optimize',
     runId: manifest.runId,
@@ -40,17 +42,7 @@ export async function readOptimizeReport(dir: string): Promise<OptimizeReport | 
     settings: { rounds: manifest.rounds, topK: manifest.topK, seed: manifest.seed, delta: manifest.delta, ablations: manifest.ablations },
     ...(manifest.val ? { val: manifest.val } : {}),
     rounds: records.map((r) => ({ round: r.round, trainScore: r.trainScore, accepted: r.accepted, ...(r.decision ? { decision: r.decision.reason } : r.notes.length ? { decision: r.notes.join(' ') } : {}) })),
-    suggestions: suggestions.map((s) => ({
-      id: s.id,
-      ...(s.round !== undefined ? { round: s.round } : {}),
-      op: s.edit.op,
-      agentId: s.edit.agentId,
-      file: s.file,
-      ...(s.edit.newText !== undefined ? { newText: s.edit.newText } : {}),
-      support: s.support,
-      status: s.status,
-      ...(s.reason !== undefined ? { reason: s.reason } : {}),
-    })),
+    suggestions: suggestions.map(suggestionOutcome),
     subRuns: manifest.subRuns,
   };
 }
@@ -79,7 +71,7 @@ export function renderOptimizeMarkdown(report: OptimizeReport): string {
   if (report.suggestions.length === 0) lines.push('No suggestion was made.');
   for (const s of report.suggestions) {
     const what = `${s.op} ${s.agentId} (${s.file})${s.newText !== undefined ? `: ${cell(s.newText)}` : ''}`;
-    lines.push(`- \`${s.id}\` **${s.status}**${s.round !== undefined ? ` in round ${s.round}` : ''}, support ${(s.support * 100).toFixed(0)} %: ${what}${s.reason ? ` — ${cell(s.reason)}` : ''}`);
+    lines.push(`- \`${s.id}\` **${s.status}** in round ${s.round}, support ${(s.support * 100).toFixed(0)} %: ${what}${s.reason ? ` — ${cell(s.reason)}` : ''}`);
   }
   lines.push('', '## Runs it started', '');
   if (report.subRuns.length === 0) lines.push('None.');

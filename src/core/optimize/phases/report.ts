@@ -5,10 +5,10 @@
  * prompts.json are written last, so the run folder says the same as the result.
  */
 import { BudgetExceededError, emptyTotals, type UsageTotals } from '../../llm';
-import type { Suggestion } from '../../credit/types';
 import { mean } from '../meanScore';
-import type { OptimizeResult, SuggestionOutcome } from '../optimizeTypes';
+import type { OptimizeResult } from '../optimizeTypes';
 import { BudgetStop, CancelStop } from '../runStops';
+import { suggestionOutcome } from '../suggestionOutcome';
 import type { OptimizeRun } from './runState';
 
 /** A stop ends the run with a status; anything else fails it (recorded in the manifest, then thrown). */
@@ -42,19 +42,6 @@ async function valReport(run: OptimizeRun, bestHash: string): Promise<OptimizeRe
   return { before: on(before), after: on(after), tasks: ids.length };
 }
 
-const outcome = (s: Suggestion & { round: number }): SuggestionOutcome => ({
-  id: s.id,
-  round: s.round,
-  op: s.edit.op,
-  agentId: s.edit.agentId,
-  file: s.file,
-  ...(s.edit.newText !== undefined ? { newText: s.edit.newText } : {}),
-  support: s.support,
-  status: s.status,
-  ...(s.reason !== undefined ? { reason: s.reason } : {}),
-  ...(s.group !== undefined ? { group: s.group } : {}),
-});
-
 export async function report(run: OptimizeRun): Promise<OptimizeResult> {
   const { setHash, emit, methodName } = run.settings;
   const { status, reason, test } = run.outcome;
@@ -78,8 +65,8 @@ export async function report(run: OptimizeRun): Promise<OptimizeResult> {
     ...(reason ? { reason } : {}),
     method: methodName,
     rounds: run.records,
-    accepted: run.suggestions.filter((s) => s.status === 'accepted').map(outcome),
-    rejected: run.suggestions.filter((s) => s.status !== 'accepted').map(outcome),
+    accepted: run.suggestions.filter((s) => s.status === 'accepted').map(suggestionOutcome),
+    rejected: run.suggestions.filter((s) => s.status !== 'accepted').map(suggestionOutcome),
     val: await valReport(run, bestHash),
     test,
     bestChanged: bestHash !== (await setHash(run.initialTexts)),
