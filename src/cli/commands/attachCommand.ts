@@ -11,6 +11,7 @@ import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '
 import { parseCliArgs } from '../parseCliArgs';
 import { ConfigReadError, DEFAULT_CONFIG, printDiagnostics, readConfig } from '../readConfig';
 import { decideTrust } from '../trust';
+import { isRunId, newRunId } from '../../core/store';
 
 declare const TRUCE_VERSION: string | undefined;
 
@@ -24,7 +25,8 @@ file are scored by the configured evaluator against its reference; rate the othe
 or down in the editor's trajectory panel. Credit and suggestions then work on the run.
 
   -p, --port N         the port to listen on, on 127.0.0.1 only (default: ${DEFAULT_ATTACH_PORT}, OTLP/HTTP's own)
-  -o, --out RUN        the id of the new run (default: one made from the time)
+  -o, --out RUN        the id of the new run, like 20261207-093015-ab12 (default: one made
+                       from the time)
       --tasks FILE     match traces against this tasks file (default: tasks.file of truce.yaml)
       --no-eval        do not run the evaluator; score by verdicts only
   -c, --config FILE    the configuration (default: ${DEFAULT_CONFIG}; optional for attach)
@@ -69,7 +71,11 @@ function parseOptions(args: string[]): Options {
   }
   if (v.token !== undefined && !/^[\x21-\x7e]{16,}$/.test(v.token)) throw new UsageError('--token needs at least 16 printable characters without spaces');
   const options: Options = { port, noEval: v['no-eval'] === true, trust: v.trust === true };
-  if (v.out !== undefined) options.out = v.out;
+  if (v.out !== undefined) {
+    // Runs are found by their ids (listings, `latest`, the panel), so a run cannot be given a name.
+    if (!isRunId(v.out)) throw new UsageError(`--out takes a run id like ${newRunId()} (the time it started and 4 hex digits), got "${v.out}"; leave it out and one is made`);
+    options.out = v.out;
+  }
   if (v.tasks !== undefined) options.tasks = v.tasks;
   if (v.config !== undefined) options.config = v.config;
   if (v.token !== undefined) options.token = v.token;

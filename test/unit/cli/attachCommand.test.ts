@@ -158,10 +158,12 @@ describe('truce attach', function () {
     }
   });
 
-  it('rejects a bad port or token as a usage error', async () => {
-    for (const args of [['--port', '0'], ['--port', 'http'], ['--token', 'short']]) {
+  it('rejects a bad port, token or run id as a usage error', async () => {
+    for (const args of [['--port', '0'], ['--port', 'http'], ['--token', 'short'], ['--out', 'my run']]) {
       const r = await cli(['attach', ...args], ws.dir);
       assert.equal(r.code, 2, args.join(' '));
     }
+    const named = await cli(['attach', '--out', 'attach1'], ws.dir);
+    assert.match(named.stderr, /--out takes a run id like \d{8}-\d{6}-[0-9a-f]{4} \(the time it started and 4 hex digits\), got "attach1"/);
   });
 });
