@@ -33,7 +33,7 @@ type Method = (typeof METHODS)[number];
 const ALL = 'all';
 const DEFAULT_MODEL = 'gpt-4o-mini';
 
-const usage = `Usage: truce eval-attribution <dir|file...> --method truce|bcd|gbc|all-at-once|all [--config FILE] [--within K] [--json]
+const usage = `Usage: truce eval-attribution <dir|file...> --method truce|bcd|gbc|all-at-once|all [--config FILE] [--within K] [--samples K] [--json]
 
 Runs a credit method on labelled failure logs (Who&When format, or native JSONL with labels) and
 reports how often its most-blamed agent is the labelled mistake agent (agent-level accuracy) and
