@@ -117,7 +117,14 @@ export async function resolveRunId(workspaceRoot: string, idOrLatest: string): P
   const own = all.filter((r) => !parts.has(r.runId));
   const runs = own.length > 0 ? own : all;
   const last = [...runs].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0)).at(-1);
-  if (!last) throw new RunNotFoundError(`No runs in ${runsDir(workspaceRoot)} yet; start one with \`truce run\`.`);
+  if (!last) {
+    const folders = (await readdir(runsDir(workspaceRoot)).catch(() => [] as string[])).filter(isRunId);
+    throw new RunNotFoundError(
+      folders.length === 0
+        ? `No runs in ${runsDir(workspaceRoot)} yet; start one with \`truce run\`.`
+        : `None of the ${folders.length} run folders in ${runsDir(workspaceRoot)} has a readable ${RUN_FILES.manifest} (a run stopped while starting, or the file was edited), so none is the latest; name one by its id, or start a run with \`truce run\`.`,
+    );
+  }
   return last.runId;
 }
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   listRuns,
@@ -177,6 +177,10 @@ describe('the run store', () => {
     await assert.rejects(loadRun(ws.path, '../../etc'), /not a run id/);
     const empty = tempDir('empty');
     await assert.rejects(loadRun(empty.path, 'latest'), /No runs in .* yet/);
+    // Run folders whose manifest cannot be read are not "no runs": the message says what is there.
+    mkdirSync(join(empty.path, '.truce', 'runs', '20261122-004512-ab12'), { recursive: true });
+    writeFileSync(join(empty.path, '.truce', 'runs', '20261122-004512-ab12', 'manifest.json'), '{"torn":');
+    await assert.rejects(loadRun(empty.path, 'latest'), /None of the 1 run folders in .* has a readable manifest\.json .*name one by its id/);
     empty.remove();
   });
 });
