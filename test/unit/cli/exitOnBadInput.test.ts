@@ -53,4 +53,17 @@ describe('bad input exits 1 with file and reason', () => {
       dir.remove();
     }
   });
+
+  it('a bad flag is a usage error (exit 2) in one plain line, followed by the options', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['run', '--limit', '-1'], /^truce run: --limit needs a value \(one that starts with "-" is written --limit=-…\)\n\nUsage: truce run/],
+      [['report', 'latest', '--out'], /^truce report: --out needs a value\n\nUsage: truce report/],
+      [['revert', 'e-1', '--config', 'x'], /^truce revert: unknown option --config; the options of this command are listed below\n\nUsage: truce revert/],
+    ];
+    for (const [args, expected] of cases) {
+      const r = await cli(args, ws.dir);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, expected);
+    }
+  });
 });
