@@ -19,6 +19,13 @@ export const endpointConfigSchema = z
       // The message shows the URL without its user-info: it is printed, and kept by editors.
       error: (issue) => `holds a user name or password (${hideUrlCredentials(String(issue.input))}), which TRUCE does not send or store`,
       params: { hint: 'Remove "user:password@" from the URL; put the key in an environment variable and name that variable with apiKeyEnv.' },
+    })
+    // Paths are appended to the base URL (/chat/completions, /models), so a query there would end up
+    // in the middle of every request URL; and a query is where keys get pasted (?api-key=…), which
+    // the run would store.
+    .refine((url) => !/[?#]/.test(url), {
+      error: 'ends in a query or fragment (?… or #…), which TRUCE cannot append request paths to',
+      params: { hint: 'Remove "?…" from the URL: put a key in an environment variable named by apiKeyEnv, and the Azure api-version in azureApiVersion.' },
     }),
     /** Model name, or the deployment name for Azure OpenAI. */
     model: z.string().min(1),

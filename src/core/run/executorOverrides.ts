@@ -34,6 +34,8 @@ export function applyExecutorOverrides(config: TruceConfig, env: Readonly<Record
     // Refused like a baseUrl in truce.yaml: it would be stored with the run and printed in messages.
     const credentials = urlCredentialsProblem(value, baseVar);
     if (credentials) throw new Error(credentials);
+    // As in truce.yaml (llm/endpoint.ts): request paths are appended to it, and keys hide in queries.
+    if (/[?#]/.test(value)) throw new Error(`${baseVar} ends in a query or fragment (?… or #…), which TRUCE cannot append request paths to; remove it, and put a key in OPENAI_API_KEY.`);
     executor.baseUrl = value;
     applied.push(`llm.executor.baseUrl from ${baseVar}`);
     if (executor.apiKeyEnv === undefined && env.OPENAI_API_KEY?.trim()) {

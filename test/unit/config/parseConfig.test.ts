@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { parseConfig } from '../../../src/core/config';
+import { applyExecutorOverrides } from '../../../src/core/run/executorOverrides';
 
 const valid = `agents:
   - id: proposer
@@ -63,6 +64,18 @@ describe('truce.yaml', () => {
     assert.equal(r.ok, false);
     assert.ok(r.diagnostics.some((d) => d.path === 'mas.rounds' && d.line === 13));
     assert.ok(r.diagnostics.some((d) => d.message === 'Missing required setting "tasks".'));
+  });
+
+  it('refuses a base URL with a query, which request paths cannot follow and where keys get pasted, without repeating it', () => {
+    const r = parseConfig(valid.replace(/baseUrl: \S+/, 'baseUrl: https://example.com/v1?api-key=sk-SECRET-123'), { workspaceRoot: root });
+    assert.equal(r.ok, false);
+    const d = r.diagnostics.find((x) => x.path === 'llm.executor.baseUrl');
+    assert.match(d?.message ?? '', /ends in a query or fragment/);
+    assert.match(d?.hint ?? '', /apiKeyEnv/);
+    assert.ok(!JSON.stringify(r.diagnostics).includes('SECRET'));
+    const parsed = parseConfig(valid, { workspaceRoot: root });
+    assert.ok(parsed.ok);
+    assert.throws(() => applyExecutorOverrides(parsed.config, { TRUCE_BASE_URL: 'https://example.com/v1?api-key=sk-SECRET-123' }), (e: Error) => /TRUCE_BASE_URL ends in a query/.test(e.message) && !e.message.includes('SECRET'));
   });
 
   it('says what each missing section is for, with the smallest form that works', () => {
