@@ -4,8 +4,9 @@
  * happens unless one of these variables is set, which only tests do:
  *
  *   TRUCE_TEST_PAUSE_BEFORE_WRITE_MS=N   sleep N ms at each pause point
- *   TRUCE_TEST_PAUSE_DIR=DIR             create DIR/<point>.<pid>, then wait until DIR/go exists
- *                                        (the test sees who arrived and decides when they go on)
+ *   TRUCE_TEST_PAUSE_DIR=DIR             create DIR/<point>.<pid>, then wait until DIR/go (every
+ *                                        point) or DIR/go.<point> (this one) exists (the test sees
+ *                                        who arrived and decides when they go on)
  *
  * Both are read from the process environment: the point is to steer separate processes.
  */
@@ -22,5 +23,5 @@ export async function testPause(point: string): Promise<void> {
   if (!dir) return;
   writeFileSync(join(dir, `${point}.${process.pid}`), '');
   const until = Date.now() + BARRIER_LIMIT_MS;
-  while (!existsSync(join(dir, 'go')) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  while (!existsSync(join(dir, 'go')) && !existsSync(join(dir, `go.${point}`)) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
 }

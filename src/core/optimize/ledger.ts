@@ -16,7 +16,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { TruceConfig } from '../config';
-import { describeOwner, JsonlAppender, LockTimeoutError, readJsonlFile, replaceUserFile, TRUCE_DIR, waitForLock, writeFileAtomic } from '../store';
+import { describeOwner, FileChangedError, JsonlAppender, LockTimeoutError, readJsonlFile, replaceUserFile, TRUCE_DIR, waitForLock, writeFileAtomic } from '../store';
 import type { UnitEdit } from '../units';
 import { promptBytes, readPromptFile } from '../promptFileGuard';
 import { testPause } from '../testPause';
@@ -174,6 +174,9 @@ export async function applySuggestionToDisk(
   const planned = await planSuggestionOnDisk(workspaceRoot, config, suggestion);
   if (!planned.ok) return planned;
   if (sha256(promptBytes(planned.before, beforeBytes)) !== sha256(beforeBytes)) {
+    // The plan read the file again: a save in between also makes the two differ, and is no encoding problem.
+    const now = await readFile(path).catch(() => undefined);
+    if (!now || !now.equals(beforeBytes)) return fileChanged(suggestion.file);
     // Not UTF-8 clean: writing the decoded text back would change bytes the edit never touched.
     return { ok: false, status: 'refused', reason: `${suggestion.file} is not valid UTF-8; TRUCE edits only UTF-8 prompt files.` };
   }
@@ -182,17 +185,30 @@ export async function applySuggestionToDisk(
   return withLedgerLock(workspaceRoot, 'apply', async () => {
     // Read again under the lock: another apply may have written the file since it was planned.
     const current = await readFile(path).catch(() => undefined);
-    if (!current || sha256(current) !== sha256(beforeBytes)) {
-      return {
-        ok: false,
-        status: 'stale',
-        reason: `the file changed; re-run suggest. ${suggestion.file} was edited (by another apply, or by hand) after this suggestion was checked against it, and writing it now would undo that edit.`,
-      };
-    }
+    if (!current || sha256(current) !== sha256(beforeBytes)) return fileChanged(suggestion.file);
     // Blobs first, then the file, then the entry: a crash in between leaves nothing to revert wrongly.
-    const entry = await recordUnlocked(workspaceRoot, { file: suggestion.file, beforeBytes, afterBytes, suggestion, ...(runId ? { runId } : {}), now }, () => replaceUserFile(path, afterBytes));
-    return { ok: true, entry, diff: planned.diff };
+    // The file is compared again right before it is replaced: the lock keeps other applies out, not
+    // an editor saving while the blobs and the new file are written and flushed.
+    try {
+      const write = async (): Promise<void> => {
+        await testPause('replace');
+        await replaceUserFile(path, afterBytes, beforeBytes);
+      };
+      const entry = await recordUnlocked(workspaceRoot, { file: suggestion.file, beforeBytes, afterBytes, suggestion, ...(runId ? { runId } : {}), now }, write);
+      return { ok: true, entry, diff: planned.diff };
+    } catch (error) {
+      if (error instanceof FileChangedError) return fileChanged(suggestion.file);
+      throw error;
+    }
   });
+}
+
+function fileChanged(file: string): LedgerOutcome {
+  return {
+    ok: false,
+    status: 'stale',
+    reason: `the file changed; re-run suggest. ${file} was edited (by another apply, or by hand) after this suggestion was checked against it, and writing it now would undo that edit.`,
+  };
 }
 
 export async function revertEdit(workspaceRoot: string, editId: string, now: () => Date = () => new Date()): Promise<LedgerOutcome> {
@@ -226,7 +242,13 @@ async function revertUnlocked(workspaceRoot: string, editId: string, now: () => 
     return { ok: false, status: 'refused', reason: `Cannot revert ${editId}: the saved copy of ${target.file} (${target.beforeSha256.slice(0, 12)}) is missing from .truce/ledger/blobs.` };
   }
   if (sha256(before) !== target.beforeSha256) return { ok: false, status: 'refused', reason: `Cannot revert ${editId}: the saved copy of ${target.file} is damaged (hash mismatch).` };
-  await replaceUserFile(path, before);
+  try {
+    // Compared again right before the file is replaced: a save since the check above is kept.
+    await replaceUserFile(path, before, current);
+  } catch (error) {
+    if (!(error instanceof FileChangedError)) throw error;
+    return { ok: false, status: 'refused', reason: `Cannot revert ${editId}: ${target.file} changed while it was being reverted; nothing was written. Look at the file, then revert again.` };
+  }
   const entry: LedgerEntry = {
     editId: `e-${sha256(`revert:${editId}:${randomBytes(4).toString('hex')}`).slice(0, 12)}`,
     ts: now().toISOString(),

@@ -16,7 +16,13 @@ export interface KeptAttributes {
   gid?: number;
 }
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array, keep: KeptAttributes = {}): Promise<void> {
+/**
+ * Called with the new file written and flushed, just before it is renamed over the target: the last
+ * moment to refuse (by throwing), when the target must not have changed since the caller read it.
+ */
+export type BeforeReplace = () => Promise<void>;
+
+export async function writeFileAtomic(path: string, data: string | Uint8Array, keep: KeptAttributes = {}, beforeReplace?: BeforeReplace): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
@@ -28,6 +34,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, k
     await handle.writeFile(data);
     await handle.sync();
     await handle.close();
+    await beforeReplace?.();
     await rename(temp, path);
   } catch (error) {
     await handle.close().catch(() => undefined);

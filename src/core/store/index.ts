@@ -1,7 +1,7 @@
 /** Public API of the run store (`.truce/runs/<runId>/`). */
-export { syncDir, writeFileAtomic, writeJsonAtomic, type KeptAttributes } from './atomicWrite';
+export { syncDir, writeFileAtomic, writeJsonAtomic, type BeforeReplace, type KeptAttributes } from './atomicWrite';
 export { DamagedJsonFileError, readJsonIfPresent } from './readJsonIfPresent';
-export { replaceUserFile } from './replaceUserFile';
+export { FileChangedError, replaceUserFile } from './replaceUserFile';
 export { OutputPathError, writeOutputFile } from './writeOutputFile';
 export { isStoredCallRecord, type StoredCallRecord } from './callRecord';
 export { JournalEventSchema, type JournalEntry, type JournalEvent } from './journal';

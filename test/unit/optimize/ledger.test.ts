@@ -66,6 +66,32 @@ describe('edit ledger', () => {
     assert.ok(readFileSync(path).equals(withMark), 'exact previous bytes, mark included');
   });
 
+  it('keeps an edit saved while apply writes its copies: the file is compared again right before it is replaced', async () => {
+    const path = join(dir, 'agents.yaml');
+    const barrier = mkdtempSync(join(tmpdir(), 'truce-pause-'));
+    process.env.TRUCE_TEST_PAUSE_DIR = barrier;
+    try {
+      // Past the first pause (before the lock); held at the second, with the blobs written.
+      writeFileSync(join(barrier, 'go.apply'), '');
+      const applying = applySuggestionToDisk(dir, { agents: EXAMPLE_AGENTS }, modifyQuote);
+      const deadline = Date.now() + 20_000;
+      while (!readdirSync(barrier).some((f) => f.startsWith('replace.')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(readdirSync(barrier).some((f) => f.startsWith('replace.')), 'apply reached the point before it replaces the file');
+      // An editor saves the file now.
+      writeFileSync(path, `${readFileSync(path, 'utf8')}# saved by hand\n`);
+      const saved = readFileSync(path);
+      writeFileSync(join(barrier, 'go'), '');
+      const r = await applying;
+      assert.ok(!r.ok && r.status === 'stale' && /the file changed; re-run suggest/.test(r.reason), JSON.stringify(r));
+      assert.ok(readFileSync(path).equals(saved), 'the hand edit is kept');
+      assert.equal((await readLedger(dir)).length, 0, 'no edit recorded');
+      assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+    } finally {
+      delete process.env.TRUCE_TEST_PAUSE_DIR;
+      rmSync(barrier, { recursive: true, force: true });
+    }
+  });
+
   it('refuses to revert after the file changed since, with a clear reason, and leaves the file alone', async () => {
     const applied = await applySuggestionToDisk(dir, { agents: EXAMPLE_AGENTS }, modifyQuote);
     assert.ok(applied.ok);

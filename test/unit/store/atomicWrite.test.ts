@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../../../src/core/store';
+import { FileChangedError, replaceUserFile, writeFileAtomic, writeJsonAtomic } from '../../../src/core/store';
 import { tempDir } from '../llm/helpers';
 
 describe('writeFileAtomic', () => {
@@ -30,5 +30,17 @@ describe('writeFileAtomic', () => {
     const file = join(dir.path, 'a', 'b', 'c.txt');
     await writeFileAtomic(file, 'hello');
     assert.equal(readFileSync(file, 'utf8'), 'hello');
+  });
+
+  it('replaces a user file only if it still holds the bytes the new content was made from', async () => {
+    const file = join(dir.path, 'prompt.md');
+    writeFileSync(file, 'v1');
+    await replaceUserFile(file, 'v2', Buffer.from('v1'));
+    assert.equal(readFileSync(file, 'utf8'), 'v2');
+    // Someone saved v3 since the caller read v2: refused, v3 kept, no temporary file left.
+    writeFileSync(file, 'v3');
+    await assert.rejects(replaceUserFile(file, 'v4', Buffer.from('v2')), FileChangedError);
+    assert.equal(readFileSync(file, 'utf8'), 'v3');
+    assert.deepEqual(readdirSync(dir.path), ['prompt.md']);
   });
 });
