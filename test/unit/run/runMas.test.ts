@@ -185,6 +185,22 @@ describe('runMas with the rounds MAS on the debate example', function () {
     assert.equal(resumed.summary.scores.all.meanScore, 17 / 20);
   });
 
+  it('is complete, not cancelled, when the cancel comes after the last task finished', async () => {
+    const controller = new AbortController();
+    const result = await runMas(
+      options(ws, {
+        signal: controller.signal,
+        onProgress: (e) => {
+          if (e.type === 'task' && e.done === e.total) controller.abort();
+        },
+      }),
+    );
+    assert.equal(result.status, 'completed');
+    const run = await loadRun(ws.dir, result.runId);
+    assert.equal(run.manifest.status, 'completed');
+    assertCompleteStore(run, 20);
+  });
+
   it('stops cleanly when the budget runs out, leaving unfinished tasks for a resume with a higher cap', async () => {
     await server.close();
     const play = debateResponder(TASKS, WRONG);

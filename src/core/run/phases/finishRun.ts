@@ -39,7 +39,10 @@ function runEnding(run: OpenRun): { status: RunStatus; statusReason: string | un
   const remaining = run.plan.selection.length - new Set(run.results.map((t) => t.taskId)).size;
   const stop = run.storeFailure
     ? { status: 'failed' as const, reason: run.storeFailure.message }
-    : (run.services.recorder.interruption ?? (run.options.signal?.aborted ? { status: 'cancelled' as const, reason: 'cancelled by the user' } : undefined));
+    : (run.services.recorder.interruption ??
+      // A cancel that came after the last task had finished stopped nothing: the run is complete
+      // (the signal can arrive while the final records are still being written).
+      (run.options.signal?.aborted && remaining > 0 ? { status: 'cancelled' as const, reason: 'cancelled by the user' } : undefined));
   const status: RunStatus = stop ? stop.status : remaining === 0 ? 'completed' : 'failed';
   const statusReason = stop?.reason ?? (remaining > 0 ? `${remaining} tasks were not finished` : undefined);
   return { status, statusReason };
