@@ -102,6 +102,11 @@ export interface RoundRecord {
   interventions?: RoundIntervention[];
   /** Val scores of the best set after the round, by task. */
   bestVal: Record<string, number>;
+  /**
+   * Every val score known after the round, by prompt-set hash and task (the starting set's among
+   * them), so a resume reports validation as an uninterrupted run does. Absent in older records.
+   */
+  valScores?: Record<string, Record<string, number>>;
   usage: Record<string, UsageTotals>;
 }
 

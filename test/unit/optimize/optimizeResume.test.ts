@@ -116,6 +116,20 @@ describe('optimize resume after a crash', function () {
     assert.equal(state.iteration, 2, 'round 2 folded into the state round 1 left, not into a fresh one');
   });
 
+  it('reports validation over the same tasks as an uninterrupted run when resumed after an accepted round', async () => {
+    server = await start({ responder: optimizerResponder('needs-rule') });
+    ws = optimizerWorkspace(server.url);
+    const whole = await optimize(opts(ws, { rounds: 2 }));
+    assert.ok(whole.accepted.length > 0 && (whole.val.tasks ?? 0) > 0, JSON.stringify(whole.val));
+    const first = await optimize(opts(ws, { rounds: 2, ...cancelAfter(1) }));
+    assert.equal(first.status, 'cancelled');
+    assert.ok(first.rounds[0]?.accepted);
+    const resumed = await optimize(opts(ws, { rounds: 2, resumeRunId: first.runId }));
+    assert.equal(resumed.status, 'completed');
+    // The starting set's scores come from the round record, not from a run that was never redone.
+    assert.deepEqual(resumed.val, whole.val);
+  });
+
   it('redoes a round whose record was never written from the state before it, leaving every file as an uninterrupted run does', async () => {
     server = await start({ responder: optimizerResponder('needs-rule') });
     ws = optimizerWorkspace(server.url);

@@ -60,6 +60,7 @@ export async function recordRound(run: OptimizeRun, round: Decided): Promise<Rou
     ...(pruning.length ? { pruning } : {}),
     ...(round.checks.length ? { interventions: round.checks } : {}),
     bestVal: Object.fromEntries(bestVal),
+    valScores: run.val.all(),
     usage: diffUsage(run.usageNow(), round.usageBefore),
   };
   await run.files.rounds.append(record);
