@@ -32,8 +32,10 @@ export function describeStoreError(error: unknown, target: string, workspaceRoot
     case 'EEXIST':
     case 'ENOTDIR':
       return `Cannot create the run folder: ${notAFolder(error, workspaceRoot) ?? shown} is a file, not a folder. TRUCE keeps runs in .truce/runs/; move it away or delete it${then}.`;
+    case 'EISDIR':
+      return `Cannot write ${shown}: a folder is where TRUCE keeps that file. Move the folder away${then}.`;
     default:
-      return `Cannot write ${shown}: ${(error as Error)?.message ?? String(error)}${then}.`;
+      return `Cannot write ${shown}: ${(error as Error)?.message ?? String(error)}. Fix what the system reports${then}.`;
   }
 }
 

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli/runCli';
-import { loadRun, RUN_FILES, runsDir } from '../../../src/core/store';
+import { describeStoreError, loadRun, RUN_FILES, runsDir } from '../../../src/core/store';
 import { Barrier, REPO, spawnCli } from '../../support/cliProcess';
 import { start, type FakeOpenAiServer } from '../../support/fakeOpenAiServer';
 import { debateResponder, debateWorkspace, exampleTasks, type Workspace } from '../run/debateWorkspace';
@@ -89,5 +89,17 @@ describe('a run store that cannot be written', function () {
     const resumed = await cli(['run', '--resume', id], ws.dir);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.equal((await loadRun(ws.dir, id)).trajectories.length, 20);
+  });
+});
+
+describe('what a store failure tells the user', () => {
+  it('says what to do for a folder where a run file belongs, and for a failure it has no words of its own for', () => {
+    const folder = Object.assign(new Error("EISDIR: illegal operation on a directory, open '/ws/.truce/runs/r/trajectories.jsonl'"), { code: 'EISDIR' });
+    assert.equal(
+      describeStoreError(folder, '/ws/.truce/runs/r/trajectories.jsonl', '/ws', 'truce run --resume r'),
+      'Cannot write .truce/runs/r/trajectories.jsonl: a folder is where TRUCE keeps that file. Move the folder away, then resume with `truce run --resume r` (finished tasks are kept and not run again).',
+    );
+    const odd = Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+    assert.match(describeStoreError(odd, '/ws/.truce/runs/r/journal.jsonl', '/ws'), /^Cannot write \.truce\/runs\/r\/journal\.jsonl: EIO: i\/o error, write\. Fix what the system reports, then run again\.$/);
   });
 });
