@@ -29,8 +29,12 @@ export class EditorDemoMode implements vscode.Disposable {
   }
 
   /** Throws (DemoWorldError) when demo mode is on but its world file is unusable. */
-  async resolve(config: TruceConfig, workspaceRoot: string, what: string, signal?: AbortSignal): Promise<EditorLlmSetup> {
-    const decision = await resolveDemoMode(config, { workspaceRoot, ...(signal ? { signal } : {}) });
+  /**
+   * `endpointFrom`: the environment variable that named the executor's base URL (see
+   * applyExecutorOverrides); that endpoint not answering is then an error, not a reason for the demo.
+   */
+  async resolve(config: TruceConfig, workspaceRoot: string, what: string, signal?: AbortSignal, endpointFrom?: string): Promise<EditorLlmSetup> {
+    const decision = await resolveDemoMode(config, { workspaceRoot, ...(signal ? { signal } : {}), ...(endpointFrom ? { endpointFrom } : {}) });
     if (!decision.active) {
       this.item.hide();
       return { config, demo: false };

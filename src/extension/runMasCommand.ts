@@ -67,7 +67,7 @@ export function registerRunMasCommand(log: vscode.LogOutputChannel, keys: ApiKey
     for (const note of overridden.applied) log.info(`run: ${note}`);
     let setup;
     try {
-      setup = await demoMode.resolve(overridden.config, folder.uri.fsPath, 'run');
+      setup = await demoMode.resolve(overridden.config, folder.uri.fsPath, 'run', undefined, overridden.baseUrlFrom);
     } catch (error) {
       log.error(`run: ${(error as Error).message}`);
       void vscode.window.showErrorMessage(`TRUCE: ${(error as Error).message}`);

@@ -45,7 +45,8 @@ not applied. --dry-run prints the unified diff instead.
     const parsed = parseCliArgs({ args, strict: true, allowPositionals: true, options: { config: { type: 'string', short: 'c' }, run: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } } });
     if (parsed.positionals.length !== 1) throw new UsageError('give exactly one suggestion id');
     const id = parsed.positionals[0] as string;
-    const loaded = await loadOptimizerConfig(io, 'apply', parsed.values.config);
+    // Applying an edit calls no model: the endpoint need not answer, nor the demo world stand in.
+    const loaded = await loadOptimizerConfig(io, 'apply', parsed.values.config, false);
     if (!loaded) return EXIT_FAILURE;
     let found;
     try {

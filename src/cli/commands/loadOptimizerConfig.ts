@@ -13,8 +13,12 @@ export interface LoadedConfig {
   llm?: { fetch: FetchLike };
 }
 
-/** Undefined after printing why (the command then exits 1). */
-export async function loadOptimizerConfig(io: CliIO, command: string, file?: string): Promise<LoadedConfig | undefined> {
+/**
+ * Undefined after printing why (the command then exits 1). `callsModels: false` for a command that
+ * makes no LLM call (apply): it then neither applies the endpoint overrides nor asks whether the
+ * endpoint answers, so a model server that is down does not stop an edit of a prompt file.
+ */
+export async function loadOptimizerConfig(io: CliIO, command: string, file?: string, callsModels = true): Promise<LoadedConfig | undefined> {
   let read;
   try {
     read = await readConfig(io, file);
@@ -30,6 +34,7 @@ export async function loadOptimizerConfig(io: CliIO, command: string, file?: str
     io.stderr(`truce ${command}: ${read.shown} has errors; nothing was done.\n`);
     return undefined;
   }
+  if (!callsModels) return { config: read.config, workspaceRoot: read.workspaceRoot };
   try {
     const overridden = applyExecutorOverrides(read.config, io.env);
     for (const note of overridden.applied) io.stderr(`truce ${command}: ${note}\n`);

@@ -4,7 +4,8 @@
  * invalid lines become problems, and a run whose process is gone while its manifest still says
  * 'running' is shown as interrupted.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Trajectory } from '../trajectory/schema';
 import { validateTrajectory } from '../trajectory/validate';
@@ -12,7 +13,7 @@ import { isStoredCallRecord, type StoredCallRecord } from './callRecord';
 import { JournalEventSchema, type JournalEvent } from './journal';
 import { readJsonlFile } from './jsonlFile';
 import { ManifestSchema, type Manifest, type RunStatus } from './manifest';
-import { OPTIMIZE_MANIFEST_FILE, RUN_FILES, runsDir } from './paths';
+import { OPTIMIZE_MANIFEST_FILE, RUN_FILES, runsDir, TRUCE_DIR } from './paths';
 import { readRegularFile } from './readRegularFile';
 import { runDir, RunRefError } from './runDir';
 import { isRunId } from './runId';
@@ -40,6 +41,12 @@ export interface RunListing {
   createdAt: string;
   state: RunState;
   tasks: number;
+  /**
+   * Started by an optimize run (a rollout, validation or test run): its task file lives in that
+   * optimize run's folder. Known from the first moment, unlike the optimize record's list of its
+   * runs, which names a run only once it has returned.
+   */
+  partOfOptimize: boolean;
 }
 
 export class RunNotFoundError extends Error {
@@ -95,7 +102,8 @@ export async function listRuns(workspaceRoot: string): Promise<RunListing[]> {
     const dir = join(runsDir(workspaceRoot), name);
     try {
       const manifest = await readManifest(dir);
-      out.push({ runId: manifest.runId, dir, createdAt: manifest.createdAt, state: runState(manifest), tasks: manifest.selection.tasks.length });
+      const partOfOptimize = manifest.selection.taskFile.replace(/\\/g, '/').startsWith(`${TRUCE_DIR}/runs/`);
+      out.push({ runId: manifest.runId, dir, createdAt: manifest.createdAt, state: runState(manifest), tasks: manifest.selection.tasks.length, partOfOptimize });
     } catch {
       // A folder without a readable manifest is not a run (or one whose creation crashed).
     }
@@ -111,14 +119,16 @@ export async function listRuns(workspaceRoot: string): Promise<RunListing[]> {
 export async function resolveRunId(workspaceRoot: string, idOrLatest: string): Promise<string> {
   if (idOrLatest !== 'latest') return idOrLatest;
   const all = await listRuns(workspaceRoot);
-  // The runs an optimize run started are parts of it: after `truce optimize`, `latest` is still the
-  // newest run the user started (unless there is no other).
-  const parts = await runsStartedByOptimize(workspaceRoot);
-  const own = all.filter((r) => !parts.has(r.runId));
+  // The runs an optimize run starts are parts of it: during and after `truce optimize`, `latest` is
+  // still the newest run the user started (unless there is no other). Optimize runs themselves have
+  // no run manifest and are named by their ids.
+  const own = all.filter((r) => !r.partOfOptimize);
   const runs = own.length > 0 ? own : all;
   const last = [...runs].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0)).at(-1);
   if (!last) {
-    const folders = (await readdir(runsDir(workspaceRoot)).catch(() => [] as string[])).filter(isRunId);
+    const named = (await readdir(runsDir(workspaceRoot)).catch(() => [] as string[])).filter(isRunId);
+    // Optimize runs keep optimize.json instead of a run manifest; they are not broken runs.
+    const folders = named.filter((name) => !existsSync(join(runsDir(workspaceRoot), name, OPTIMIZE_MANIFEST_FILE)));
     throw new RunNotFoundError(
       folders.length === 0
         ? `No runs in ${runsDir(workspaceRoot)} yet; start one with \`truce run\`.`
@@ -126,27 +136,6 @@ export async function resolveRunId(workspaceRoot: string, idOrLatest: string): P
     );
   }
   return last.runId;
-}
-
-/** Ids of the runs optimize runs started, from each optimize run's record (unreadable records are skipped). */
-async function runsStartedByOptimize(workspaceRoot: string): Promise<Set<string>> {
-  const parts = new Set<string>();
-  let names: string[];
-  try {
-    names = await readdir(runsDir(workspaceRoot));
-  } catch {
-    return parts;
-  }
-  for (const name of names.filter(isRunId)) {
-    try {
-      const record = JSON.parse(await readFile(join(runsDir(workspaceRoot), name, OPTIMIZE_MANIFEST_FILE), 'utf8')) as { subRuns?: unknown };
-      if (!Array.isArray(record.subRuns)) continue;
-      for (const sub of record.subRuns) if (typeof (sub as { runId?: unknown })?.runId === 'string') parts.add((sub as { runId: string }).runId);
-    } catch {
-      // Not an optimize run, or one whose record cannot be read: it names no parts.
-    }
-  }
-  return parts;
 }
 
 export async function loadRun(workspaceRoot: string, idOrLatest: string): Promise<StoredRun> {

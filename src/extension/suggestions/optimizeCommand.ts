@@ -49,7 +49,8 @@ export function registerOptimizeCommand(workspaceRun: WorkspaceRun, keys: ApiKey
     }
     let setup;
     try {
-      setup = await demoMode.resolve(applyExecutorOverrides(base, process.env).config, folder.uri.fsPath, 'optimize');
+      const overridden = applyExecutorOverrides(base, process.env);
+      setup = await demoMode.resolve(overridden.config, folder.uri.fsPath, 'optimize', undefined, overridden.baseUrlFrom);
     } catch (error) {
       void vscode.window.showErrorMessage(`TRUCE: ${(error as Error).message}`);
       return undefined;

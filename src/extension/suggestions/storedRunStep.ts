@@ -39,7 +39,8 @@ export async function runStoredRunStep<T>(
     return undefined;
   }
   const folder = workspaceRun.folder;
-  const config = workspaceRun.config && applyExecutorOverrides(workspaceRun.config, process.env).config;
+  const overridden = workspaceRun.config && applyExecutorOverrides(workspaceRun.config, process.env);
+  const config = overridden?.config;
   const active = workspaceRun.run;
   if (!folder || !config) {
     void vscode.window.showWarningMessage(`TRUCE: ${step.doing} needs a valid truce.yaml in the workspace folder (TRUCE: Validate Config shows what is wrong).`);
@@ -62,7 +63,7 @@ export async function runStoredRunStep<T>(
       const abort = new AbortController();
       const cancel = token.onCancellationRequested(() => abort.abort());
       try {
-        const setup = await demoMode.resolve(config, folder.uri.fsPath, step.tag, abort.signal);
+        const setup = await demoMode.resolve(config, folder.uri.fsPath, step.tag, abort.signal, overridden?.baseUrlFrom);
         return await step.run({ config: setup.config, workspaceRoot: folder.uri.fsPath, runId, env: process.env, secrets, signal: abort.signal, ...(setup.llm ? { llm: setup.llm } : {}) }, setup.demo);
       } catch (error) {
         const message = abort.signal.aborted ? 'cancelled; nothing was written.' : isLlmError(error) ? error.message : (error as Error).message;

@@ -150,6 +150,11 @@ describe('truce optimize / credit / suggest / apply / revert', function () {
     const dry = await cli(['apply', id, '--run', 'latest', '--dry-run'], ws.dir);
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, new RegExp(`^\\+- ${PLANTED}`, 'm'));
+    // Applying calls no model: an endpoint named in the environment that is down does not stop it.
+    let stderr = '';
+    const down = await runCli(['apply', id, '--run', 'latest'], { stdout: () => undefined, stderr: (t) => (stderr += t), cwd: ws.dir, env: { TRUCE_BASE_URL: 'http://127.0.0.1:9/v1' } });
+    assert.equal(down.valueOf(), 0, stderr);
+    assert.ok(readFileSync(join(ws.dir, 'prompts/judge.prompty'), 'utf8').includes(PLANTED));
   });
 
   it('refuses to credit or suggest a run another process is writing, and says who holds it', async () => {
