@@ -10,8 +10,8 @@
  *  - a folder, and anything inside TRUCE's own `.truce` folder (the record of runs and edits, which
  *    an output written over would corrupt), is refused with a message that says so.
  */
-import { lstat, realpath, stat, writeFile } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
+import { lstat, readlink, realpath, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { TRUCE_DIR } from './paths';
 import { replaceUserFile } from './replaceUserFile';
 
@@ -24,14 +24,8 @@ export class OutputPathError extends Error {
 
 export async function writeOutputFile(path: string, data: string): Promise<void> {
   const absolute = resolve(path);
-  const link = await lstat(absolute).catch(() => undefined);
-  // A link whose target does not exist yet is written through, which creates that target.
-  const target = link?.isSymbolicLink() ? await realpath(absolute).catch(() => undefined) : absolute;
-  refuseTruceFolder(path, target ?? absolute);
-  if (target === undefined) {
-    await writeFile(absolute, data);
-    return;
-  }
+  const target = await whereItLands(absolute);
+  refuseTruceFolder(path, target);
   const existing = await stat(target).catch(() => undefined);
   if (existing?.isDirectory()) throw new OutputPathError(`${path} is a folder; --out takes a file name, such as ${joinName(path, 'report.md')}`);
   if (existing && !existing.isFile()) {
@@ -41,8 +35,22 @@ export async function writeOutputFile(path: string, data: string): Promise<void>
   await replaceUserFile(target, data);
 }
 
-function refuseTruceFolder(given: string, absolute: string): void {
-  if (absolute.split(sep).includes(TRUCE_DIR)) {
+/**
+ * The real path a write to `absolute` reaches: every symbolic link followed, in the folders above it
+ * as in the name itself, and for a link whose target does not exist yet, where that target would be.
+ */
+async function whereItLands(absolute: string): Promise<string> {
+  const real = await realpath(absolute).catch(() => undefined);
+  if (real) return real;
+  const link = await lstat(absolute).catch(() => undefined);
+  const next = link?.isSymbolicLink() ? resolve(dirname(absolute), await readlink(absolute)) : absolute;
+  const folder = await realpath(dirname(next)).catch(() => dirname(next));
+  return join(folder, basename(next));
+}
+
+function refuseTruceFolder(given: string, real: string): void {
+  // Compared without case: on macOS and Windows `.TRUCE` is the same folder.
+  if (real.split(sep).some((part) => part.toLowerCase() === TRUCE_DIR)) {
     throw new OutputPathError(`${given} is inside TRUCE's ${TRUCE_DIR} folder, which holds the record of your runs and edits; write the output somewhere else`);
   }
 }

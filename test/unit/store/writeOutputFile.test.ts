@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OutputPathError, writeOutputFile } from '../../../src/core/store';
 import { tempDir } from '../llm/helpers';
@@ -78,10 +78,17 @@ describe('writeOutputFile (--out)', () => {
     writeFileSync(summary, '{"kept":true}');
     await assert.rejects(writeOutputFile(summary, 'report'), (e: Error) => e instanceof OutputPathError && /inside TRUCE's \.truce folder/.test(e.message));
     assert.equal(readFileSync(summary, 'utf8'), '{"kept":true}');
-    // A link that leads into .truce is refused by where it leads.
+    // A link that leads into .truce is refused by where it leads: the file itself, a folder above
+    // it, or a file of .truce that does not exist yet; and .TRUCE too (one folder where case is ignored).
     const sneaky = join(dir.path, 'sneaky.json');
     symlinkSync(summary, sneaky);
     await assert.rejects(writeOutputFile(sneaky, 'report'), OutputPathError);
+    symlinkSync(join(dir.path, '.truce', 'runs', 'r1'), join(dir.path, 'out'));
+    await assert.rejects(writeOutputFile(join(dir.path, 'out', 'summary.json'), 'report'), OutputPathError);
+    symlinkSync(join(dir.path, '.truce', 'ledger.jsonl'), join(dir.path, 'later.json'));
+    await assert.rejects(writeOutputFile(join(dir.path, 'later.json'), 'report'), OutputPathError);
+    await assert.rejects(writeOutputFile(join(dir.path, '.TRUCE', 'x.md'), 'report'), OutputPathError);
     assert.equal(readFileSync(summary, 'utf8'), '{"kept":true}');
+    assert.ok(!existsSync(join(dir.path, '.truce', 'ledger.jsonl')));
   });
 });
