@@ -4,7 +4,10 @@
  * step), so it records the edit here with the same entry shape, the same content-addressed blobs
  * and the same hashes — which is what lets `revertEdit` and `truce revert` undo it later.
  */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { recordAppliedEdit, type LedgerEntry } from '../optimize/ledger';
+import { promptBytes } from '../promptFileGuard';
 import type { Suggestion } from '../credit/types';
 
 export interface EditorEdit {
@@ -18,11 +21,14 @@ export interface EditorEdit {
 }
 
 /** The editor has already written the file (a saved WorkspaceEdit); only the record is added. */
-export function recordEditorEdit(workspaceRoot: string, edit: EditorEdit, now: () => Date = () => new Date()): Promise<LedgerEntry> {
+export async function recordEditorEdit(workspaceRoot: string, edit: EditorEdit, now: () => Date = () => new Date()): Promise<LedgerEntry> {
+  // The editor's text has no byte-order mark, but it saves a file that had one with it: the saved
+  // bytes say which, so the recorded hashes are those of the file on disk and a revert matches them.
+  const saved = await readFile(resolve(workspaceRoot, edit.file)).catch(() => Buffer.alloc(0));
   return recordAppliedEdit(workspaceRoot, {
     file: edit.file,
-    beforeBytes: Buffer.from(edit.before, 'utf8'),
-    afterBytes: Buffer.from(edit.after, 'utf8'),
+    beforeBytes: promptBytes(edit.before, saved),
+    afterBytes: promptBytes(edit.after, saved),
     suggestion: edit.suggestion,
     ...(edit.runId ? { runId: edit.runId } : {}),
     now,

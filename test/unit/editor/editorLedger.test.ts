@@ -39,6 +39,18 @@ describe('editor ledger and decisions', () => {
     assert.deepEqual(appliedSuggestionIds(await readLedger(root)), new Set(), 'a reverted suggestion is pending again');
   });
 
+  it('records the bytes of a file saved with a byte-order mark, so its revert matches and keeps the mark', async () => {
+    const mark = Buffer.from([0xef, 0xbb, 0xbf]);
+    const before = '- Be brief.\n';
+    const after = '- Be brief and exact.\n';
+    // What the editor saves: the mark, then the text it shows (which has none).
+    await writeFile(join(root, 'p.md'), Buffer.concat([mark, Buffer.from(after)]));
+    const entry = await recordEditorEdit(root, { file: 'p.md', before, after, suggestion });
+    const reverted = await revertEdit(root, entry.editId);
+    assert.equal(reverted.ok, true, reverted.ok ? '' : reverted.reason);
+    assert.ok((await readFile(join(root, 'p.md'))).equals(Buffer.concat([mark, Buffer.from(before)])));
+  });
+
   it('a rejection hides the suggestion only while it targets the same text', async () => {
     await recordRejection(root, suggestion, 'run-1');
     const rejected = rejectedBy(await readDecisions(root));
