@@ -20,7 +20,7 @@ import { evaluateAttribution, renderAttributionTable } from '../../core/credit/e
 import { createGbcMethod } from '../../core/credit/gbc';
 import { createTruceMethod } from '../../core/credit/truce';
 import { createLlmClients, createLlmServices, isLlmError, type EndpointConfig, type LlmClient } from '../../core/llm';
-import { urlCredentialsProblem } from '../../core/llm/urlCredentials';
+import { baseUrlProblem } from '../../core/llm/urlCredentials';
 import { seededRandom } from '../../core/optimize/random';
 import type { CreditMethod, MethodContext } from '../../core/credit/types';
 import { importFile, isErrorIssue, type Trajectory } from '../../core/trajectory';
@@ -196,9 +196,9 @@ export const evalAttributionCommand: CliCommand = {
         io.stderr('truce eval-attribution: no endpoint: pass --config truce.yaml or set TRUCE_BASE_URL (and TRUCE_MODEL, OPENAI_API_KEY).\n');
         return EXIT_FAILURE;
       }
-      const credentials = urlCredentialsProblem(baseUrl, 'TRUCE_BASE_URL');
-      if (credentials) {
-        io.stderr(`truce eval-attribution: ${credentials}\n`);
+      const problem = baseUrlProblem(baseUrl, 'TRUCE_BASE_URL');
+      if (problem) {
+        io.stderr(`truce eval-attribution: ${problem}\n`);
         return EXIT_FAILURE;
       }
       const endpoint: EndpointConfig = { baseUrl, model: io.env.TRUCE_MODEL || DEFAULT_MODEL };

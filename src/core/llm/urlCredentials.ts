@@ -32,3 +32,15 @@ export function urlCredentialsProblem(url: string, source: string): string | und
     'Remove "user:password@" from the URL and put the key in an environment variable: OPENAI_API_KEY, or the one llm.executor.apiKeyEnv names in truce.yaml.'
   );
 }
+
+/**
+ * Why `url`, named by an environment variable (`source`), cannot be a base URL: credentials in it, or
+ * a query or fragment, which request paths cannot be appended to and where keys get pasted. The
+ * same rules as a baseUrl in truce.yaml (endpoint.ts); undefined when it can be one.
+ */
+export function baseUrlProblem(url: string, source: string): string | undefined {
+  const credentials = urlCredentialsProblem(url, source);
+  if (credentials) return credentials;
+  if (/[?#]/.test(url)) return `${source} ends in a query or fragment (?… or #…), which TRUCE cannot append request paths to; remove it, and put a key in OPENAI_API_KEY.`;
+  return undefined;
+}

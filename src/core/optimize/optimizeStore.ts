@@ -13,7 +13,6 @@
  *
  * There is no manifest.json, so run listings (`truce report latest`) skip optimize runs.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { CREDIT_FILES } from '../credit/creditFiles';
@@ -67,14 +66,10 @@ export function optimizeDir(workspaceRoot: string, runId: string): string {
 }
 
 export async function readOptimizeManifest(dir: string): Promise<OptimizeManifest | undefined> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, OPTIMIZE_FILES.manifest), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  const parsed = OptimizeManifestSchema.safeParse(JSON.parse(text));
+  // A damaged file is named in the error (readJsonIfPresent), not reported as bare JSON syntax.
+  const value = await readJsonIfPresent<unknown>(join(dir, OPTIMIZE_FILES.manifest));
+  if (value === undefined) return undefined;
+  const parsed = OptimizeManifestSchema.safeParse(value);
   if (!parsed.success) throw new Error(`${join(dir, OPTIMIZE_FILES.manifest)} is not an optimize manifest: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   return parsed.data;
 }

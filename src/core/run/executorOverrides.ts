@@ -9,7 +9,7 @@
  * Only the names of variables are put into the config, never their values' secrets.
  */
 import type { TruceConfig } from '../config';
-import { urlCredentialsProblem } from '../llm/urlCredentials';
+import { baseUrlProblem } from '../llm/urlCredentials';
 
 export interface ExecutorOverride {
   config: TruceConfig;
@@ -32,10 +32,8 @@ export function applyExecutorOverrides(config: TruceConfig, env: Readonly<Record
       throw new Error(`${baseVar} must be an http(s) URL such as http://127.0.0.1:11434/v1.`);
     }
     // Refused like a baseUrl in truce.yaml: it would be stored with the run and printed in messages.
-    const credentials = urlCredentialsProblem(value, baseVar);
-    if (credentials) throw new Error(credentials);
-    // As in truce.yaml (llm/endpoint.ts): request paths are appended to it, and keys hide in queries.
-    if (/[?#]/.test(value)) throw new Error(`${baseVar} ends in a query or fragment (?… or #…), which TRUCE cannot append request paths to; remove it, and put a key in OPENAI_API_KEY.`);
+    const problem = baseUrlProblem(value, baseVar);
+    if (problem) throw new Error(problem);
     executor.baseUrl = value;
     applied.push(`llm.executor.baseUrl from ${baseVar}`);
     if (executor.apiKeyEnv === undefined && env.OPENAI_API_KEY?.trim()) {

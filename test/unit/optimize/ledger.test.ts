@@ -70,10 +70,11 @@ describe('edit ledger', () => {
     const path = join(dir, 'agents.yaml');
     const barrier = mkdtempSync(join(tmpdir(), 'truce-pause-'));
     process.env.TRUCE_TEST_PAUSE_DIR = barrier;
+    let applying: ReturnType<typeof applySuggestionToDisk> | undefined;
     try {
       // Past the first pause (before the lock); held at the second, with the blobs written.
       writeFileSync(join(barrier, 'go.apply'), '');
-      const applying = applySuggestionToDisk(dir, { agents: EXAMPLE_AGENTS }, modifyQuote);
+      applying = applySuggestionToDisk(dir, { agents: EXAMPLE_AGENTS }, modifyQuote);
       const deadline = Date.now() + 20_000;
       while (!readdirSync(barrier).some((f) => f.startsWith('replace.')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       assert.ok(readdirSync(barrier).some((f) => f.startsWith('replace.')), 'apply reached the point before it replaces the file');
@@ -87,6 +88,9 @@ describe('edit ledger', () => {
       assert.equal((await readLedger(dir)).length, 0, 'no edit recorded');
       assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
     } finally {
+      // Let a held apply finish before its folders go, whatever failed above.
+      writeFileSync(join(barrier, 'go'), '');
+      await applying?.catch(() => undefined);
       delete process.env.TRUCE_TEST_PAUSE_DIR;
       rmSync(barrier, { recursive: true, force: true });
     }

@@ -108,6 +108,12 @@ describe('secrets in the wrong place of the configuration', function () {
     assert.equal(code, 1);
     assert.match(stderr, /TRUCE_BASE_URL holds a user name or password \(https:\/\/\*\*\*@example\.com\/v1\)/);
     assert.ok(!stderr.includes(SECRET));
+    // A key in the query is refused the same way, without being repeated.
+    let queried = '';
+    const refused = await evalAttributionCommand.run(['log.json', '--method', 'truce'], { stdout: () => undefined, stderr: (t) => (queried += t), cwd: ws.dir, env: { TRUCE_BASE_URL: `https://example.com/v1?api-key=${SECRET}` } });
+    assert.equal(refused, 1);
+    assert.match(queried, /TRUCE_BASE_URL ends in a query or fragment/);
+    assert.ok(!queried.includes(SECRET));
   });
 
   it('hides the whole user-info of URLs in text, even a password holding an unescaped @', () => {
