@@ -77,16 +77,23 @@ class App {
         const runs = await this.channel.request({ kind: 'runs' });
         this.picker.setRuns(runs.runs, current);
         if (current && (message.runIds.length === 0 || message.runIds.includes(current))) {
-          await this.guard(this.goTo({ runId: current, taskId: this.state.taskId, stepId: this.state.stepId }, true));
+          // The open task is read when the refresh gets to it, not now: a task the user opens while
+          // the refresh waits for the run list must stay open (a live run refreshes several times a
+          // second, and a refresh that began before the click closed the task it opened).
+          await this.guard(this.goTo(() => ({ runId: current, taskId: this.state.taskId, stepId: this.state.stepId }), true));
         }
         return;
       }
     }
   }
 
-  /** Opens a place; `restoreScroll` puts the lists back where the user left them. */
-  private async goTo(focus: Focus | null, restoreScroll: boolean): Promise<void> {
+  /**
+   * Opens a place; `restoreScroll` puts the lists back where the user left them. A refresh passes
+   * the place as a function, read once the run list has arrived.
+   */
+  private async goTo(place: Focus | null | (() => Focus | null), restoreScroll: boolean): Promise<void> {
     const { runs } = await this.channel.request({ kind: 'runs' });
+    const focus = typeof place === 'function' ? place() : place;
     const runId = focus?.runId && runs.some((r) => r.runId === focus.runId) ? focus.runId : runs[0]?.runId;
     this.picker.setRuns(runs, runId);
     if (!runId) {
@@ -97,7 +104,8 @@ class App {
     const taskId = runId === focus?.runId ? focus.taskId : undefined;
     this.arrange(runs.find((r) => r.runId === runId)?.kind === 'optimize');
     await this.openRun(runId, taskId, restoreScroll ? this.state.taskScroll : undefined);
-    if (taskId) await this.openTask(taskId, runId === focus?.runId ? focus.stepId : undefined, restoreScroll ? this.state.gridScroll : undefined);
+    // Unless the user opened another task while the run's lists loaded.
+    if (taskId && this.state.taskId === taskId) await this.openTask(taskId, runId === focus?.runId ? focus.stepId : undefined, restoreScroll ? this.state.gridScroll : undefined);
   }
 
   /** An optimize run opens on its history (first in reading order); other runs on their tasks. */
