@@ -10,7 +10,9 @@
  * file and every ledger append happens under one workspace lock (`.truce/ledger.lock`), and the
  * file is read again under it: an edit planned against bytes that changed meanwhile is refused
  * rather than written over the other edit, so the ledger always describes the file's history.
- * Files are written through symbolic links, keeping their mode (replaceUserFile.ts).
+ * Files are written through symbolic links, keeping their mode (replaceUserFile.ts). The ledger line
+ * of an edit being written is kept aside until it is appended (ledgerPending.ts), so a crash between
+ * replacing a file and recording it is settled from the file later.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -23,6 +25,7 @@ import { testPause } from '../testPause';
 import { workspaceEscape } from '../workspacePath';
 import { applySuggestions, type ApplyStatus } from './applySuggestions';
 import type { Suggestion, SuggestionEvidence } from '../credit/types';
+import { dropPending, landedPending, savePending } from './ledgerPending';
 import { unifiedDiff } from './unifiedDiff';
 
 export interface LedgerEntry {
@@ -67,7 +70,6 @@ export async function recordAppliedEdit(workspaceRoot: string, edit: AppliedEdit
 async function recordUnlocked(workspaceRoot: string, edit: AppliedEdit, write?: () => Promise<void>): Promise<LedgerEntry> {
   const beforeSha256 = await putBlob(workspaceRoot, edit.beforeBytes);
   const afterSha256 = await putBlob(workspaceRoot, edit.afterBytes);
-  await write?.();
   const { suggestion } = edit;
   const entry: LedgerEntry = {
     editId: `e-${sha256(`${beforeSha256}:${afterSha256}:${suggestion.id}:${randomBytes(4).toString('hex')}`).slice(0, 12)}`,
@@ -83,8 +85,31 @@ async function recordUnlocked(workspaceRoot: string, edit: AppliedEdit, write?: 
     beforeSha256,
     afterSha256,
   };
+  if (write) await writeAsPending(workspaceRoot, entry, write);
   await appendLedger(workspaceRoot, entry);
+  await dropPending(workspaceRoot);
   return entry;
+}
+
+/** Replaces the file with its ledger line kept aside meanwhile (ledgerPending.ts): a crash in between is settled later. */
+async function writeAsPending(workspaceRoot: string, entry: LedgerEntry, write: () => Promise<void>): Promise<void> {
+  await savePending(workspaceRoot, entry);
+  try {
+    await write();
+  } catch (error) {
+    await dropPending(workspaceRoot);
+    throw error;
+  }
+}
+
+/** A line an interrupted apply or revert left aside goes into the ledger if its edit reached the file. */
+async function settlePending(workspaceRoot: string): Promise<void> {
+  const landed = await landedPending<LedgerEntry>(workspaceRoot);
+  if (landed) {
+    const contents = await readJsonlFile(ledgerFile(workspaceRoot));
+    if (!contents.lines.some((l) => (l.value as LedgerEntry).editId === landed.editId)) await appendLedger(workspaceRoot, landed);
+  }
+  await dropPending(workspaceRoot);
 }
 
 export function ledgerFile(workspaceRoot: string): string {
@@ -105,6 +130,7 @@ async function withLedgerLock(workspaceRoot: string, purpose: string, work: () =
     return { ok: false, status: 'refused', reason: `Another TRUCE process (${describeOwner(error.owner)}) has been editing prompt files of this workspace for ${LEDGER_LOCK_WAIT_MS / 1000} s; try again when it has finished.` };
   }
   try {
+    await settlePending(workspaceRoot);
     return await work();
   } finally {
     lock.release();
@@ -127,7 +153,11 @@ async function putBlob(workspaceRoot: string, data: Buffer): Promise<string> {
 
 export async function readLedger(workspaceRoot: string): Promise<LedgerEntry[]> {
   const contents = await readJsonlFile(ledgerFile(workspaceRoot));
-  return contents.lines.map((l) => l.value as LedgerEntry);
+  const entries = contents.lines.map((l) => l.value as LedgerEntry);
+  // An edit that reached its file but not yet the ledger (being written now, or cut short by a crash).
+  const landed = await landedPending<LedgerEntry>(workspaceRoot);
+  if (landed && !entries.some((e) => e.editId === landed.editId)) entries.push(landed);
+  return entries;
 }
 
 async function appendLedger(workspaceRoot: string, entry: LedgerEntry): Promise<void> {
@@ -242,13 +272,6 @@ async function revertUnlocked(workspaceRoot: string, editId: string, now: () => 
     return { ok: false, status: 'refused', reason: `Cannot revert ${editId}: the saved copy of ${target.file} (${target.beforeSha256.slice(0, 12)}) is missing from .truce/ledger/blobs.` };
   }
   if (sha256(before) !== target.beforeSha256) return { ok: false, status: 'refused', reason: `Cannot revert ${editId}: the saved copy of ${target.file} is damaged (hash mismatch).` };
-  try {
-    // Compared again right before the file is replaced: a save since the check above is kept.
-    await replaceUserFile(path, before, current);
-  } catch (error) {
-    if (!(error instanceof FileChangedError)) throw error;
-    return { ok: false, status: 'refused', reason: `Cannot revert ${editId}: ${target.file} changed while it was being reverted; nothing was written. Look at the file, then revert again.` };
-  }
   const entry: LedgerEntry = {
     editId: `e-${sha256(`revert:${editId}:${randomBytes(4).toString('hex')}`).slice(0, 12)}`,
     ts: now().toISOString(),
@@ -260,7 +283,15 @@ async function revertUnlocked(workspaceRoot: string, editId: string, now: () => 
     afterSha256: target.beforeSha256,
     revertOf: editId,
   };
+  try {
+    // Compared again right before the file is replaced: a save since the check above is kept.
+    await writeAsPending(workspaceRoot, entry, () => replaceUserFile(path, before, current));
+  } catch (error) {
+    if (!(error instanceof FileChangedError)) throw error;
+    return { ok: false, status: 'refused', reason: `Cannot revert ${editId}: ${target.file} changed while it was being reverted; nothing was written. Look at the file, then revert again.` };
+  }
   await appendLedger(workspaceRoot, entry);
+  await dropPending(workspaceRoot);
   return { ok: true, entry, diff: unifiedDiff(current.toString('utf8'), before.toString('utf8'), target.file) };
 }
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suggestionId } from '../../../src/core/optimize/suggestionId';
@@ -9,6 +9,8 @@ import { unifiedDiff } from '../../../src/core/optimize/unifiedDiff';
 import type { Suggestion } from '../../../src/core/credit/types';
 import type { UnitEdit } from '../../../src/core/units';
 import { EXAMPLE_AGENTS, EXAMPLE_DIR, exampleTexts } from './fixtures';
+
+const jsonLines = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
 
 const QUOTE = 'Quote the sentence you disagree with before you explain what is wrong with it.';
 
@@ -94,6 +96,31 @@ describe('edit ledger', () => {
       delete process.env.TRUCE_TEST_PAUSE_DIR;
       rmSync(barrier, { recursive: true, force: true });
     }
+  });
+
+  it('settles an edit a crash left between replacing the file and recording it: recorded if it reached the file, dropped if not', async () => {
+    const path = join(dir, 'agents.yaml');
+    const original = readFileSync(path);
+    const applied = await applySuggestionToDisk(dir, { agents: EXAMPLE_AGENTS }, modifyQuote);
+    assert.ok(applied.ok);
+    // The state a kill after the rename leaves: the file edited, its line only in the pending file.
+    const ledger = join(dir, '.truce', 'ledger.jsonl');
+    writeFileSync(ledger, '');
+    const pending = join(dir, '.truce', 'ledger.pending.json');
+    writeFileSync(pending, JSON.stringify(applied.entry));
+    assert.deepEqual((await readLedger(dir)).map((e) => e.editId), [applied.entry.editId], 'readers see the edit');
+    const reverted = await revertEdit(dir, applied.entry.editId);
+    assert.ok(reverted.ok, reverted.ok ? '' : reverted.reason);
+    assert.ok(readFileSync(path).equals(original));
+    assert.deepEqual(jsonLines(ledger).map((l) => JSON.parse(l).kind), ['apply', 'revert'], 'the settled line, then the revert');
+    assert.ok(!existsSync(pending));
+    // A line whose edit never reached the file (a kill before the rename) is dropped.
+    writeFileSync(pending, JSON.stringify({ ...applied.entry, editId: 'e-000000000001' }));
+    assert.equal((await readLedger(dir)).length, 2);
+    const again = await applySuggestionToDisk(dir, { agents: EXAMPLE_AGENTS }, modifyQuote);
+    assert.ok(again.ok);
+    assert.deepEqual(jsonLines(ledger).map((l) => JSON.parse(l).kind), ['apply', 'revert', 'apply']);
+    assert.ok(!existsSync(pending));
   });
 
   it('refuses to revert after the file changed since, with a clear reason, and leaves the file alone', async () => {
