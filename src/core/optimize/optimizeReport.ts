@@ -4,7 +4,10 @@
  * not apply; this one says what the optimize run did: how it ended, each round's train score and
  * gate decision, every suggestion's outcome, and the runs it started.
  */
+import { dirname, join } from 'node:path';
 import type { Suggestion } from '../credit/types';
+import { DEMO_LABEL, isDemoEndpoint } from '../demoEndpoint';
+import { readManifest } from '../store';
 import { readOptimizeManifest, readRoundRecords, readSuggestions, type OptimizeManifest } from './optimizeStore';
 import type { RoundRecord, SuggestionOutcome } from './optimizeTypes';
 import { suggestionOutcome } from './suggestionOutcome';
@@ -22,6 +25,8 @@ export interface OptimizeReport {
   rounds: Array<{ round: number; trainScore: number; accepted: boolean; decision?: string }>;
   suggestions: SuggestionOutcome[];
   subRuns: OptimizeManifest['subRuns'];
+  /** Whether its runs were answered by the demo world (truce.yaml `demo:`), not by a model. */
+  demo: boolean;
 }
 
 /** The report of the optimize run in `dir`, or undefined when `dir` holds no optimize run. */
@@ -44,7 +49,18 @@ export async function readOptimizeReport(dir: string): Promise<OptimizeReport | 
     rounds: records.map((r) => ({ round: r.round, trainScore: r.trainScore, accepted: r.accepted, ...(r.decision ? { decision: r.decision.reason } : r.notes.length ? { decision: r.notes.join(' ') } : {}) })),
     suggestions: suggestions.map(suggestionOutcome),
     subRuns: manifest.subRuns,
+    demo: await answeredByDemo(dir, manifest.subRuns),
   };
+}
+
+/** Whether the runs it started talked to the demo world: their manifests name its endpoint. */
+async function answeredByDemo(dir: string, subRuns: OptimizeManifest['subRuns']): Promise<boolean> {
+  for (const sub of subRuns) {
+    // Sub-runs are folders beside the optimize run's own; an unreadable one says nothing either way.
+    const manifest = await readManifest(join(dirname(dir), sub.runId)).catch(() => undefined);
+    if (manifest) return Object.values(manifest.endpoints).some((e) => isDemoEndpoint(e.baseUrl));
+  }
+  return false;
 }
 
 const score = (x: number | null | undefined): string => (typeof x === 'number' ? x.toFixed(3) : '—');
@@ -56,6 +72,7 @@ export function renderOptimizeMarkdown(report: OptimizeReport): string {
   const lines = [
     `# Optimize run ${report.runId}`,
     '',
+    ...(report.demo ? [`> **Demo run: ${DEMO_LABEL}.** Every reply came from TRUCE's built-in simulation world (truce.yaml \`demo:\`); the scores say nothing about a real model.`, ''] : []),
     `- Status: **${report.status}**${report.statusReason ? ` — ${report.statusReason}` : ''}`,
     `- Method: ${report.method}; ${settings.rounds} rounds planned, top-k ${settings.topK}, δ = ${settings.delta}, seed ${settings.seed}${settings.ablations.noCredit ? ', without credit' : ''}${settings.ablations.noUnits ? ', without units' : ''}`,
     `- Started ${report.createdAt}, last written ${report.updatedAt}`,

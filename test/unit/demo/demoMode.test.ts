@@ -130,5 +130,13 @@ describe('demo mode: the debate example against the demo world', () => {
       .map((s) => `${s.edit.op} ${s.edit.agentId ?? ''}`.trim())
       .sort();
     assert.deepEqual(edits, ['ADD proposer', 'ADD skeptic', 'DELETE aggregator']);
+
+    // An optimize run in the demo world says so in its report too.
+    const optimized = await cli(dir, 'optimize', '--rounds', '1');
+    assert.equal(optimized.code, 0, optimized.stderr);
+    const optimizeId = (JSON.parse(optimized.stdout) as { runId: string }).runId;
+    const optimizeReport = await cli(dir, 'report', optimizeId);
+    assert.equal(optimizeReport.code, 0, optimizeReport.stderr);
+    assert.match(optimizeReport.stdout, new RegExp(`^# Optimize run ${optimizeId}\n\n> \\*\\*Demo run: demo world, not an LLM\\.\\*\\*`));
   });
 });
