@@ -5,8 +5,8 @@
  * model reads, so these are refused with what is wrong and what to do; the size limit is
  * configurable (`maxPromptBytes` in truce.yaml, `--max-bytes` for `truce units`).
  */
-import { readFile, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
+import { FileTooLargeError, NotRegularFileError, readRegularFileWithin } from './store/readRegularFile';
 
 /** Far above any real prompt (a long system prompt is tens of KB), far below what hurts. */
 export const DEFAULT_PROMPT_MAX_BYTES = 4 * 1024 * 1024;
@@ -20,16 +20,16 @@ export class PromptFileError extends Error {
 
 /** The file's text; throws PromptFileError for a file over the limit, binary or not UTF-8 (I/O errors pass through). */
 export async function readPromptFile(path: string, shown: string, maxBytes: number = DEFAULT_PROMPT_MAX_BYTES): Promise<string> {
-  // The size first: a 30 MB file is refused without being read.
-  const info = await stat(path);
-  // A device or a pipe has no size to check, and reading one may never end (/dev/zero) or never
-  // start (a named pipe nobody writes to), so only regular files are prompt files.
-  if (!info.isFile()) throw notAFile(shown, info);
-  const size = info.size;
-  if (size > maxBytes) throw tooLarge(shown, size, maxBytes);
-  const bytes = await readFile(path);
-  // Checked again on what was read: the file may have grown in between.
-  if (bytes.length > maxBytes) throw tooLarge(shown, bytes.length, maxBytes);
+  let bytes: Buffer;
+  try {
+    // The size and kind first: a 30 MB file is refused without being read, and a device or a pipe
+    // (no size to check; reading may never end, or never start) is not a prompt file.
+    bytes = await readRegularFileWithin(path, maxBytes);
+  } catch (error) {
+    if (error instanceof NotRegularFileError) throw notAFile(shown, error.info);
+    if (error instanceof FileTooLargeError) throw tooLarge(shown, error.size, maxBytes);
+    throw error;
+  }
   return promptText(bytes, shown);
 }
 
