@@ -71,6 +71,9 @@ export interface LlmErrorRecord {
 
 export type BudgetDimension = 'calls' | 'tokens' | 'costUsd';
 
+/** The truce.yaml setting (under `budget:`) that caps each dimension; messages name it so users know what to raise. */
+export const BUDGET_SETTING: Readonly<Record<BudgetDimension, string>> = { calls: 'maxCalls', tokens: 'maxTokens', costUsd: 'maxCost' };
+
 /** Thrown before a call is sent when it would push spending past a hard cap. */
 export class BudgetExceededError extends LlmError {
   constructor(
@@ -87,8 +90,8 @@ export class BudgetExceededError extends LlmError {
 
 function budgetMessage(dimension: BudgetDimension, limit: number, spent: number, reserved: number, requested: number): string {
   const fmt = (n: number) => (dimension === 'costUsd' ? `$${n.toFixed(4)}` : String(Math.round(n)));
-  // The names of truce.yaml's budget keys (the cost cap is budget.maxCost there, --max-usd on the CLI).
-  const setting = { calls: 'maxCalls', tokens: 'maxTokens', costUsd: 'maxCost' }[dimension];
+  // The cost cap is budget.maxCost in truce.yaml, --max-usd on the CLI.
+  const setting = BUDGET_SETTING[dimension];
   return (
     `LLM budget exhausted: this call needs ~${fmt(requested)} ${dimension === 'costUsd' ? 'USD' : dimension} ` +
     `but ${fmt(spent)} are spent and ${fmt(reserved)} are reserved by calls in flight, against a limit of ${fmt(limit)}. ` +

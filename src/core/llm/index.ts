@@ -28,6 +28,7 @@ export {
 } from './endpoint';
 export { limitsOf, type EndpointLimits } from './endpointLimits';
 export {
+  BUDGET_SETTING,
   BudgetExceededError,
   errorRecord,
   isLlmError,

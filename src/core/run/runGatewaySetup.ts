@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { TruceConfig } from '../config';
-import { MissingApiKeyError, resolveEndpoint, type Budget, type EndpointRole, type LlmClient } from '../llm';
+import { BUDGET_SETTING, MissingApiKeyError, resolveEndpoint, type Budget, type BudgetDimension, type EndpointRole, type LlmClient } from '../llm';
 import type { MasRunContext } from '../mas/types';
 import { resolveRunId, RUN_FILES } from '../store';
 import { resumableDir } from './phases/resume';
@@ -98,8 +98,8 @@ export function masCallHooks(run: OpenRun, scope: TaskScope): Pick<MasRunContext
   };
 }
 
-function spanBudgetMessage(dimension: 'calls' | 'tokens' | 'costUsd', budget: Budget): string {
-  const setting = { calls: 'maxCalls', tokens: 'maxTokens', costUsd: 'maxCost' }[dimension];
+function spanBudgetMessage(dimension: BudgetDimension, budget: Budget): string {
+  const setting = BUDGET_SETTING[dimension];
   const spent = budget.snapshot().spent;
   const figure = dimension === 'calls' ? `${spent.calls} calls` : dimension === 'tokens' ? `${spent.tokens} tokens` : `$${spent.costUsd.toFixed(4)}`;
   return `The MAS's spans report ${figure}, past budget.${setting} in truce.yaml; the run stopped after the tasks in flight. Raise the budget and resume the run.`;

@@ -5,7 +5,7 @@
  * modal. A caller that says "go" on a plan over the cap gets a run that stops cleanly at the cap
  * and can be resumed with a larger one.
  */
-import type { BudgetDimension, BudgetLimits, CostProjection, Spend } from '../llm';
+import { BUDGET_SETTING, type BudgetDimension, type BudgetLimits, type CostProjection, type Spend } from '../llm';
 
 export interface SpendPlan {
   what: 'run' | 'optimize' | 'intervention';
@@ -61,18 +61,17 @@ export function describeSpendPlan(plan: SpendPlan): string[] {
  * user who hit the call cap to pass a larger --max-usd sends them round in a circle.
  */
 export function howToRaise(dimensions: readonly BudgetDimension[]): string {
-  const inYaml = dimensions.filter((d) => d !== 'costUsd').map((d) => (d === 'calls' ? 'budget.maxCalls' : 'budget.maxTokens'));
+  const inYaml = dimensions.filter((d) => d !== 'costUsd').map((d) => `budget.${BUDGET_SETTING[d]}`);
   const parts = [...(inYaml.length ? [`raise ${inYaml.join(' and ')} in truce.yaml`] : []), ...(dimensions.includes('costUsd') ? ['pass a larger --max-usd'] : [])];
   return parts.join(' and ');
 }
 
+const BUDGET_DIMENSIONS = Object.keys(BUDGET_SETTING) as BudgetDimension[];
+
 /** The caps a stop reason names (budget stops name the truce.yaml key of the cap they hit); the cost cap when none is named. */
 export function capsNamedIn(reason: string | undefined): BudgetDimension[] {
-  const named: BudgetDimension[] = [];
-  if (reason?.includes('maxCalls')) named.push('calls');
-  if (reason?.includes('maxTokens')) named.push('tokens');
-  if (reason?.includes('maxCost') || named.length === 0) named.push('costUsd');
-  return named;
+  const named = BUDGET_DIMENSIONS.filter((d) => reason?.includes(BUDGET_SETTING[d]));
+  return named.length ? named : ['costUsd'];
 }
 
 export function capName(dimension: BudgetDimension): string {
