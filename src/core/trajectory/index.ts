@@ -3,7 +3,6 @@ export * from './schema';
 export { validateTrajectory, checkReferences, formatPath, type ValidationProblem, type ValidationResult } from './validate';
 export { TRAJECTORY_FORMATS, isErrorIssue, type ImportIssue, type ImportResult, type TrajectoryFormat } from './importResult';
 export {
-  forEachLine,
   forEachLineOfText,
   lineBatches,
   LineTooLongError,

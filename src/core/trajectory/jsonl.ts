@@ -177,11 +177,6 @@ export async function* lineBatches(path: string, options: LineBatchOptions = {})
   if (batch.length > 0) yield batch;
 }
 
-/** Calls `onLine` for every non-blank line of a file. */
-export async function forEachLine(path: string, onLine: LineHandler, options: ReadOptions = {}): Promise<void> {
-  for await (const batch of lineBatches(path, options)) for (const { text, line } of batch) onLine(text, line);
-}
-
 /** The same line rules over text already in memory (an editor buffer, a test string). */
 export function forEachLineOfText(text: string, onLine: LineHandler): void {
   const splitter = new LineSplitter(onLine);

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import {
-  forEachLine,
   forEachLineOfText,
   importNativeFile,
   importNativeText,
@@ -67,7 +66,7 @@ describe('native trajectory JSONL', () => {
         const expected: [string, number][] = [];
         forEachLineOfText(text, (t, n) => expected.push([t, n]));
         const streamed: [string, number][] = [];
-        await forEachLine(file, (t, n) => streamed.push([t, n]), { chunkSize });
+        for await (const batch of lineBatches(file, { chunkSize })) for (const { text: t, line: n } of batch) streamed.push([t, n]);
         assert.deepEqual(streamed, expected);
         // And the in-memory splitter agrees with a plain split (CR before LF dropped, blanks skipped).
         const plain = text.split('\n').map((t, i) => [t.endsWith('\r') ? t.slice(0, -1) : t, i + 1] as [string, number]).filter(([t]) => t.trim() !== '');
@@ -83,7 +82,9 @@ describe('native trajectory JSONL', () => {
     for (const chunkSize of [3, 16, 1 << 20]) {
       const seen: number[] = [];
       await assert.rejects(
-        forEachLine(file, (_t, n) => seen.push(n), { chunkSize, maxLineChars: 20 }),
+        (async () => {
+          for await (const batch of lineBatches(file, { chunkSize, maxLineChars: 20 })) for (const { line } of batch) seen.push(line);
+        })(),
         (error: Error) => error instanceof LineTooLongError && error.line === 3 && error.limit === 20 && /line 3 is longer than 20 characters/.test(error.message),
       );
       // Lines up to the limit are still read.
