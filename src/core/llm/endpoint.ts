@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { MissingApiKeyError } from './errors';
-import { hasUrlCredentials, hideUrlCredentials } from './urlCredentials';
+import { hasQueryOrFragment, hasUrlCredentials, hideUrlCredentials } from './urlCredentials';
 
 /** What a shell accepts as a variable name; anything else in apiKeyEnv is most likely the key itself. */
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -23,7 +23,7 @@ export const endpointConfigSchema = z
     // Paths are appended to the base URL (/chat/completions, /models), so a query there would end up
     // in the middle of every request URL; and a query is where keys get pasted (?api-key=…), which
     // the run would store.
-    .refine((url) => !/[?#]/.test(url), {
+    .refine((url) => !hasQueryOrFragment(url), {
       error: 'ends in a query or fragment (?… or #…), which TRUCE cannot append request paths to',
       params: { hint: 'Remove "?…" from the URL: put a key in an environment variable named by apiKeyEnv, and the Azure api-version in azureApiVersion.' },
     }),

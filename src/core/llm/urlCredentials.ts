@@ -41,6 +41,11 @@ export function urlCredentialsProblem(url: string, source: string): string | und
 export function baseUrlProblem(url: string, source: string): string | undefined {
   const credentials = urlCredentialsProblem(url, source);
   if (credentials) return credentials;
-  if (/[?#]/.test(url)) return `${source} ends in a query or fragment (?… or #…), which TRUCE cannot append request paths to; remove it, and put a key in OPENAI_API_KEY.`;
+  if (hasQueryOrFragment(url)) return `${source} ends in a query or fragment (?… or #…), which TRUCE cannot append request paths to; remove it, and put a key in OPENAI_API_KEY.`;
   return undefined;
+}
+
+/** A query or fragment on a base URL: request paths cannot be appended after it, and keys get pasted there. */
+export function hasQueryOrFragment(url: string): boolean {
+  return /[?#]/.test(url);
 }
