@@ -7,7 +7,7 @@
 import { dirname, resolve } from 'node:path';
 import { buildRunReport, renderJunitReport, renderMarkdownReport } from '../../core/run';
 import { readOptimizeReport, renderOptimizeMarkdown, type OptimizeReport } from '../../core/optimize/optimizeReport';
-import { loadRun, resolveRunId, runDir, RunNotFoundError, writeOutputFile } from '../../core/store';
+import { loadRun, runDir, RunNotFoundError, writeOutputFile } from '../../core/store';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliCommand, type CliIO } from '../command';
 import { parseCliArgs } from '../parseCliArgs';
 import { writeSarif } from './sarifOutput';
@@ -88,11 +88,15 @@ async function emit(io: CliIO, text: string, out: string | undefined): Promise<n
   return EXIT_OK;
 }
 
-/** The report of an optimize run, when `ref` names one (a bad or unknown id is left to loadRun, which says so). */
+/**
+ * The report of an optimize run, when `ref` names one by its id. `latest` never does (it names plain
+ * runs only), so it is not resolved here, which would list the runs a second time; it, and a bad or
+ * unknown id, are left to loadRun, which says so.
+ */
 async function optimizeRunReport(workspaceRoot: string, ref: string): Promise<OptimizeReport | undefined> {
   let dir: string;
   try {
-    dir = runDir(workspaceRoot, await resolveRunId(workspaceRoot, ref));
+    dir = runDir(workspaceRoot, ref);
   } catch {
     return undefined;
   }
