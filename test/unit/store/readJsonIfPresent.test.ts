@@ -1,17 +1,17 @@
 import { strict as assert } from 'node:assert';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DamagedJsonFileError, readJsonIfPresent } from '../../../src/core/store';
+import { tempDir } from '../llm/helpers';
 
 describe('readJsonIfPresent', () => {
+  let temp: ReturnType<typeof tempDir>;
   let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'truce-json-'));
+  before(() => {
+    temp = tempDir('json');
+    dir = temp.path;
   });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => temp.remove());
 
   it('reads the value, and gives undefined for an absent file', async () => {
     await writeFile(join(dir, 'a.json'), '{"round": 2}');
